@@ -1,0 +1,79 @@
+/**
+ * Diagnostics are the one currency every pipeline stage pays in: loaders, the renderer,
+ * the schema check and the planning rules all return them, and `plan --json` prints them
+ * as they are (DESIGN section 5). Codes are a public contract: add freely, never rename.
+ */
+export type Severity = 'error' | 'warning' | 'info'
+
+export interface SourceRef {
+  file: string
+  /** 1-based; absent when only the file is known. */
+  line?: number
+  column?: number
+  /** Dotted path into the document, e.g. `spec.dataDisks[2].size`. */
+  path?: string
+}
+
+export interface Diagnostic {
+  code: string
+  severity: Severity
+  message: string
+  guest?: string
+  source?: SourceRef
+}
+
+export function diagnostic(
+  code: string,
+  severity: Severity,
+  message: string,
+  extra: {guest?: string; source?: SourceRef} = {},
+): Diagnostic {
+  const d: Diagnostic = {code, severity, message}
+  if (extra.guest !== undefined) d.guest = extra.guest
+  if (extra.source !== undefined) d.source = extra.source
+  return d
+}
+
+export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === 'error')
+
+/** `--strict`: every warning becomes an error (DESIGN section 6). */
+export function applyStrict(ds: Diagnostic[], strict: boolean): Diagnostic[] {
+  if (!strict) return ds
+  return ds.map((d) => (d.severity === 'warning' ? {...d, severity: 'error' as const} : d))
+}
+
+/** `file:line:column` (or less, where less is known). */
+export function formatLocation(src: SourceRef | undefined): string {
+  if (!src) return ''
+  let s = src.file
+  if (src.line !== undefined) s += `:${src.line}`
+  if (src.line !== undefined && src.column !== undefined) s += `:${src.column}`
+  return s
+}
+
+/** One line per problem: `file:line:col: error [code] message (guest web1)`. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const loc = formatLocation(d.source)
+  const where = loc ? `${loc}: ` : ''
+  const guest = d.guest ? ` (guest ${d.guest})` : ''
+  return `${where}${d.severity} [${d.code}] ${d.message}${guest}`
+}
+
+/**
+ * Thrown for input that cannot go further (bad flags, unreadable files, failed validation).
+ * The base command turns it into exit 2 and one line per diagnostic, never a stack trace.
+ */
+export class InputError extends Error {
+  readonly diagnostics: Diagnostic[]
+  constructor(diagnostics: Diagnostic[] | Diagnostic | string) {
+    const list: Diagnostic[] =
+      typeof diagnostics === 'string'
+        ? [diagnostic('input', 'error', diagnostics)]
+        : Array.isArray(diagnostics)
+          ? diagnostics
+          : [diagnostics]
+    super(list.map(formatDiagnostic).join('\n'))
+    this.name = 'InputError'
+    this.diagnostics = list
+  }
+}

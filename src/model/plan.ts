@@ -1,0 +1,172 @@
+/**
+ * The Plan: the JSON contract of DESIGN section 5 (`apiVersion: hvguest/v1`, `kind: Plan`).
+ * `plan --json` prints it, `create` executes it, `create --emit` embeds it. Fields are added,
+ * never renamed; every optional setting is present as `null` rather than missing, so that
+ * scripts can rely on the shape.
+ */
+import type {Diagnostic} from './diagnostic.js'
+import type {HostOs} from '../spec/host-os.js'
+import type {ChimneySetting, IntegrationServiceKey, Transport} from '../spec/schemas.js'
+
+export type ControllerType = 'IDE' | 'SCSI'
+
+export interface ControllerSlot {
+  type: ControllerType
+  number: number
+  location: number
+}
+
+export type DriveRole = 'boot' | 'data' | 'integration-media' | 'firstboot-media' | 'media'
+
+export interface DiskCreation {
+  type: 'Dynamic' | 'Fixed' | 'Differencing'
+  sizeBytes: number | null
+  parentPath: string | null
+  blockSizeBytes: number | null
+  /** Logical and physical sector size (New-VHD -LogicalSectorSizeBytes/-PhysicalSectorSizeBytes). */
+  sectorSizeBytes: number | null
+  format: 'vhdx' | 'vhd'
+}
+
+export interface PlannedDrive {
+  kind: 'hdd' | 'dvd'
+  role: DriveRole
+  name: string
+  controller: ControllerSlot
+  /** The VHD or ISO on the host; null for an empty DVD drive or a pass-through disk. */
+  path: string | null
+  /** Set for a disk this run creates. */
+  create: DiskCreation | null
+  /** Set for a disk copied from an existing VHD (bootDisk.copyFrom). */
+  copyFrom: string | null
+  /** Set for a pass-through physical disk. */
+  diskNumber: number | null
+  /** True when the controller slot came from the template (a pin) rather than the allocator. */
+  pinned: boolean
+}
+
+export interface PlannedNetworkAdapter {
+  name: string
+  switch: string
+  legacy: boolean
+  vlan: number | null
+  /** `*JumboPacket` value for the guest NIC; null = leave the driver default (1514). */
+  jumboPacket: number | null
+  vmq: boolean
+  macAddress: string | null
+  macSpoofing: boolean
+}
+
+export type IntegrationStrategy =
+  | 'windows-update' // 2016+ guests: ICs arrive through Windows Update; nothing to inject
+  | 'windows-ic-media' // 2008-2012 R2 era guests: host's vmguest.iso attached as a DVD
+  | 'windows-offline' // 2008 R2-2012 R2 era guests: IC cab injected into the stopped boot VHD
+  | 'linux-builtin' // in-kernel hv_* drivers; hyperv-daemons installed at first boot
+  | 'linux-lis' // RHEL/CentOS 5-6 era: Linux Integration Services from media
+  | 'none'
+
+export interface PlannedIntegrationService {
+  key: IntegrationServiceKey
+  /** English display name, for people only; hosts are addressed by `id`. */
+  name: string
+  /** Locale-neutral GUID: the suffix of the service's Id (`Microsoft:<VMId>\<GUID>`). */
+  id: string
+  enabled: boolean
+}
+
+export interface PlannedIntegration {
+  strategy: IntegrationStrategy
+  install: 'auto' | 'attach-media' | 'offline' | 'none'
+  /** Catalog entry that decided the strategy, e.g. `windows-2012r2` or `linux-centos-6`. */
+  catalogEntry: string
+  services: PlannedIntegrationService[]
+  /** IC media (vmguest.iso, LIS iso) attached as a DVD, when the strategy uses media. */
+  media: string | null
+  /** Cab files for offline injection into the boot VHD (strategy windows-offline). */
+  offlinePackages: string[]
+  /** Kernel modules the initramfs must carry (Linux). */
+  kernelModules: string[]
+  /** Guest packages that provide the user-space daemons (KVP, VSS, file copy). */
+  packages: string[]
+  /** One line a person can read: why this strategy, what happens. */
+  summary: string
+}
+
+export interface PlannedFirstBoot {
+  kind: 'cloudInit' | 'kickstart' | 'unattend'
+  /** The first-boot template, as written in the guest template. */
+  template: string
+  /** Seed media written by the run and attached as the firstboot-media DVD. */
+  media: string
+  /** Volume label the guest looks for: cidata, OEMDRV, or UNATTEND. */
+  label: string
+  values: Record<string, unknown>
+}
+
+export interface PlannedGuest {
+  name: string
+  host: string
+  template: string
+  templateFile: string | null
+  profile: string
+  generation: 1 | 2
+  os: {family: 'windows' | 'linux'; distro: string | null; version: string; edition: 'server' | 'client' | null}
+  roles: string[]
+  hostname: string
+  notes: string | null
+  processors: number
+  memory: {startupBytes: number; dynamic: boolean; minimumBytes: number | null; maximumBytes: number | null}
+  /** Directory on the host that holds the VM's configuration and new disks. */
+  path: string
+  drives: PlannedDrive[]
+  networkAdapters: PlannedNetworkAdapter[]
+  integration: PlannedIntegration
+  firstBoot: PlannedFirstBoot | null
+  /**
+   * Gen1: BootDevice names for Set-VMBios -StartupOrder (CD, IDE, LegacyNetworkAdapter, Floppy).
+   * Gen2: device references for Set-VMFirmware -BootOrder (`SCSI 0:0`, `network:<adapter>`).
+   */
+  bootOrder: string[]
+  firmware: {secureBoot: 'on' | 'off' | null; secureBootTemplate: string | null}
+  floppy: string | null
+  nestedVirtualization: boolean
+  checkpoints: 'disabled' | 'standard' | 'production' | 'productionOnly' | null
+  automaticStartAction: 'nothing' | 'start' | 'startIfRunning' | null
+  automaticStopAction: 'turnOff' | 'save' | 'shutDown' | null
+  start: boolean
+}
+
+export interface HostJumboSetting {
+  switch: string
+  /** `*JumboPacket` value for the physical NIC bound to the switch and for `vEthernet (<switch>)`. */
+  value: number
+  targets: Array<'physical-nic' | 'host-vethernet'>
+}
+
+export interface PlannedHost {
+  name: string
+  os: HostOs
+  /** Where `os` came from: the inventory, --host-os, or the default. */
+  osSource: 'inventory' | 'flag' | 'default'
+  transport: Transport
+  profile: string
+  vmRoot: string
+  imageRoot: string
+  isoRoot: string
+  cluster: string | null
+  network: {
+    jumbo: HostJumboSetting[]
+    /** Host-global TCP Chimney (Set-NetOffloadGlobalSetting / netsh); null = left alone. */
+    chimney: ChimneySetting | null
+    vmq: boolean | null
+  }
+}
+
+export interface Plan {
+  apiVersion: 'hvguest/v1'
+  kind: 'Plan'
+  guests: PlannedGuest[]
+  hosts: PlannedHost[]
+  diagnostics: Diagnostic[]
+  summary: {guests: number; errors: number; warnings: number; infos: number}
+}

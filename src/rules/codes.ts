@@ -1,0 +1,97 @@
+/**
+ * Every diagnostic code hvguest emits, with its default severity and a one-line meaning.
+ * Codes are a public contract (DESIGN section 6): add freely, never rename or remove.
+ * `docs/diagnostics.md` and the tests are checked against this list.
+ */
+import type {Severity} from '../model/diagnostic.js'
+
+export interface CodeInfo {
+  severity: Severity
+  summary: string
+}
+
+export const CODES = {
+  // -- input files
+  'file-not-found': {severity: 'error', summary: 'A template, profile, inventory or values file does not exist or cannot be read.'},
+  'yaml-syntax': {severity: 'error', summary: 'The YAML does not parse.'},
+  schema: {severity: 'error', summary: 'A value has the wrong type or shape, or a key is unknown.'},
+  'kind-mismatch': {severity: 'error', summary: 'The file is not of the kind expected here (GuestTemplate, HardwareProfile, HostInventory).'},
+  'template-syntax': {severity: 'error', summary: 'A Handlebars expression does not parse.'},
+  'template-undefined-variable': {severity: 'error', summary: 'A Handlebars expression names a variable that has no value.'},
+  'parameter-missing': {severity: 'error', summary: 'A required template parameter has no value.'},
+  'parameter-unknown': {severity: 'error', summary: '--set or --values names a parameter the template does not declare.'},
+  'parameter-invalid': {severity: 'error', summary: 'A parameter value does not fit its type, allowed list or range.'},
+  'name-invalid': {severity: 'error', summary: 'A guest name is not a valid host name or file name (or is over 15 characters for Windows).'},
+  'name-duplicate': {severity: 'error', summary: 'Two guests of one run have the same name on the same host.'},
+  'template-not-found': {severity: 'error', summary: 'No built-in or project template has that name.'},
+  'profile-not-found': {severity: 'error', summary: 'No built-in or project hardware profile has that name.'},
+  'host-not-found': {severity: 'error', summary: 'The inventory has no host of that name.'},
+  'flag-invalid': {severity: 'error', summary: 'A command-line flag has a value that cannot be used.'},
+  // -- controller layout
+  'ide-slots-exhausted': {severity: 'error', summary: 'Gen1 has 2 IDE controllers x 2 locations, DVD drives included; more devices were asked for.'},
+  'controller-slot-conflict': {severity: 'error', summary: 'Two devices are pinned to the same controller slot.'},
+  'boot-disk-not-ide00': {severity: 'warning', summary: 'The Gen1 boot disk is pinned to an IDE slot other than 0:0.'},
+  'scsi-boot-gen1': {severity: 'error', summary: 'A Generation 1 VM cannot boot from SCSI.'},
+  'ide-on-gen2': {severity: 'error', summary: 'Generation 2 VMs have no IDE controller.'},
+  'legacy-nic-gen2': {severity: 'error', summary: 'Generation 2 VMs have no legacy network adapter.'},
+  'scsi-controllers-exceeded': {severity: 'error', summary: 'More than 4 SCSI controllers (256 disks) would be needed, or a pin names controller 4 or higher.'},
+  'scsi-location-out-of-range': {severity: 'error', summary: 'A SCSI pin names a location outside 0-63.'},
+  'ide-location-out-of-range': {severity: 'error', summary: 'An IDE pin names a controller outside 0-1 or a location outside 0-1.'},
+  'boot-order-device-missing': {severity: 'warning', summary: 'The boot order names a device class the VM does not have.'},
+  // -- disks
+  'disk-size-exceeds-format': {severity: 'error', summary: 'A VHD is over 2040 GB or a VHDX over 64 TB.'},
+  'boot-disk-exceeds-gen1': {severity: 'warning', summary: 'A Gen1 boot volume over 2 TB (VHDX) cannot be fully used by BIOS boot.'},
+  'disk-spec-invalid': {severity: 'error', summary: 'A disk lacks what its type needs (size, parent, path or diskNumber) or has what it cannot use.'},
+  'block-size-invalid': {severity: 'error', summary: 'A VHDX block size must be a power of 2 from 1 MB to 256 MB.'},
+  'disk-path-duplicate': {severity: 'error', summary: 'Two drives of one guest resolve to the same file.'},
+  // -- network
+  'nic-limit-exceeded': {severity: 'error', summary: 'More adapters than the host allows (8 synthetic + 4 legacy before 2019, 64 + 4 from 2019).'},
+  'jumbo-unsupported': {severity: 'error', summary: 'A jumbo packet value the profile NIC does not list in its valid values.'},
+  'jumbo-legacy-adapter': {severity: 'error', summary: 'Jumbo frames do not apply to a legacy (emulated) adapter.'},
+  'jumbo-linux-host-too-old': {severity: 'error', summary: 'Linux guests get jumbo frames only on Windows Server 2012 R2 and later hosts.'},
+  'chimney-unsupported-host': {severity: 'warning', summary: 'TCP Chimney for VMs exists only on Windows Server 2008 R2 hosts.'},
+  'chimney-unsupported-nic': {severity: 'warning', summary: 'The profile NIC does not support TCP Chimney offload.'},
+  'vmq-unsupported-nic': {severity: 'warning', summary: 'The profile NIC does not support VMQ.'},
+  'vmq-legacy-adapter': {severity: 'error', summary: 'VMQ does not apply to a legacy (emulated) adapter.'},
+  'wireless-adapter-switch': {severity: 'error', summary: 'A wireless NIC cannot back an external virtual switch.'},
+  'switch-name-mismatch': {severity: 'error', summary: 'An adapter names a switch that the host (or another node of its cluster) does not have.'},
+  'mac-address-duplicate': {severity: 'error', summary: 'Two adapters of one run have the same static MAC address.'},
+  // -- integration components
+  'ic-required-for-synthetic-devices': {severity: 'warning', summary: 'Without integration components the guest cannot see SCSI disks or synthetic NICs.'},
+  'ic-media-unavailable': {severity: 'error', summary: 'IC media (vmguest.iso) is not shipped on Windows Server 2016 and later hosts (nor Windows 10/11).'},
+  'ic-offline-unsupported': {severity: 'error', summary: 'Offline IC injection needs a Windows 2008 R2 or later guest with a boot VHD the run can mount.'},
+  'ic-via-windows-update': {severity: 'info', summary: 'Integration components reach this guest through Windows Update; nothing is injected.'},
+  'ic-kvp-needed-for-update': {severity: 'warning', summary: 'ICs through Windows Update need the Data Exchange (KVP) service, which the template turns off.'},
+  'os-unknown': {severity: 'warning', summary: 'The OS catalog does not know this guest OS; the family\'s most conservative strategy is planned.'},
+  // -- roles and settings
+  'dc-guidance': {severity: 'warning', summary: 'Domain controller guidance: NTDS on SCSI, no differencing disks, time sync off, no checkpoints.'},
+  'secure-boot-gen1': {severity: 'error', summary: 'Secure Boot exists only on Generation 2 VMs.'},
+  'floppy-gen2': {severity: 'error', summary: 'Generation 2 VMs have no floppy drive.'},
+  'nested-virt-dynamic-memory': {severity: 'error', summary: 'Nested virtualization needs static memory.'},
+  'memory-range-invalid': {severity: 'error', summary: 'Dynamic memory needs minimum <= startup <= maximum.'},
+  'processors-exceed-generation': {severity: 'error', summary: 'More virtual processors than the generation allows (64 on Gen1).'},
+  'memory-exceeds-generation': {severity: 'error', summary: 'More memory than the generation allows (1 TB on Gen1, 12 TB on Gen2).'},
+  'host-os-assumed': {severity: 'info', summary: 'The host OS is not known; the plan assumes --host-os.'},
+  'vhd-format-gen2': {severity: 'error', summary: 'Generation 2 VMs boot only from VHDX.'},
+} as const satisfies Record<string, CodeInfo>
+
+export type Code = keyof typeof CODES
+
+export function severityOf(code: Code): Severity {
+  return CODES[code].severity
+}
+
+import {diagnostic, type Diagnostic, type SourceRef} from '../model/diagnostic.js'
+
+/**
+ * Build a diagnostic for a registered code, with its default severity unless told otherwise
+ * (a profile default that cannot apply is a warning; the same setting written explicitly in
+ * a template is an error: DESIGN section 3).
+ */
+export function report(
+  code: Code,
+  message: string,
+  extra: {guest?: string; source?: SourceRef; severity?: Severity} = {},
+): Diagnostic {
+  return diagnostic(code, extra.severity ?? CODES[code].severity, message, extra)
+}
