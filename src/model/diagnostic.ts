@@ -68,7 +68,7 @@ export class InputError extends Error {
   constructor(diagnostics: Diagnostic[] | Diagnostic | string) {
     const list: Diagnostic[] =
       typeof diagnostics === 'string'
-        ? [diagnostic('input', 'error', diagnostics)]
+        ? [diagnostic('input-invalid', 'error', diagnostics)]
         : Array.isArray(diagnostics)
           ? diagnostics
           : [diagnostics]

@@ -18,6 +18,7 @@ export const CODES = {
   'kind-mismatch': {severity: 'error', summary: 'The file is not of the kind expected here (GuestTemplate, HardwareProfile, HostInventory).'},
   'template-syntax': {severity: 'error', summary: 'A Handlebars expression does not parse.'},
   'template-undefined-variable': {severity: 'error', summary: 'A Handlebars expression names a variable that has no value.'},
+  'template-helper-error': {severity: 'error', summary: 'A template helper was called with arguments it cannot use (e.g. {{pad index}} without a width).'},
   'parameter-missing': {severity: 'error', summary: 'A required template parameter has no value.'},
   'parameter-unknown': {severity: 'error', summary: '--set or --values names a parameter the template does not declare.'},
   'parameter-invalid': {severity: 'error', summary: 'A parameter value does not fit its type, allowed list or range.'},
@@ -26,7 +27,7 @@ export const CODES = {
   'template-not-found': {severity: 'error', summary: 'No built-in or project template has that name.'},
   'profile-not-found': {severity: 'error', summary: 'No built-in or project hardware profile has that name.'},
   'host-not-found': {severity: 'error', summary: 'The inventory has no host of that name.'},
-  'flag-invalid': {severity: 'error', summary: 'A command-line flag has a value that cannot be used.'},
+  'input-invalid': {severity: 'error', summary: 'The command\'s arguments or flags cannot be used as given.'},
   // -- controller layout
   'ide-slots-exhausted': {severity: 'error', summary: 'Gen1 has 2 IDE controllers x 2 locations, DVD drives included; more devices were asked for.'},
   'controller-slot-conflict': {severity: 'error', summary: 'Two devices are pinned to the same controller slot.'},
@@ -38,6 +39,7 @@ export const CODES = {
   'scsi-location-out-of-range': {severity: 'error', summary: 'A SCSI pin names a location outside 0-63.'},
   'ide-location-out-of-range': {severity: 'error', summary: 'An IDE pin names a controller outside 0-1 or a location outside 0-1.'},
   'boot-order-device-missing': {severity: 'warning', summary: 'The boot order names a device class the VM does not have.'},
+  'dvd-scsi-gen1': {severity: 'error', summary: 'Generation 1 DVD drives are IDE devices; a DVD cannot be pinned to SCSI.'},
   // -- disks
   'disk-size-exceeds-format': {severity: 'error', summary: 'A VHD is over 2040 GB or a VHDX over 64 TB.'},
   'boot-disk-exceeds-gen1': {severity: 'warning', summary: 'A Gen1 boot volume over 2 TB (VHDX) cannot be fully used by BIOS boot.'},
@@ -56,6 +58,7 @@ export const CODES = {
   'wireless-adapter-switch': {severity: 'error', summary: 'A wireless NIC cannot back an external virtual switch.'},
   'switch-name-mismatch': {severity: 'error', summary: 'An adapter names a switch that the host (or another node of its cluster) does not have.'},
   'mac-address-duplicate': {severity: 'error', summary: 'Two adapters of one run have the same static MAC address.'},
+  'nic-name-duplicate': {severity: 'error', summary: 'Two network adapters of one guest have the same name (the run addresses adapters by name).'},
   // -- integration components
   'ic-required-for-synthetic-devices': {severity: 'warning', summary: 'Without integration components the guest cannot see SCSI disks or synthetic NICs.'},
   'ic-media-unavailable': {severity: 'error', summary: 'IC media (vmguest.iso) is not shipped on Windows Server 2016 and later hosts (nor Windows 10/11).'},

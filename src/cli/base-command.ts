@@ -1,0 +1,68 @@
+/**
+ * Every hvguest command extends this. It owns the exit-code contract (DESIGN section 6):
+ * 0 success, 1 the operation failed on a host, 2 invalid input. oclif 4 exits 1 for a flag
+ * parse error when --json is given (DESIGN section 10); here every parse error and every
+ * InputError exits 2, with one clear line per problem and no stack trace.
+ */
+import {Command} from '@oclif/core'
+import {formatDiagnostic, InputError, type Diagnostic} from '../model/diagnostic.js'
+
+export const EXIT = {ok: 0, hostFailure: 1, invalidInput: 2} as const
+
+/** The JSON printed for a failed command under --json (pinned in src/ui/output-schemas.ts). */
+export interface ErrorJson {
+  status: 'error'
+  exitCode: number
+  error: {name: string; message: string; diagnostics: Diagnostic[]}
+}
+
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+
+  /** Print one line to stdout unless --json is on (JSON mode prints the result only). */
+  protected say(line = ''): void {
+    if (!this.jsonEnabled()) this.log(line)
+  }
+
+  /** Print diagnostics to stderr, one line each (human mode only). */
+  protected sayDiagnostics(ds: readonly Diagnostic[]): void {
+    if (this.jsonEnabled()) return
+    for (const d of ds) this.logToStderr(formatDiagnostic(d))
+  }
+
+  override async catch(err: Error & {oclif?: {exit?: number}; code?: string}): Promise<unknown> {
+    // this.exit(n) throws an ExitError: let oclif finish it.
+    if (err.code === 'EEXIT') throw err
+    const exitCode = exitCodeFor(err)
+    process.exitCode = exitCode
+    const diagnostics = err instanceof InputError ? err.diagnostics : []
+    if (this.jsonEnabled()) {
+      const json: ErrorJson = {status: 'error', exitCode, error: {name: err.name, message: err.message, diagnostics}}
+      this.logJson(json)
+      return
+    }
+    if (err instanceof InputError) {
+      for (const d of diagnostics) this.logToStderr(formatDiagnostic(d))
+    } else if (isParseError(err)) {
+      this.logToStderr(`error: ${err.message}`)
+      this.logToStderr(`See: hvguest ${this.id?.replaceAll(':', ' ') ?? ''} --help`)
+    } else {
+      // A bug, not bad input: say so, and keep the stack out of the way unless asked for.
+      this.logToStderr(`internal error: ${err.message}`)
+      if (process.env.HVGUEST_DEBUG) this.logToStderr(err.stack ?? '')
+      else this.logToStderr('Run again with HVGUEST_DEBUG=1 for the stack trace, and report it.')
+    }
+    return
+  }
+}
+
+function isParseError(err: {oclif?: {exit?: number}}): boolean {
+  return typeof err.oclif?.exit === 'number'
+}
+
+export function exitCodeFor(err: Error & {oclif?: {exit?: number}}): number {
+  if (err instanceof InputError) return EXIT.invalidInput
+  // oclif's parse errors (unknown flag, bad option, missing arg) carry exit 2.
+  if (isParseError(err)) return err.oclif!.exit === 1 ? EXIT.hostFailure : EXIT.invalidInput
+  return EXIT.hostFailure
+}

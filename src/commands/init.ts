@@ -1,0 +1,29 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand} from '../cli/base-command.js'
+
+export interface InitJson {
+  directory: string
+  created: string[]
+  skipped: string[]
+}
+
+export default class InitCommand extends BaseCommand {
+  static override summary = 'Create a starter project: a guest template, a hardware profile and a hosts.yaml with an emulated host.'
+  static override description = 'Existing files are never overwritten unless --force is given.'
+  static override examples = ['<%= config.bin %> <%= command.id %> lab', '<%= config.bin %> <%= command.id %> . --json']
+  static override args = {dir: Args.string({description: 'Folder for the project (created if needed).', default: '.'})}
+  static override flags = {force: Flags.boolean({summary: 'Overwrite files that exist.', default: false})}
+
+  async run(): Promise<InitJson> {
+    const {args, flags} = await this.parse(InitCommand)
+    const {initProject} = await import('../plan/init-project.js')
+    const result = initProject(args.dir, {force: flags.force})
+    if (!this.jsonEnabled()) {
+      const {MESSAGES} = await import('../ui/messages.js')
+      for (const f of result.created) this.log(`created ${f}`)
+      if (result.skipped.length) this.logToStderr(MESSAGES.initExists(result.skipped))
+      this.log(MESSAGES.initDone(args.dir))
+    }
+    return result
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The planning pipeline: load → render → resolve → validate → plan (DESIGN section 1).
+ * Pure apart from reading input files: nothing here touches a host. `plan` prints the
+ * result, `create` will execute it. Problems are returned as diagnostics inside the Plan,
+ * never thrown, so that a caller sees every problem of a run at once.
+ */
+import {resolve} from 'node:path'
+import {applyStrict, type Diagnostic} from '../model/diagnostic.js'
+import type {Plan, PlannedHost} from '../model/plan.js'
+import {loadCatalog, type Catalog} from '../integration/catalog.js'
+import {resolveHostNetwork} from '../network/resolve-host-network.js'
+import {report} from '../rules/codes.js'
+import {runRules} from '../rules/index.js'
+import type {HostOs} from '../spec/host-os.js'
+import {resolveContent} from '../spec/library.js'
+import {loadGuestTemplate} from '../spec/load.js'
+import {expandGuestNames} from '../spec/names.js'
+import {resolveParameters} from '../spec/parameters.js'
+import {renderGuestSpec} from '../templating/render.js'
+import {resolveGuest, type ResolvedGuest} from './resolve-guest.js'
+import {hostContext, profileContext, resolveTargets, type TargetHost, type Targets} from './resolve-targets.js'
+
+export interface PlanRequest {
+  /** Template names (built-in or project) or paths. */
+  templates: string[]
+  name?: string
+  count?: number
+  sets?: string[]
+  valuesFile?: string
+  profile?: string
+  inventory?: string
+  host?: string
+  hostOs?: HostOs
+  strict?: boolean
+  cwd?: string
+}
+
+export interface PlanResult {
+  plan: Plan
+  /** Resolved guests with their inputs, for commands that need more than the plan (create). */
+  resolved: ResolvedGuest[]
+  targets: Targets
+}
+
+export async function buildPlan(req: PlanRequest): Promise<Plan> {
+  return planRun(req).plan
+}
+
+export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): PlanResult {
+  const cwd = req.cwd ?? process.cwd()
+  const diagnostics: Diagnostic[] = []
+  const targets = resolveTargets({inventory: req.inventory, host: req.host, profile: req.profile, hostOs: req.hostOs, cwd})
+  diagnostics.push(...targets.diagnostics)
+  for (const h of targets.hosts) {
+    if (h.entry && h.osSource !== 'inventory') {
+      diagnostics.push(
+        report('host-os-assumed', `the inventory does not give host ${h.name}'s os; planning for ${h.os} (set os: in the inventory, or --host-os)`, {
+          source: targets.inventoryLocate?.(['hosts', targets.inventory!.hosts.indexOf(h.entry), 'name']),
+        }),
+      )
+    }
+  }
+
+  const resolved: ResolvedGuest[] = []
+  const count = req.count ?? 1
+  let slot = 0 // round-robin position across hosts, over all templates of the run
+  for (const ref of req.templates) {
+    const found = resolveContent('template', ref, cwd)
+    diagnostics.push(...found.diagnostics)
+    if (!found.file) continue
+    const loaded = loadGuestTemplate(found.file)
+    diagnostics.push(...loaded.diagnostics)
+    const template = loaded.template
+    if (!template) continue
+    const params = resolveParameters(template, {sets: req.sets, valuesFile: req.valuesFile && resolve(cwd, req.valuesFile)})
+    diagnostics.push(...params.diagnostics)
+    if (params.diagnostics.some((d) => d.severity === 'error') || targets.hosts.length === 0) continue
+
+    const names = expandGuestNames({name: req.name, count, defaultName: template.name, context: {...params.values}})
+    diagnostics.push(...names.diagnostics)
+    names.names.forEach((name, i) => {
+      const host: TargetHost = targets.hosts[slot++ % targets.hosts.length]
+      const context = {
+        ...params.values,
+        name,
+        index: i + 1,
+        host: hostContext(host),
+        profile: profileContext(host.profile),
+      }
+      const rendered = renderGuestSpec(template, context, params.unset, name)
+      diagnostics.push(...rendered.diagnostics)
+      if (!rendered.spec) return
+      const g = resolveGuest({
+        name,
+        template: {name: template.name, file: template.file},
+        spec: rendered.spec,
+        locate: rendered.locate,
+        host,
+        catalog,
+      })
+      diagnostics.push(...g.diagnostics)
+      resolved.push(g)
+    })
+  }
+
+  diagnostics.push(...runRules(resolved, targets))
+
+  const hosts: PlannedHost[] = []
+  for (const h of targets.hosts) {
+    const mine = resolved.filter((g) => g.host === h)
+    const net = resolveHostNetwork({
+      host: h.name,
+      hostOs: h.os,
+      profile: h.profile.profile,
+      guests: mine.map((g) => ({name: g.guest.name, os: g.spec.os, adapters: g.guest.networkAdapters})),
+    })
+    diagnostics.push(...net.diagnostics)
+    hosts.push({
+      name: h.name,
+      os: h.os,
+      osSource: h.osSource,
+      transport: h.transport,
+      profile: h.profile.name,
+      vmRoot: h.vmRoot,
+      imageRoot: h.imageRoot,
+      isoRoot: h.isoRoot,
+      cluster: h.cluster,
+      network: net.network,
+    })
+  }
+
+  const final = applyStrict(dedupe(diagnostics), req.strict ?? false)
+  const plan: Plan = {
+    apiVersion: 'hvguest/v1',
+    kind: 'Plan',
+    guests: resolved.map((g) => g.guest),
+    hosts,
+    diagnostics: final,
+    summary: {
+      guests: resolved.length,
+      errors: final.filter((d) => d.severity === 'error').length,
+      warnings: final.filter((d) => d.severity === 'warning').length,
+      infos: final.filter((d) => d.severity === 'info').length,
+    },
+  }
+  return {plan, resolved, targets}
+}
+
+/**
+ * The same template problem is found once per guest (a bad size in every one of 100 guests);
+ * a person wants it once. Findings with the same code, message and source collapse into the
+ * first, which keeps its guest and says how many more guests share it.
+ */
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const first = new Map<string, {d: Diagnostic; more: number}>()
+  const out: Diagnostic[] = []
+  for (const d of ds) {
+    const key = `${d.code}|${d.severity}|${d.message}|${d.source?.file ?? ''}:${d.source?.line ?? ''}:${d.source?.column ?? ''}`
+    const hit = first.get(key)
+    if (!hit) {
+      const copy = {...d}
+      first.set(key, {d: copy, more: 0})
+      out.push(copy)
+    } else if (d.guest !== hit.d.guest) hit.more++
+  }
+  for (const {d, more} of first.values()) if (more > 0) d.message += ` (also in ${more} more guest${more === 1 ? '' : 's'})`
+  return out
+}

@@ -1,0 +1,15 @@
+/**
+ * User-facing text that more than one command prints lives here, so the wording stays
+ * consistent and can be reviewed in one place.
+ */
+export const MESSAGES = {
+  summary: (errors: number, warnings: number, infos: number) =>
+    `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${infos ? `, ${infos} info` : ''}`,
+  planFailed: 'The plan has errors: nothing can be created from it. Fix the lines above and run again.',
+  strictHint: '(--strict: warnings count as errors)',
+  validateOk: (n: number) => `${n} file${n === 1 ? '' : 's'} valid.`,
+  validateNothing:
+    'Nothing to validate: give files, or run in a project folder (templates/, profiles/, hosts.yaml). Built-in content is checked with --builtin.',
+  initDone: (dir: string) => `Created a starter project in ${dir}. Next: cd ${dir} && hvguest validate && hvguest plan templates/lab-linux.yaml`,
+  initExists: (files: string[]) => `these files exist already and were left alone (use --force to overwrite): ${files.join(', ')}`,
+} as const

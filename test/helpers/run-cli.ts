@@ -1,0 +1,32 @@
+/**
+ * Runs the BUILT CLI (bin/run.js → dist/) as a user would, in a child process, so exit codes,
+ * stdout and stderr are the real ones. `npm test` builds first; a missing build fails loudly.
+ */
+import {spawnSync} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url))
+export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+
+export interface CliResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+export function runCli(args: string[], opts: {cwd?: string; env?: Record<string, string>} = {}): CliResult {
+  if (!existsSync(new URL('../../dist/commands/plan.js', import.meta.url))) {
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it) before the e2e tests')
+  }
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? REPO,
+    encoding: 'utf8',
+    env: {...process.env, NO_COLOR: '1', ...opts.env},
+    timeout: 60_000,
+  })
+  return {code: r.status, stdout: r.stdout, stderr: r.stderr}
+}
+
+/** No stack traces in user-facing output. */
+export const STACK_LINE = /^\s+at .+\(.+:\d+:\d+\)$/m

@@ -1,0 +1,115 @@
+/**
+ * The pipeline as a whole: which profile and host a guest gets, where its files go, and how
+ * media from the integration and first-boot stages lines up with the template's own DVDs.
+ */
+import {describe, expect, it} from 'vitest'
+import {planRun} from '../../../src/plan/build-plan.js'
+import {codesOf, makeProject, planFixture} from '../../helpers/plan-fixture.js'
+
+const slot = (d: {controller: {type: string; number: number; location: number}}) => `${d.controller.type} ${d.controller.number}:${d.controller.location}`
+
+describe('profile in force', () => {
+  const inventory = {hosts: [{name: 'hv1', os: 'windows-server-2022', profile: 'intel-10g'}]}
+
+  it('is --profile first', () => {
+    const r = planFixture({inventory, request: {profile: 'broadcom-10g'}})
+    expect(r.plan.guests[0].profile).toBe('broadcom-10g')
+  })
+  it('then the host profile from the inventory', () => {
+    expect(planFixture({inventory}).plan.guests[0].profile).toBe('intel-10g')
+  })
+  it('then generic-1g', () => {
+    expect(planFixture({}).plan.guests[0].profile).toBe('generic-1g')
+  })
+  it('a project profile shadows a built-in of the same name', () => {
+    const r = planFixture({profiles: {'intel-10g': {network: {jumboPacket: 4088}, capabilities: {jumboPacketValues: [1514, 4088]}}}, spec: {networkAdapters: [{switch: 'Lab'}]}, request: {profile: 'intel-10g'}})
+    expect(r.plan.guests[0].networkAdapters[0].jumboPacket).toBe(4088)
+  })
+})
+
+describe('hosts', () => {
+  const inventory = {
+    hosts: [
+      {name: 'hv1', os: 'windows-server-2022', vmRoot: 'D:\\VMs'},
+      {name: 'hv2', os: 'windows-server-2019', vmRoot: 'E:\\Hyper-V\\'},
+    ],
+  }
+
+  it('spreads guests round-robin without --host, and keeps each host\'s roots', () => {
+    const r = planFixture({inventory, request: {count: 3, name: 'g{{index}}'}})
+    expect(r.plan.guests.map((g) => `${g.name}@${g.host}`)).toEqual(['g1@hv1', 'g2@hv2', 'g3@hv1'])
+    expect(r.plan.guests[1].path).toBe('E:\\Hyper-V\\g2')
+    expect(r.plan.guests[1].drives[0].path).toBe('E:\\Hyper-V\\g2\\g2-boot.vhdx')
+    expect(r.plan.hosts.map((h) => h.os)).toEqual(['windows-server-2022', 'windows-server-2019'])
+  })
+
+  it('--host picks one host', () => {
+    const r = planFixture({inventory, request: {count: 2, host: 'HV2'}})
+    expect(new Set(r.plan.guests.map((g) => g.host))).toEqual(new Set(['hv2']))
+  })
+
+  it('host variables render into paths, backslashes kept', () => {
+    const r = planFixture({inventory, spec: {bootDisk: {parent: '{{host.vmRoot}}\\{{name}}\\base.vhdx'}}, request: {host: 'hv1', name: 'web01'}})
+    expect(r.plan.guests[0].drives[0].create).toMatchObject({type: 'Differencing', parentPath: 'D:\\VMs\\web01\\base.vhdx'})
+  })
+})
+
+describe('media order on IDE (Gen1)', () => {
+  it('IC media takes IDE 1:0, then the template DVDs 1:1 and 0:1', () => {
+    const r = planFixture({
+      spec: {os: {family: 'windows', version: '2012r2'}, integration: {install: 'attach-media'}, dvdDrives: [{iso: 'D:\\a.iso'}, {}]},
+      request: {hostOs: 'windows-server-2012r2'},
+    })
+    expect(codesOf(r)).not.toContain('ide-slots-exhausted')
+    const g = r.plan.guests[0]
+    expect(g.drives.map((d) => `${slot(d)} ${d.role}`)).toEqual(['IDE 0:0 boot', 'IDE 1:0 integration-media', 'IDE 1:1 media', 'IDE 0:1 media'])
+    expect(g.drives[1].path).toMatch(/vmguest\.iso$/i)
+    expect(g.drives[3].path).toBeNull()
+  })
+
+  it('first-boot media comes after IC media and before template DVDs, and counts against IDE', () => {
+    const r = planFixture({
+      spec: {os: {family: 'windows', version: '2012r2'}, integration: {install: 'attach-media'}, firstBoot: {unattend: 'firstboot/unattend.xml.hbs'}, dvdDrives: [{iso: 'D:\\a.iso'}, {iso: 'D:\\b.iso'}]},
+      request: {hostOs: 'windows-server-2012r2'},
+    })
+    expect(codesOf(r)).toContain('ide-slots-exhausted')
+    const ok = planFixture({
+      spec: {os: {family: 'windows', version: '2012r2'}, integration: {install: 'attach-media'}, firstBoot: {unattend: 'firstboot/unattend.xml.hbs'}, dvdDrives: [{iso: 'D:\\a.iso'}]},
+      request: {hostOs: 'windows-server-2012r2'},
+    })
+    expect(ok.plan.guests[0].drives.map((d) => `${slot(d)} ${d.role}`)).toEqual(['IDE 0:0 boot', 'IDE 1:0 integration-media', 'IDE 1:1 firstboot-media', 'IDE 0:1 media'])
+    expect(ok.plan.guests[0].firstBoot).toMatchObject({kind: 'unattend', label: 'UNATTEND'})
+  })
+})
+
+describe('plan document', () => {
+  it('has every guest field of DESIGN section 5, with null for unset settings', () => {
+    const g = planFixture({}).plan.guests[0]
+    for (const k of ['name', 'host', 'template', 'profile', 'generation', 'processors', 'memory', 'drives', 'networkAdapters', 'integration', 'firstBoot', 'bootOrder', 'hostname', 'notes', 'firmware', 'floppy', 'nestedVirtualization', 'checkpoints', 'automaticStartAction', 'automaticStopAction', 'start']) {
+      expect(g, k).toHaveProperty(k)
+    }
+    expect(g.notes).toBeNull()
+    expect(Object.keys(g.memory).sort()).toEqual(['dynamic', 'maximumBytes', 'minimumBytes', 'startupBytes'])
+    expect(Object.keys(g.drives[0].create!).sort()).toEqual(['blockSizeBytes', 'format', 'parentPath', 'sectorSizeBytes', 'sizeBytes', 'type'])
+  })
+
+  it('a template problem found in every guest is reported once', () => {
+    const r = planFixture({spec: {processors: 'two'}, request: {count: 50}})
+    expect(r.plan.diagnostics.filter((d) => d.code === 'schema')).toHaveLength(1)
+  })
+
+  it('plans several templates in one run', () => {
+    const cwd = makeProject({})
+    const r = planRun({templates: ['t1', 'debian-12'], cwd})
+    expect(r.plan.guests.map((g) => g.template)).toEqual(['t1', 'debian-12'])
+  })
+
+  it('--strict turns warnings into errors', () => {
+    const req = {spec: {os: {family: 'windows', version: '2008r2'}, networkAdapters: [{switch: 'Lab'}]}, request: {profile: 'intel-10g'}}
+    const lax = planFixture(req)
+    expect(lax.plan.summary.warnings).toBeGreaterThan(0)
+    const strict = planFixture({...req, request: {...req.request, strict: true}})
+    expect(strict.plan.summary.warnings).toBe(0)
+    expect(strict.plan.summary.errors).toBe(lax.plan.summary.errors + lax.plan.summary.warnings)
+  })
+})

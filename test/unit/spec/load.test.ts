@@ -1,0 +1,165 @@
+import {fileURLToPath} from 'node:url'
+import {describe, expect, it} from 'vitest'
+import {loadAnyFile, loadGuestTemplate, loadHardwareProfile, loadHostInventory} from '../../../src/spec/load.js'
+import {resolveParameters} from '../../../src/spec/parameters.js'
+import {renderGuestSpec} from '../../../src/templating/render.js'
+import {guestTemplate, tempDir} from '../templating/_temp.js'
+
+const write = tempDir()
+const SPEC = ['  os: { family: linux, version: "22.04" }', '  bootDisk: { size: 40GB }'].join('\n')
+
+const PROFILE = `apiVersion: hvguest/v1
+kind: HardwareProfile
+metadata: { name: intel-10g }
+spec:
+  network: { jumboPacket: 9014, chimney: enabled, vmq: true }
+  capabilities: { jumboPacketValues: [1514, 9014], chimney: true }
+`
+const HOSTS = `apiVersion: hvguest/v1
+kind: HostInventory
+hosts:
+  - name: hv1
+    transport: local
+    os: windows-server-2019
+`
+
+describe('loadGuestTemplate', () => {
+  it('loads the header and parameters', () => {
+    const file = write('ok.yaml', guestTemplate(SPEC, '  cpu: { type: integer, default: 2 }').replace('name: lab', 'name: lab\n  description: A lab'))
+    const r = loadGuestTemplate(file)
+    expect(r.diagnostics).toEqual([])
+    expect(r.template).toMatchObject({name: 'lab', description: 'A lab', file, parameters: {cpu: {type: 'integer', default: 2}}})
+  })
+
+  it('reports a YAML syntax error with line and column and stops', () => {
+    const r = loadGuestTemplate(write('syn.yaml', guestTemplate('  os: { family: linux\n  bootDisk: {}')))
+    expect(r.template).toBeUndefined()
+    expect(r.diagnostics.every((d) => d.code === 'yaml-syntax')).toBe(true)
+    expect(r.diagnostics[0].source?.line).toBeGreaterThanOrEqual(6)
+  })
+
+  it('kind-mismatch names the kinds', () => {
+    const r = loadGuestTemplate(write('kind.yaml', PROFILE))
+    expect(r.diagnostics).toHaveLength(1)
+    expect(r.diagnostics[0]).toMatchObject({code: 'kind-mismatch', source: {line: 2, column: 7}})
+    expect(r.diagnostics[0].message).toBe(
+      'kind is "HardwareProfile", expected "kind: GuestTemplate" (hvguest files are GuestTemplate, HardwareProfile, HostInventory)',
+    )
+    const missing = loadGuestTemplate(write('nokind.yaml', 'apiVersion: hvguest/v1\nspec: {}\n'))
+    expect(missing.diagnostics[0]).toMatchObject({code: 'kind-mismatch'})
+    expect(missing.diagnostics[0].message).toMatch(/^no kind/)
+  })
+
+  it('checks the header with the schema', () => {
+    const text = guestTemplate(SPEC, '  cpu: { type: int }').replace('apiVersion: hvguest/v1', 'apiVersion: hvguest/v2')
+    const r = loadGuestTemplate(write('hdr.yaml', text))
+    expect(r.template).toBeUndefined()
+    expect(r.diagnostics.map((d) => [d.code, d.source?.line, d.message])).toEqual([
+      ['schema', 1, 'apiVersion: expected "hvguest/v1", got "hvguest/v2"'],
+      ['schema', 6, 'parameters.cpu.type: expected one of "string", "integer", "boolean", "size", got "int"'],
+    ])
+  })
+
+  it('reserves name, index, host and profile', () => {
+    const r = loadGuestTemplate(write('res.yaml', guestTemplate(SPEC, '  index: { type: integer, default: 1 }\n  host: { type: string }')))
+    expect(r.diagnostics.map((d) => [d.code, d.source?.line, d.source?.column])).toEqual([
+      ['schema', 6, 3],
+      ['schema', 7, 3],
+    ])
+    expect(r.diagnostics[0].message).toMatch(/"index" is a built-in variable/)
+  })
+
+  it('a default must fit its own type (parameter-invalid at the default)', () => {
+    const params = ['  cpu: { type: integer, default: two }', '  size: { type: size, default: 10XB }', '  env: { type: string, default: qa, allowed: [dev, prod] }'].join('\n')
+    const r = loadGuestTemplate(write('def.yaml', guestTemplate(SPEC, params)))
+    expect(r.diagnostics.map((d) => [d.code, d.source?.line, d.source?.column])).toEqual([
+      ['parameter-invalid', 6, 34],
+      ['parameter-invalid', 7, 32],
+      ['parameter-invalid', 8, 33],
+    ])
+    expect(r.diagnostics[0].message).toBe('parameters.cpu.default: expected an integer, got "two"')
+  })
+
+  it('a Handlebars syntax error is caught at load, at its line and column inside the scalar', () => {
+    // line 8: `  notes: "before {{vlan"`
+    const r = loadGuestTemplate(write('hbs.yaml', guestTemplate([SPEC, '  notes: "before {{vlan"'].join('\n'))))
+    expect(r.template).toBeUndefined()
+    expect(r.diagnostics).toHaveLength(1)
+    expect(r.diagnostics[0]).toMatchObject({code: 'template-syntax', source: {line: 8, column: 20, path: 'spec.notes'}})
+  })
+
+  it('a syntax error on a later line of a block scalar', () => {
+    const r = loadGuestTemplate(write('blk.yaml', guestTemplate([SPEC, '  notes: |', '    fine {{name}}', '    {{#if x}} open'].join('\n'))))
+    expect(r.diagnostics[0]).toMatchObject({code: 'template-syntax', source: {line: 10}})
+  })
+
+  it('a missing file', () => {
+    expect(loadGuestTemplate('/nonexistent/t.yaml').diagnostics.map((d) => d.code)).toEqual(['file-not-found'])
+  })
+})
+
+describe('loadHardwareProfile and loadHostInventory', () => {
+  it('load valid documents', () => {
+    expect(loadHardwareProfile(write('prof.yaml', PROFILE)).profile?.spec.network?.jumboPacket).toBe(9014)
+    const inv = loadHostInventory(write('hosts.yaml', HOSTS))
+    expect(inv.inventory?.hosts[0].name).toBe('hv1')
+    expect(inv.locate?.(['hosts', 0, 'os'])).toMatchObject({line: 6, column: 9})
+  })
+
+  it('report schema errors with locations', () => {
+    const r = loadHostInventory(write('hosts-bad.yaml', HOSTS.replace('transport: local', 'transprt: local')))
+    expect(r.inventory).toBeUndefined()
+    expect(r.diagnostics[0]).toMatchObject({code: 'schema', message: 'hosts[0]: unknown key "transprt" (did you mean "transport"?)', source: {line: 5, column: 5}})
+  })
+
+  it('refuse the wrong kind', () => {
+    expect(loadHardwareProfile(write('inv-as-prof.yaml', HOSTS)).diagnostics[0].code).toBe('kind-mismatch')
+  })
+})
+
+describe('loadAnyFile', () => {
+  it('dispatches on kind', () => {
+    expect(loadAnyFile(write('any-prof.yaml', PROFILE))).toEqual({kind: 'HardwareProfile', diagnostics: []})
+    expect(loadAnyFile(write('any-hosts.yaml', HOSTS))).toEqual({kind: 'HostInventory', diagnostics: []})
+    expect(loadAnyFile(write('any-tpl.yaml', guestTemplate(SPEC)))).toEqual({kind: 'GuestTemplate', diagnostics: []})
+  })
+
+  it('an unknown kind is a kind-mismatch that names the kinds', () => {
+    const r = loadAnyFile(write('any-x.yaml', 'apiVersion: hvguest/v1\nkind: Guest\n'))
+    expect(r.kind).toBeUndefined()
+    expect(r.diagnostics[0].message).toBe('kind is "Guest", expected one of GuestTemplate, HardwareProfile, HostInventory')
+  })
+
+  it('renders a template with its defaults and a placeholder host, so one that cannot render is caught', () => {
+    const spec = [SPEC, '  processors: "{{cpu}}"', '  dvdDrives:', '    - iso: "{{host.isoRoot}}\\\\x.iso"', '  notes: "{{hots.name}}"'].join('\n')
+    const r = loadAnyFile(write('any-render.yaml', guestTemplate(spec, '  cpu: { type: integer, default: 500 }')))
+    expect(r.kind).toBe('GuestTemplate')
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['template-undefined-variable'])
+    expect(r.diagnostics[0].message).toContain('did you mean "host.name"?')
+    const r2 = loadAnyFile(write('any-render2.yaml', guestTemplate(spec.replace('hots', 'host'), '  cpu: { type: integer, default: 500 }')))
+    expect(r2.diagnostics.map((d) => d.message)).toEqual(['spec.processors: expected an integer at most 240, got 500'])
+  })
+
+  it('does not render when a required parameter has no default', () => {
+    const r = loadAnyFile(write('any-req.yaml', guestTemplate([SPEC, '  notes: "{{who}}"'].join('\n'), '  who: { type: string }')))
+    expect(r).toEqual({kind: 'GuestTemplate', diagnostics: []})
+  })
+})
+
+describe('the DESIGN example template', () => {
+  const file = fileURLToPath(new URL('../../fixtures/templating/ubuntu-lab.yaml', import.meta.url))
+  it('loads, validates and renders', () => {
+    expect(loadAnyFile(file)).toEqual({kind: 'GuestTemplate', diagnostics: []})
+    const t = loadGuestTemplate(file).template!
+    const p = resolveParameters(t, {sets: ['vlan=20']})
+    const host = {name: 'hv1', imageRoot: 'E:\\Images', isoRoot: 'E:\\ISO'}
+    const r = renderGuestSpec(t, {...p.values, name: 'lab1', index: 1, host, profile: {name: 'generic-1g'}}, p.unset, 'lab1')
+    expect(r.diagnostics).toEqual([])
+    expect(r.spec?.bootDisk.parent).toBe('E:\\Images\\ubuntu-22.04.vhdx')
+    expect(r.spec?.dataDisks?.map((d) => [d.name, d.size])).toEqual([
+      ['data1', 50 * 1024 ** 3],
+      ['data2', 50 * 1024 ** 3],
+    ])
+    expect(r.spec?.networkAdapters).toEqual([{switch: 'Lab', vlan: 20}])
+  })
+})
