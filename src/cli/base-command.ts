@@ -35,13 +35,13 @@ export abstract class BaseCommand extends Command {
     if (err.code === 'EEXIT') throw err
     const exitCode = exitCodeFor(err)
     process.exitCode = exitCode
-    const diagnostics = err instanceof InputError ? err.diagnostics : []
+    const diagnostics = isInputError(err) ? err.diagnostics : []
     if (this.jsonEnabled()) {
       const json: ErrorJson = {status: 'error', exitCode, error: {name: err.name, message: err.message, diagnostics}}
       this.logJson(json)
       return
     }
-    if (err instanceof InputError) {
+    if (isInputError(err)) {
       for (const d of diagnostics) this.logToStderr(formatDiagnostic(d))
     } else if (isParseError(err)) {
       this.logToStderr(`error: ${err.message}`)
@@ -60,8 +60,16 @@ function isParseError(err: {oclif?: {exit?: number}}): boolean {
   return typeof err.oclif?.exit === 'number'
 }
 
+/**
+ * By shape, not by class: the services run from their own bundle (src/cli/services.ts), whose
+ * InputError is a different class object from the one this file imports.
+ */
+export function isInputError(err: unknown): err is InputError {
+  return err instanceof InputError || (err instanceof Error && err.name === 'InputError' && Array.isArray((err as InputError).diagnostics))
+}
+
 export function exitCodeFor(err: Error & {oclif?: {exit?: number}}): number {
-  if (err instanceof InputError) return EXIT.invalidInput
+  if (isInputError(err)) return EXIT.invalidInput
   // oclif's parse errors (unknown flag, bad option, missing arg) carry exit 2.
   if (isParseError(err)) return err.oclif!.exit === 1 ? EXIT.hostFailure : EXIT.invalidInput
   return EXIT.hostFailure

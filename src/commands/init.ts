@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
+import {loadServices} from '../cli/services.js'
 
 export interface InitJson {
   directory: string
@@ -16,10 +17,10 @@ export default class InitCommand extends BaseCommand {
 
   async run(): Promise<InitJson> {
     const {args, flags} = await this.parse(InitCommand)
-    const {initProject} = await import('../plan/init-project.js')
+    const {initProject} = await loadServices()
     const result = initProject(args.dir, {force: flags.force})
     if (!this.jsonEnabled()) {
-      const {MESSAGES} = await import('../ui/messages.js')
+      const {MESSAGES} = await loadServices()
       for (const f of result.created) this.log(`created ${f}`)
       if (result.skipped.length) this.logToStderr(MESSAGES.initExists(result.skipped))
       this.log(MESSAGES.initDone(args.dir))

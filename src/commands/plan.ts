@@ -1,5 +1,6 @@
 import {Args} from '@oclif/core'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
+import {loadServices} from '../cli/services.js'
 import {planRequestFromFlags, templateFlags} from '../cli/template-flags.js'
 import type {Plan} from '../model/plan.js'
 
@@ -25,12 +26,12 @@ Exit codes: 0 ok (warnings allowed), 2 invalid input or a plan with errors (--st
 
   async run(): Promise<Plan> {
     const {argv, flags} = await this.parse(PlanCommand)
-    const {buildPlan} = await import('../plan/build-plan.js')
+    const {buildPlan} = await loadServices()
     const plan = await buildPlan(planRequestFromFlags(argv as string[], flags))
     if (plan.summary.errors > 0) process.exitCode = EXIT.invalidInput
     if (!this.jsonEnabled()) {
-      const {renderPlan} = await import('../ui/plan-view.js')
-      const {MESSAGES} = await import('../ui/messages.js')
+      const {renderPlan} = await loadServices()
+      const {MESSAGES} = await loadServices()
       this.log(renderPlan(plan))
       if (plan.summary.errors > 0) this.logToStderr(MESSAGES.planFailed + (flags.strict ? ` ${MESSAGES.strictHint}` : ''))
     }

@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
+import {loadServices} from '../cli/services.js'
 
 export default class SchemaCommand extends BaseCommand {
   static override summary = 'Print the JSON Schema of a file kind, for editor completion and checks.'
@@ -22,7 +23,7 @@ With --out DIR, writes hvguest-<kind>.schema.json files, e.g. for the YAML langu
 
   async run(): Promise<Record<string, unknown>> {
     const {args, flags} = await this.parse(SchemaCommand)
-    const {jsonSchemaFor, SCHEMA_KINDS} = await import('../spec/json-schema.js')
+    const {jsonSchemaFor, SCHEMA_KINDS} = await loadServices()
     const kinds = args.kind ? [args.kind as (typeof SCHEMA_KINDS)[number]] : SCHEMA_KINDS
     const schemas = Object.fromEntries(kinds.map((k) => [k, jsonSchemaFor(k)]))
     if (flags.out) {

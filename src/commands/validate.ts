@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
+import {loadServices} from '../cli/services.js'
 import type {Diagnostic} from '../model/diagnostic.js'
 
 export interface ValidateJson {
@@ -29,20 +30,20 @@ Exit 2 when any file has an error (--strict: or a warning).`
 
   async run(): Promise<ValidateJson> {
     const {argv, flags} = await this.parse(ValidateCommand)
-    const {validateFiles, projectFiles, builtinFiles} = await import('../plan/validate-files.js')
+    const {validateFiles, projectFiles, builtinFiles} = await loadServices()
     const files = [...(argv as string[])]
     if (files.length === 0) files.push(...projectFiles(process.cwd()))
     if (flags.builtin) files.push(...builtinFiles())
     if (files.length === 0) {
-      const {MESSAGES} = await import('../ui/messages.js')
-      const {InputError} = await import('../model/diagnostic.js')
+      const {MESSAGES} = await loadServices()
+      const {InputError} = await loadServices()
       throw new InputError(MESSAGES.validateNothing)
     }
     const result = validateFiles(files, {strict: flags.strict, cwd: process.cwd()})
     if (result.status !== 'ok') process.exitCode = EXIT.invalidInput
     if (!this.jsonEnabled()) {
-      const {formatDiagnostic} = await import('../model/diagnostic.js')
-      const {MESSAGES} = await import('../ui/messages.js')
+      const {formatDiagnostic} = await loadServices()
+      const {MESSAGES} = await loadServices()
       for (const f of result.files) {
         this.log(`${f.valid ? 'ok     ' : 'INVALID'}  ${f.file}${f.kind ? `  (${f.kind})` : ''}`)
         for (const d of f.diagnostics) this.log(`  ${formatDiagnostic(d)}`)

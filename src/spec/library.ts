@@ -6,13 +6,13 @@
  */
 import {existsSync, readdirSync} from 'node:fs'
 import {basename, extname, isAbsolute, join, resolve} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {report} from '../rules/codes.js'
 import type {Diagnostic} from '../model/diagnostic.js'
 import {suggest} from '../util/did-you-mean.js'
+import {packageRoot} from '../util/package-root.js'
 
-/** The package's own `templates/` folder (two levels up from src/spec or dist/spec). */
-export const BUILTIN_ROOT = fileURLToPath(new URL('../../templates/', import.meta.url))
+/** The package's own `templates/` folder. */
+export const BUILTIN_ROOT = join(packageRoot(), 'templates')
 
 export type ContentKind = 'template' | 'profile'
 

@@ -10,6 +10,10 @@ import {z} from 'zod'
 import {HOST_OS} from './host-os.js'
 import {parseSize} from './sizes.js'
 
+// zod 4 compiles a fast path with new Function() on an object schema's first parse; a CLI
+// parses each schema a few times per run, so interpreting is faster than compiling.
+z.config({jitless: true})
+
 export const API_VERSION = 'hvguest/v1'
 
 /** Size in bytes, written as `40GB` or a byte count. Output type: number (bytes). */

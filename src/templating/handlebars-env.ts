@@ -19,14 +19,18 @@
  *
  * Each distinct text is parsed and compiled once (cache): rendering 1000 guests then costs
  * 1000 calls of already-compiled functions.
+ *
+ * Handlebars itself (a CommonJS module, ~25 ms to load) is loaded only when a text needs it:
+ * text with plain `{{a.b}}` variables, which is nearly all of a guest template, is scanned
+ * and evaluated here with the same strict semantics, keeping `plan`'s cold start short.
  */
-import Handlebars from 'handlebars'
+import {createRequire} from 'node:module'
+import type HandlebarsNs from 'handlebars'
 import {didYouMean} from '../util/did-you-mean.js'
 
 /** Parameter values + `name`, `index`, `host` {name, os, vmRoot, imageRoot, isoRoot, cluster, transport}, `profile` {name, ...}. */
 export type RenderContext = Record<string, unknown>
 
-const env = Handlebars.create()
 const COMPILE_OPTIONS = {strict: true, noEscape: true} as const
 
 /** Thrown by helpers for bad arguments; turned into a TemplateError at the call. */
@@ -36,36 +40,50 @@ function helperArgs(args: unknown[]): unknown[] {
   return args.slice(0, -1) // Handlebars passes its `options` object last
 }
 
-env.registerHelper('literal', (...args: unknown[]) => {
-  const [text] = helperArgs(args)
-  if (typeof text !== 'string') throw new HelperError('literal takes one quoted string: {{literal "{{"}}')
-  return text
-})
-env.registerHelper('pad', (...args: unknown[]) => {
-  const [value, width] = helperArgs(args)
-  if (typeof width !== 'number' || !Number.isInteger(width) || width < 0 || width > 64) {
-    throw new HelperError('pad takes a value and a width: {{pad index 2}}')
-  }
-  if (typeof value !== 'number' && typeof value !== 'string') throw new HelperError('pad needs a number or a string to pad')
-  return String(value).padStart(width, '0')
-})
-env.registerHelper('lower', (...args: unknown[]) => String(helperArgs(args)[0] ?? '').toLowerCase())
-env.registerHelper('upper', (...args: unknown[]) => String(helperArgs(args)[0] ?? '').toUpperCase())
-env.registerHelper('default', (...args: unknown[]) => {
-  const [value, fallback] = helperArgs(args)
-  return value === undefined || value === null || value === '' ? fallback : value
-})
-
 /** Captures a helper's raw result, so that `"{{default vlan 100}}"` stays a number. */
 let captured: unknown
-env.registerHelper('__capture', (value: unknown) => {
-  captured = value
-  return ''
-})
 
-const INTERNAL_HELPERS = new Set(['helperMissing', 'blockHelperMissing', '__capture'])
-const helperNames = (): string[] => Object.keys(env.helpers).filter((h) => !INTERNAL_HELPERS.has(h))
-const isHelper = (name: string): boolean => Object.hasOwn(env.helpers, name) && !INTERNAL_HELPERS.has(name)
+let envCache: typeof HandlebarsNs | undefined
+let moduleCache: typeof HandlebarsNs | undefined
+
+/** The private Handlebars environment, created (and the module loaded) on first need. */
+function handlebarsEnv(): typeof HandlebarsNs {
+  if (envCache) return envCache
+  const Handlebars = (moduleCache = createRequire(import.meta.url)('handlebars') as typeof HandlebarsNs)
+  const env = Handlebars.create()
+  env.registerHelper('literal', (...args: unknown[]) => {
+    const [text] = helperArgs(args)
+    if (typeof text !== 'string') throw new HelperError('literal takes one quoted string: {{literal "{{"}}')
+    return text
+  })
+  env.registerHelper('pad', (...args: unknown[]) => {
+    const [value, width] = helperArgs(args)
+    if (typeof width !== 'number' || !Number.isInteger(width) || width < 0 || width > 64) {
+      throw new HelperError('pad takes a value and a width: {{pad index 2}}')
+    }
+    if (typeof value !== 'number' && typeof value !== 'string') throw new HelperError('pad needs a number or a string to pad')
+    return String(value).padStart(width, '0')
+  })
+  env.registerHelper('lower', (...args: unknown[]) => String(helperArgs(args)[0] ?? '').toLowerCase())
+  env.registerHelper('upper', (...args: unknown[]) => String(helperArgs(args)[0] ?? '').toUpperCase())
+  env.registerHelper('default', (...args: unknown[]) => {
+    const [value, fallback] = helperArgs(args)
+    return value === undefined || value === null || value === '' ? fallback : value
+  })
+
+  env.registerHelper('__capture', (value: unknown) => {
+    captured = value
+    return ''
+  })
+  envCache = env
+  return env
+}
+
+/** Handlebars' own helpers plus ours: known without loading Handlebars. */
+const HELPERS = ['literal', 'pad', 'lower', 'upper', 'default', 'if', 'unless', 'each', 'with', 'lookup', 'log']
+
+const helperNames = (): string[] => HELPERS
+const isHelper = (name: string): boolean => HELPERS.includes(name)
 
 // ------------------------------------------------------------------------- errors
 
@@ -130,6 +148,12 @@ export function renderText(text: string, context: RenderContext): string {
 
 function compile(text: string): CompiledText {
   if (!text.includes('{{')) return {plain: true, evaluate: () => text}
+  const scanned = scanSimple(text)
+  if (scanned) {
+    const only = scanned.length === 1 && typeof scanned[0] !== 'string' ? scanned[0] : undefined
+    return {plain: false, path: only && {parts: only.parts, index: only.index}, evaluate: (context) => evaluateSegments(scanned, context)}
+  }
+  const env = handlebarsEnv()
   const src = new SourceMap(text)
   let ast: hbs.AST.Program
   try {
@@ -185,6 +209,38 @@ function simplePath(m: hbs.AST.MustacheStatement): hbs.AST.PathExpression | unde
 }
 
 type Segment = string | {parts: string[]; original: string; index: number}
+
+/** Words Handlebars reads as literals or keywords, not variables. */
+const NOT_VARIABLES = new Set(['true', 'false', 'null', 'undefined', 'this', 'else'])
+
+/**
+ * Text whose every mustache is a plain variable (`D:\VMs\{{name}}\{{host.name}}.vhdx`), split
+ * into literal and variable segments without Handlebars. Anything else (helpers, blocks,
+ * comments, `{{{`, `~`, `this`, literals, an unclosed `{{`) returns undefined and goes to the
+ * Handlebars parser, which then also reports any syntax error with its position. Backslashes
+ * stay literal: in hvguest a backslash before `{{` is a path separator.
+ */
+function scanSimple(text: string): Segment[] | undefined {
+  const out: Segment[] = []
+  let last = 0
+  for (;;) {
+    const open = text.indexOf('{{', last)
+    if (open < 0) {
+      if (last < text.length) out.push(text.slice(last))
+      return out
+    }
+    const close = text.indexOf('}}', open + 2)
+    if (close < 0 || text[open + 2] === '{' || text[close + 2] === '}') return undefined
+    const inner = text.slice(open + 2, close)
+    const name = inner.trim()
+    if (!SIMPLE_PATH.test(name) || isHelper(name)) return undefined
+    const parts = name.split('.')
+    if (NOT_VARIABLES.has(parts[0])) return undefined
+    if (open > last) out.push(text.slice(last, open))
+    out.push({parts, original: name, index: open + 2 + inner.indexOf(name)})
+    last = close + 2
+  }
+}
 
 function fastSegments(body: hbs.AST.Statement[], src: SourceMap): Segment[] | undefined {
   const out: Segment[] = []
@@ -330,7 +386,7 @@ function syntaxError(error: unknown, src: SourceMap): TemplateError {
   if (typeof e.lineNumber === 'number' && typeof e.column === 'number') {
     index = src.indexAt({line: e.lineNumber, column: e.column})
   } else {
-    const loc = (Handlebars as unknown as {Parser: {lexer: {yylloc?: {first_line: number; first_column: number}}}}).Parser.lexer.yylloc
+    const loc = (moduleCache as unknown as {Parser: {lexer: {yylloc?: {first_line: number; first_column: number}}}}).Parser.lexer.yylloc
     if (loc) index = src.indexAt({line: loc.first_line, column: loc.first_column})
   }
   return new TemplateError('syntax', message, index)

@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../cli/base-command.js'
+import {loadServices} from '../../cli/services.js'
 import type {ProfileInfo} from '../../plan/content-info.js'
 
 export default class ProfileList extends BaseCommand {
@@ -7,10 +8,10 @@ export default class ProfileList extends BaseCommand {
 
   async run(): Promise<{profiles: ProfileInfo[]}> {
     await this.parse(ProfileList)
-    const {listProfiles} = await import('../../plan/content-info.js')
+    const {listProfiles} = await loadServices()
     const profiles = listProfiles(process.cwd())
     if (!this.jsonEnabled()) {
-      const {renderTable} = await import('../../ui/table.js')
+      const {renderTable} = await loadServices()
       this.log(
         renderTable(
           ['name', 'origin', 'jumbo', 'chimney', 'vmq', 'description'],

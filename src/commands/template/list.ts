@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../cli/base-command.js'
+import {loadServices} from '../../cli/services.js'
 import type {TemplateInfo} from '../../plan/content-info.js'
 
 export default class TemplateList extends BaseCommand {
@@ -7,10 +8,10 @@ export default class TemplateList extends BaseCommand {
 
   async run(): Promise<{templates: TemplateInfo[]}> {
     await this.parse(TemplateList)
-    const {listTemplates} = await import('../../plan/content-info.js')
+    const {listTemplates} = await loadServices()
     const templates = listTemplates(process.cwd())
     if (!this.jsonEnabled()) {
-      const {renderTable} = await import('../../ui/table.js')
+      const {renderTable} = await loadServices()
       this.log(
         renderTable(
           ['name', 'origin', 'os', 'gen', 'description'],

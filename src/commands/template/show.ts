@@ -1,5 +1,6 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
+import {loadServices} from '../../cli/services.js'
 import type {TemplateInfo} from '../../plan/content-info.js'
 
 export default class TemplateShow extends BaseCommand {
@@ -9,11 +10,11 @@ export default class TemplateShow extends BaseCommand {
 
   async run(): Promise<TemplateInfo & {text: string}> {
     const {args} = await this.parse(TemplateShow)
-    const {showTemplate} = await import('../../plan/content-info.js')
+    const {showTemplate} = await loadServices()
     const t = showTemplate(args.name, process.cwd())
     if (!this.jsonEnabled()) {
-      const {renderTable} = await import('../../ui/table.js')
-      const {formatDiagnostic} = await import('../../model/diagnostic.js')
+      const {renderTable} = await loadServices()
+      const {formatDiagnostic} = await loadServices()
       this.log(`${t.name}  (${t.origin}: ${t.file})`)
       if (t.description) this.log(t.description)
       const params = Object.entries(t.parameters)
