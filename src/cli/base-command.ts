@@ -44,8 +44,8 @@ export abstract class BaseCommand extends Command {
     if (isInputError(err)) {
       for (const d of diagnostics) this.logToStderr(formatDiagnostic(d))
     } else if (isParseError(err)) {
+      // oclif's message already ends with its own "See more help with --help".
       this.logToStderr(`error: ${err.message}`)
-      this.logToStderr(`See: hvguest ${this.id?.replaceAll(':', ' ') ?? ''} --help`)
     } else {
       // A bug, not bad input: say so, and keep the stack out of the way unless asked for.
       this.logToStderr(`internal error: ${err.message}`)

@@ -42,10 +42,17 @@ export function applyStrict(ds: Diagnostic[], strict: boolean): Diagnostic[] {
   return ds.map((d) => (d.severity === 'warning' ? {...d, severity: 'error' as const} : d))
 }
 
+/** A file under the current folder is shown as the user would type it; others in full. */
+function displayPath(file: string): string {
+  const cwd = process.cwd()
+  const sep = cwd.includes('\\') ? '\\' : '/'
+  return file.startsWith(cwd + sep) ? file.slice(cwd.length + 1) : file
+}
+
 /** `file:line:column` (or less, where less is known). */
 export function formatLocation(src: SourceRef | undefined): string {
   if (!src) return ''
-  let s = src.file
+  let s = displayPath(src.file)
   if (src.line !== undefined) s += `:${src.line}`
   if (src.line !== undefined && src.column !== undefined) s += `:${src.column}`
   return s

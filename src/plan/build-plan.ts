@@ -161,7 +161,7 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
       const copy = {...d}
       first.set(key, {d: copy, more: 0})
       out.push(copy)
-    } else if (d.guest !== hit.d.guest) hit.more++
+    } else if (hit.d.guest !== undefined && d.guest !== undefined && d.guest !== hit.d.guest) hit.more++
   }
   for (const {d, more} of first.values()) if (more > 0) d.message += ` (also in ${more} more guest${more === 1 ? '' : 's'})`
   return out

@@ -127,7 +127,10 @@ function guestTemplateFrom(source: YamlSource): {template?: LoadedTemplate; diag
   const parameters = header.success ? (header.data.parameters ?? {}) : {}
   diagnostics.push(...checkParameterDefinitions(parameters, source.locate))
   diagnostics.push(...checkTemplateSyntax(source))
-  if (!header.success || hasErrors(diagnostics)) return {diagnostics}
+  // A Handlebars syntax error stays with its scalar: rendering reports it again (the run
+  // merges the two) and every other problem of the template is still found in the same run.
+  const blocking = diagnostics.filter((d) => d.severity === 'error' && d.code !== 'template-syntax')
+  if (!header.success || blocking.length > 0) return {diagnostics}
 
   const {metadata} = header.data
   const template: LoadedTemplate = {name: metadata.name, file: source.file, parameters, source}

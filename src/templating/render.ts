@@ -19,6 +19,7 @@
  * items included) back to what was written.
  */
 import {isAlias, isMap, isScalar, isSeq, type Node, type Scalar} from 'yaml'
+import {z} from 'zod'
 import type {Diagnostic} from '../model/diagnostic.js'
 import {formatDocPath, type DocPath, type Locate} from '../model/source.js'
 import {report} from '../rules/codes.js'
@@ -47,7 +48,7 @@ export function renderGuestSpec(
   guest?: string,
 ): {spec?: GuestSpec; locate: Locate; diagnostics: Diagnostic[]} {
   const source = template.source
-  const state: State = {source, unset, guest, diagnostics: [], origins: new WeakMap()}
+  const state: State = {source, unset, guest, diagnostics: [], origins: new WeakMap(), failed: []}
   const tree = treeOf(source)
   if (!tree || tree.t !== 'map') {
     const d = report('schema', 'spec: expected a mapping', {source: source.locate(SPEC), guest})
@@ -55,14 +56,32 @@ export function renderGuestSpec(
   }
   const rendered = renderNode(tree, context, {seg: 'spec'}, state)
   const locate = renderedLocate(source, rendered, state.origins)
-  if (state.diagnostics.some((d) => d.severity === 'error')) return {locate, diagnostics: state.diagnostics}
+  const renderFailed = state.diagnostics.some((d) => d.severity === 'error')
 
+  // The schema runs even when some scalars failed, so that one run reports every problem.
+  // Issues on a failed scalar, or on what holds it (a refine over its object), would only
+  // echo the render error and are left out.
   const result = guestSpecSchema.safeParse(rendered, {reportInput: true})
   if (!result.success) {
-    const ds = onePerSource(zodToDiagnostics(result.error, guestSpecSchema, locate, {pathPrefix: SPEC, guest}))
+    const error = renderFailed ? withoutIssuesNear(result.error, state.failed) : result.error
+    const ds = error.issues.length ? onePerSource(zodToDiagnostics(error, guestSpecSchema, locate, {pathPrefix: SPEC, guest})) : []
     return {locate, diagnostics: [...state.diagnostics, ...ds]}
   }
-  return {spec: result.data, locate, diagnostics: state.diagnostics}
+  return renderFailed ? {locate, diagnostics: state.diagnostics} : {spec: result.data, locate, diagnostics: state.diagnostics}
+}
+
+/**
+ * Drops issues on a failed scalar's path or inside it, and refines (`custom`) over one of its
+ * ancestors (`bootDisk needs exactly one of size, …` when size failed). Other issues on an
+ * ancestor, such as an unknown key beside it, are real and kept.
+ */
+function withoutIssuesNear(error: z.ZodError, failed: DocPath[]): z.ZodError {
+  const prefix = (a: ReadonlyArray<PropertyKey>, b: DocPath) => a.length <= b.length && a.every((p, i) => p === b[i])
+  const rel = failed.map((f) => f.slice(SPEC.length))
+  const issues = error.issues.filter(
+    (issue) => !rel.some((f) => prefix(f, issue.path as DocPath) || (issue.code === 'custom' && prefix(issue.path, f))),
+  )
+  return new z.ZodError(issues)
 }
 
 /**
@@ -174,6 +193,8 @@ interface State {
   diagnostics: Diagnostic[]
   /** Rendered list -> the source index each of its items came from. */
   origins: WeakMap<unknown[], number[]>
+  /** Rendered paths of scalars that could not be rendered (left out of the result). */
+  failed: DocPath[]
 }
 
 /** Where the renderer is, as a parent chain: built per node, turned into a path only for a diagnostic. */
@@ -232,7 +253,10 @@ function renderNode(n: TNode, ctx: RenderContext, at: At, state: State): unknown
 function renderCount(n: TNode, ctx: RenderContext, at: At, state: State): number {
   const before = state.diagnostics.length
   const v = renderNode(n, ctx, at, state)
-  if (state.diagnostics.length > before) return 0 // already reported (e.g. an undefined variable)
+  if (state.diagnostics.length > before) {
+    state.failed.push(pathOf(at).slice(0, -1)) // the entry's copies are missing, not wrong
+    return 0 // already reported (e.g. an undefined variable)
+  }
   const where = formatDocPath(pathOf(at))
   const source = state.source.locate(n.path)
   const fail = (message: string): number => {
@@ -276,6 +300,7 @@ function renderScalar(n: TNode & {t: 'str'}, ctx: RenderContext, at: At, state: 
     // A counted entry repeats the same mistake in every copy: say it once.
     const same = (o: Diagnostic) => o.code === d.code && o.source?.line === d.source?.line && o.source?.column === d.source?.column
     if (!state.diagnostics.some(same)) state.diagnostics.push(d)
+    state.failed.push(pathOf(at))
     return OMIT
   }
 }

@@ -97,7 +97,8 @@ export function renderHost(h: PlannedHost): string {
 export function renderPlan(plan: Plan): string {
   const out: string[] = []
   for (const g of plan.guests) out.push(renderGuest(g), '')
-  for (const h of plan.hosts) out.push(renderHost(h), '')
+  // Host settings matter only for what will be created there.
+  for (const h of plan.hosts) if (plan.guests.some((g) => g.host === h.name)) out.push(renderHost(h), '')
   if (plan.diagnostics.length) {
     out.push('Diagnostics')
     for (const d of plan.diagnostics) out.push(`  ${formatDiagnostic(d)}`)

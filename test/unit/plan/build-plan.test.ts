@@ -98,6 +98,28 @@ describe('plan document', () => {
     expect(r.plan.diagnostics.filter((d) => d.code === 'schema')).toHaveLength(1)
   })
 
+  it('reports every problem of a template in one run: syntax, undefined variable, unknown key, bad sizes', () => {
+    const r = planFixture({
+      raw: [
+        'apiVersion: hvguest/v1',
+        'kind: GuestTemplate',
+        'metadata: {name: t1}',
+        'spec:',
+        '  os: {family: linux, distro: ubuntu, version: "22.04"}',
+        '  prosessors: 2',
+        '  memory: {startup: -1GB}',
+        '  bootDisk: {size: 10XB}',
+        '  dataDisks: [{name: d, size: "{{nosuch}}"}]',
+        '  networkAdapters: [{switch: Lab, vlan: "{{#if}}"}]',
+      ].join('\n'),
+    })
+    const got = r.plan.diagnostics.map((d) => `${d.source?.line}:${d.code}`)
+    expect(got).toEqual(expect.arrayContaining(['6:schema', '7:schema', '8:schema', '9:template-undefined-variable', '10:template-syntax']))
+    // No echo of the failed scalars as "required" or refine errors.
+    expect(r.plan.diagnostics.filter((d) => d.source?.line === 9 || d.source?.line === 10)).toHaveLength(2)
+    expect(r.plan.guests).toHaveLength(0)
+  })
+
   it('plans several templates in one run', () => {
     const cwd = makeProject({})
     const r = planRun({templates: ['t1', 'debian-12'], cwd})

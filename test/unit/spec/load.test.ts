@@ -83,7 +83,9 @@ describe('loadGuestTemplate', () => {
   it('a Handlebars syntax error is caught at load, at its line and column inside the scalar', () => {
     // line 8: `  notes: "before {{vlan"`
     const r = loadGuestTemplate(write('hbs.yaml', guestTemplate([SPEC, '  notes: "before {{vlan"'].join('\n'))))
-    expect(r.template).toBeUndefined()
+    // The template is still returned, so that rendering can find its other problems too;
+    // the error itself is reported here, at load, before any guest is rendered.
+    expect(r.template).toBeDefined()
     expect(r.diagnostics).toHaveLength(1)
     expect(r.diagnostics[0]).toMatchObject({code: 'template-syntax', source: {line: 8, column: 20, path: 'spec.notes'}})
   })
@@ -134,7 +136,8 @@ describe('loadAnyFile', () => {
     const spec = [SPEC, '  processors: "{{cpu}}"', '  dvdDrives:', '    - iso: "{{host.isoRoot}}\\\\x.iso"', '  notes: "{{hots.name}}"'].join('\n')
     const r = loadAnyFile(write('any-render.yaml', guestTemplate(spec, '  cpu: { type: integer, default: 500 }')))
     expect(r.kind).toBe('GuestTemplate')
-    expect(r.diagnostics.map((d) => d.code)).toEqual(['template-undefined-variable'])
+    // Both problems in one pass: the render error does not hide the schema error beside it.
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['template-undefined-variable', 'schema'])
     expect(r.diagnostics[0].message).toContain('did you mean "host.name"?')
     const r2 = loadAnyFile(write('any-render2.yaml', guestTemplate(spec.replace('hots', 'host'), '  cpu: { type: integer, default: 500 }')))
     expect(r2.diagnostics.map((d) => d.message)).toEqual(['spec.processors: expected an integer at most 240, got 500'])

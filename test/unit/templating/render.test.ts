@@ -135,7 +135,9 @@ describe('helpers', () => {
   })
   it('an unknown helper is a syntax error at load, with a did-you-mean', () => {
     const r = loadGuestTemplate(write('h.yaml', guestTemplate([...BASE, '  notes: "d{{padd index 2}}"'].join('\n'))))
-    expect(r.template).toBeUndefined()
+    // The template is still returned, so that rendering can find its other problems too;
+    // the error itself is reported here, at load, before any guest is rendered.
+    expect(r.template).toBeDefined()
     expect(r.diagnostics).toHaveLength(1)
     expect(r.diagnostics[0]).toMatchObject({code: 'template-syntax', source: {line: 8, column: 14}})
     expect(r.diagnostics[0].message).toContain('did you mean "pad"?')

@@ -1,0 +1,36 @@
+/**
+ * The build ships the command services as one bundle compiled with a V8 code cache
+ * (scripts/bundle.mjs). These tests hold that it is the same program as the sources and that
+ * the cache is really used (a rejected cache would silently cost the cold-start target).
+ */
+import {existsSync} from 'node:fs'
+import {describe, expect, it} from 'vitest'
+import {buildPlan} from '../../src/plan/build-plan.js'
+
+const servicesModule = new URL('../../dist/cli/services.js', import.meta.url)
+
+async function built() {
+  if (!existsSync(servicesModule)) throw new Error('dist/ is missing: run `npm run build` (npm test does it) first')
+  return (await import(servicesModule.href)) as typeof import('../../src/cli/services.js')
+}
+
+describe('the services bundle', () => {
+  it('loads with its code cache accepted by this Node', async () => {
+    const {compileBundle, CODE_CACHE} = await built()
+    expect(existsSync(CODE_CACHE)).toBe(true)
+    expect(compileBundle().cacheRejected).toBe(false)
+  })
+
+  it('plans exactly what the source modules plan', async () => {
+    const {compileBundle} = await built()
+    const {services} = compileBundle()
+    const cwd = '/nonexistent-hvguest-project'
+    for (const req of [
+      {templates: ['ubuntu-2204'], count: 3, name: 'web{{index}}', sets: ['dataDiskCount=70'], profile: 'intel-10g'},
+      {templates: ['ws2012r2', 'centos-6'], hostOs: 'windows-server-2012r2' as const, profile: 'broadcom-10g'},
+      {templates: ['ws2022-dc'], sets: ['nosuch=1']},
+    ]) {
+      expect(await services.buildPlan({...req, cwd})).toEqual(await buildPlan({...req, cwd}))
+    }
+  })
+})
