@@ -9,7 +9,7 @@ import {formatDiagnostic, InputError, type Diagnostic} from '../model/diagnostic
 
 export const EXIT = {ok: 0, hostFailure: 1, invalidInput: 2} as const
 
-/** The JSON printed for a failed command under --json (pinned in src/ui/output-schemas.ts). */
+/** The JSON printed for a failed command under --json. */
 export interface ErrorJson {
   status: 'error'
   exitCode: number

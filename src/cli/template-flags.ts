@@ -24,6 +24,8 @@ export const templateFlags = {
     char: 's',
     summary: 'Set a template parameter (repeatable): --set dataDiskCount=4.',
     multiple: true,
+    // One value per --set: `plan --set a=1 ubuntu-2204` must not take the template as a value.
+    multipleNonGreedy: true,
     helpValue: 'KEY=VALUE',
   }),
   values: Flags.string({summary: 'YAML file of parameter values (--set wins).', helpValue: 'FILE'}),

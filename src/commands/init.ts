@@ -17,13 +17,16 @@ export default class InitCommand extends BaseCommand {
 
   async run(): Promise<InitJson> {
     const {args, flags} = await this.parse(InitCommand)
-    const {initProject} = await loadServices()
+    const {initProject, MESSAGES} = await loadServices()
     const result = initProject(args.dir, {force: flags.force})
     if (!this.jsonEnabled()) {
-      const {MESSAGES} = await loadServices()
       for (const f of result.created) this.log(`created ${f}`)
-      if (result.skipped.length) this.logToStderr(MESSAGES.initExists(result.skipped))
-      this.log(MESSAGES.initDone(args.dir))
+      if (result.created.length === 0) {
+        this.log(MESSAGES.initNothing(result.directory))
+      } else {
+        if (result.skipped.length) this.logToStderr(MESSAGES.initExists(result.skipped))
+        this.log(MESSAGES.initDone(args.dir, result.directory === process.cwd()))
+      }
     }
     return result
   }

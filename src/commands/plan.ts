@@ -26,12 +26,10 @@ Exit codes: 0 ok (warnings allowed), 2 invalid input or a plan with errors (--st
 
   async run(): Promise<Plan> {
     const {argv, flags} = await this.parse(PlanCommand)
-    const {buildPlan} = await loadServices()
+    const {buildPlan, renderPlan, MESSAGES} = await loadServices()
     const plan = await buildPlan(planRequestFromFlags(argv as string[], flags))
     if (plan.summary.errors > 0) process.exitCode = EXIT.invalidInput
     if (!this.jsonEnabled()) {
-      const {renderPlan} = await loadServices()
-      const {MESSAGES} = await loadServices()
       this.log(renderPlan(plan))
       if (plan.summary.errors > 0) this.logToStderr(MESSAGES.planFailed + (flags.strict ? ` ${MESSAGES.strictHint}` : ''))
     }

@@ -14,7 +14,7 @@ With --out DIR, writes hvguest-<kind>.schema.json files, e.g. for the YAML langu
   ]
 
   static override args = {
-    kind: Args.string({description: 'File kind.', options: ['GuestTemplate', 'HardwareProfile', 'HostInventory']}),
+    kind: Args.string({description: 'File kind: GuestTemplate, HardwareProfile or HostInventory (any case).'}),
   }
 
   static override flags = {
@@ -23,8 +23,10 @@ With --out DIR, writes hvguest-<kind>.schema.json files, e.g. for the YAML langu
 
   async run(): Promise<Record<string, unknown>> {
     const {args, flags} = await this.parse(SchemaCommand)
-    const {jsonSchemaFor, SCHEMA_KINDS} = await loadServices()
-    const kinds = args.kind ? [args.kind as (typeof SCHEMA_KINDS)[number]] : SCHEMA_KINDS
+    const {jsonSchemaFor, SCHEMA_KINDS, InputError} = await loadServices()
+    const kind = args.kind && SCHEMA_KINDS.find((k) => k.toLowerCase() === args.kind!.toLowerCase())
+    if (args.kind && !kind) throw new InputError(`no file kind "${args.kind}"; kinds: ${SCHEMA_KINDS.join(', ')}`)
+    const kinds = kind ? [kind] : SCHEMA_KINDS
     const schemas = Object.fromEntries(kinds.map((k) => [k, jsonSchemaFor(k)]))
     if (flags.out) {
       const {mkdirSync, writeFileSync} = await import('node:fs')
@@ -38,7 +40,7 @@ With --out DIR, writes hvguest-<kind>.schema.json files, e.g. for the YAML langu
       if (!this.jsonEnabled()) for (const f of written) this.log(`wrote ${f}`)
       return {written}
     }
-    const out = args.kind ? schemas[args.kind] : schemas
+    const out = kind ? schemas[kind] : schemas
     // The schema is JSON either way; print it plainly in human mode too.
     if (!this.jsonEnabled()) this.log(JSON.stringify(out, null, 2))
     return out

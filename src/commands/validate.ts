@@ -30,20 +30,16 @@ Exit 2 when any file has an error (--strict: or a warning).`
 
   async run(): Promise<ValidateJson> {
     const {argv, flags} = await this.parse(ValidateCommand)
-    const {validateFiles, projectFiles, builtinFiles} = await loadServices()
+    const {validateFiles, projectFiles, builtinFiles, MESSAGES, InputError, formatDiagnostic} = await loadServices()
     const files = [...(argv as string[])]
     if (files.length === 0) files.push(...projectFiles(process.cwd()))
     if (flags.builtin) files.push(...builtinFiles())
     if (files.length === 0) {
-      const {MESSAGES} = await loadServices()
-      const {InputError} = await loadServices()
       throw new InputError(MESSAGES.validateNothing)
     }
     const result = validateFiles(files, {strict: flags.strict, cwd: process.cwd()})
     if (result.status !== 'ok') process.exitCode = EXIT.invalidInput
     if (!this.jsonEnabled()) {
-      const {formatDiagnostic} = await loadServices()
-      const {MESSAGES} = await loadServices()
       for (const f of result.files) {
         this.log(`${f.valid ? 'ok     ' : 'INVALID'}  ${f.file}${f.kind ? `  (${f.kind})` : ''}`)
         for (const d of f.diagnostics) this.log(`  ${formatDiagnostic(d)}`)

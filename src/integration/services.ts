@@ -4,7 +4,7 @@
  * Names are localized on non-English hosts ("Takt" for Heartbeat on German hosts [LOC]), so the
  * runtime addresses each service by the GUID suffix of its Id (`Microsoft:<VMId>\<GUID>`), never
  * by name (DESIGN section 7). GUIDs and defaults are copied from
- * /work/shared/reference/hyperv-cmdlets.json `integrationServices` (which takes them from
+ * ps/emulator/reference/hyperv-cmdlets.json `integrationServices` (which takes them from
  * packer-plugin-hyperv [PKR]; Microsoft's reference does not list them).
  */
 import type {PlannedIntegrationService} from '../model/plan.js'

@@ -60,8 +60,12 @@ const GEN1_DVD_ORDER = [ideIndex(1, 0), ideIndex(1, 1), ideIndex(0, 1), ideIndex
 /**
  * Gen1 only needs the startup disk on IDE (HYPERV-FACTS section 1 [SCALE]), so another IDE slot
  * still boots; 0:0 is where every tool and person looks for it, hence a warning, not an error.
+ * But when another hard disk holds IDE 0:0, BIOS boot tries that disk first and the VM does not
+ * start from the boot disk: an error.
  */
 const NOT_IDE00 = 'it still boots from IDE, but Gen1 boot disks are expected at IDE 0:0 (first controller, first location); move the pin unless this is intended'
+const notIde00Blocked = (other: string) =>
+  `${other} is on IDE 0:0, and BIOS boot tries the IDE 0:0 hard disk first, so the VM would not start from the boot disk; put the boot disk on IDE 0:0 and ${other} elsewhere`
 
 type Phase = 'boot' | 'dvd' | 'data'
 const phaseOf = (r: SlotRequest): Phase => (r.kind === 'dvd' ? 'dvd' : r.role === 'boot' ? 'boot' : 'data')
@@ -77,6 +81,15 @@ export function allocateSlots(
   const owner = new Int32Array(ALL_SLOTS).fill(-1)
   const problem = (i: number, code: Code, message: string) =>
     diagnostics.push(report(code, message, {guest, source: requests[i].source}))
+  /**
+   * boot-disk-not-ide00 reports, kept at their place among the diagnostics but written at the
+   * end: whether one is an error depends on what holds IDE 0:0 once every device is placed.
+   */
+  const bootNotIde00: Array<{at: number; i: number; why: string}> = []
+  const bootOffIde00 = (i: number, why: string) => {
+    bootNotIde00.push({at: diagnostics.length, i, why})
+    diagnostics.push(report('boot-disk-not-ide00', why, {guest, source: requests[i].source}))
+  }
   const take = (i: number, index: number) => {
     owner[index] = i
     slots[i] = slotAt(index)
@@ -85,7 +98,7 @@ export function allocateSlots(
   // 1. Pinned devices, in request order: the first pin on a slot wins, later ones conflict.
   requests.forEach((r, i) => {
     if (!r.pin) return
-    const index = pinnedIndex(generation, r, (code, message) => problem(i, code, message))
+    const index = pinnedIndex(generation, r, (code, message) => problem(i, code, message), (why) => bootOffIde00(i, why))
     if (index === null) return
     const other = owner[index]
     if (other >= 0) {
@@ -99,8 +112,8 @@ export function allocateSlots(
     take(i, index)
   })
 
-  /** Labels of the IDE devices that do not fit, computed once, on the first misfit. */
-  let misfits: string[] | undefined
+  /** Unpinned boot disk and DVDs that found no IDE slot, in placement order (one report). */
+  const misfits: number[] = []
 
   // 2. Unpinned devices fill what is left: boot disk, then DVDs, then data disks.
   const unpinned: Record<Phase, number[]> = {boot: [], dvd: [], data: []}
@@ -116,29 +129,27 @@ export function allocateSlots(
       if (cursor < ALL_SLOTS) take(i, cursor)
       else scsiFull(i)
     }
+    finishBootNotIde00()
     return {slots, diagnostics}
   }
 
   for (const i of unpinned.boot) {
     const index = GEN1_BOOT_ORDER.find((x) => owner[x] < 0)
     if (index === undefined) {
-      ideFull(i)
+      misfits.push(i)
       continue
     }
     take(i, index)
     if (index !== ideIndex(0, 0)) {
-      problem(
-        i,
-        'boot-disk-not-ide00',
-        `${requests[i].label} goes to ${describeIndex(index)} because ${requests[owner[ideIndex(0, 0)]].label} is pinned to IDE 0:0; ${NOT_IDE00}`,
-      )
+      bootOffIde00(i, `${requests[i].label} goes to ${describeIndex(index)} because ${requests[owner[ideIndex(0, 0)]].label} is pinned to IDE 0:0`)
     }
   }
   for (const i of unpinned.dvd) {
     const index = GEN1_DVD_ORDER.find((x) => owner[x] < 0)
-    if (index === undefined) ideFull(i)
+    if (index === undefined) misfits.push(i)
     else take(i, index)
   }
+  if (misfits.length > 0) ideFull(misfits)
   // Unpinned data disks never go to IDE: SCSI 0:0 ... 3:63.
   let cursor = IDE_SLOTS
   for (const i of unpinned.data) {
@@ -146,19 +157,32 @@ export function allocateSlots(
     if (cursor < ALL_SLOTS) take(i, cursor)
     else scsiFull(i)
   }
+  finishBootNotIde00()
   return {slots, diagnostics}
 
-  function ideFull(i: number) {
+  /**
+   * One report per guest for every unpinned boot disk or DVD left without an IDE slot, at the
+   * first of them. They are left over only when all 4 IDE slots are taken.
+   */
+  function ideFull(left: number[]) {
     const holders = GEN1_BOOT_ORDER.map((x) => `${describeIndex(x)} ${requests[owner[x]].label}`).join(', ')
-    // Every unpinned boot disk or DVD still without a slot is one that does not fit (the IDE
-    // slots are all taken, so the ones not reached yet will not fit either).
-    misfits ??= requests.filter((r, j) => slots[j] === null && !r.pin && phaseOf(r) !== 'data').map((r) => r.label)
-    const others = misfits.length > 1 ? ` (${misfits.length} devices do not fit: ${misfits.join(', ')})` : ''
+    const needed = IDE_SLOTS + left.length
     problem(
-      i,
+      left[0],
       'ide-slots-exhausted',
-      `${requests[i].label} does not fit: Generation 1 has 2 IDE controllers x 2 locations (4 slots) and DVD drives count against them; all are taken (${holders})${others}. Drop a DVD drive or move media to fewer drives`,
+      `${needed} devices need IDE slots, but Generation 1 has ${IDE_CONTROLLERS} IDE controllers x ${IDE_LOCATIONS} locations (${IDE_SLOTS} slots; the boot disk and DVD drives count against them): no slot left for ${left.map((i) => requests[i].label).join(', ')}. Taken: ${holders}. Drop a DVD drive or move media to fewer drives`,
     )
+  }
+
+  /** Severity and wording of each boot-disk-not-ide00, now that IDE 0:0 is settled. */
+  function finishBootNotIde00() {
+    const holder = owner[ideIndex(0, 0)]
+    for (const {at, i, why} of bootNotIde00) {
+      const blocker = holder >= 0 && holder !== i && requests[holder].kind === 'hdd' ? requests[holder] : undefined
+      diagnostics[at] = blocker
+        ? report('boot-disk-not-ide00', `${why}; ${notIde00Blocked(blocker.label)}`, {guest, severity: 'error', source: requests[i].source})
+        : report('boot-disk-not-ide00', `${why}; ${NOT_IDE00}`, {guest, source: requests[i].source})
+    }
   }
 
   function scsiFull(i: number) {
@@ -172,12 +196,14 @@ export function allocateSlots(
 
 /**
  * Flat index of a pinned slot, or null when the pin cannot be honoured (reported through
- * `fail`). A Gen1 boot disk on another IDE slot is allowed, with a warning.
+ * `fail`). A Gen1 boot disk on another IDE slot is allowed, and passed to `offIde00` (a warning,
+ * or an error when another hard disk ends up on IDE 0:0).
  */
 function pinnedIndex(
   generation: 1 | 2,
   r: SlotRequest,
   fail: (code: Code, message: string) => void,
+  offIde00: (why: string) => void,
 ): number | null {
   const {type, number, location} = r.pin!
   const where = describe(type, number, location)
@@ -191,7 +217,7 @@ function pinnedIndex(
       return null
     }
     if (r.role === 'boot' && r.kind === 'hdd' && (number !== 0 || location !== 0)) {
-      fail('boot-disk-not-ide00', `${r.label} is pinned to ${where} rather than IDE 0:0; ${NOT_IDE00}`)
+      offIde00(`${r.label} is pinned to ${where} rather than IDE 0:0`)
     }
     return ideIndex(number, location)
   }

@@ -19,6 +19,8 @@ export interface Diagnostic {
   severity: Severity
   message: string
   guest?: string
+  /** The host a finding concerns (a guest's host, or the host whose settings are planned). */
+  host?: string
   source?: SourceRef
 }
 
@@ -26,10 +28,11 @@ export function diagnostic(
   code: string,
   severity: Severity,
   message: string,
-  extra: {guest?: string; source?: SourceRef} = {},
+  extra: {guest?: string; host?: string; source?: SourceRef} = {},
 ): Diagnostic {
   const d: Diagnostic = {code, severity, message}
   if (extra.guest !== undefined) d.guest = extra.guest
+  if (extra.host !== undefined) d.host = extra.host
   if (extra.source !== undefined) d.source = extra.source
   return d
 }
@@ -59,11 +62,13 @@ export function formatLocation(src: SourceRef | undefined): string {
 }
 
 /** One line per problem: `file:line:col: error [code] message (guest web1)`. */
-export function formatDiagnostic(d: Diagnostic): string {
+export function formatDiagnostic(d: Omit<Diagnostic, 'guest' | 'host'> & {guest?: string | null; host?: string | null}): string {
   const loc = formatLocation(d.source)
   const where = loc ? `${loc}: ` : ''
-  const guest = d.guest ? ` (guest ${d.guest})` : ''
-  return `${where}${d.severity} [${d.code}] ${d.message}${guest}`
+  const guest = d.guest ? ` (guest ${d.guest})` : d.host ? ` (host ${d.host})` : ''
+  // One line per problem, whatever a value in the message holds.
+  const message = d.message.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : ' '))
+  return `${where}${d.severity} [${d.code}] ${message}${guest}`
 }
 
 /**

@@ -120,6 +120,11 @@ export interface PlannedGuest {
   path: string
   drives: PlannedDrive[]
   networkAdapters: PlannedNetworkAdapter[]
+  /**
+   * Guest-side TCP Chimney (netsh inside the guest): Windows guests on 2008 R2 hosts only, the
+   * one release where VM chimney exists (DESIGN section 3); null everywhere else.
+   */
+  chimney: ChimneySetting | null
   integration: PlannedIntegration
   firstBoot: PlannedFirstBoot | null
   /**
@@ -162,11 +167,14 @@ export interface PlannedHost {
   }
 }
 
+/** A diagnostic as the plan carries it: `guest` and `host` always present, null when none. */
+export type PlanDiagnostic = Omit<Diagnostic, 'guest' | 'host'> & {guest: string | null; host: string | null}
+
 export interface Plan {
   apiVersion: 'hvguest/v1'
   kind: 'Plan'
   guests: PlannedGuest[]
   hosts: PlannedHost[]
-  diagnostics: Diagnostic[]
+  diagnostics: PlanDiagnostic[]
   summary: {guests: number; errors: number; warnings: number; infos: number}
 }

@@ -19,6 +19,14 @@ export const STANDARD_FRAME = 1514
 /** The NAT switch of client Hyper-V: works over Wi-Fi, cannot be renamed (HYPERV-FACTS section 6 [DS]). */
 export const DEFAULT_SWITCH = 'Default Switch'
 
+/**
+ * Hyper-V R2 added jumbo frames and VMQ (HYPERV-FACTS sections 4 and 5 [R2RTM]): a Windows
+ * Server 2008 (R1) host has neither, for any guest or adapter.
+ */
+export function jumboAndVmqSupported(hostOs: HostOs): boolean {
+  return atLeast(hostOs, 'windows-server-2008r2')
+}
+
 /** WS2016 allows 8 synthetic + 4 legacy adapters; WS2019 and later 64 + 4 (HYPERV-FACTS section 1 [SCALE]). */
 export function nicLimits(hostOs: HostOs): {synthetic: number; legacy: number} {
   return {synthetic: atLeast(hostOs, 'windows-server-2019') ? 64 : 8, legacy: 4}
@@ -47,6 +55,7 @@ export function resolveAdapters(input: AdaptersInput): {adapters: PlannedNetwork
   const names = adapterNames(input.adapters)
   const count = {synthetic: 0, legacy: 0}
   const limits = nicLimits(hostOs)
+  const hostHasJumboAndVmq = jumboAndVmqSupported(hostOs)
 
   const adapters = input.adapters.map((a, i): PlannedNetworkAdapter => {
     const at = (key?: keyof NetworkAdapter) => locate(key ? ['spec', 'networkAdapters', i, key] : ['spec', 'networkAdapters', i])
@@ -103,7 +112,11 @@ export function resolveAdapters(input: AdaptersInput): {adapters: PlannedNetwork
       jumboPacket = jumboExplicit && !legacy ? STANDARD_FRAME : null
     } else if (jumboWanted !== undefined) {
       const problems: Array<[Code, string]> = []
-      if (legacy) {
+      if (!hostHasJumboAndVmq) {
+        // The host cannot do jumbo frames at all, so the adapter kind, the NIC's values and the
+        // Linux host rule do not matter: one report says what would have to change.
+        problems.push(['jumbo-unsupported-host', `jumbo frames (${jumboWanted}) need a Windows Server 2008 R2 or later host (Hyper-V R2 added them); this host runs ${hostOs}`])
+      } else if (legacy) {
         problems.push(['jumbo-legacy-adapter', `jumbo frames (${jumboWanted}) do not apply to a legacy (emulated) adapter`])
       } else {
         if (caps.jumboPacketValues && !caps.jumboPacketValues.includes(jumboWanted)) {
@@ -121,11 +134,14 @@ export function resolveAdapters(input: AdaptersInput): {adapters: PlannedNetwork
       if (problems.length > 0) jumboPacket = null
     }
 
-    // -- VMQ: a template value, else the profile's. Synthetic adapters only (R2 added VMQ for
-    // the synthetic path, HYPERV-FACTS section 5 [R2RTM]).
+    // -- VMQ: a template value, else the profile's. Synthetic adapters on 2008 R2 and later hosts
+    // only (R2 added VMQ for the synthetic path, HYPERV-FACTS section 5 [R2RTM]).
     const vmqExplicit = a.vmq !== undefined
     let vmq = a.vmq ?? net.vmq ?? false
-    if (vmq && legacy) {
+    if (vmq && !hostHasJumboAndVmq) {
+      cannot('vmq-unsupported-host', vmqExplicit, 'vmq', `VMQ needs a Windows Server 2008 R2 or later host (Hyper-V R2 added it); this host runs ${hostOs}`)
+      vmq = false
+    } else if (vmq && legacy) {
       cannot('vmq-legacy-adapter', vmqExplicit, 'vmq', 'VMQ does not apply to a legacy (emulated) adapter')
       vmq = false
     } else if (vmq && caps.vmq === false) {

@@ -6,14 +6,16 @@
  * `vEthernet (<switch>)`. TCP Chimney is host-global (Set-NetOffloadGlobalSetting -Chimney,
  * HYPERV-FACTS section 5), and VMs can use it only on 2008 R2 hosts: WS2008 R1 VMs never use it
  * [KB951037], R2 added it [R2RTM], 2012 dropped it for VMs [NDIS630], 1703 deprecated it [DEP].
- * `disabled` is the cmdlet's default and may always be applied.
+ * `disabled` is the cmdlet's default and may always be applied. Jumbo frames and VMQ need a 2008 R2
+ * or later host [R2RTM]; on a 2008 (R1) host both are left alone (the adapters report why).
+ * The guest side of chimney (Windows guests on 2008 R2 hosts) is guestChimney in guest-chimney.ts.
  */
 import type {Diagnostic} from '../model/diagnostic.js'
 import type {HostJumboSetting, PlannedHost, PlannedNetworkAdapter} from '../model/plan.js'
 import {report} from '../rules/codes.js'
 import {atLeast, type HostOs} from '../spec/host-os.js'
 import type {GuestOs, HardwareProfile} from '../spec/schemas.js'
-import {DEFAULT_SWITCH, STANDARD_FRAME} from './resolve-adapters.js'
+import {DEFAULT_SWITCH, STANDARD_FRAME, jumboAndVmqSupported} from './resolve-adapters.js'
 
 export interface HostNetworkInput {
   host: string
@@ -35,8 +37,10 @@ export function resolveHostNetwork(input: HostNetworkInput): {network: PlannedHo
 }
 
 function hostJumbo({hostOs, guests}: HostNetworkInput): HostJumboSetting[] {
-  // Linux guests get jumbo frames only on 2012 R2+ hosts [FD]; resolveAdapters already leaves
-  // their value out, and this keeps the host side right on its own.
+  // Jumbo frames need a 2008 R2+ host [R2RTM], and Linux guests get them only on 2012 R2+ hosts
+  // [FD]; resolveAdapters already leaves those values out (and reports them), and this keeps the
+  // host side right on its own.
+  if (!jumboAndVmqSupported(hostOs)) return []
   const linuxJumboOk = atLeast(hostOs, 'windows-server-2012r2')
   const largest = new Map<string, {switch: string; value: number}>()
   for (const g of guests) {
@@ -87,13 +91,15 @@ function hostChimney({host, hostOs, profile}: HostNetworkInput, diagnostics: Dia
 }
 
 /**
- * VMQ from the profile when its NIC supports it. A profile asking for VMQ on a NIC without it
- * is already reported on every adapter it would have applied to (vmq-unsupported-nic in
+ * VMQ from the profile when its NIC and the host support it. A profile asking for VMQ on a NIC
+ * without it, or on a 2008 (R1) host, which has no VMQ at all [R2RTM], is already reported on
+ * every adapter it would have applied to (vmq-unsupported-nic / vmq-unsupported-host in
  * resolve-adapters.ts), so the host side is left alone without a second report.
  */
-function hostVmq({profile}: HostNetworkInput): boolean | null {
+function hostVmq({hostOs, profile}: HostNetworkInput): boolean | null {
   const wanted = profile.spec.network?.vmq
   if (wanted === undefined) return null
+  if (!jumboAndVmqSupported(hostOs)) return null
   if (wanted && profile.spec.capabilities?.vmq === false) return null
   return wanted
 }

@@ -6,14 +6,14 @@
  */
 import {resolve} from 'node:path'
 import {applyStrict, type Diagnostic} from '../model/diagnostic.js'
-import type {Plan, PlannedHost} from '../model/plan.js'
+import type {Plan, PlanDiagnostic, PlannedHost} from '../model/plan.js'
 import {loadCatalog, type Catalog} from '../integration/catalog.js'
 import {resolveHostNetwork} from '../network/resolve-host-network.js'
 import {report} from '../rules/codes.js'
 import {runRules} from '../rules/index.js'
 import type {HostOs} from '../spec/host-os.js'
 import {resolveContent} from '../spec/library.js'
-import {loadGuestTemplate} from '../spec/load.js'
+import {loadGuestTemplate, type LoadedTemplate} from '../spec/load.js'
 import {expandGuestNames} from '../spec/names.js'
 import {resolveParameters} from '../spec/parameters.js'
 import {renderGuestSpec} from '../templating/render.js'
@@ -52,6 +52,14 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
   const targets = resolveTargets({inventory: req.inventory, host: req.host, profile: req.profile, hostOs: req.hostOs, cwd})
   diagnostics.push(...targets.diagnostics)
   for (const h of targets.hosts) {
+    if (req.hostOs && h.osSource === 'inventory' && h.os !== req.hostOs) {
+      diagnostics.push(
+        report('host-os-assumed', `host ${h.name} is ${h.os} in the inventory; --host-os ${req.hostOs} applies only to hosts whose os the inventory does not give`, {
+          host: h.name,
+          source: targets.inventoryLocate?.(['hosts', targets.inventory!.hosts.indexOf(h.entry!), 'os']),
+        }),
+      )
+    }
     if (h.entry && h.osSource !== 'inventory') {
       diagnostics.push(
         report('host-os-assumed', `the inventory does not give host ${h.name}'s os; planning for ${h.os} (set os: in the inventory, or --host-os)`, {
@@ -61,18 +69,27 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
     }
   }
 
-  const resolved: ResolvedGuest[] = []
-  const count = req.count ?? 1
-  let slot = 0 // round-robin position across hosts, over all templates of the run
+  // Load every template first: a --set key belongs to the templates that declare it, so a
+  // key only one template of the run knows is not "unknown" to the others.
+  const templates: LoadedTemplate[] = []
   for (const ref of req.templates) {
     const found = resolveContent('template', ref, cwd)
     diagnostics.push(...found.diagnostics)
     if (!found.file) continue
     const loaded = loadGuestTemplate(found.file)
     diagnostics.push(...loaded.diagnostics)
-    const template = loaded.template
-    if (!template) continue
-    const params = resolveParameters(template, {sets: req.sets, valuesFile: req.valuesFile && resolve(cwd, req.valuesFile)})
+    if (loaded.template) templates.push(loaded.template)
+  }
+  const declaredSomewhere = new Set(templates.flatMap((t) => Object.keys(t.parameters)))
+  const setKey = (s: string) => s.split('=', 1)[0].trim()
+
+  const resolved: ResolvedGuest[] = []
+  const count = req.count ?? 1
+  let slot = 0 // round-robin position across hosts, over all templates of the run
+  for (const template of templates) {
+    // A key no template declares is reported once, against the first template.
+    const sets = (req.sets ?? []).filter((s) => (declaredSomewhere.has(setKey(s)) ? setKey(s) in template.parameters : template === templates[0]))
+    const params = resolveParameters(template, {sets, valuesFile: req.valuesFile && resolve(cwd, req.valuesFile)})
     diagnostics.push(...params.diagnostics)
     if (params.diagnostics.some((d) => d.severity === 'error') || targets.hosts.length === 0) continue
 
@@ -88,7 +105,7 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
         profile: profileContext(host.profile),
       }
       const rendered = renderGuestSpec(template, context, params.unset, name)
-      diagnostics.push(...rendered.diagnostics)
+      diagnostics.push(...onHost(rendered.diagnostics, host.name))
       if (!rendered.spec) return
       const g = resolveGuest({
         name,
@@ -98,23 +115,26 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
         host,
         catalog,
       })
-      diagnostics.push(...g.diagnostics)
+      diagnostics.push(...onHost(g.diagnostics, host.name))
       resolved.push(g)
     })
   }
 
   diagnostics.push(...runRules(resolved, targets))
 
+  // Host settings are planned only for hosts that get a guest: a run never changes a host it
+  // creates nothing on, and that host's profile cannot fail the run (--strict).
   const hosts: PlannedHost[] = []
   for (const h of targets.hosts) {
     const mine = resolved.filter((g) => g.host === h)
+    if (mine.length === 0) continue
     const net = resolveHostNetwork({
       host: h.name,
       hostOs: h.os,
       profile: h.profile.profile,
       guests: mine.map((g) => ({name: g.guest.name, os: g.spec.os, adapters: g.guest.networkAdapters})),
     })
-    diagnostics.push(...net.diagnostics)
+    diagnostics.push(...onHost(net.diagnostics, h.name))
     hosts.push({
       name: h.name,
       os: h.os,
@@ -129,7 +149,12 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
     })
   }
 
-  const final = applyStrict(dedupe(diagnostics), req.strict ?? false)
+  // Every field present (null when it does not apply), as for the rest of the plan.
+  const final: PlanDiagnostic[] = applyStrict(dedupe(diagnostics), req.strict ?? false).map((d) => ({
+    ...d,
+    guest: d.guest ?? null,
+    host: d.host ?? null,
+  }))
   const plan: Plan = {
     apiVersion: 'hvguest/v1',
     kind: 'Plan',
@@ -144,6 +169,11 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
     },
   }
   return {plan, resolved, targets}
+}
+
+/** Findings about a guest or a host's settings name the host they concern. */
+function onHost(ds: Diagnostic[], host: string): Diagnostic[] {
+  return ds.map((d) => (d.host ? d : {...d, host}))
 }
 
 /**

@@ -4,6 +4,8 @@
  */
 import fse from 'fs-extra'
 import {join, relative, resolve} from 'node:path'
+import {InputError} from '../model/diagnostic.js'
+import {report} from '../rules/codes.js'
 import {BUILTIN_ROOT} from '../spec/library.js'
 
 const STARTER = join(BUILTIN_ROOT, 'init')
@@ -14,6 +16,9 @@ function walk(dir: string): string[] {
 
 export function initProject(dir: string, opts: {force: boolean}): {directory: string; created: string[]; skipped: string[]} {
   const target = resolve(dir)
+  if (fse.existsSync(target) && !fse.statSync(target).isDirectory()) {
+    throw new InputError(report('input-invalid', `${dir} is a file; init needs a folder (it is created when missing)`))
+  }
   const created: string[] = []
   const skipped: string[] = []
   for (const src of walk(STARTER)) {
@@ -23,7 +28,11 @@ export function initProject(dir: string, opts: {force: boolean}): {directory: st
       skipped.push(rel)
       continue
     }
-    fse.mkdirpSync(join(dest, '..'))
+    const parent = join(dest, '..')
+    if (fse.existsSync(parent) && !fse.statSync(parent).isDirectory()) {
+      throw new InputError(report('input-invalid', `${relative(process.cwd(), parent) || parent} is a file where init needs a folder`))
+    }
+    fse.mkdirpSync(parent)
     fse.copyFileSync(src, dest)
     created.push(rel)
   }

@@ -25,7 +25,7 @@ type Format = 'vhdx' | 'vhd'
 function creation(type: DiskCreation['type'], format: Format, d: {size?: number; blockSize?: number; sectorSize?: number}, parentPath: string | null = null): DiskCreation {
   return {
     type,
-    sizeBytes: type === 'Differencing' ? (d.size ?? null) : (d.size ?? null),
+    sizeBytes: d.size ?? null,
     parentPath,
     blockSizeBytes: d.blockSize ?? null,
     sectorSizeBytes: d.sectorSize ?? null,

@@ -10,6 +10,7 @@ import {allocateSlots} from '../layout/allocate-slots.js'
 import {resolveBootOrder} from '../layout/boot-order.js'
 import type {Catalog} from '../integration/catalog.js'
 import {resolveIntegration} from '../integration/resolve-integration.js'
+import {guestChimney} from '../network/guest-chimney.js'
 import {resolveAdapters} from '../network/resolve-adapters.js'
 import {GB, MB} from '../spec/sizes.js'
 import type {GuestSpec} from '../spec/schemas.js'
@@ -22,10 +23,20 @@ const DYNAMIC_MIN_DEFAULT = 512 * MB
 const DYNAMIC_MAX_DEFAULT = 1024 * GB
 const STARTUP_DEFAULT = 1 * GB
 
+/** Every drive the template asked for, placed or not, with where it was written. */
+export interface DriveFact {
+  drive: Omit<PlannedDrive, 'controller'>
+  /** Null when the allocator could not place it (already reported). */
+  slot: PlannedDrive['controller'] | null
+  /** The drive's path in the rendered template, e.g. ['spec', 'dataDisks', 3]. */
+  path: Array<string | number>
+}
+
 export interface ResolvedGuest {
   guest: PlannedGuest
   /** Inputs the rules read that the plan itself does not carry. */
   spec: GuestSpec
+  drives: DriveFact[]
   locate: Locate
   host: TargetHost
   guestHasDrivers: boolean
@@ -68,9 +79,11 @@ export function resolveGuest(input: {
   )
   diagnostics.push(...layout.diagnostics)
   const drives: PlannedDrive[] = []
-  drafted.drafts.forEach((d, i) => {
-    const slot = layout.slots[i]
-    if (slot) drives.push({...d.drive, controller: slot, pinned: d.request.pin !== undefined})
+  const facts: DriveFact[] = drafted.drafts.map((d, i) => {
+    const slot = layout.slots[i] ?? null
+    const drive = {...d.drive, pinned: d.request.pin !== undefined}
+    if (slot) drives.push({...drive, controller: slot})
+    return {drive, slot, path: d.path}
   })
 
   const net = resolveAdapters({
@@ -124,6 +137,7 @@ export function resolveGuest(input: {
     path: guestDir,
     drives,
     networkAdapters: net.adapters,
+    chimney: guestChimney({os: spec.os, hostOs: host.os, profile}),
     integration: ic.integration,
     firstBoot,
     bootOrder: boot.bootOrder,
@@ -135,5 +149,5 @@ export function resolveGuest(input: {
     automaticStopAction: spec.automaticStopAction ?? null,
     start: spec.start ?? false,
   }
-  return {guest, spec, locate, host, guestHasDrivers: ic.guestHasDrivers, diagnostics}
+  return {guest, spec, drives: facts, locate, host, guestHasDrivers: ic.guestHasDrivers, diagnostics}
 }

@@ -130,8 +130,13 @@ export function resolveTargets(req: TargetsRequest, profiles = new ProfileCache(
   for (const entry of entries) {
     const profileRef = req.profile ?? entry?.profile ?? DEFAULT_PROFILE
     const p = profiles.get(profileRef)
-    // A profile problem is reported once, however many hosts share it.
-    for (const d of p.diagnostics) if (!diagnostics.includes(d)) diagnostics.push(d)
+    // A profile named in the inventory is reported at its line there; a profile problem is
+    // reported once, however many hosts share it.
+    const fromInventory = !req.profile && entry?.profile !== undefined && inventoryLocate !== null
+    for (const d of p.diagnostics) {
+      const located = fromInventory && !d.source?.line ? {...d, source: inventoryLocate!(['hosts', inventory!.hosts.indexOf(entry!), 'profile'])} : d
+      if (!diagnostics.some((x) => x === d || (x.message === located.message && x.source?.line === located.source?.line))) diagnostics.push(located)
+    }
     if (!p.loaded) continue
     const vmRoot = entry?.vmRoot ?? DEFAULT_VM_ROOT
     const os: HostOs = entry?.os ?? req.hostOs ?? DEFAULT_HOST_OS

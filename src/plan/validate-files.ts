@@ -1,13 +1,52 @@
 /**
  * `hvguest validate`: every file checked by its kind, each on its own, so one broken file
- * does not hide the problems of the next.
+ * does not hide the problems of the next. Beyond its schema, a template is planned once with
+ * its defaults, and the findings that do not depend on a host (layout, disks, generation
+ * limits, role guidance) are reported; an inventory's profile names must resolve.
  */
 import {existsSync} from 'node:fs'
 import {relative, resolve} from 'node:path'
-import {applyStrict} from '../model/diagnostic.js'
-import {listContent} from '../spec/library.js'
-import {loadAnyFile} from '../spec/load.js'
+import {applyStrict, type Diagnostic} from '../model/diagnostic.js'
+import type {Code} from '../rules/codes.js'
+import {listContent, resolveContent} from '../spec/library.js'
+import {loadAnyFile, loadGuestTemplate, loadHostInventory} from '../spec/load.js'
 import type {ValidateJson} from '../commands/validate.js'
+import {planRun} from './build-plan.js'
+
+/** Findings that hold whatever host and profile the template is later planned for. */
+const HOST_INDEPENDENT = new Set<Code>([
+  'ide-slots-exhausted',
+  'controller-slot-conflict',
+  'boot-disk-not-ide00',
+  'scsi-boot-gen1',
+  'ide-on-gen2',
+  'legacy-nic-gen2',
+  'scsi-controllers-exceeded',
+  'scsi-location-out-of-range',
+  'ide-location-out-of-range',
+  'dvd-scsi-gen1',
+  'boot-order-device-missing',
+  'disk-size-exceeds-format',
+  'disk-size-too-small',
+  'boot-disk-exceeds-gen1',
+  'disk-spec-invalid',
+  'block-size-invalid',
+  'disk-path-duplicate',
+  'vhd-format-gen2',
+  'secure-boot-gen1',
+  'floppy-gen2',
+  'nested-virt-dynamic-memory',
+  'memory-range-invalid',
+  'processors-exceed-generation',
+  'memory-exceeds-generation',
+  'nic-name-duplicate',
+  'dc-guidance',
+  'os-unknown',
+  'name-invalid',
+])
+
+/** A folder that holds no project, so that a check sees built-ins only. */
+const NO_PROJECT = '/nonexistent-hvguest-project'
 
 export function projectFiles(cwd: string): string[] {
   const files = [...listContent('template', cwd), ...listContent('profile', cwd)].filter((e) => e.origin === 'project').map((e) => e.file)
@@ -17,16 +56,45 @@ export function projectFiles(cwd: string): string[] {
 }
 
 export function builtinFiles(): string[] {
-  // An empty folder name means: no project shadows anything, so every built-in is listed.
-  const none = '/nonexistent-hvguest-project'
-  return [...listContent('template', none), ...listContent('profile', none)].map((e) => e.file)
+  return [...listContent('template', NO_PROJECT), ...listContent('profile', NO_PROJECT)].map((e) => e.file)
+}
+
+function planChecks(file: string, already: Diagnostic[]): Diagnostic[] {
+  const {template} = loadGuestTemplate(file)
+  if (!template) return []
+  // A template whose required parameters have no default can only be planned with values.
+  if (Object.values(template.parameters).some((p) => (p.required ?? p.default === undefined) && p.default === undefined)) return []
+  const seen = new Set(already.map((d) => `${d.code}|${d.source?.line}|${d.source?.column}`))
+  return planRun({templates: [file], cwd: NO_PROJECT})
+    .plan.diagnostics.filter((d) => HOST_INDEPENDENT.has(d.code as Code) && !seen.has(`${d.code}|${d.source?.line}|${d.source?.column}`))
+    .map(({guest, host, ...d}) =>
+      // The guest name here is the template's default; --name can still give a valid one.
+      d.code === 'name-invalid'
+        ? {...d, severity: 'warning' as const, message: `${d.message} (the default guest name is the template's name; plan with --name)`, source: template.source.locate(['metadata', 'name'])}
+        : d,
+    )
+}
+
+function inventoryChecks(file: string, cwd: string): Diagnostic[] {
+  const {inventory, locate} = loadHostInventory(file)
+  if (!inventory || !locate) return []
+  return inventory.hosts.flatMap((h, i) => {
+    if (!h.profile) return []
+    const found = resolveContent('profile', h.profile, cwd)
+    return found.file ? [] : found.diagnostics.map((d) => ({...d, source: locate(['hosts', i, 'profile'])}))
+  })
 }
 
 export function validateFiles(files: string[], opts: {strict: boolean; cwd: string}): ValidateJson {
   const out: ValidateJson['files'] = files.map((file) => {
-    const {kind, diagnostics} = loadAnyFile(resolve(opts.cwd, file))
+    const path = resolve(opts.cwd, file)
+    const {kind, diagnostics} = loadAnyFile(path)
+    const clean = !diagnostics.some((d) => d.severity === 'error')
+    if (kind === 'GuestTemplate') diagnostics.push(...planChecks(path, diagnostics))
+    if (kind === 'HostInventory' && clean) diagnostics.push(...inventoryChecks(path, opts.cwd))
     const ds = applyStrict(diagnostics, opts.strict)
     return {file, kind: kind ?? null, valid: !ds.some((d) => d.severity === 'error'), diagnostics: ds}
   })
   return {status: out.every((f) => f.valid) ? 'ok' : 'invalid', files: out}
 }
+

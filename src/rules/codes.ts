@@ -1,9 +1,9 @@
 /**
  * Every diagnostic code hvguest emits, with its default severity and a one-line meaning.
  * Codes are a public contract (DESIGN section 6): add freely, never rename or remove.
- * `docs/diagnostics.md` and the tests are checked against this list.
+ * test/unit/rules/diagnostic-codes.test.ts fails when a code here has no triggering case.
  */
-import type {Severity} from '../model/diagnostic.js'
+import {diagnostic, type Diagnostic, type Severity, type SourceRef} from '../model/diagnostic.js'
 
 export interface CodeInfo {
   severity: Severity
@@ -75,16 +75,18 @@ export const CODES = {
   'processors-exceed-generation': {severity: 'error', summary: 'More virtual processors than the generation allows (64 on Gen1).'},
   'memory-exceeds-generation': {severity: 'error', summary: 'More memory than the generation allows (1 TB on Gen1, 12 TB on Gen2).'},
   'host-os-assumed': {severity: 'info', summary: 'The host OS is not known; the plan assumes --host-os.'},
+  'vhdx-unsupported-host': {severity: 'error', summary: 'VHDX needs a Windows Server 2012 or later host.'},
+  'generation-unsupported-host': {severity: 'error', summary: 'Generation 2 VMs need a Windows Server 2012 R2 or later host.'},
+  'guest-newer-than-host': {severity: 'warning', summary: 'A Windows guest newer than its host\'s own release is not supported there.'},
+  'disk-size-too-small': {severity: 'error', summary: 'A new virtual disk must be at least 3 MB.'},
   'vhd-format-gen2': {severity: 'error', summary: 'Generation 2 VMs boot only from VHDX.'},
+  'jumbo-unsupported-host': {severity: 'error', summary: 'Jumbo frames need a Windows Server 2008 R2 or later host (Hyper-V R2 added them).'},
+  'vmq-unsupported-host': {severity: 'error', summary: 'VMQ needs a Windows Server 2008 R2 or later host (Hyper-V R2 added it).'},
 } as const satisfies Record<string, CodeInfo>
 
 export type Code = keyof typeof CODES
 
-export function severityOf(code: Code): Severity {
-  return CODES[code].severity
-}
 
-import {diagnostic, type Diagnostic, type SourceRef} from '../model/diagnostic.js'
 
 /**
  * Build a diagnostic for a registered code, with its default severity unless told otherwise
@@ -94,7 +96,7 @@ import {diagnostic, type Diagnostic, type SourceRef} from '../model/diagnostic.j
 export function report(
   code: Code,
   message: string,
-  extra: {guest?: string; source?: SourceRef; severity?: Severity} = {},
+  extra: {guest?: string; host?: string; source?: SourceRef; severity?: Severity} = {},
 ): Diagnostic {
   return diagnostic(code, extra.severity ?? CODES[code].severity, message, extra)
 }

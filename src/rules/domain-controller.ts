@@ -1,33 +1,40 @@
 /**
  * Virtualized domain controller guidance (HYPERV-FACTS section 6, [VDC]): NTDS.DIT, logs and
- * SYSVOL on a virtual SCSI disk; fixed or pass-through disks, never differencing; the Time
- * Synchronization IC off (the DC syncs from the domain hierarchy); no checkpoints.
+ * SYSVOL on a virtual SCSI disk; fixed or pass-through disks, never dynamic or differencing;
+ * the Time Synchronization IC off (the DC takes time from the domain hierarchy); no
+ * checkpoints (restoring one rolls back the DC's update sequence numbers).
  */
 import {report} from './codes.js'
 import type {GuestRule} from './types.js'
 import type {Diagnostic} from '../model/diagnostic.js'
 
-export const domainControllerRule: GuestRule = ({guest, locate}) => {
+export const domainControllerRule: GuestRule = ({guest, drives, locate}) => {
   if (!guest.roles.includes('domain-controller')) return []
   const out: Diagnostic[] = []
   const at = (path: Array<string | number>, message: string) =>
     out.push(report('dc-guidance', `domain controller: ${message}`, {guest: guest.name, source: locate(path)}))
+  const label = (role: string, name: string) => (role === 'boot' ? 'the boot disk' : `data disk "${name}"`)
 
-  const scsiData = guest.drives.filter((d) => d.kind === 'hdd' && d.role === 'data' && d.controller.type === 'SCSI')
-  if (scsiData.length === 0) {
-    at(['spec', 'dataDisks'], 'put NTDS.DIT, its logs and SYSVOL on a data disk on a SCSI controller (not IDE); add a dataDisks entry')
+  const data = drives.filter((d) => d.drive.kind === 'hdd' && d.drive.role === 'data')
+  const onScsi = data.filter((d) => d.slot?.type === 'SCSI')
+  if (data.length === 0) {
+    at(['spec', 'dataDisks'], 'put NTDS.DIT, its logs and SYSVOL on a data disk on a SCSI controller; add a dataDisks entry')
+  } else if (onScsi.length === 0) {
+    const where = data.map((d) => `"${d.drive.name}"${d.slot ? ` (${d.slot.type} ${d.slot.number}:${d.slot.location})` : ''}`).join(', ')
+    at(data[0].path, `data disk ${where} is not on SCSI; put NTDS.DIT, its logs and SYSVOL on a SCSI disk (remove the IDE pin)`)
   }
-  guest.drives.forEach((d) => {
-    if (d.kind === 'hdd' && d.create?.type === 'Differencing') {
-      at(d.role === 'boot' ? ['spec', 'bootDisk'] : ['spec', 'dataDisks'], `${d.role === 'boot' ? 'the boot disk' : `data disk "${d.name}"`} is a differencing disk; use a fixed or pass-through disk`)
+  for (const d of drives) {
+    const type = d.drive.kind === 'hdd' ? d.drive.create?.type : undefined
+    if (type === 'Differencing' || type === 'Dynamic') {
+      at(d.path, `${label(d.drive.role, d.drive.name)} is a ${type.toLowerCase()} disk; use a fixed or pass-through disk`)
     }
-  })
+  }
   const timeSync = guest.integration.services.find((s) => s.key === 'timeSynchronization')
   if (timeSync?.enabled) {
     at(['spec', 'integration'], 'turn the Time Synchronization service off (integration.services.timeSynchronization: false); the DC takes time from the domain hierarchy')
   }
   if (guest.checkpoints !== 'disabled') {
-    at(['spec', 'checkpoints'], 'set checkpoints: disabled; restoring a checkpoint of a DC rolls back its USNs')
+    at(['spec', 'checkpoints'], 'set checkpoints: disabled; restoring a checkpoint of a DC rolls back its update sequence numbers')
   }
   return out
 }

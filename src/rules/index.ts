@@ -8,6 +8,7 @@ import type {ResolvedGuest} from '../plan/resolve-guest.js'
 import type {Targets} from '../plan/resolve-targets.js'
 import {blockSizeRule, diskSizeRule, duplicatePathRule, gen2VhdBootRule} from './disk-rules.js'
 import {domainControllerRule} from './domain-controller.js'
+import {generationHostRule, guestNewerThanHostRule, vhdxHostRule} from './host-compat-rules.js'
 import {syntheticDevicesRule} from './integration-rules.js'
 import {floppyGen2Rule, generationLimitsRule, memoryRangeRule, nestedVirtRule, secureBootGen1Rule} from './machine-rules.js'
 import {duplicateMacRule, duplicateNameRule, guestNameRule, switchNameRule} from './run-rules.js'
@@ -26,13 +27,16 @@ export const GUEST_RULES: readonly GuestRule[] = [
   generationLimitsRule,
   syntheticDevicesRule,
   domainControllerRule,
+  vhdxHostRule,
+  generationHostRule,
+  guestNewerThanHostRule,
 ]
 
 export const RUN_RULES: readonly RunRule[] = [duplicateNameRule, duplicateMacRule, switchNameRule]
 
 export function runRules(guests: readonly ResolvedGuest[], targets: Targets): Diagnostic[] {
   const out: Diagnostic[] = []
-  for (const g of guests) for (const rule of GUEST_RULES) out.push(...rule(g))
+  for (const g of guests) for (const rule of GUEST_RULES) for (const d of rule(g)) out.push(d.host ? d : {...d, host: g.host.name})
   for (const rule of RUN_RULES) out.push(...rule(guests, targets))
   return out
 }

@@ -8,7 +8,18 @@ import type {GuestRule, RunRule} from './types.js'
 import type {Diagnostic} from '../model/diagnostic.js'
 import {checkGuestName} from '../spec/names.js'
 
-export const guestNameRule: GuestRule = ({guest}) => checkGuestName(guest.name, guest.os.family)
+/**
+ * The computer name is what NetBIOS and DNS see (15 characters for Windows). It is the VM name
+ * unless spec.hostname sets it; the VM name then needs only to be a usable host and folder
+ * name, without the NetBIOS limit.
+ */
+export const guestNameRule: GuestRule = ({guest, spec, locate}) => {
+  if (spec.hostname === undefined) return checkGuestName(guest.name, guest.os.family)
+  return [
+    ...checkGuestName(guest.name, 'linux'),
+    ...checkGuestName(spec.hostname, guest.os.family, locate(['spec', 'hostname'])).map((d) => ({...d, guest: guest.name, message: `hostname: ${d.message}`})),
+  ]
+}
 
 export const duplicateNameRule: RunRule = (guests) => {
   const seen = new Set<string>()
@@ -61,8 +72,9 @@ export const switchNameRule: RunRule = (guests, targets) => {
         return
       }
       if (!host.cluster) return
+      const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
       const missing = inventoryHosts
-        .filter((h) => h.cluster === host.cluster && h.name !== host.name && h.switches)
+        .filter((h) => h.cluster !== undefined && same(h.cluster, host.cluster!) && !same(h.name, host.name) && h.switches)
         .filter((h) => !h.switches!.some((s) => s.toLowerCase() === a.switch.toLowerCase()))
         .map((h) => h.name)
       if (missing.length > 0) {

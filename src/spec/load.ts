@@ -70,9 +70,21 @@ export function loadAnyFile(file: string): {kind?: Kind; diagnostics: Diagnostic
     case 'GuestTemplate': {
       const {template, diagnostics} = guestTemplateFrom(source)
       if (template) diagnostics.push(...renderWithDefaults(template))
-      return {kind, diagnostics}
+      // The load and the trial render find the same Handlebars syntax error: say it once.
+      return {kind, diagnostics: once(diagnostics)}
     }
   }
+}
+
+/** Diagnostics without repeats (same code, message, file, line and column). */
+function once(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>()
+  return ds.filter((d) => {
+    const key = `${d.code}|${d.message}|${d.source?.file ?? ''}|${d.source?.line ?? ''}|${d.source?.column ?? ''}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
 }
 
 // --------------------------------------------------------------------------- kinds
@@ -129,7 +141,9 @@ function guestTemplateFrom(source: YamlSource): {template?: LoadedTemplate; diag
   diagnostics.push(...checkTemplateSyntax(source))
   // A Handlebars syntax error stays with its scalar: rendering reports it again (the run
   // merges the two) and every other problem of the template is still found in the same run.
-  const blocking = diagnostics.filter((d) => d.severity === 'error' && d.code !== 'template-syntax')
+  // So does a default that does not fit its parameter: a run that uses it reports it again
+  // (resolveParameters), and one that sets the parameter does not need it.
+  const blocking = diagnostics.filter((d) => d.severity === 'error' && d.code !== 'template-syntax' && d.code !== 'parameter-invalid')
   if (!header.success || blocking.length > 0) return {diagnostics}
 
   const {metadata} = header.data
@@ -171,7 +185,11 @@ export const PLACEHOLDER_PROFILE = {
 function renderWithDefaults(template: LoadedTemplate): Diagnostic[] {
   if (Object.values(template.parameters).some((def) => isRequired(def) && def.default === undefined)) return []
   const params = resolveParameters(template, {})
-  if (hasErrors(params.diagnostics)) return params.diagnostics
+  // With no --set and no --values, parameter-invalid can only be a default that does not
+  // fit: the load reported it. The trial goes on without that parameter, and whatever uses
+  // it is left out, so the spec's own problems are found and the bad default is not echoed.
+  const others = params.diagnostics.filter((d) => d.code !== 'parameter-invalid')
+  if (hasErrors(others)) return others
   const context: RenderContext = {
     ...params.values,
     name: template.name,
@@ -179,5 +197,5 @@ function renderWithDefaults(template: LoadedTemplate): Diagnostic[] {
     host: PLACEHOLDER_HOST,
     profile: PLACEHOLDER_PROFILE,
   }
-  return renderGuestSpec(template, context, params.unset).diagnostics
+  return renderGuestSpec(template, context, params.unset, undefined, {invalidParameters: params.invalid}).diagnostics
 }

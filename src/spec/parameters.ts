@@ -15,7 +15,7 @@ import {locateKeyOf, readYamlSource} from '../templating/yaml-source.js'
 import {didYouMean} from '../util/did-you-mean.js'
 import type {LoadedTemplate} from './load.js'
 import type {ParameterDef} from './schemas.js'
-import {parseSize} from './sizes.js'
+import {MB, parseSize} from './sizes.js'
 
 export type ParameterValue = string | number | boolean
 
@@ -23,6 +23,8 @@ export interface ParameterValues {
   values: Record<string, ParameterValue>
   /** Optional parameters that got no value: a whole-expression use of one drops its key. */
   unset: Set<string>
+  /** Parameters whose default does not fit them and that got no other value (reported). */
+  invalid: Set<string>
   diagnostics: Diagnostic[]
 }
 
@@ -65,9 +67,20 @@ export function resolveParameters(template: LoadedTemplate, input: {sets?: strin
 
   const values: Record<string, ParameterValue> = {}
   const unset = new Set<string>()
+  const invalid = new Set<string>()
   for (const name of names) {
     const def = defs[name]
     const value = given.get(name) ?? (attempted.has(name) ? undefined : def.default)
+    if (value !== undefined && !given.has(name)) {
+      // The load reported a default that does not fit; a run that uses it reports the same
+      // diagnostic (shown once) rather than rendering with it.
+      const r = checkParameterValue(def, value, false)
+      if (!r.ok) {
+        diagnostics.push(invalidDefault(name, r.problem, template.source.locate))
+        invalid.add(name)
+        continue
+      }
+    }
     if (value !== undefined) values[name] = value
     else if (attempted.has(name)) continue
     else if (isRequired(def)) {
@@ -78,7 +91,11 @@ export function resolveParameters(template: LoadedTemplate, input: {sets?: strin
       )
     } else unset.add(name)
   }
-  return {values, unset, diagnostics}
+  return {values, unset, invalid, diagnostics}
+}
+
+function invalidDefault(name: string, problem: string, locate: Locate): Diagnostic {
+  return report('parameter-invalid', `parameters.${name}.default: ${problem}`, {source: locate(['parameters', name, 'default'])})
 }
 
 function hintFor(name: string, names: string[]): string {
@@ -141,6 +158,22 @@ const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) 
  * --set, or quoted in a values file), so `integer` accepts `-?\d+` and `boolean` true/false.
  */
 export function checkParameterValue(def: ParameterDef, raw: unknown, fromText: boolean): ValueCheck {
+  const r = checkValue(def, raw, fromText)
+  return r.ok || def.type !== 'size' ? r : {ok: false, problem: r.problem + bareNumberHint(raw)}
+}
+
+/**
+ * `--set memory=4096` means 4096MB to a person and 4096 bytes to a size: when a bare number
+ * too small to be meant as bytes (under 1MB) is refused, say how it was read.
+ */
+function bareNumberHint(raw: unknown): string {
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : ''
+  if (!/^\d+$/.test(text)) return ''
+  const n = Number(text)
+  return n > 0 && n < MB ? ` (a bare number is bytes; did you mean ${text}MB?)` : ''
+}
+
+function checkValue(def: ParameterDef, raw: unknown, fromText: boolean): ValueCheck {
   const typed = coerce(def, raw, fromText)
   if (!typed.ok) return typed
   const value = typed.value
@@ -245,7 +278,7 @@ export function checkParameterDefinitions(defs: Record<string, ParameterDef>, lo
     }
     if (def.default !== undefined) {
       const r = checkParameterValue(def, def.default, false)
-      if (!r.ok) out.push(report('parameter-invalid', `${where}.default: ${r.problem}`, {source: at(name, 'default')}))
+      if (!r.ok) out.push(invalidDefault(name, r.problem, locate))
     }
   }
   return out

@@ -218,30 +218,53 @@ export const guestTemplateSchema = guestTemplateHeaderSchema.extend({spec: guest
 export const CHIMNEY_VALUES = ['enabled', 'disabled', 'automatic'] as const
 export type ChimneySetting = (typeof CHIMNEY_VALUES)[number]
 
-export const hardwareProfileSchema = z.strictObject({
-  apiVersion: z.literal(API_VERSION),
-  kind: z.literal('HardwareProfile'),
-  metadata: metadataSchema,
-  spec: z.strictObject({
-    processors: z.int().min(1).max(240).optional(),
-    memory: memorySchema.optional(),
-    network: z
-      .strictObject({
-        jumboPacket: z.int().min(1514).optional(),
-        chimney: z.enum(CHIMNEY_VALUES).optional(),
-        vmq: z.boolean().optional(),
+export const hardwareProfileSchema = z
+  .strictObject({
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal('HardwareProfile'),
+    metadata: metadataSchema,
+    spec: z.strictObject({
+      processors: z.int().min(1).max(240).optional(),
+      memory: memorySchema.optional(),
+      network: z
+        .strictObject({
+          jumboPacket: z.int().min(1514).optional(),
+          chimney: z.enum(CHIMNEY_VALUES).optional(),
+          vmq: z.boolean().optional(),
+        })
+        .optional(),
+      capabilities: z
+        .strictObject({
+          jumboPacketValues: z.array(z.int().min(1514)).min(1).optional(),
+          chimney: z.boolean().optional(),
+          vmq: z.boolean().optional(),
+          wireless: z.boolean().optional(),
+        })
+        .optional(),
+    }),
+  })
+  .superRefine((profile, ctx) => {
+    // A profile's defaults must be what its own NIC can do: otherwise every guest planned with
+    // it would carry a warning, or an error, that belongs to this file. Only what the
+    // capabilities say explicitly is checked.
+    const net = profile.spec.network
+    const cap = profile.spec.capabilities
+    if (!net || !cap) return
+    const at = (key: string) => ['spec', 'network', key]
+    if (net.jumboPacket !== undefined && cap.jumboPacketValues && !cap.jumboPacketValues.includes(net.jumboPacket)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: at('jumboPacket'),
+        message: `${net.jumboPacket} is not one of this profile's capabilities.jumboPacketValues (${cap.jumboPacketValues.join(', ')})`,
       })
-      .optional(),
-    capabilities: z
-      .strictObject({
-        jumboPacketValues: z.array(z.int().min(1514)).min(1).optional(),
-        chimney: z.boolean().optional(),
-        vmq: z.boolean().optional(),
-        wireless: z.boolean().optional(),
-      })
-      .optional(),
-  }),
-})
+    }
+    // Chimney is left out on purpose: a profile may ask for it where the NIC cannot offload;
+    // plan then reports chimney-unsupported-nic as a warning (DESIGN section 3: a profile
+    // default that cannot apply is a warning, and the run goes on without it).
+    if (net.vmq === true && cap.vmq === false) {
+      ctx.addIssue({code: 'custom', path: at('vmq'), message: 'true, but capabilities.vmq is false (the NIC has no VMQ); use false'})
+    }
+  })
 export type HardwareProfile = z.output<typeof hardwareProfileSchema>
 
 // ---------------------------------------------------------------- HostInventory

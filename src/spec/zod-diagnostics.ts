@@ -66,6 +66,8 @@ function issueDiagnostics(issue: Issue, base: DocPath, ctx: Ctx): Diagnostic[] {
     case 'unrecognized_keys': {
       const allowed = allowedKeysAt(ctx.schema, rel)
       return issue.keys.map((k) => {
+        const under = indentTarget(ctx.schema, rel, input, k)
+        if (under !== undefined) return make(`${where}: unknown key "${k}"; did you mean to indent it under "${under}"?`, [...full, k], true)
         const hint = didYouMean(k, allowed) || (allowed.length > 0 && allowed.length <= 8 ? ` (allowed: ${allowed.join(', ')})` : '')
         return make(`${where}: unknown key "${k}"${hint}`, [...full, k], true)
       })
@@ -107,6 +109,25 @@ function issueDiagnostics(issue: Issue, base: DocPath, ctx: Ctx): Diagnostic[] {
     default:
       return [make(`${where}: ${issue.message}`)]
   }
+}
+
+/**
+ * A forgotten indent: `bootDisk:` with nothing after it, then `parent: …` at bootDisk's own
+ * indentation. The nearest key written before `key` whose value is null and whose schema
+ * accepts `key` is where it belongs.
+ */
+function indentTarget(schema: z.ZodType, path: DocPath, input: unknown, key: string): string | undefined {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return undefined
+  const keys = Object.keys(input)
+  const here = allowedKeysAt(schema, path)
+  const at = keys.indexOf(key)
+  for (let i = (at < 0 ? keys.length : at) - 1; i >= 0; i--) {
+    const sibling = keys[i]
+    if ((input as Record<string, unknown>)[sibling] === null && allowedKeysAt(schema, [...path, sibling]).includes(key)) return sibling
+    // a key that belongs here ends the block that lost its indent; other strays are part of it
+    if (here.includes(sibling)) return undefined
+  }
+  return undefined
 }
 
 // ------------------------------------------------------------------- wording

@@ -41,14 +41,25 @@ export function renderString(text: string, context: RenderContext): string {
 /** Counted entries beyond this are surely a mistake (Hyper-V allows 256 SCSI disks, 68 NICs). */
 export const MAX_COUNT = 1024
 
+export interface RenderOptions {
+  /**
+   * Parameters whose value is already reported as invalid (validate's trial render of a
+   * template whose default does not fit): a scalar that uses one is left out silently, like
+   * a scalar that failed, instead of echoing the parameter's error as an undefined variable.
+   */
+  invalidParameters?: ReadonlySet<string>
+}
+
 export function renderGuestSpec(
   template: LoadedTemplate,
   context: RenderContext,
   unset: ReadonlySet<string>,
   guest?: string,
+  options: RenderOptions = {},
 ): {spec?: GuestSpec; locate: Locate; diagnostics: Diagnostic[]} {
   const source = template.source
-  const state: State = {source, unset, guest, diagnostics: [], origins: new WeakMap(), failed: []}
+  const invalid = options.invalidParameters ?? new Set<string>()
+  const state: State = {source, unset, invalid, guest, diagnostics: [], origins: new WeakMap(), failed: [], silent: false}
   const tree = treeOf(source)
   if (!tree || tree.t !== 'map') {
     const d = report('schema', 'spec: expected a mapping', {source: source.locate(SPEC), guest})
@@ -56,7 +67,7 @@ export function renderGuestSpec(
   }
   const rendered = renderNode(tree, context, {seg: 'spec'}, state)
   const locate = renderedLocate(source, rendered, state.origins)
-  const renderFailed = state.diagnostics.some((d) => d.severity === 'error')
+  const renderFailed = state.silent || state.diagnostics.some((d) => d.severity === 'error')
 
   // The schema runs even when some scalars failed, so that one run reports every problem.
   // Issues on a failed scalar, or on what holds it (a refine over its object), would only
@@ -189,12 +200,16 @@ const OMIT = Symbol('omit')
 interface State {
   source: YamlSource
   unset: ReadonlySet<string>
+  /** See RenderOptions.invalidParameters. */
+  invalid: ReadonlySet<string>
   guest?: string
   diagnostics: Diagnostic[]
   /** Rendered list -> the source index each of its items came from. */
   origins: WeakMap<unknown[], number[]>
   /** Rendered paths of scalars that could not be rendered (left out of the result). */
   failed: DocPath[]
+  /** A scalar was left out without a diagnostic of its own (it uses an invalid parameter). */
+  silent: boolean
 }
 
 /** Where the renderer is, as a parent chain: built per node, turned into a path only for a diagnostic. */
@@ -231,7 +246,8 @@ function renderNode(n: TNode, ctx: RenderContext, at: At, state: State): unknown
       const origins: number[] = []
       n.items.forEach((item, srcIndex) => {
         if (item.counted) {
-          const times = renderCount(item.counted.count, ctx, {up: {up: at, seg: out.length}, seg: 'count'}, state)
+          // the count is named by the entry's index as written: its copies do not exist yet
+          const times = renderCount(item.counted.count, ctx, {up: {up: at, seg: srcIndex}, seg: 'count'}, state)
           for (let i = 1; i <= times; i++) {
             origins.push(srcIndex)
             out.push(renderNode(item.counted.rest, {...ctx, index: i}, {up: at, seg: out.length}, state))
@@ -249,14 +265,19 @@ function renderNode(n: TNode, ctx: RenderContext, at: At, state: State): unknown
   }
 }
 
-/** `count` is rendered first and must be a whole number 0..MAX_COUNT; problems give 0 copies. */
+/**
+ * `count` is rendered first and must be a whole number 0..MAX_COUNT; problems give 0 copies.
+ * `at` names the entry by its index in the file. A count that fails leaves nothing in
+ * `state.failed`: the entry's copies are missing, not wrong, and the rendered index `at`
+ * would name is that of the NEXT item, whose own problems must still be reported.
+ */
 function renderCount(n: TNode, ctx: RenderContext, at: At, state: State): number {
   const before = state.diagnostics.length
+  const failedBefore = state.failed.length
   const v = renderNode(n, ctx, at, state)
-  if (state.diagnostics.length > before) {
-    state.failed.push(pathOf(at).slice(0, -1)) // the entry's copies are missing, not wrong
-    return 0 // already reported (e.g. an undefined variable)
-  }
+  const failed = state.failed.length > failedBefore
+  state.failed.length = failedBefore
+  if (failed || state.diagnostics.length > before) return 0 // already reported (e.g. an undefined variable)
   const where = formatDocPath(pathOf(at))
   const source = state.source.locate(n.path)
   const fail = (message: string): number => {
@@ -296,6 +317,11 @@ function renderScalar(n: TNode & {t: 'str'}, ctx: RenderContext, at: At, state: 
     return typeof v === 'object' ? String(v) : v
   } catch (error) {
     if (!(error instanceof TemplateError)) throw error
+    if (error.kind === 'undefined-variable' && state.invalid.has((error.expression ?? '').split('.')[0])) {
+      state.silent = true
+      state.failed.push(pathOf(at))
+      return OMIT
+    }
     const d = templateDiagnostic(error, state.source, n, pathOf(at), ctx, state.unset, state.guest)
     // A counted entry repeats the same mistake in every copy: say it once.
     const same = (o: Diagnostic) => o.code === d.code && o.source?.line === d.source?.line && o.source?.column === d.source?.column

@@ -59,9 +59,18 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     return {line: p.line, column: p.col}
   }
   const diagnostics: Diagnostic[] = []
+  // yaml often reports one mistake twice (BLOCK_AS_IMPLICIT_KEY + MULTILINE_IMPLICIT_KEY):
+  // one diagnostic per kind of problem and line.
+  const reported = new Set<string>()
   for (const d of docs) {
     for (const e of d.errors) {
-      diagnostics.push(report('yaml-syntax', yamlErrorMessage(e.code, e.message, text, e.pos[0]), {source: {file, ...at(e.pos[0])}}))
+      const offset = errorOffset(text, e.code, e.pos)
+      const where = at(offset)
+      const key = `${HINT_GROUP[e.code] ?? e.code}|${where.line}`
+      if (reported.has(key)) continue
+      reported.add(key)
+      const message = yamlErrorMessage(e.code, e.message, text, offset, offset !== e.pos[0])
+      diagnostics.push(report('yaml-syntax', message, {source: {file, ...where}}))
     }
     for (const w of d.warnings) {
       diagnostics.push(report('yaml-syntax', w.message, {source: {file, ...at(w.pos[0])}, severity: 'warning'}))
@@ -95,19 +104,112 @@ export function readYamlSource(file: string): YamlSource {
     text = readFileSync(file, 'utf8')
   } catch (error) {
     const source = parseYamlSource('', file)
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message
-    source.diagnostics.push(report('file-not-found', `cannot read ${file}: ${reason}`, {source: {file}}))
+    source.diagnostics.push(report('file-not-found', `cannot read ${file}: ${readErrorReason(error)}`, {source: {file}}))
     return source
   }
   return parseYamlSource(text, file)
 }
 
-/** yaml's messages are good, except that a duplicate key is not named. */
-function yamlErrorMessage(code: string, message: string, text: string, offset: number): string {
-  if (code !== 'DUPLICATE_KEY') return message
-  const key = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\n#]*?))\s*:/.exec(text.slice(offset, offset + 200))
-  const name = key ? (key[1] ?? key[2] ?? key[3]) : undefined
-  return `duplicate key${name ? ` "${name}"` : ''}: a mapping may name each key once`
+/** Node's read errors (`EISDIR: illegal operation on a directory, read`) in plain words. */
+const READ_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'it is a folder, not a file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  ENAMETOOLONG: 'the path is too long',
+  ELOOP: 'the path has a symbolic link loop',
+  EMFILE: 'too many files are open',
+  EBUSY: 'the file is in use',
+  EIO: 'the disk could not be read',
+}
+
+/** Why a file could not be read: words first, then the system's code for searching. */
+export function readErrorReason(error: unknown): string {
+  const e = error as NodeJS.ErrnoException
+  const code = typeof e?.code === 'string' ? e.code : undefined
+  if (code === 'ENOENT' || code === 'EISDIR') return READ_ERRORS[code]
+  // "EACCES: permission denied, open '/x'" -> "permission denied"
+  const text = String(e?.message ?? error).replace(/^[A-Z0-9_]+: /, '').replace(/, \w+ '.*'$/s, '')
+  const words = (code && READ_ERRORS[code]) ?? text
+  return code ? `${words} (${code})` : words
+}
+
+// ------------------------------------------------------------- YAML error messages
+
+/**
+ * What people get wrong, in words, before yaml's own text (kept after it, in parentheses).
+ * Codes that share a hint are one problem when they fall on the same line.
+ */
+const INDENTATION = 'check the indentation of this line and the one before it'
+const HINTS: Record<string, string> = {
+  TAB_AS_INDENT: 'YAML does not allow tabs for indentation; use spaces',
+  BAD_INDENT: INDENTATION,
+  MULTILINE_IMPLICIT_KEY: INDENTATION,
+  BLOCK_AS_IMPLICIT_KEY: INDENTATION,
+  BAD_DQ_ESCAPE: 'in double quotes a backslash starts an escape; write a Windows path in single quotes, or double each backslash',
+  BAD_SCALAR_START: 'a value cannot start with this character unless it is quoted',
+  BLOCK_IN_FLOW: 'inside [ ] or { } write values on one line, or leave the brackets out and indent',
+  UNEXPECTED_TOKEN: 'unexpected text here; check quotes, brackets and indentation',
+  TAG_RESOLVE_FAILED: 'a value starting with "!" is a YAML tag; quote the value',
+  BAD_ALIAS: 'a value starting with "*" is a YAML alias; quote the value',
+  MULTIPLE_ANCHORS: 'a value starting with "&" is a YAML anchor; quote the value',
+}
+const HINT_GROUP: Record<string, string> = {BAD_INDENT: 'indent', MULTILINE_IMPLICIT_KEY: 'indent', BLOCK_AS_IMPLICIT_KEY: 'indent'}
+
+/** Whose position is the line that is indented wrong (not the tab itself, which stays put). */
+const INDENTATION_CODES = new Set(['BAD_INDENT', 'MULTILINE_IMPLICIT_KEY', 'BLOCK_AS_IMPLICIT_KEY', 'MISSING_CHAR'])
+
+function hintFor(code: string, message: string, text: string, offset: number, moved: boolean): string | undefined {
+  // `bootDisk: size: 40GB`: the mistake is on this line, not in its indentation
+  if (code === 'BLOCK_AS_IMPLICIT_KEY' && !moved && /^[^\n#]*:(\s|$)/.test(text.slice(offset, offset + 200))) {
+    return 'a value cannot be "key: value" on the line of its own key: put it on the next line, indented, or quote it'
+  }
+  // An unclosed [ or { is reported as an indentation error of the line after it.
+  if (code === 'BAD_INDENT' && /^Flow (map|sequence)/.test(message)) return 'a [ or { is not closed (or the next line is not indented enough)'
+  if (code === 'MISSING_CHAR') {
+    if (/closing .?quote/i.test(message)) return 'a quoted value is not closed'
+    if (/without - indicator/.test(message)) return INDENTATION
+    if (/followed by map values/.test(message)) return 'a key needs a colon and a value: "key: value"'
+    return undefined
+  }
+  return HINTS[code]
+}
+
+/** yaml's messages, after a plain-language hint; a duplicate key is named. */
+function yamlErrorMessage(code: string, message: string, text: string, offset: number, moved = false): string {
+  if (code === 'DUPLICATE_KEY') {
+    const key = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\n#]*?))\s*:/.exec(text.slice(offset, offset + 200))
+    const name = key ? (key[1] ?? key[2] ?? key[3]) : undefined
+    return `duplicate key${name ? ` "${name}"` : ''}: a mapping may name each key once`
+  }
+  const hint = hintFor(code, message, text, offset, moved)
+  return hint ? `${hint} (${message})` : message
+}
+
+/**
+ * Where to point for a yaml error. An over-indented line is found only when yaml reads past
+ * it, so it is reported at the last value of the line BEFORE (`os: x` when the next line is
+ * indented too far: "x" would be the start of a multi-line key); an under-indented one in
+ * the margin of its line (column 1). Point at the first character of the line that is
+ * indented wrong instead.
+ */
+function errorOffset(text: string, code: string, pos: readonly [number, number]): number {
+  const start = Math.min(pos[0], text.length)
+  if (!INDENTATION_CODES.has(code)) return start
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1
+  const nl = text.indexOf('\n', start)
+  const before = text.slice(lineStart, start)
+  const after = text.slice(start, nl < 0 ? text.length : nl)
+  // in the margin: the line's own content
+  if (/^ *$/.test(before) && /^ *\S/.test(after)) return start + after.search(/\S/)
+  // the rest of the line is a value, no key: the mistake is the next line, if it is indented further
+  if (nl < 0 || /:(\s|$)/.test(after.replace(/(^|\s)#.*$/, ''))) return start
+  const re = /^([ \t]*)([^ \t\r\n#])/gm
+  re.lastIndex = nl + 1
+  const next = re.exec(text)
+  const indent = /^ */.exec(text.slice(lineStart))![0].length
+  return next && next[1].length > indent ? next.index + next[1].length : start
 }
 
 // ------------------------------------------------------------------ finding nodes

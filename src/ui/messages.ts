@@ -10,6 +10,8 @@ export const MESSAGES = {
   validateOk: (n: number) => `${n} file${n === 1 ? '' : 's'} valid.`,
   validateNothing:
     'Nothing to validate: give files, or run in a project folder (templates/, profiles/, hosts.yaml). Built-in content is checked with --builtin.',
-  initDone: (dir: string) => `Created a starter project in ${dir}. Next: cd ${dir} && hvguest validate && hvguest plan templates/lab-linux.yaml`,
+  initDone: (dir: string, here: boolean) =>
+    `Starter project ready in ${dir}. Next: ${here ? '' : `cd ${dir} && `}hvguest validate && hvguest plan templates/lab-linux.yaml`,
+  initNothing: (dir: string) => `Nothing created: every starter file exists already in ${dir} (use --force to overwrite them).`,
   initExists: (files: string[]) => `these files exist already and were left alone (use --force to overwrite): ${files.join(', ')}`,
 } as const

@@ -11,6 +11,17 @@ import {renderTable} from './table.js'
 
 export const slotLabel = (d: Pick<PlannedDrive, 'controller'>) => `${d.controller.type} ${d.controller.number}:${d.controller.location}`
 
+/** IDE before SCSI, then by controller and location: the order Hyper-V Manager lists them. */
+const bySlot = (a: PlannedDrive, b: PlannedDrive) =>
+  a.controller.type.localeCompare(b.controller.type) || a.controller.number - b.controller.number || a.controller.location - b.controller.location
+
+/**
+ * Values are shown as data: a newline or other control character in a switch name or path
+ * is printed escaped (`\n`), so it can neither break the table nor pose as another line.
+ */
+const shown = (v: string): string =>
+  v.replace(/[\u0000-\u001f\u007f]/g, (c) => ({'\n': '\\n', '\r': '\\r', '\t': '\\t'})[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+
 function driveSource(d: PlannedDrive): string {
   if (d.diskNumber !== null) return `pass-through disk ${d.diskNumber}`
   if (d.copyFrom) return `copy of ${d.copyFrom}`
@@ -33,14 +44,14 @@ function memoryText(g: PlannedGuest): string {
 export function renderGuest(g: PlannedGuest): string {
   const out: string[] = []
   const os = [g.os.family, g.os.distro, g.os.version].filter(Boolean).join(' ')
-  out.push(`Guest ${g.name}  (template ${g.template}, host ${g.host}, profile ${g.profile})`)
+  out.push(`Guest ${shown(g.name)}  (template ${g.template}, host ${g.host}, profile ${g.profile})`)
   out.push(`  Generation ${g.generation}, ${g.processors} vCPU, ${memoryText(g)}, ${os}${g.roles.length ? `, roles: ${g.roles.join(', ')}` : ''}`)
-  out.push(`  Folder ${g.path}`)
+  out.push(`  Folder ${shown(g.path)}`)
   out.push('  Drives')
   out.push(
     renderTable(
       ['slot', 'kind', 'role', 'name', 'path', 'source'],
-      g.drives.map((d) => [slotLabel(d) + (d.pinned ? '*' : ''), d.kind, d.role, d.name, d.path ?? '-', driveSource(d)]),
+      [...g.drives].sort(bySlot).map((d) => [slotLabel(d) + (d.pinned ? '*' : ''), d.kind, d.role, shown(d.name), shown(d.path ?? '-'), shown(driveSource(d))]),
       '    ',
     ),
   )
@@ -51,8 +62,8 @@ export function renderGuest(g: PlannedGuest): string {
       renderTable(
         ['name', 'switch', 'type', 'vlan', 'jumbo', 'vmq', 'mac'],
         g.networkAdapters.map((a) => [
-          a.name,
-          a.switch,
+          shown(a.name),
+          shown(a.switch),
           a.legacy ? 'legacy' : 'synthetic',
           a.vlan === null ? '-' : String(a.vlan),
           a.jumboPacket === null ? 'standard' : String(a.jumboPacket),
@@ -63,9 +74,10 @@ export function renderGuest(g: PlannedGuest): string {
       ),
     )
   } else out.push('  Network adapters: none')
+  if (g.chimney) out.push(`  TCP Chimney in the guest: ${g.chimney}`)
   const ic = g.integration
   out.push(`  Integration: ${ic.strategy} (install ${ic.install}) - ${ic.summary}`)
-  out.push(`    services: ${ic.services.map((s) => `${s.key} ${s.enabled ? 'on' : 'off'}`).join(', ')}`)
+  out.push(`    services: ${ic.services.map((s) => `${s.name} ${s.enabled ? 'on' : 'off'}`).join(', ')}`)
   if (ic.kernelModules.length) out.push(`    initramfs modules: ${ic.kernelModules.join(' ')}`)
   if (ic.packages.length) out.push(`    guest packages: ${ic.packages.join(' ')}`)
   if (ic.offlinePackages.length) out.push(`    offline packages: ${ic.offlinePackages.join(', ')}`)
@@ -89,7 +101,8 @@ export function renderHost(h: PlannedHost): string {
   for (const j of h.network.jumbo) {
     out.push(`  jumbo ${j.value} for switch ${j.switch}: ${j.targets.map((t) => (t === 'physical-nic' ? 'its physical NIC' : `vEthernet (${j.switch})`)).join(' and ')}`)
   }
-  out.push(`  TCP Chimney (host-global): ${h.network.chimney ?? 'left alone'}`)
+  const chimneyWhy = h.os === 'windows-server-2008r2' ? 'the profile sets none' : 'VM chimney exists only on 2008 R2 hosts'
+  out.push(`  TCP Chimney (host-global): ${h.network.chimney ?? `left alone (${chimneyWhy})`}`)
   out.push(`  VMQ: ${h.network.vmq === null ? 'left alone' : h.network.vmq ? 'on' : 'off'}`)
   return out.join('\n')
 }

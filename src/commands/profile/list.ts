@@ -8,10 +8,9 @@ export default class ProfileList extends BaseCommand {
 
   async run(): Promise<{profiles: ProfileInfo[]}> {
     await this.parse(ProfileList)
-    const {listProfiles} = await loadServices()
+    const {listProfiles, renderTable} = await loadServices()
     const profiles = listProfiles(process.cwd())
     if (!this.jsonEnabled()) {
-      const {renderTable} = await loadServices()
       this.log(
         renderTable(
           ['name', 'origin', 'jumbo', 'chimney', 'vmq', 'description'],

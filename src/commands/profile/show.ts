@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../../cli/base-command.js'
+import {BaseCommand, EXIT} from '../../cli/base-command.js'
 import {loadServices} from '../../cli/services.js'
 import type {ProfileInfo} from '../../plan/content-info.js'
 
@@ -10,10 +10,10 @@ export default class ProfileShow extends BaseCommand {
 
   async run(): Promise<ProfileInfo & {text: string}> {
     const {args} = await this.parse(ProfileShow)
-    const {showProfile} = await loadServices()
+    const {showProfile, formatDiagnostic} = await loadServices()
     const p = showProfile(args.name, process.cwd())
+    if (!p.valid) process.exitCode = EXIT.invalidInput
     if (!this.jsonEnabled()) {
-      const {formatDiagnostic} = await loadServices()
       this.log(`${p.name}  (${p.origin}: ${p.file})`)
       if (p.description) this.log(p.description)
       for (const d of p.diagnostics) this.log(formatDiagnostic(d))

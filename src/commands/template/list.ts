@@ -8,10 +8,9 @@ export default class TemplateList extends BaseCommand {
 
   async run(): Promise<{templates: TemplateInfo[]}> {
     await this.parse(TemplateList)
-    const {listTemplates} = await loadServices()
+    const {listTemplates, renderTable} = await loadServices()
     const templates = listTemplates(process.cwd())
     if (!this.jsonEnabled()) {
-      const {renderTable} = await loadServices()
       this.log(
         renderTable(
           ['name', 'origin', 'os', 'gen', 'description'],

@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../../cli/base-command.js'
+import {BaseCommand, EXIT} from '../../cli/base-command.js'
 import {loadServices} from '../../cli/services.js'
 import type {TemplateInfo} from '../../plan/content-info.js'
 
@@ -10,11 +10,10 @@ export default class TemplateShow extends BaseCommand {
 
   async run(): Promise<TemplateInfo & {text: string}> {
     const {args} = await this.parse(TemplateShow)
-    const {showTemplate} = await loadServices()
+    const {showTemplate, renderTable, formatDiagnostic} = await loadServices()
     const t = showTemplate(args.name, process.cwd())
+    if (!t.valid) process.exitCode = EXIT.invalidInput
     if (!this.jsonEnabled()) {
-      const {renderTable} = await loadServices()
-      const {formatDiagnostic} = await loadServices()
       this.log(`${t.name}  (${t.origin}: ${t.file})`)
       if (t.description) this.log(t.description)
       const params = Object.entries(t.parameters)

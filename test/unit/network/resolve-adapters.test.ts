@@ -132,7 +132,34 @@ describe('resolveAdapters: jumbo frames', () => {
     expect(fromProfile.adapters[0].jumboPacket).toBeNull()
   })
 
+  it('jumbo-unsupported-host: no jumbo frames before Hyper-V R2 (explicit error, profile warning)', () => {
+    const explicit = run([lab({jumboPacket: 9014})], {profile: tenGig, hostOs: 'windows-server-2008'})
+    expect(codes(explicit)).toContain('jumbo-unsupported-host')
+    const d = explicit.diagnostics.find((x) => x.code === 'jumbo-unsupported-host')!
+    expect(d).toMatchObject({severity: 'error', source: {path: 'spec.networkAdapters[0].jumboPacket'}})
+    expect(d.message).toContain('windows-server-2008')
+    expect(explicit.adapters[0].jumboPacket).toBeNull()
+
+    const fromProfile = run([lab({vmq: false})], {profile: tenGig, hostOs: 'windows-server-2008'})
+    expect(codes(fromProfile)).toEqual(['jumbo-unsupported-host'])
+    expect(fromProfile.diagnostics[0]).toMatchObject({severity: 'warning', source: {path: 'spec.networkAdapters[0]'}})
+    expect(fromProfile.diagnostics[0].message).toContain('profile test-nic default')
+    expect(fromProfile.adapters[0].jumboPacket).toBeNull()
+  })
+
+  it('reports a Linux guest on a 2008 host once, as jumbo-unsupported-host (the host has no jumbo at all)', () => {
+    const r = run([lab({jumboPacket: 9014, vmq: false})], {profile: tenGig, os: ubuntu, hostOs: 'windows-server-2008'})
+    expect(codes(r)).toEqual(['jumbo-unsupported-host'])
+  })
+
+  it('keeps standard frames on a 2008 host silent (1514 is not jumbo; near miss)', () => {
+    const r = run([lab({jumboPacket: 1514})], {hostOs: 'windows-server-2008'})
+    expect(r.diagnostics).toEqual([])
+    expect(r.adapters[0].jumboPacket).toBe(1514)
+  })
+
   it.each([
+    ['a Windows guest on 2008 R2', windows, 'windows-server-2008r2'],
     ['a Linux guest on 2012 R2', ubuntu, 'windows-server-2012r2'],
     ['a Windows guest on 2012', windows, 'windows-server-2012'],
   ] as const)('allows jumbo for %s (near miss)', (_, os, hostOs: HostOs) => {
@@ -168,6 +195,31 @@ describe('resolveAdapters: VMQ', () => {
     expect(severities(fromProfile)).toEqual(['warning'])
     expect(fromProfile.adapters[0].vmq).toBe(false)
     expect(codes(run([lab({vmq: true})], {profile: tenGig}))).toEqual([])
+  })
+})
+
+describe('resolveAdapters: VMQ before Hyper-V R2', () => {
+  it('vmq-unsupported-host: explicit error, profile warning; the adapter is built without VMQ', () => {
+    const explicit = run([lab({vmq: true})], {hostOs: 'windows-server-2008'})
+    expect(codes(explicit)).toEqual(['vmq-unsupported-host'])
+    expect(explicit.diagnostics[0]).toMatchObject({severity: 'error', source: {path: 'spec.networkAdapters[0].vmq'}})
+    expect(explicit.diagnostics[0].message).toContain('windows-server-2008')
+    expect(explicit.adapters[0].vmq).toBe(false)
+
+    const fromProfile = run([lab({jumboPacket: 1514})], {profile: tenGig, hostOs: 'windows-server-2008'})
+    expect(codes(fromProfile)).toEqual(['vmq-unsupported-host'])
+    expect(fromProfile.diagnostics[0]).toMatchObject({severity: 'warning', source: {path: 'spec.networkAdapters[0]'}})
+    expect(fromProfile.adapters[0].vmq).toBe(false)
+  })
+
+  it('applies VMQ on a 2008 R2 host (near miss)', () => {
+    const r = run([lab()], {profile: tenGig, hostOs: 'windows-server-2008r2'})
+    expect(r.diagnostics).toEqual([])
+    expect(r.adapters[0]).toMatchObject({vmq: true, jumboPacket: 9014})
+  })
+
+  it('says nothing on a 2008 host when VMQ is off', () => {
+    expect(codes(run([lab({vmq: false})], {hostOs: 'windows-server-2008'}))).toEqual([])
   })
 })
 

@@ -50,6 +50,12 @@ describe('resolveHostNetwork: jumbo frames', () => {
     expect(run({hostOs: 'windows-server-2012r2', guests}).network.jumbo).toHaveLength(1)
   })
 
+  it('sets no jumbo frames on a Windows Server 2008 host (R2 added them); 2008 R2 does', () => {
+    const guests = [{name: 'a', os: windows, adapters: [nic('Lab', 9014)]}]
+    expect(run({hostOs: 'windows-server-2008', guests}).network.jumbo).toEqual([])
+    expect(run({hostOs: 'windows-server-2008r2', guests}).network.jumbo).toHaveLength(1)
+  })
+
   it('is empty without guests', () => {
     expect(run({}).network).toEqual({jumbo: [], chimney: null, vmq: null})
   })
@@ -106,5 +112,15 @@ describe('resolveHostNetwork: VMQ', () => {
     expect(run({profile: profile({network: {vmq: false}, capabilities: {vmq: false}})}).network.vmq).toBe(false)
     expect(run({profile: profile({network: {vmq: true}, capabilities: {vmq: false}})}).network.vmq).toBeNull()
     expect(run({}).network.vmq).toBeNull()
+  })
+
+  it('leaves VMQ alone on a Windows Server 2008 host (R2 added VMQ; adapters report it); 2008 R2 applies it', () => {
+    const vmq = profile({network: {vmq: true}, capabilities: {vmq: true}})
+    const r = run({hostOs: 'windows-server-2008', profile: vmq})
+    expect(r.network.vmq).toBeNull()
+    expect(r.diagnostics).toEqual([])
+    expect(run({hostOs: 'windows-server-2008r2', profile: vmq}).network.vmq).toBe(true)
+    // A 2008 host has no VMQ to turn off either: nothing to set.
+    expect(run({hostOs: 'windows-server-2008', profile: profile({network: {vmq: false}})}).network.vmq).toBeNull()
   })
 })

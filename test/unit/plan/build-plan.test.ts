@@ -85,7 +85,7 @@ describe('media order on IDE (Gen1)', () => {
 describe('plan document', () => {
   it('has every guest field of DESIGN section 5, with null for unset settings', () => {
     const g = planFixture({}).plan.guests[0]
-    for (const k of ['name', 'host', 'template', 'profile', 'generation', 'processors', 'memory', 'drives', 'networkAdapters', 'integration', 'firstBoot', 'bootOrder', 'hostname', 'notes', 'firmware', 'floppy', 'nestedVirtualization', 'checkpoints', 'automaticStartAction', 'automaticStopAction', 'start']) {
+    for (const k of ['name', 'host', 'template', 'profile', 'generation', 'processors', 'memory', 'drives', 'networkAdapters', 'chimney', 'integration', 'firstBoot', 'bootOrder', 'hostname', 'notes', 'firmware', 'floppy', 'nestedVirtualization', 'checkpoints', 'automaticStartAction', 'automaticStopAction', 'start']) {
       expect(g, k).toHaveProperty(k)
     }
     expect(g.notes).toBeNull()
@@ -134,4 +134,108 @@ describe('plan document', () => {
     expect(strict.plan.summary.warnings).toBe(0)
     expect(strict.plan.summary.errors).toBe(lax.plan.summary.errors + lax.plan.summary.warnings)
   })
+})
+
+describe('review findings', () => {
+  const twoHosts = {hosts: [{name: 'hv1', os: 'windows-server-2022'}, {name: 'hv2', os: 'windows-server-2008r2', profile: 'intel-10g'}]}
+
+  it('plans no host settings for a host that gets no guest', () => {
+    const r = planFixture({inventory: twoHosts, spec: {networkAdapters: [{switch: 'Lab'}]}})
+    expect(r.plan.hosts.map((h) => h.name)).toEqual(['hv1'])
+    expect(r.plan.diagnostics.filter((d) => d.host === 'hv2')).toEqual([])
+  })
+
+  it('every diagnostic has guest and host, null when they do not apply', () => {
+    const r = planFixture({spec: {processors: 65}, request: {templates: ['t1', 'nosuch']}})
+    for (const d of r.plan.diagnostics) {
+      expect(d).toHaveProperty('guest')
+      expect(d).toHaveProperty('host')
+    }
+    expect(r.plan.diagnostics.find((d) => d.code === 'template-not-found')).toMatchObject({guest: null, host: null})
+    expect(r.plan.diagnostics.find((d) => d.code === 'processors-exceed-generation')).toMatchObject({guest: 't1', host: 'localhost'})
+  })
+
+  it('says when --host-os does not apply because the inventory gives the host OS', () => {
+    const r = planFixture({inventory: {hosts: [{name: 'hv1', os: 'windows-server-2022'}]}, request: {hostOs: 'windows-server-2008r2'}})
+    expect(r.plan.hosts[0].os).toBe('windows-server-2022')
+    expect(r.plan.diagnostics.find((d) => d.code === 'host-os-assumed')?.message).toMatch(/--host-os windows-server-2008r2 applies only/)
+  })
+
+  it('a --set key that one template of the run declares is not unknown to the others', () => {
+    const cwd = makeProject({parameters: {cpu: {type: 'integer', default: 2}}, spec: {processors: '{{cpu}}'}})
+    const r = planRun({templates: ['t1', 'debian-12'], sets: ['cpu=4'], cwd})
+    expect(r.plan.diagnostics.filter((d) => d.code === 'parameter-unknown')).toEqual([])
+    expect(r.plan.guests[0].processors).toBe(4)
+    const bad = planRun({templates: ['t1', 'debian-12'], sets: ['nosuch=4'], cwd})
+    expect(bad.plan.diagnostics.filter((d) => d.code === 'parameter-unknown')).toHaveLength(1)
+  })
+
+  it('compares cluster names without regard to case', () => {
+    const r = planFixture({
+      spec: {networkAdapters: [{switch: 'Lab'}]},
+      inventory: {hosts: [{name: 'n1', os: 'windows-server-2022', cluster: 'CL1', switches: ['Lab']}, {name: 'n2', os: 'windows-server-2022', cluster: 'cl1', switches: ['Prod']}]},
+      request: {host: 'n1'},
+    })
+    expect(r.plan.diagnostics.find((d) => d.code === 'switch-name-mismatch')?.message).toContain('n2')
+  })
+
+  it('checks the size of a disk that got no slot, at its own line', () => {
+    const r = planFixture({
+      spec: {
+        dataDisks: [
+          {name: 'a', size: '3000GB', format: 'vhd', controller: {type: 'scsi', number: 0, location: 64}},
+          {name: 'b', size: '1GB'},
+        ],
+      },
+    })
+    const d = r.plan.diagnostics.find((x) => x.code === 'disk-size-exceeds-format')
+    expect(d?.message).toContain('"a"')
+    expect(d?.source?.path).toBe('spec.dataDisks[0].size')
+  })
+
+  it('validates spec.hostname as the computer name, and not the VM name against NetBIOS', () => {
+    const bad = planFixture({spec: {os: {family: 'windows', version: '2022'}, hostname: 'this_is not-valid-and-far-too-long'}, request: {name: 'web-frontend-server-01'}})
+    const names = bad.plan.diagnostics.filter((d) => d.code === 'name-invalid')
+    expect(names.length).toBeGreaterThan(0)
+    expect(names.every((d) => d.message.startsWith('hostname:'))).toBe(true)
+    const ok = planFixture({spec: {os: {family: 'windows', version: '2022'}, hostname: 'web01'}, request: {name: 'web-frontend-server-01'}})
+    expect(codesOf(ok)).not.toContain('name-invalid')
+  })
+})
+
+describe('guest-side chimney', () => {
+  it('is the profile value for a Windows guest on a 2008 R2 host, and null elsewhere', () => {
+    const win = {os: {family: 'windows', version: '2008r2'}, bootDisk: {size: '40GB', format: 'vhd'}, networkAdapters: [{switch: 'Lab'}]}
+    expect(planFixture({spec: win, request: {profile: 'intel-10g', hostOs: 'windows-server-2008r2'}}).plan.guests[0].chimney).toBe('enabled')
+    expect(planFixture({spec: win, request: {profile: 'intel-10g', hostOs: 'windows-server-2012r2'}}).plan.guests[0].chimney).toBeNull()
+    expect(planFixture({spec: {networkAdapters: [{switch: 'Lab'}]}, request: {profile: 'intel-10g', hostOs: 'windows-server-2008r2'}}).plan.guests[0].chimney).toBeNull()
+  })
+})
+
+describe('domain controller guidance', () => {
+  const dc = (over: Record<string, unknown>) => ({
+    os: {family: 'windows', version: '2022'},
+    roles: ['domain-controller'],
+    bootDisk: {size: '60GB', type: 'fixed'},
+    dataDisks: [{name: 'ntds', size: '20GB', type: 'fixed'}],
+    integration: {services: {timeSynchronization: false}},
+    checkpoints: 'disabled',
+    ...over,
+  })
+  const dcMessages = (over: Record<string, unknown>) =>
+    planFixture({spec: dc(over)})
+      .plan.diagnostics.filter((d) => d.code === 'dc-guidance')
+      .map((d) => d.message)
+
+  it('is silent for a DC done right', () => expect(dcMessages({})).toEqual([]))
+  it('asks for an NTDS disk when there is none', () => expect(dcMessages({dataDisks: []})).toEqual([expect.stringMatching(/add a dataDisks entry/)]))
+  it('names the data disk that sits on IDE', () =>
+    expect(dcMessages({dataDisks: [{name: 'ntds', size: '20GB', type: 'fixed', controller: {type: 'ide', number: 0, location: 1}}]})).toEqual([
+      expect.stringMatching(/"ntds" \(IDE 0:1\) is not on SCSI/),
+    ]))
+  it('flags dynamic and differencing disks', () => {
+    const m = dcMessages({bootDisk: {parent: 'D:\\base.vhdx'}, dataDisks: [{name: 'ntds', size: '20GB'}]})
+    expect(m).toEqual([expect.stringMatching(/boot disk is a differencing disk/), expect.stringMatching(/"ntds" is a dynamic disk/)])
+  })
+  it('asks for time synchronization off', () => expect(dcMessages({integration: {}})).toEqual([expect.stringMatching(/Time Synchronization/)]))
 })

@@ -1,3 +1,4 @@
+import {dirname} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {loadAnyFile, loadGuestTemplate, loadHardwareProfile, loadHostInventory} from '../../../src/spec/load.js'
@@ -114,6 +115,37 @@ describe('loadHardwareProfile and loadHostInventory', () => {
     expect(r.diagnostics[0]).toMatchObject({code: 'schema', message: 'hosts[0]: unknown key "transprt" (did you mean "transport"?)', source: {line: 5, column: 5}})
   })
 
+  // Chimney is not part of this check: plan warns with chimney-unsupported-nic instead.
+  it('a profile must agree with its own capabilities, reported at the network key', () => {
+    const text = [
+      'apiVersion: hvguest/v1',
+      'kind: HardwareProfile',
+      'metadata: { name: odd }',
+      'spec:',
+      '  network:',
+      '    jumboPacket: 9014',
+      '    chimney: enabled',
+      '    vmq: true',
+      '  capabilities:',
+      '    jumboPacketValues: [1514, 4088]',
+      '    chimney: false',
+      '    vmq: false',
+      '',
+    ].join('\n')
+    const file = write('prof-odd.yaml', text)
+    const r = loadHardwareProfile(file)
+    expect(r.profile).toBeUndefined()
+    const expected = [
+      ['schema', 6, 18, 'spec.network.jumboPacket: 9014 is not one of this profile\'s capabilities.jumboPacketValues (1514, 4088)'],
+      ['schema', 8, 10, 'spec.network.vmq: true, but capabilities.vmq is false (the NIC has no VMQ); use false'],
+    ]
+    expect(r.diagnostics.map((d) => [d.code, d.source?.line, d.source?.column, d.message])).toEqual(expected)
+    expect(loadAnyFile(file).diagnostics.map((d) => [d.code, d.source?.line, d.source?.column, d.message])).toEqual(expected)
+    // what a capability leaves out (or says true) is not checked; automatic chimney is allowed
+    const fine = text.replace('jumboPacket: 9014', 'jumboPacket: 4088').replace('chimney: enabled', 'chimney: automatic').replace('    vmq: false\n', '')
+    expect(loadHardwareProfile(write('prof-fine.yaml', fine)).diagnostics).toEqual([])
+  })
+
   it('refuse the wrong kind', () => {
     expect(loadHardwareProfile(write('inv-as-prof.yaml', HOSTS)).diagnostics[0].code).toBe('kind-mismatch')
   })
@@ -141,6 +173,51 @@ describe('loadAnyFile', () => {
     expect(r.diagnostics[0].message).toContain('did you mean "host.name"?')
     const r2 = loadAnyFile(write('any-render2.yaml', guestTemplate(spec.replace('hots', 'host'), '  cpu: { type: integer, default: 500 }')))
     expect(r2.diagnostics.map((d) => d.message)).toEqual(['spec.processors: expected an integer at most 240, got 500'])
+  })
+
+  it('a bad parameter default does not hide the spec\'s own errors, nor cascade into them', () => {
+    const params = ['  size: { type: size, default: 40G }', '  cpu: { type: integer, default: 2 }', '  n: { type: integer, default: many }'].join('\n')
+    const spec = [
+      '  os: { family: linux, version: "22.04" }',
+      '  bootDisk: { size: "{{size}}" }',
+      '  dataDisks:',
+      '    - { name: "d{{index}}", count: 2, size: 40 G }',
+      '    - { name: e, size: "{{size}}" }',
+      '    - { name: "f{{index}}", count: "{{n}}", size: 1GB }',
+      '  processors: "{{cpu}}"',
+      '  notes: "disk {{size}}"',
+    ].join('\n')
+    const file = write('any-bad-default.yaml', guestTemplate(spec, params))
+    expect(loadGuestTemplate(file).template).toBeDefined()
+    const r = loadAnyFile(file)
+    // lines: 5 parameters, 6 size, 8 n, 9 spec, 13 the 40 G disk
+    expect(r.diagnostics.map((d) => [d.code, d.source?.line, d.message.replace(/ is not a size.*/, ' is not a size')])).toEqual([
+      ['parameter-invalid', 6, 'parameters.size.default: "40G" is not a size'],
+      ['parameter-invalid', 8, 'parameters.n.default: expected an integer, got "many"'],
+      ['schema', 13, 'spec.dataDisks[0].size: "40 G" is not a size'],
+    ])
+  })
+
+  it('reports a Handlebars syntax error once (load and trial render find the same one)', () => {
+    const r = loadAnyFile(write('any-hbs.yaml', guestTemplate([SPEC, '  notes: "before {{vlan"'].join('\n'))))
+    expect(r.diagnostics.map((d) => [d.code, d.source?.line, d.source?.column])).toEqual([['template-syntax', 8, 20]])
+  })
+
+  it('a forgotten indent under bootDisk says so', () => {
+    const spec = ['  os: { family: linux, version: "22.04" }', '  bootDisk:', '  parent: C:\\base.vhdx'].join('\n')
+    const r = loadAnyFile(write('any-indent.yaml', guestTemplate(spec)))
+    expect(r.diagnostics.map((d) => [d.source?.line, d.message])).toEqual([
+      [7, 'spec.bootDisk: expected a mapping, got null (no value)'],
+      [8, 'spec: unknown key "parent"; did you mean to indent it under "bootDisk"?'],
+    ])
+  })
+
+  it('a folder is a file-not-found that says so', () => {
+    const dir = dirname(write('any-dir-probe.yaml', 'a: 1\n'))
+    const r = loadAnyFile(dir)
+    expect(r.diagnostics).toEqual([
+      {code: 'file-not-found', severity: 'error', message: `cannot read ${dir}: it is a folder, not a file`, source: {file: dir}},
+    ])
   })
 
   it('does not render when a required parameter has no default', () => {

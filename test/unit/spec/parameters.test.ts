@@ -64,6 +64,29 @@ describe('resolveParameters', () => {
     expect(msgs(['disk=-1GB'])[0]).toMatch(/"-1GB" is not a size/)
   })
 
+  it('a bare number for a size is bytes: a small one gets a hint', () => {
+    const msgs = (sets: string[]) => resolveParameters(t, {sets: [...ok, ...sets]}).diagnostics.map((d) => d.message)
+    expect(msgs(['disk=4096'])).toEqual(['--set disk: "4096" is below the minimum "10GB" (a bare number is bytes; did you mean 4096MB?)'])
+    // a byte count that is plainly bytes, or a number with a unit, gets no hint
+    expect(msgs(['disk=2000000'])).toEqual(['--set disk: "2000000" is below the minimum "10GB"'])
+    expect(msgs(['disk=512KB'])).toEqual(['--set disk: "512KB" is below the minimum "10GB"'])
+  })
+
+  it('a default that does not fit its parameter is an error when it is used (and only then)', () => {
+    const params = ['  size: { type: size, default: 40G }', '  cpu: { type: integer, default: 2 }'].join('\n')
+    const loaded = loadGuestTemplate(write('bad-default.yaml', guestTemplate(SPEC, params)))
+    const template = loaded.template!
+    expect(template).toBeDefined()
+    const used = resolveParameters(template, {})
+    // the very diagnostic the load reported (so a run that shows both shows it once)
+    expect(used.diagnostics).toEqual(loaded.diagnostics)
+    expect(used.values).toEqual({cpu: 2})
+    expect([...used.invalid]).toEqual(['size'])
+    const given = resolveParameters(template, {sets: ['size=40GB']})
+    expect(given.diagnostics).toEqual([])
+    expect(given.values).toEqual({size: '40GB', cpu: 2})
+  })
+
   it('matches a pattern against the whole value', () => {
     expect(resolveParameters(t, {sets: [...ok, 'domain=corp.example']}).diagnostics).toEqual([])
     expect(resolveParameters(t, {sets: [...ok, 'domain=Corp!']}).diagnostics[0].message).toMatch(/does not match the pattern/)

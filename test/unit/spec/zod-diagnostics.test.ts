@@ -81,6 +81,24 @@ describe('zodToDiagnostics', () => {
     ])
   })
 
+  it('a forgotten indent: an unknown key that belongs under an empty key beside it', () => {
+    const text = ['spec:', '  os: { family: windows, version: "2022" }', '  bootDisk:', '  parent: C:\\base.vhdx', '  type: differencing', ''].join('\n')
+    const ds = check(guestSpecSchema, text, ['spec'])
+    expect(ds.map((d) => [d.source?.line, d.message])).toEqual([
+      [3, 'spec.bootDisk: expected a mapping, got null (no value)'],
+      [4, 'spec: unknown key "parent"; did you mean to indent it under "bootDisk"?'],
+      [5, 'spec: unknown key "type"; did you mean to indent it under "bootDisk"?'],
+    ])
+  })
+
+  it('only when the empty key can hold it (otherwise the usual hint)', () => {
+    const ds = check(guestSpecSchema, spec('  memory:', '  procesors: 2'), ['spec'])
+    expect(ds.map((d) => d.message)).toContain('spec: unknown key "procesors" (did you mean "processors"?)')
+    // a key that belongs to spec between them ends the block that lost its indent
+    const text = ['spec:', '  os: { family: windows, version: "2022" }', '  bootDisk:', '  processors: 2', '  parent: x', ''].join('\n')
+    expect(check(guestSpecSchema, text, ['spec']).map((d) => d.message)).toContain('spec: unknown key "parent"')
+  })
+
   it('refinements keep their own message, at their path', () => {
     const ds = check(hostInventorySchema, 'apiVersion: hvguest/v1\nkind: HostInventory\nhosts:\n  - name: a\n  - name: A\n')
     expect(ds).toHaveLength(1)

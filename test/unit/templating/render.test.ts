@@ -179,6 +179,22 @@ describe('counted entries', () => {
       expect(r.diagnostics[0]).toMatchObject({code: 'schema', source: {line: 14, column: 14}})
     }
   })
+  it('a bad count names its entry by the index written in the file, and hides nothing after it', () => {
+    const entries = [
+      '    - { name: "a{{index}}", count: 2, size: 1GB }',
+      '    - { name: "b{{index}}", count: two, size: 1GB }',
+      '    - { name: "c{{index}}", count: "{{nope}}", size: 1GB }',
+      '    - { name: d, size: -1GB }',
+    ]
+    const r = render(load(guestTemplate([...BASE, '  dataDisks:', ...entries].join('\n'))))
+    // spec: is line 5; the entries are on lines 9-12. d is the third RENDERED disk (a1, a2, d).
+    expect(r.diagnostics.map((d) => [d.source?.line, d.source?.path, d.message.replace(/ is not a size.*/, ' is not a size')])).toEqual([
+      [10, 'spec.dataDisks[1].count', 'spec.dataDisks[1].count: expected a whole number of copies (0 or more), got "two"'],
+      [11, 'spec.dataDisks[2].count', 'spec.dataDisks[2].count: "nope" is not defined'],
+      [12, 'spec.dataDisks[2].size', 'spec.dataDisks[2].size: "-1GB" is not a size'],
+    ])
+  })
+
   it('an undefined variable inside a counted entry is reported once, not once per copy', () => {
     const r = render(load(guestTemplate(spec('3').replace('data{{index}}', 'data{{indx}}'), params)))
     expect(r.diagnostics.map((d) => [d.code, d.source?.line])).toEqual([['template-undefined-variable', 13]])

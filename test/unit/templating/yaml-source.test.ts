@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {locateKeyOf, parseYamlSource, readYamlSource, refInScalar, findNode} from '../../../src/templating/yaml-source.js'
+import {locateKeyOf, parseYamlSource, readErrorReason, readYamlSource, refInScalar, findNode} from '../../../src/templating/yaml-source.js'
 import type {Scalar} from 'yaml'
+import {dirname} from 'node:path'
 import {tempDir} from './_temp.js'
 
 const write = tempDir()
@@ -40,6 +41,21 @@ describe('parseYamlSource', () => {
 })
 
 describe('readYamlSource', () => {
+  it('a folder is file-not-found that says it is a folder, not a raw EISDIR', () => {
+    const dir = dirname(write('in-dir.yaml', 'a: 1\n'))
+    const s = readYamlSource(dir)
+    expect(s.diagnostics).toHaveLength(1)
+    expect(s.diagnostics[0]).toMatchObject({code: 'file-not-found', message: `cannot read ${dir}: it is a folder, not a file`})
+    expect(s.doc.contents).toBeNull()
+  })
+
+  it('other read errors are explained in words, keeping the code', () => {
+    const err = (code: string, message: string) => Object.assign(new Error(message), {code})
+    expect(readErrorReason(err('EACCES', "EACCES: permission denied, open '/x/y.yaml'"))).toBe('permission denied (EACCES)')
+    expect(readErrorReason(err('ENOTDIR', "ENOTDIR: not a directory, open '/x/y.yaml/z'"))).toBe('a part of the path is a file, not a folder (ENOTDIR)')
+    expect(readErrorReason(err('EWEIRD', "EWEIRD: something odd, open '/x'"))).toBe('something odd (EWEIRD)')
+  })
+
   it('turns a missing file into one file-not-found diagnostic and an empty document', () => {
     const s = readYamlSource('/nonexistent/hvguest/x.yaml')
     expect(s.diagnostics).toHaveLength(1)
@@ -87,4 +103,55 @@ describe('refInScalar', () => {
   it("maps past a single-quoted ''", () => expect(at("k: 'it''s {{x}}'", 5)).toMatchObject({line: 1, column: 11}))
   it('maps past double-quoted escapes', () => expect(at('k: "a\\\\b {{x}}"', 4)).toMatchObject({line: 1, column: 10}))
   it('maps into a literal block', () => expect(at('k: |\n  one\n  two {{x}}\n', 8)).toMatchObject({line: 3, column: 7}))
+})
+
+describe('YAML syntax messages for common mistakes', () => {
+  const errors = (text: string) => parseYamlSource(text, 'f.yaml').diagnostics.map((d) => [d.source?.line, d.source?.column, d.message])
+
+  it('a tab used for indentation says so in plain words, then the library text', () => {
+    const [[line, column, message]] = errors('spec:\n\tprocessors: 2\n')
+    expect([line, column]).toEqual([2, 1])
+    expect(message).toBe('YAML does not allow tabs for indentation; use spaces (Tabs are not allowed as indentation)')
+  })
+
+  it('an over-indented key is one problem, at the line that is indented wrong', () => {
+    // yaml reports two errors at the end of line 2 ("Nested mappings…", "Implicit keys…")
+    const ds = errors('spec:\n  os: x\n    processors: 2\n')
+    expect(ds).toHaveLength(1)
+    expect(ds[0].slice(0, 2)).toEqual([3, 5])
+    expect(ds[0][2]).toMatch(/^check the indentation of this line and the one before it \(/)
+  })
+
+  it('skips blank lines and comments to find the mistaken line', () => {
+    const ds = errors('spec:\n  os: x  # the OS\n\n    processors: 2\n')
+    expect(ds.map((d) => d.slice(0, 2))).toEqual([[4, 5]])
+  })
+
+  it('a list item indented too far is reported at the item, once', () => {
+    const ds = errors('spec:\n  dataDisks:\n    - name: a\n       size: 4\n')
+    expect(ds.map((d) => d.slice(0, 2))).toEqual([[4, 8]])
+  })
+
+  it('"key: value" as a value says so, on its own line', () => {
+    const [[line, column, message]] = errors('spec:\n  bootDisk: size: 40GB\n')
+    expect([line, column]).toEqual([2, 13])
+    expect(message).toMatch(/^a value cannot be "key: value" on the line of its own key/)
+  })
+
+  it('an under-indented key points at the key, not the margin', () => {
+    const ds = errors('a:\n  - x\n  b: 1\n')
+    expect(ds).toHaveLength(1)
+    expect(ds[0].slice(0, 2)).toEqual([3, 3])
+    expect(ds[0][2]).toBe('check the indentation of this line and the one before it (All mapping items must start at the same column)')
+  })
+
+  it('a stray backslash escape in double quotes suggests single quotes', () => {
+    const [[, , message]] = errors('a: "C:\\Images\\x.vhdx"\n')
+    expect(message).toMatch(/^in double quotes a backslash starts an escape/)
+    expect(message).toMatch(/\(Invalid escape sequence \\I\)$/)
+  })
+
+  it('keeps distinct problems on distinct lines', () => {
+    expect(errors('spec:\n\tos: x\n\tbootDisk: y\n').map((d) => d[0])).toEqual([2, 3])
+  })
 })
