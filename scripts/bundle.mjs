@@ -40,6 +40,11 @@ await build({
   platform: 'node',
   target: 'node20',
   plugins: [zodEnglishOnly],
+  // Loaded from node_modules, and only when a command opens a PowerShell session.
+  external: ['node-powershell'],
+  // The bundle runs through vm.Script (for its code cache), which has no dynamic-import hook:
+  // lazy imports become lazy require() calls.
+  supported: {'dynamic-import': false},
   // ES module code asks import.meta.url for its own location; in the bundle that is the bundle.
   banner: {js: "var __hvgModuleUrl = require('node:url').pathToFileURL(__filename).href;"},
   define: {'import.meta.url': '__hvgModuleUrl'},

@@ -36,6 +36,8 @@ export interface TargetHost {
   /** Switch names the inventory says exist on this host, when it says. */
   switches: string[] | null
   entry: HostEntry | null
+  /** The inventory the host came from: relative paths in its entry (emulator.stateFile) are relative to it. */
+  inventoryFile: string | null
   profile: LoadedProfile
 }
 
@@ -151,6 +153,7 @@ export function resolveTargets(req: TargetsRequest, profiles = new ProfileCache(
       cluster: entry?.cluster ?? null,
       switches: entry?.switches ?? null,
       entry,
+      inventoryFile,
       profile: p.loaded,
     })
   }

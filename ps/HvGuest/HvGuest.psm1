@@ -1,0 +1,135 @@
+# hvguest runtime (docs/execution.md): fixed, reviewed code that executes a plan on a Hyper-V host.
+# A request arrives as ONE argument, base64 of UTF-8 JSON, and is only ever read as data: no value
+# from it is pasted into script text, invoked, or used as a command name. Cmdlets get values
+# through parameters (splatted hashtables), objects through -VM / -VMNetworkAdapter / -InputObject.
+#
+# The same code runs on a real host and on the emulated one (ps/emulator): nothing here knows which.
+
+Set-StrictMode -Off
+
+# Load order matters only for readability; every file defines functions.
+$script:HvRuntimeFiles = @(
+    'Protocol.ps1'      # wire protocol: request decoding, JSON lines, errors
+    'Util.ps1'          # request fields, Windows paths, exact-name lookups
+    'Journal.ps1'       # run journal, steps, undo, rollback, commit
+    'Lock.ps1'          # per-host lock
+    'HostSettings.ps1'  # begin: lock + journal + jumbo / chimney / VMQ
+    'Guest.ps1'         # create-guest
+    'Inventory.ps1'     # list, destroy, recover
+    'Facts.ps1'         # facts, preflight
+)
+foreach ($file in $script:HvRuntimeFiles) {
+    . (Join-Path -Path (Join-Path -Path $PSScriptRoot -ChildPath 'Private') -ChildPath $file)
+}
+
+# Runs begun in this session, by run id: @{ RunId; VmRoot; JournalPath; Journal; Entries }.
+$script:HvRuns = @{}
+$script:HvProtocolOut = $null
+
+function New-HvContext {
+    return @{
+        Action      = $null
+        RunId       = $null
+        Guest       = $null
+        Step        = $null
+        Cmdlet      = $null
+        Run         = $null
+        Entry       = $null
+        Steps       = 0
+        ProgressSeq = 0
+        Data        = $null
+        Failure     = $null
+        Warnings    = (New-Object System.Collections.Generic.List[string])
+    }
+}
+
+function Invoke-HvRequestCore {
+    param([hashtable]$Context, [string]$RequestBase64)
+    try {
+        $request = ConvertFrom-HvRequest -RequestBase64 $RequestBase64
+        $action = [string](Get-HvField -Object $request -Name 'action' -Default '')
+        $Context.Action = $action
+        switch ($action) {
+            'facts' { Invoke-HvFactsAction -Context $Context -Request $request }
+            'preflight' { Invoke-HvPreflightAction -Context $Context -Request $request }
+            'begin' { Invoke-HvBeginAction -Context $Context -Request $request }
+            'create-guest' { Invoke-HvCreateGuestAction -Context $Context -Request $request }
+            'commit' { Invoke-HvCommitAction -Context $Context -Request $request }
+            'rollback' { Invoke-HvRollbackAction -Context $Context -Request $request }
+            'recover' { Invoke-HvRecoverAction -Context $Context -Request $request }
+            'list' { Invoke-HvListAction -Context $Context -Request $request }
+            'destroy' { Invoke-HvDestroyAction -Context $Context -Request $request }
+            default {
+                throw (New-HvError -Step 'request' -Message ("unknown action '{0}'; known: facts, preflight, begin, create-guest, commit, rollback, recover, list, destroy" -f $action) -Category 'InvalidArgument')
+            }
+        }
+    } catch {
+        $Context.Failure = ConvertTo-HvFailure -Context $Context -ErrorRecord $_
+        if ($Context.Action -eq 'create-guest' -and $null -ne $Context.Failure) {
+            # What this request had done before failing (Node rolls the run back).
+            $Context.Data = [ordered]@{ steps = $Context.Steps; warnings = $Context.Warnings.ToArray() }
+        }
+    }
+}
+
+function Invoke-HvGuestRequest {
+    <#
+    .SYNOPSIS
+    Runs one hvguest request and writes the protocol lines (progress, then one result) to stdout.
+    .PARAMETER RequestBase64
+    Base64 of the UTF-8 JSON request: {"action": ..., ...} (docs/execution.md section 2).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [AllowEmptyString()]
+        [string]
+        $RequestBase64
+    )
+    # Quiet and strict, for this request and every command it calls. Preference variables reach
+    # compiled cmdlets only; script-module cmdlets (CDXML NetAdapter/Storage on a real host, the
+    # emulator's) read their own module's scope, so the same is also given to every command as
+    # default parameter values, which the binder takes from this (the caller's) scope.
+    $ErrorActionPreference = 'Stop'
+    $ProgressPreference = 'SilentlyContinue'
+    $InformationPreference = 'SilentlyContinue'
+    $WarningPreference = 'SilentlyContinue'
+    $VerbosePreference = 'SilentlyContinue'
+    $DebugPreference = 'SilentlyContinue'
+    $ConfirmPreference = 'None'
+    $PSDefaultParameterValues = @{
+        '*:ErrorAction'       = 'Stop'
+        '*:WarningAction'     = 'SilentlyContinue'
+        '*:InformationAction' = 'SilentlyContinue'
+        '*:ProgressAction'    = 'SilentlyContinue'
+        '*:Confirm'           = $false
+    }
+
+    $context = New-HvContext
+    $console = [Console]::Out
+    $script:HvProtocolOut = $console
+    try {
+        # Only protocol lines reach stdout: anything else a command writes to the console goes
+        # nowhere while the request runs, and its other streams are dropped.
+        [Console]::SetOut([System.IO.TextWriter]::Null)
+        Invoke-HvRequestCore -Context $context -RequestBase64 $RequestBase64 2>$null 3>$null 4>$null 5>$null 6>$null | Out-Null
+    } catch {
+        if ($null -eq $context.Failure) { $context.Failure = ConvertTo-HvFailure -Context $context -ErrorRecord $_ }
+    } finally {
+        [Console]::SetOut($console)
+    }
+    try {
+        Write-HvProtocolLine -Message (New-HvResultMessage -Context $context)
+    } catch {
+        # The result could not be serialised: still exactly one result line.
+        $fallback = [ordered]@{
+            hvguest = $script:HvProtocolVersion; type = 'result'; ok = $false; action = $context.Action
+            error   = [ordered]@{ step = 'result'; cmdlet = 'ConvertTo-Json'; message = (Get-HvErrorMessage -ErrorRecord $_); category = 'WriteError' }
+        }
+        Write-HvProtocolLine -Message $fallback
+    } finally {
+        $script:HvProtocolOut = $null
+    }
+}
+
+Export-ModuleMember -Function 'Invoke-HvGuestRequest'

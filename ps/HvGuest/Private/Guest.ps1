@@ -1,0 +1,521 @@
+# create-guest: one PlannedGuest (src/model/plan.ts) becomes one VM, exactly as planned: its
+# disks, its drives at their planned controller slots (and nothing else), its adapters, boot
+# order, integration services (by GUID), settings and optional start. Every mutating step is
+# journaled before it runs; on a failure the request stops and reports the step and the cmdlet's
+# own message, and Node sends `rollback` for the run.
+
+$script:HvEnumNames = @{
+    checkpoints          = @{ disabled = 'Disabled'; standard = 'Standard'; production = 'Production'; productiononly = 'ProductionOnly' }
+    automaticStartAction = @{ nothing = 'Nothing'; start = 'Start'; startifrunning = 'StartIfRunning' }
+    automaticStopAction  = @{ turnoff = 'TurnOff'; save = 'Save'; shutdown = 'ShutDown' }
+}
+
+function ConvertTo-HvEnumName {
+    param([string]$Field, [string]$Value)
+    $map = $script:HvEnumNames[$Field]
+    $key = $Value.ToLowerInvariant()
+    if (-not $map.ContainsKey($key)) {
+        throw (New-HvError -Step 'set-vm' -Cmdlet 'Set-VM' -Message ("{0} '{1}' is not one of {2}" -f $Field, $Value, (@($map.Values) -join ', ')) -Category 'InvalidArgument')
+    }
+    return $map[$key]
+}
+
+function Invoke-HvCreateGuestAction {
+    param([hashtable]$Context, $Request)
+    $runId = Assert-HvRunId (Get-HvRequiredField -Object $Request -Name 'runId' -What 'the run this guest belongs to')
+    $Context.RunId = $runId
+    $guest = Get-HvRequiredField -Object $Request -Name 'guest' -What 'a PlannedGuest'
+    $name = [string](Get-HvRequiredField -Object $guest -Name 'name' -What 'the guest name')
+    $Context.Guest = $name
+    Set-HvActivity -Context $Context -Step 'journal' -Cmdlet $null
+    $run = Resolve-HvRun -RunId $runId -VmRoot (Get-HvField -Object $Request -Name 'vmRoot')
+    if (-not (Test-HvLockHeldBy -VmRoot $run.VmRoot -RunId $runId)) {
+        throw (New-HvError -Step 'lock' -Message ("run {0} does not hold the host lock (now held by {1}); was it rolled back or recovered?" -f $runId, (Format-HvLockHolder -Lock (Read-HvLock -VmRoot $run.VmRoot))) -Category 'ResourceUnavailable')
+    }
+    $Context.Run = $run
+    $replace = Test-HvTrue (Get-HvField -Object $Request -Name 'replace')
+    $media = @(Get-HvField -Object $Request -Name 'media' -Default @())
+    $Context.Data = New-HvGuest -Context $Context -Guest $guest -Replace $replace -Media $media -VmRoot $run.VmRoot
+}
+
+# Creates a folder (and any missing parents). The undo removes the topmost folder this step
+# created, and only while it holds no file.
+function Add-HvFolder {
+    param([hashtable]$Context, [string]$Path, [System.Collections.Generic.List[string]]$Directories)
+    if ([string]::IsNullOrEmpty($Path) -or (Test-HvDirectory -Path $Path)) { return }
+    $top = $Path
+    $p = Get-HvParentPath -Path $Path
+    while ($null -ne $p -and -not (Test-HvDirectory -Path $p)) { $top = $p; $p = Get-HvParentPath -Path $p }
+    Start-HvStep -Context $Context -Step 'create-folder' -Cmdlet 'New-Item' -Detail $Path -Undo ([ordered]@{ action = 'remove-dir'; path = $top })
+    New-Item -ItemType Directory -Path (Get-HvProviderPath -Path $Path) -Force | Out-Null
+    Complete-HvStep -Context $Context
+    if ($null -ne $Directories) { $Directories.Add($top) }
+}
+
+function Assert-HvTargetAbsent {
+    param([string]$Path, [string]$Step, [string]$Cmdlet)
+    if (Test-Path -LiteralPath $Path) {
+        throw (New-HvError -Step $Step -Cmdlet $Cmdlet -Message ("'{0}' already exists; hvguest never overwrites a file it did not create" -f $Path) -Category 'ResourceExists')
+    }
+}
+
+function Get-HvSlotText {
+    param($Controller)
+    return ('{0} {1}:{2}' -f (Get-HvField -Object $Controller -Name 'type'), (Get-HvField -Object $Controller -Name 'number'), (Get-HvField -Object $Controller -Name 'location'))
+}
+
+function ConvertTo-HvMacAddress {
+    param([string]$Mac)
+    $hex = ($Mac -replace '[-:.\s]', '').ToUpperInvariant()
+    if ($hex -notmatch '^[0-9A-F]{12}$') {
+        throw (New-HvError -Step 'add-adapter' -Cmdlet 'Add-VMNetworkAdapter' -Message ("MAC address '{0}' is not 12 hexadecimal digits" -f $Mac) -Category 'InvalidArgument')
+    }
+    return $hex
+}
+
+function New-HvVirtualDisk {
+    param([hashtable]$Context, $Drive, [System.Collections.Generic.List[string]]$Files, [System.Collections.Generic.List[string]]$Directories)
+    $path = [string](Get-HvField -Object $Drive -Name 'path')
+    $create = Get-HvField -Object $Drive -Name 'create'
+    Assert-HvTargetAbsent -Path $path -Step 'new-vhd' -Cmdlet 'New-VHD'
+    Add-HvFolder -Context $Context -Path (Get-HvParentPath -Path $path) -Directories $Directories
+    $type = [string](Get-HvField -Object $create -Name 'type' -Default 'Dynamic')
+    $size = Get-HvField -Object $create -Name 'sizeBytes'
+    $parent = Get-HvField -Object $create -Name 'parentPath'
+    $block = Get-HvField -Object $create -Name 'blockSizeBytes'
+    $sector = Get-HvField -Object $create -Name 'sectorSizeBytes'
+    $vhd = @{ Path = $path }
+    if (Test-HvSameText -A $type -B 'Differencing') {
+        $vhd.ParentPath = [string]$parent
+        $vhd.Differencing = $true
+        if ($null -ne $size) { $vhd.SizeBytes = [uint64]$size }
+        if ($null -ne $sector) { $vhd.PhysicalSectorSizeBytes = [uint32]$sector }
+        $detail = '{0} (differencing, parent {1})' -f $path, $parent
+    } else {
+        if ($null -eq $size) {
+            throw (New-HvError -Step 'new-vhd' -Cmdlet 'New-VHD' -Message ("disk '{0}' has no sizeBytes" -f $path) -Category 'InvalidArgument')
+        }
+        $vhd.SizeBytes = [uint64]$size
+        if (Test-HvSameText -A $type -B 'Fixed') { $vhd.Fixed = $true } else { $vhd.Dynamic = $true }
+        if ($null -ne $sector) {
+            $vhd.LogicalSectorSizeBytes = [uint32]$sector
+            $vhd.PhysicalSectorSizeBytes = [uint32]$sector
+        }
+        $detail = '{0} ({1}, {2} bytes)' -f $path, $type.ToLowerInvariant(), $size
+    }
+    if ($null -ne $block) { $vhd.BlockSizeBytes = [uint32]$block }
+    Start-HvStep -Context $Context -Step 'new-vhd' -Cmdlet 'New-VHD' -Detail $detail -Undo ([ordered]@{ action = 'remove-file'; path = $path })
+    New-VHD @vhd | Out-Null
+    Complete-HvStep -Context $Context
+    $Files.Add($path)
+}
+
+function Copy-HvVirtualDisk {
+    param([hashtable]$Context, $Drive, [System.Collections.Generic.List[string]]$Files, [System.Collections.Generic.List[string]]$Directories)
+    $path = [string](Get-HvField -Object $Drive -Name 'path')
+    $source = [string](Get-HvField -Object $Drive -Name 'copyFrom')
+    Assert-HvTargetAbsent -Path $path -Step 'copy-vhd' -Cmdlet 'Copy-Item'
+    Add-HvFolder -Context $Context -Path (Get-HvParentPath -Path $path) -Directories $Directories
+    Start-HvStep -Context $Context -Step 'copy-vhd' -Cmdlet 'Copy-Item' -Detail ('{0} -> {1}' -f $source, $path) -Undo ([ordered]@{ action = 'remove-file'; path = $path })
+    Copy-Item -LiteralPath $source -Destination $path
+    Complete-HvStep -Context $Context
+    $Files.Add($path)
+}
+
+# Seed media the caller ships with the request ({path, contentBase64}): written before the DVD
+# drive that holds it is attached.
+function Write-HvMediaFile {
+    param([hashtable]$Context, $Media, [System.Collections.Generic.List[string]]$Files, [System.Collections.Generic.List[string]]$Directories)
+    $path = [string](Get-HvField -Object $Media -Name 'path')
+    $content = [string](Get-HvField -Object $Media -Name 'contentBase64' -Default '')
+    Assert-HvTargetAbsent -Path $path -Step 'write-media' -Cmdlet 'Set-Content'
+    Add-HvFolder -Context $Context -Path (Get-HvParentPath -Path $path) -Directories $Directories
+    $bytes = [Convert]::FromBase64String($content)
+    Start-HvStep -Context $Context -Step 'write-media' -Cmdlet 'Set-Content' -Detail $path -Undo ([ordered]@{ action = 'remove-file'; path = $path })
+    [System.IO.File]::WriteAllBytes((Get-HvProviderPath -Path $path), $bytes)
+    Complete-HvStep -Context $Context
+    $Files.Add($path)
+}
+
+# Offline IC injection into the stopped boot VHD (HYPERV-FACTS section 3 [B13][ICUPD]): mount,
+# find the Windows partition, Add-WindowsPackage each cab, and dismount ALWAYS (finally).
+function Add-HvOfflinePackages {
+    param([hashtable]$Context, [string]$BootPath, [string[]]$Packages)
+    Start-HvStep -Context $Context -Step 'mount-vhd' -Cmdlet 'Mount-VHD' -Detail $BootPath -Undo ([ordered]@{ action = 'dismount-vhd'; path = $BootPath })
+    $mounted = @(Select-HvObject -InputObject @(Mount-VHD -Path $BootPath -Passthru) -Property 'Path')
+    Complete-HvStep -Context $Context
+    $failure = $null
+    try {
+        Set-HvActivity -Context $Context -Step 'find-windows-partition' -Cmdlet 'Get-Disk'
+        $number = Get-HvField -Object $mounted[0] -Name 'DiskNumber'
+        if ($null -eq $number) { throw (New-HvError -Cmdlet 'Mount-VHD' -Message ("Mount-VHD reported no disk number for '{0}'" -f $BootPath) -Category 'ObjectNotFound') }
+        $number = [uint32]$number
+        $disk = Get-Disk -Number $number
+        if (Test-HvTrue (Get-HvField -Object $disk -Name 'IsOffline')) {
+            Start-HvStep -Context $Context -Step 'set-disk-online' -Cmdlet 'Set-Disk' -Detail ('disk {0}' -f $number)
+            Set-Disk -Number $number -IsOffline $false | Out-Null
+            Complete-HvStep -Context $Context
+        }
+        if (Test-HvTrue (Get-HvField -Object $disk -Name 'IsReadOnly')) {
+            Start-HvStep -Context $Context -Step 'set-disk-writable' -Cmdlet 'Set-Disk' -Detail ('disk {0}' -f $number)
+            Set-Disk -Number $number -IsReadOnly $false | Out-Null
+            Complete-HvStep -Context $Context
+        }
+        Set-HvActivity -Context $Context -Step 'find-windows-partition' -Cmdlet 'Get-Partition'
+        $lettered = @(@(Get-Partition -DiskNumber $number) | Where-Object {
+                $l = [string](Get-HvField -Object $_ -Name 'DriveLetter' -Default '')
+                $l.Length -eq 1 -and [char]::IsLetter($l[0])
+            })
+        $root = $null
+        foreach ($part in $lettered) {
+            $candidate = ('{0}:\' -f [string]$part.DriveLetter)
+            if (Test-Path -LiteralPath ($candidate + 'Windows\System32') -PathType Container) { $root = $candidate; break }
+        }
+        if ($null -eq $root -and $lettered.Count -eq 1) { $root = ('{0}:\' -f [string]$lettered[0].DriveLetter) }
+        if ($null -eq $root) {
+            throw (New-HvError -Cmdlet 'Get-Partition' -Message ("no partition of '{0}' (disk {1}) has a drive letter and a \Windows\System32 folder" -f $BootPath, $number) -Category 'ObjectNotFound')
+        }
+        foreach ($cab in $Packages) {
+            Start-HvStep -Context $Context -Step 'add-windows-package' -Cmdlet 'Add-WindowsPackage' -Detail ('{0} -> {1}' -f $cab, $root)
+            Add-WindowsPackage -PackagePath $cab -Path $root | Out-Null
+            Complete-HvStep -Context $Context
+        }
+    } catch {
+        $failure = @{ Record = $_; Step = $Context.Step; Cmdlet = $Context.Cmdlet }
+    } finally {
+        try {
+            Start-HvStep -Context $Context -Step 'dismount-vhd' -Cmdlet 'Dismount-VHD' -Detail $BootPath
+            Dismount-VHD -Path $BootPath | Out-Null
+            Complete-HvStep -Context $Context
+        } catch {
+            if ($null -eq $failure) { $failure = @{ Record = $_; Step = 'dismount-vhd'; Cmdlet = 'Dismount-VHD' } }
+            else { $Context.Warnings.Add(('Dismount-VHD {0} failed after an earlier error ({1}); rollback dismounts it' -f $BootPath, (Get-HvErrorMessage -ErrorRecord $_))) }
+        }
+    }
+    if ($null -ne $failure) {
+        $Context.Step = $failure.Step
+        $Context.Cmdlet = $failure.Cmdlet
+        throw $failure.Record
+    }
+}
+
+function New-HvGuest {
+    param([hashtable]$Context, $Guest, [bool]$Replace, $Media, [string]$VmRoot)
+    $name = [string](Get-HvField -Object $Guest -Name 'name')
+    $generation = [int](Get-HvField -Object $Guest -Name 'generation' -Default 1)
+    $vmPath = [string](Get-HvRequiredField -Object $Guest -Name 'path' -What "the guest's folder")
+    $drives = @(Get-HvField -Object $Guest -Name 'drives' -Default @())
+    $adapters = @(Get-HvField -Object $Guest -Name 'networkAdapters' -Default @())
+    $integration = Get-HvField -Object $Guest -Name 'integration'
+    $memory = Get-HvField -Object $Guest -Name 'memory'
+    $files = New-Object System.Collections.Generic.List[string]
+    $directories = New-Object System.Collections.Generic.List[string]
+
+    # A floppy needs Set-VMFloppyDiskDrive, which is not among the documented cmdlets this runtime
+    # may call (ps/emulator/reference): refused before anything changes.
+    $floppy = [string](Get-HvField -Object $Guest -Name 'floppy' -Default '')
+    if ($floppy.Length -gt 0) {
+        throw (New-HvError -Step 'set-floppy' -Message ("guest '{0}' plans floppy {1}, and this runtime cannot attach floppy disks (Set-VMFloppyDiskDrive is not in its documented cmdlet reference)" -f $name, $floppy) -Category 'NotImplemented')
+    }
+
+    # The name: free, or (replace) the old guest removed first.
+    Set-HvActivity -Context $Context -Step 'check-name' -Cmdlet 'Get-VM'
+    $existing = @(Find-HvVMByName -Name $name)
+    if ($existing.Count -gt 0) {
+        if (-not $Replace) {
+            throw (New-HvError -Step 'check-name' -Cmdlet 'New-VM' -Message ("a VM named '{0}' already exists on this host (id {1}); pass replace to replace it" -f $name, (Get-HvVMId -VM $existing[0])) -Category 'ResourceExists')
+        }
+        foreach ($old in $existing) {
+            $manifestPath = Get-HvManifestPath -VmRoot $VmRoot -VMId (Get-HvVMId -VM $old)
+            $manifest = $null
+            if (Test-HvFile -Path $manifestPath) { $manifest = Read-HvJsonFile -Path $manifestPath } else { $manifestPath = $null }
+            [void](Remove-HvManagedGuest -Context $Context -VM $old -Manifest $manifest -ManifestPath $manifestPath -KeepDisks $false)
+        }
+    }
+
+    # Folder, seed media, disks.
+    Add-HvFolder -Context $Context -Path $vmPath -Directories $directories
+    foreach ($m in $Media) { Write-HvMediaFile -Context $Context -Media $m -Files $files -Directories $directories }
+    foreach ($d in $drives) {
+        if ([string](Get-HvField -Object $d -Name 'kind') -ne 'hdd') { continue }
+        if ($null -ne (Get-HvField -Object $d -Name 'create')) { New-HvVirtualDisk -Context $Context -Drive $d -Files $files -Directories $directories }
+        elseif ($null -ne (Get-HvField -Object $d -Name 'copyFrom')) { Copy-HvVirtualDisk -Context $Context -Drive $d -Files $files -Directories $directories }
+    }
+
+    # Offline IC injection, while the boot disk belongs to no VM yet.
+    if ([string](Get-HvField -Object $integration -Name 'strategy') -eq 'windows-offline') {
+        $packages = @(@(Get-HvField -Object $integration -Name 'offlinePackages' -Default @()) | ForEach-Object { [string]$_ })
+        $boot = @($drives | Where-Object { [string](Get-HvField -Object $_ -Name 'role') -eq 'boot' -and [string](Get-HvField -Object $_ -Name 'kind') -eq 'hdd' })
+        if ($packages.Count -gt 0) {
+            if ($boot.Count -eq 0 -or [string]::IsNullOrEmpty([string](Get-HvField -Object $boot[0] -Name 'path'))) {
+                throw (New-HvError -Step 'mount-vhd' -Cmdlet 'Mount-VHD' -Message 'offline IC injection needs a boot VHD, and this guest has none' -Category 'InvalidArgument')
+            }
+            Add-HvOfflinePackages -Context $Context -BootPath ([string](Get-HvField -Object $boot[0] -Name 'path')) -Packages $packages
+        }
+    }
+
+    # The VM.
+    Set-HvActivity -Context $Context -Step 'new-vm' -Cmdlet 'Get-VM'
+    if (@(Find-HvVMByName -Name $name).Count -gt 0) {
+        throw (New-HvError -Step 'new-vm' -Cmdlet 'New-VM' -Message ("a VM named '{0}' already exists on this host" -f $name) -Category 'ResourceExists')
+    }
+    $newVm = @{
+        Name               = $name
+        Generation         = [int16]$generation
+        NoVHD              = $true
+        Path               = $vmPath
+        MemoryStartupBytes = [int64](Get-HvField -Object $memory -Name 'startupBytes')
+    }
+    $version = Get-HvField -Object $Guest -Name 'vmVersion'
+    if ($null -ne $version) { $newVm.Version = [string]$version }
+    Start-HvStep -Context $Context -Step 'new-vm' -Cmdlet 'New-VM' -Detail ('{0} (generation {1}) in {2}' -f $name, $generation, $vmPath) -Undo ([ordered]@{ action = 'remove-vm'; vmId = $null; name = $name })
+    $vm = @(Select-HvObject -InputObject @(New-VM @newVm) -Property 'Id')
+    if ($vm.Count -eq 0 -or $null -eq $vm[0]) { $vm = @(Find-HvVMByName -Name $name) }
+    if ($vm.Count -eq 0) { throw (New-HvError -Message ("New-VM reported success, but no VM named '{0}' exists" -f $name) -Category 'ObjectNotFound') }
+    $vm = $vm[0]
+    $vmId = Get-HvVMId -VM $vm
+    Complete-HvStep -Context $Context -UndoUpdate ([ordered]@{ vmId = $vmId })
+
+    # Only the plan remains: the adapter and DVD drive Hyper-V adds by itself go.
+    Set-HvActivity -Context $Context -Step 'remove-default-adapter' -Cmdlet 'Get-VMNetworkAdapter'
+    foreach ($nic in @(Select-HvObject -InputObject @(Get-VMNetworkAdapter -VM $vm) -Property 'Name')) {
+        Start-HvStep -Context $Context -Step 'remove-default-adapter' -Cmdlet 'Remove-VMNetworkAdapter' -Detail ([string]$nic.Name)
+        Remove-VMNetworkAdapter -VMNetworkAdapter $nic | Out-Null
+        Complete-HvStep -Context $Context
+    }
+    Set-HvActivity -Context $Context -Step 'remove-default-dvd' -Cmdlet 'Get-VMDvdDrive'
+    foreach ($dvd in @(Select-HvObject -InputObject @(Get-VMDvdDrive -VM $vm) -Property 'ControllerType')) {
+        Start-HvStep -Context $Context -Step 'remove-default-dvd' -Cmdlet 'Remove-VMDvdDrive' -Detail ('{0} {1}:{2}' -f $dvd.ControllerType, $dvd.ControllerNumber, $dvd.ControllerLocation)
+        Remove-VMDvdDrive -VMDvdDrive $dvd | Out-Null
+        Complete-HvStep -Context $Context
+    }
+
+    # Compute.
+    $processors = Get-HvField -Object $Guest -Name 'processors'
+    $nested = Test-HvTrue (Get-HvField -Object $Guest -Name 'nestedVirtualization')
+    if ($null -ne $processors -or $nested) {
+        $cpu = @{ VM = $vm }
+        if ($null -ne $processors) { $cpu.Count = [int64]$processors }
+        if ($nested) { $cpu.ExposeVirtualizationExtensions = $true }
+        Start-HvStep -Context $Context -Step 'set-processor' -Cmdlet 'Set-VMProcessor' -Detail ('{0} virtual processor(s){1}' -f $processors, $(if ($nested) { ', nested virtualization' } else { '' }))
+        Set-VMProcessor @cpu | Out-Null
+        Complete-HvStep -Context $Context
+    }
+    $dynamic = Test-HvTrue (Get-HvField -Object $memory -Name 'dynamic')
+    $mem = @{ VM = $vm; DynamicMemoryEnabled = $dynamic; StartupBytes = [int64](Get-HvField -Object $memory -Name 'startupBytes') }
+    if ($dynamic) {
+        $min = Get-HvField -Object $memory -Name 'minimumBytes'
+        $max = Get-HvField -Object $memory -Name 'maximumBytes'
+        if ($null -ne $min) { $mem.MinimumBytes = [int64]$min }
+        if ($null -ne $max) { $mem.MaximumBytes = [int64]$max }
+    }
+    Start-HvStep -Context $Context -Step 'set-memory' -Cmdlet 'Set-VMMemory' -Detail $(if ($dynamic) { 'dynamic, startup {0}, {1}-{2}' -f $mem.StartupBytes, $mem.MinimumBytes, $mem.MaximumBytes } else { 'static {0}' -f $mem.StartupBytes })
+    Set-VMMemory @mem | Out-Null
+    Complete-HvStep -Context $Context
+
+    # SCSI controllers: as many as the highest planned SCSI controller number needs.
+    $scsiNumbers = @($drives | ForEach-Object { Get-HvField -Object $_ -Name 'controller' } | Where-Object { [string](Get-HvField -Object $_ -Name 'type') -eq 'SCSI' } | ForEach-Object { [int](Get-HvField -Object $_ -Name 'number') })
+    if ($scsiNumbers.Count -gt 0) {
+        $needed = ([int]($scsiNumbers | Measure-Object -Maximum).Maximum) + 1
+        Set-HvActivity -Context $Context -Step 'add-scsi-controller' -Cmdlet 'Get-VMScsiController'
+        $have = @(Select-HvObject -InputObject @(Get-VMScsiController -VM $vm) -Property 'ControllerNumber').Count
+        for ($i = $have; $i -lt $needed; $i++) {
+            Start-HvStep -Context $Context -Step 'add-scsi-controller' -Cmdlet 'Add-VMScsiController' -Detail ('SCSI controller {0}' -f $i)
+            Add-VMScsiController -VM $vm | Out-Null
+            Complete-HvStep -Context $Context
+        }
+    }
+
+    # Every drive at exactly its planned slot.
+    foreach ($d in $drives) {
+        $controller = Get-HvField -Object $d -Name 'controller'
+        $slot = Get-HvSlotText -Controller $controller
+        $path = Get-HvField -Object $d -Name 'path'
+        $number = [int](Get-HvField -Object $controller -Name 'number')
+        $location = [int](Get-HvField -Object $controller -Name 'location')
+        if ([string](Get-HvField -Object $d -Name 'kind') -eq 'hdd') {
+            $hdd = @{ VM = $vm; ControllerType = [string](Get-HvField -Object $controller -Name 'type'); ControllerNumber = $number; ControllerLocation = $location }
+            $diskNumber = Get-HvField -Object $d -Name 'diskNumber'
+            if ($null -ne $diskNumber) {
+                $hdd.DiskNumber = [uint32]$diskNumber
+                $detail = '{0} physical disk {1}' -f $slot, $diskNumber
+            } else {
+                $hdd.Path = [string]$path
+                $detail = '{0} {1}' -f $slot, $path
+            }
+            Start-HvStep -Context $Context -Step 'add-hard-disk' -Cmdlet 'Add-VMHardDiskDrive' -Detail $detail
+            Add-VMHardDiskDrive @hdd | Out-Null
+            Complete-HvStep -Context $Context
+        } else {
+            $dvd = @{ VM = $vm; ControllerNumber = $number; ControllerLocation = $location }
+            if (-not [string]::IsNullOrEmpty([string]$path)) { $dvd.Path = [string]$path; $detail = '{0} {1}' -f $slot, $path }
+            else { $detail = '{0} (empty)' -f $slot }
+            Start-HvStep -Context $Context -Step 'add-dvd' -Cmdlet 'Add-VMDvdDrive' -Detail $detail
+            Add-VMDvdDrive @dvd | Out-Null
+            Complete-HvStep -Context $Context
+        }
+    }
+
+    # Network adapters.
+    $nicsByName = @{}
+    foreach ($a in $adapters) {
+        $nicName = [string](Get-HvField -Object $a -Name 'name')
+        $switch = Get-HvField -Object $a -Name 'switch'
+        $legacy = Test-HvTrue (Get-HvField -Object $a -Name 'legacy')
+        $add = @{ VM = $vm; Name = $nicName; IsLegacy = $legacy; Passthru = $true }
+        if (-not [string]::IsNullOrEmpty([string]$switch)) { $add.SwitchName = [string]$switch }
+        $mac = Get-HvField -Object $a -Name 'macAddress'
+        if (-not [string]::IsNullOrEmpty([string]$mac)) { $add.StaticMacAddress = ConvertTo-HvMacAddress -Mac ([string]$mac) }
+        Start-HvStep -Context $Context -Step 'add-adapter' -Cmdlet 'Add-VMNetworkAdapter' -Detail ('{0} on {1}{2}' -f $nicName, $switch, $(if ($legacy) { ' (legacy)' } else { '' }))
+        $nic = @(Select-HvObject -InputObject @(Add-VMNetworkAdapter @add) -Property 'Name')
+        Complete-HvStep -Context $Context
+        if ($nic.Count -eq 0 -or $null -eq $nic[0]) {
+            Set-HvActivity -Context $Context -Step 'add-adapter' -Cmdlet 'Get-VMNetworkAdapter'
+            $nic = @(@(Get-VMNetworkAdapter -VM $vm) | Where-Object { Test-HvSameText -A ([string]$_.Name) -B $nicName })
+            $nic = @($nic | Select-Object -Last 1)
+        }
+        $nic = $nic[0]
+        $nicsByName[$nicName.ToLowerInvariant()] = $nic
+        $vlan = Get-HvField -Object $a -Name 'vlan'
+        if ($null -ne $vlan) {
+            Start-HvStep -Context $Context -Step 'set-vlan' -Cmdlet 'Set-VMNetworkAdapterVlan' -Detail ('{0} access VLAN {1}' -f $nicName, $vlan)
+            Set-VMNetworkAdapterVlan -VMNetworkAdapter $nic -Access -VlanId ([int]$vlan) | Out-Null
+            Complete-HvStep -Context $Context
+        }
+        if (-not $legacy) {
+            $weight = $(if (Test-HvTrue (Get-HvField -Object $a -Name 'vmq')) { 100 } else { 0 })
+            Start-HvStep -Context $Context -Step 'set-vmq' -Cmdlet 'Set-VMNetworkAdapter' -Detail ('{0} VmqWeight {1}' -f $nicName, $weight)
+            Set-VMNetworkAdapter -VMNetworkAdapter $nic -VmqWeight ([uint32]$weight) | Out-Null
+            Complete-HvStep -Context $Context
+        }
+        if (Test-HvTrue (Get-HvField -Object $a -Name 'macSpoofing')) {
+            Start-HvStep -Context $Context -Step 'set-mac-spoofing' -Cmdlet 'Set-VMNetworkAdapter' -Detail ('{0} MAC address spoofing on' -f $nicName)
+            Set-VMNetworkAdapter -VMNetworkAdapter $nic -MacAddressSpoofing 'On' | Out-Null
+            Complete-HvStep -Context $Context
+        }
+    }
+
+    # Boot order and firmware.
+    $bootOrder = @(@(Get-HvField -Object $Guest -Name 'bootOrder' -Default @()) | ForEach-Object { [string]$_ })
+    if ($generation -eq 1) {
+        if ($bootOrder.Count -gt 0) {
+            Start-HvStep -Context $Context -Step 'set-bios' -Cmdlet 'Set-VMBios' -Detail ($bootOrder -join ', ')
+            Set-VMBios -VM $vm -StartupOrder $bootOrder | Out-Null
+            Complete-HvStep -Context $Context
+        }
+    } else {
+        Set-HvFirmware -Context $Context -VM $vm -Guest $Guest -BootOrder $bootOrder -Adapters $nicsByName
+    }
+
+    # Integration services, by their locale-neutral GUID.
+    $services = @(Set-HvIntegrationServices -Context $Context -VM $vm -Services @(Get-HvField -Object $integration -Name 'services' -Default @()))
+
+    # Notes, checkpoints, automatic actions.
+    $settings = @{ VM = $vm }
+    $what = New-Object System.Collections.Generic.List[string]
+    $notes = Get-HvField -Object $Guest -Name 'notes'
+    if ($null -ne $notes) { $settings.Notes = [string]$notes; $what.Add('notes') }
+    $checkpoints = Get-HvField -Object $Guest -Name 'checkpoints'
+    if ($null -ne $checkpoints) { $settings.CheckpointType = ConvertTo-HvEnumName -Field 'checkpoints' -Value ([string]$checkpoints); $what.Add('checkpoints ' + $settings.CheckpointType) }
+    $startAction = Get-HvField -Object $Guest -Name 'automaticStartAction'
+    if ($null -ne $startAction) { $settings.AutomaticStartAction = ConvertTo-HvEnumName -Field 'automaticStartAction' -Value ([string]$startAction); $what.Add('start action ' + $settings.AutomaticStartAction) }
+    $stopAction = Get-HvField -Object $Guest -Name 'automaticStopAction'
+    if ($null -ne $stopAction) { $settings.AutomaticStopAction = ConvertTo-HvEnumName -Field 'automaticStopAction' -Value ([string]$stopAction); $what.Add('stop action ' + $settings.AutomaticStopAction) }
+    if ($what.Count -gt 0) {
+        Start-HvStep -Context $Context -Step 'set-vm' -Cmdlet 'Set-VM' -Detail ($what -join ', ')
+        Set-VM @settings | Out-Null
+        Complete-HvStep -Context $Context
+    }
+
+    if (Test-HvTrue (Get-HvField -Object $Guest -Name 'start')) {
+        Start-HvStep -Context $Context -Step 'start-vm' -Cmdlet 'Start-VM' -Detail $name
+        Start-VM -VM $vm | Out-Null
+        Complete-HvStep -Context $Context
+    }
+
+    return [ordered]@{
+        name                = $name
+        vmId                = $vmId
+        generation          = $generation
+        path                = $vmPath
+        steps               = $Context.Steps
+        files               = $files.ToArray()
+        directories         = $directories.ToArray()
+        integrationServices = $services
+        warnings            = $Context.Warnings.ToArray()
+    }
+}
+
+function Set-HvIntegrationServices {
+    param([hashtable]$Context, $VM, $Services)
+    $out = New-Object System.Collections.Generic.List[object]
+    if (@($Services).Count -eq 0) { return }
+    Set-HvActivity -Context $Context -Step 'set-integration-service' -Cmdlet 'Get-VMIntegrationService'
+    $present = @(Select-HvObject -InputObject @(Get-VMIntegrationService -VM $VM) -Property 'Id')
+    foreach ($s in $Services) {
+        $guid = [string](Get-HvField -Object $s -Name 'id')
+        $label = [string](Get-HvField -Object $s -Name 'name' -Default $guid)
+        $want = Test-HvTrue (Get-HvField -Object $s -Name 'enabled')
+        $match = $null
+        foreach ($p in $present) {
+            $id = [string](Get-HvField -Object $p -Name 'Id' -Default '')
+            $suffix = $id.Substring($id.LastIndexOf('\') + 1)
+            if (Test-HvSameText -A $suffix -B $guid) { $match = $p; break }
+        }
+        if ($null -eq $match) {
+            if ($want) { $Context.Warnings.Add(("integration service {0} ({1}) does not exist on this host; it cannot be enabled" -f $label, $guid)) }
+            $out.Add([ordered]@{ id = $guid; name = $label; enabled = $false; wanted = $want; changed = $false; present = $false })
+            continue
+        }
+        $is = Test-HvTrue (Get-HvField -Object $match -Name 'Enabled')
+        if ($is -ne $want) {
+            if ($want) {
+                Start-HvStep -Context $Context -Step 'set-integration-service' -Cmdlet 'Enable-VMIntegrationService' -Detail ('{0} ({1}) on' -f $label, $guid)
+                Enable-VMIntegrationService -VMIntegrationService $match | Out-Null
+            } else {
+                Start-HvStep -Context $Context -Step 'set-integration-service' -Cmdlet 'Disable-VMIntegrationService' -Detail ('{0} ({1}) off' -f $label, $guid)
+                Disable-VMIntegrationService -VMIntegrationService $match | Out-Null
+            }
+            Complete-HvStep -Context $Context
+        }
+        $out.Add([ordered]@{ id = $guid; name = $label; enabled = $want; wanted = $want; changed = ($is -ne $want); present = $true })
+    }
+    return $out.ToArray()
+}
+
+# Generation 2: boot order as device objects (`SCSI n:m` drives, `network:<adapter>`), Secure Boot.
+function Set-HvFirmware {
+    param([hashtable]$Context, $VM, $Guest, [string[]]$BootOrder, [hashtable]$Adapters)
+    $firmware = @{ VM = $VM }
+    $devices = New-Object System.Collections.Generic.List[object]
+    foreach ($ref in $BootOrder) {
+        if ($ref -match '^network:(.*)$') {
+            $key = $Matches[1].ToLowerInvariant()
+            if ($Adapters.ContainsKey($key)) { $devices.Add($Adapters[$key]) }
+            else { $Context.Warnings.Add(("boot device {0}: no such adapter; left out" -f $ref)) }
+        } elseif ($ref -match '^SCSI (\d+):(\d+)$') {
+            $n = [int]$Matches[1]
+            $l = [int]$Matches[2]
+            Set-HvActivity -Context $Context -Step 'set-firmware' -Cmdlet 'Get-VMHardDiskDrive'
+            $dev = @(Get-VMHardDiskDrive -VM $VM -ControllerType 'SCSI' -ControllerNumber $n -ControllerLocation $l)
+            if ($dev.Count -eq 0) {
+                Set-HvActivity -Context $Context -Step 'set-firmware' -Cmdlet 'Get-VMDvdDrive'
+                $dev = @(Get-VMDvdDrive -VM $VM -ControllerNumber $n -ControllerLocation $l)
+            }
+            if ($dev.Count -gt 0) { $devices.Add($dev[0]) } else { $Context.Warnings.Add(("boot device {0}: no drive there; left out" -f $ref)) }
+        } else {
+            $Context.Warnings.Add(("boot device {0}: not a Generation 2 device reference; left out" -f $ref))
+        }
+    }
+    $what = New-Object System.Collections.Generic.List[string]
+    if ($devices.Count -gt 0) { $firmware.BootOrder = $devices.ToArray(); $what.Add('boot order ' + ($BootOrder -join ', ')) }
+    $fw = Get-HvField -Object $Guest -Name 'firmware'
+    $secureBoot = Get-HvField -Object $fw -Name 'secureBoot'
+    if ($null -ne $secureBoot) { $firmware.EnableSecureBoot = $(if (Test-HvSameText -A ([string]$secureBoot) -B 'on') { 'On' } else { 'Off' }); $what.Add('secure boot ' + $firmware.EnableSecureBoot) }
+    $template = Get-HvField -Object $fw -Name 'secureBootTemplate'
+    if (-not [string]::IsNullOrEmpty([string]$template)) { $firmware.SecureBootTemplate = [string]$template; $what.Add('template ' + $template) }
+    if ($what.Count -eq 0) { return }
+    Start-HvStep -Context $Context -Step 'set-firmware' -Cmdlet 'Set-VMFirmware' -Detail ($what -join ', ')
+    Set-VMFirmware @firmware | Out-Null
+    Complete-HvStep -Context $Context
+}

@@ -1,0 +1,396 @@
+# The run journal (docs/execution.md section 4): <vmRoot>\.hvguest\journal\<runId>.json.
+# Every mutating step is written (the file replaced whole) BEFORE it runs, then marked done.
+# Rollback undoes, in reverse, the done entries and a pending one whose effect exists; it never
+# touches what existed before the run, because an entry is only written after the step's target
+# was checked to be absent (a file, a VM name) or its previous value was read (a host setting).
+
+function Get-HvStateRoot { param([string]$VmRoot) return (Join-HvPath -Parent $VmRoot -Child '.hvguest') }
+function Get-HvJournalDir { param([string]$VmRoot) return (Join-HvPath -Parent (Get-HvStateRoot -VmRoot $VmRoot) -Child 'journal') }
+function Get-HvManifestDir { param([string]$VmRoot) return (Join-HvPath -Parent (Get-HvStateRoot -VmRoot $VmRoot) -Child 'guests') }
+function Get-HvJournalPath { param([string]$VmRoot, [string]$RunId) return (Join-HvPath -Parent (Get-HvJournalDir -VmRoot $VmRoot) -Child ($RunId + '.json')) }
+
+# Where a later session finds a run's vmRoot when the request does not carry it (a session
+# replaced after a timeout gets only {action: rollback, runId}).
+function Get-HvRunPointerPath {
+    param([string]$RunId)
+    return [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'hvguest-runs', $RunId + '.vmroot')
+}
+
+function Set-HvRunPointer {
+    param([string]$RunId, [string]$VmRoot)
+    try {
+        $p = Get-HvRunPointerPath -RunId $RunId
+        [void][System.IO.Directory]::CreateDirectory([System.IO.Path]::GetDirectoryName($p))
+        [System.IO.File]::WriteAllText($p, $VmRoot, (New-Object System.Text.UTF8Encoding($false)))
+    } catch { }
+}
+
+function Get-HvRunPointer {
+    param([string]$RunId)
+    try {
+        $p = Get-HvRunPointerPath -RunId $RunId
+        if ([System.IO.File]::Exists($p)) { return [System.IO.File]::ReadAllText($p, [System.Text.Encoding]::UTF8) }
+    } catch { }
+    return $null
+}
+
+function Remove-HvRunPointer {
+    param([string]$RunId)
+    try {
+        $p = Get-HvRunPointerPath -RunId $RunId
+        if ([System.IO.File]::Exists($p)) { [System.IO.File]::Delete($p) }
+    } catch { }
+}
+
+function New-HvJournal {
+    param([string]$VmRoot, [string]$RunId)
+    $path = Get-HvJournalPath -VmRoot $VmRoot -RunId $RunId
+    $journal = [ordered]@{
+        runId       = $RunId
+        startedAt   = Get-HvTimestamp
+        pid         = $PID
+        processName = Get-HvCurrentProcessName
+        computer    = [System.Environment]::MachineName
+        vmRoot      = $VmRoot
+        entries     = @()
+    }
+    $run = @{ RunId = $RunId; VmRoot = $VmRoot; JournalPath = $path; Journal = $journal; Entries = (New-Object System.Collections.Generic.List[object]) }
+    Save-HvJournal -Run $run
+    return $run
+}
+
+function Open-HvJournal {
+    param([string]$Path)
+    $journal = Read-HvJsonFile -Path $Path
+    $entries = New-Object System.Collections.Generic.List[object]
+    foreach ($e in @(Get-HvField -Object $journal -Name 'entries' -Default @())) { $entries.Add($e) }
+    $runId = [string](Get-HvField -Object $journal -Name 'runId')
+    $vmRoot = [string](Get-HvField -Object $journal -Name 'vmRoot')
+    return @{ RunId = $runId; VmRoot = $vmRoot; JournalPath = $Path; Journal = $journal; Entries = $entries }
+}
+
+function Save-HvJournal {
+    param([hashtable]$Run)
+    $Run.Journal.entries = $Run.Entries.ToArray()
+    Write-HvTextFile -Path $Run.JournalPath -Text (ConvertTo-HvJson -Value $Run.Journal)
+}
+
+function Add-HvJournalEntry {
+    param([hashtable]$Run, [string]$Step, $Guest, $Detail, [System.Collections.IDictionary]$Undo)
+    $seq = $Run.Entries.Count + 1
+    $entry = [ordered]@{
+        seq    = $seq
+        step   = $Step
+        guest  = $Guest
+        detail = $(if ($null -eq $Detail) { $null } else { [string]$Detail })
+        undo   = $Undo
+        done   = $false
+    }
+    $Run.Entries.Add($entry)
+    Save-HvJournal -Run $Run
+    return $entry
+}
+
+# The run this request belongs to: known to this session, or found again through its journal
+# (a replaced session). $Create makes a new one (begin).
+function Resolve-HvRun {
+    param([string]$RunId, $VmRoot, [switch]$AllowMissing)
+    if ($script:HvRuns.ContainsKey($RunId)) { return $script:HvRuns[$RunId] }
+    if ([string]::IsNullOrEmpty([string]$VmRoot)) { $VmRoot = Get-HvRunPointer -RunId $RunId }
+    if ([string]::IsNullOrEmpty([string]$VmRoot)) {
+        if ($AllowMissing) { return $null }
+        throw (New-HvError -Step 'journal' -Message ("run {0} is not active in this session (its begin failed, or it was committed or rolled back), and the request carries no vmRoot to find its journal" -f $RunId) -Category 'ObjectNotFound')
+    }
+    $path = Get-HvJournalPath -VmRoot ([string]$VmRoot) -RunId $RunId
+    if (-not (Test-HvFile -Path $path)) {
+        if ($AllowMissing) { return @{ RunId = $RunId; VmRoot = [string]$VmRoot; JournalPath = $path; Journal = $null; Entries = $null } }
+        throw (New-HvError -Step 'journal' -Message ("run {0} has no journal under {1}: begin it first" -f $RunId, (Get-HvJournalDir -VmRoot ([string]$VmRoot))) -Category 'ObjectNotFound')
+    }
+    $run = Open-HvJournal -Path $path
+    if ([string]::IsNullOrEmpty($run.VmRoot)) { $run.VmRoot = [string]$VmRoot }
+    $script:HvRuns[$RunId] = $run
+    return $run
+}
+
+# ---- steps: progress line + journal entry before, done after.
+
+function Set-HvActivity {
+    param([hashtable]$Context, [string]$Step, [string]$Cmdlet)
+    $Context.Step = $Step
+    $Context.Cmdlet = $Cmdlet
+}
+
+function Start-HvStep {
+    param([hashtable]$Context, [string]$Step, [string]$Cmdlet, $Detail, [System.Collections.IDictionary]$Undo)
+    Set-HvActivity -Context $Context -Step $Step -Cmdlet $Cmdlet
+    if ($null -eq $Undo) { $Undo = [ordered]@{ action = 'none' } }
+    $Context.Entry = $null
+    if ($null -ne $Context.Run -and $null -ne $Context.Run.Entries) {
+        $Context.Entry = Add-HvJournalEntry -Run $Context.Run -Step $Step -Guest $Context.Guest -Detail $Detail -Undo $Undo
+    }
+    $Context.Steps = $Context.Steps + 1
+    Write-HvProgress -Context $Context -Step $Step -Detail $Detail
+}
+
+function Complete-HvStep {
+    param([hashtable]$Context, [System.Collections.IDictionary]$UndoUpdate)
+    $entry = $Context.Entry
+    if ($null -ne $entry) {
+        if ($null -ne $UndoUpdate) { foreach ($k in @($UndoUpdate.Keys)) { $entry.undo[$k] = $UndoUpdate[$k] } }
+        $entry.done = $true
+        Save-HvJournal -Run $Context.Run
+    }
+    $Context.Entry = $null
+    $Context.Step = $null
+    $Context.Cmdlet = $null
+}
+
+# ---- undo
+
+# Performs one entry's undo. $Pending: the step was started but not seen to finish, so its effect
+# is checked first. Returns a short text of what was done (or why nothing was needed).
+function Invoke-HvUndo {
+    param($Entry, [bool]$Pending)
+    $undo = Get-HvField -Object $Entry -Name 'undo'
+    $action = [string](Get-HvField -Object $undo -Name 'action' -Default 'none')
+    switch ($action) {
+        'none' { return 'nothing to undo' }
+        'remove-vm' {
+            $vmId = [string](Get-HvField -Object $undo -Name 'vmId' -Default '')
+            $targets = @()
+            if ($vmId.Length -gt 0) {
+                $vm = Find-HvVMById -VMId $vmId
+                if ($null -ne $vm) { $targets = @($vm) }
+            } else {
+                # New-VM did not report back: any VM of that name is the one it made (the name was
+                # checked free, under the host lock, just before).
+                $name = [string](Get-HvField -Object $undo -Name 'name' -Default '')
+                if ($name.Length -gt 0) { $targets = @(Find-HvVMByName -Name $name) }
+            }
+            if ($targets.Count -eq 0) { return 'the VM is already gone' }
+            foreach ($vm in $targets) { Remove-HvVirtualMachine -VM $vm }
+            return ('removed VM {0}' -f (@($targets | ForEach-Object { [string]$_.Name }) -join ', '))
+        }
+        'remove-file' {
+            $path = [string](Get-HvField -Object $undo -Name 'path')
+            if (-not (Test-HvFile -Path $path)) { return 'the file is already gone' }
+            Remove-Item -LiteralPath $path -Force
+            return ('deleted {0}' -f $path)
+        }
+        'remove-dir' {
+            $path = [string](Get-HvField -Object $undo -Name 'path')
+            if (-not (Test-HvDirectory -Path $path)) { return 'the folder is already gone' }
+            if (-not (Test-HvDirectoryHasNoFiles -Path $path)) { return ('kept {0}: it holds files this run did not create' -f $path) }
+            Remove-Item -LiteralPath $path -Recurse -Force
+            return ('removed folder {0}' -f $path)
+        }
+        'dismount-vhd' {
+            $path = [string](Get-HvField -Object $undo -Name 'path')
+            $attached = $true
+            try { $attached = [bool](Get-HvField -Object (Get-VHD -Path $path) -Name 'Attached' -Default $true) } catch { $attached = $true }
+            if (-not $attached) { return 'the disk is not mounted' }
+            try {
+                Dismount-VHD -Path $path | Out-Null
+            } catch {
+                if ($Pending) { return ('not mounted: {0}' -f (Get-HvErrorMessage -ErrorRecord $_)) }
+                throw
+            }
+            return ('dismounted {0}' -f $path)
+        }
+        'restore-adapter-property' {
+            $adapter = [string](Get-HvField -Object $undo -Name 'adapter')
+            $keyword = [string](Get-HvField -Object $undo -Name 'keyword')
+            $value = [string](Get-HvField -Object $undo -Name 'value')
+            $prop = Find-HvAdvancedProperty -AdapterName $adapter -Keyword $keyword
+            if ($null -eq $prop) { throw (New-HvError -Cmdlet 'Get-NetAdapterAdvancedProperty' -Message ("adapter '{0}' has no {1} property any more" -f $adapter, $keyword) -Category 'ObjectNotFound') }
+            if ((Get-HvRegistryValue -Property $prop) -eq $value) { return ('{0} {1} is already {2}' -f $adapter, $keyword, $value) }
+            Set-NetAdapterAdvancedProperty -InputObject $prop -RegistryValue $value | Out-Null
+            return ('restored {0} {1} = {2}' -f $adapter, $keyword, $value)
+        }
+        'restore-vmq' {
+            $adapter = [string](Get-HvField -Object $undo -Name 'adapter')
+            $enabled = Test-HvTrue (Get-HvField -Object $undo -Name 'enabled')
+            $vmq = Find-HvAdapterVmq -AdapterName $adapter
+            if ($null -eq $vmq) { throw (New-HvError -Cmdlet 'Get-NetAdapterVmq' -Message ("adapter '{0}' has no VMQ any more" -f $adapter) -Category 'ObjectNotFound') }
+            if ((Test-HvTrue (Get-HvField -Object $vmq -Name 'Enabled')) -eq $enabled) { return ('{0} VMQ is already {1}' -f $adapter, $enabled) }
+            if ($enabled) { Enable-NetAdapterVmq -InputObject $vmq | Out-Null } else { Disable-NetAdapterVmq -InputObject $vmq | Out-Null }
+            return ('restored {0} VMQ = {1}' -f $adapter, $enabled)
+        }
+        'restore-chimney' {
+            $value = [string](Get-HvField -Object $undo -Name 'value')
+            $current = [string](Get-NetOffloadGlobalSetting).Chimney
+            if (Test-HvSameText -A $current -B $value) { return ('chimney is already {0}' -f $value) }
+            Set-NetOffloadGlobalSetting -Chimney $value | Out-Null
+            return ('restored chimney = {0}' -f $value)
+        }
+        default { throw (New-HvError -Message ("unknown undo action '{0}'" -f $action) -Category 'InvalidData') }
+    }
+}
+
+function Get-HvUndoCmdlet {
+    param([string]$Action)
+    switch ($Action) {
+        'remove-vm' { return 'Remove-VM' }
+        'remove-file' { return 'Remove-Item' }
+        'remove-dir' { return 'Remove-Item' }
+        'dismount-vhd' { return 'Dismount-VHD' }
+        'restore-adapter-property' { return 'Set-NetAdapterAdvancedProperty' }
+        'restore-vmq' { return 'Enable-NetAdapterVmq' }
+        'restore-chimney' { return 'Set-NetOffloadGlobalSetting' }
+        default { return $null }
+    }
+}
+
+# Stops (hard) and deletes a VM. Its disks are separate journal entries or manifest files.
+function Remove-HvVirtualMachine {
+    param($VM)
+    $state = [string](Get-HvField -Object $VM -Name 'State' -Default 'Off')
+    if (-not (Test-HvSameText -A $state -B 'Off')) {
+        Stop-VM -VM $VM -TurnOff -Force | Out-Null
+    }
+    Remove-VM -VM $VM -Force | Out-Null
+}
+
+# Undoes a run in reverse. Every entry is tried; a failing one is reported and the rest still run.
+# Returns @{ undone = [...]; errors = [...]; failedEntries = List }.
+function Invoke-HvJournalRollback {
+    param([hashtable]$Run, [hashtable]$Context)
+    $undone = New-Object System.Collections.Generic.List[object]
+    $errors = New-Object System.Collections.Generic.List[object]
+    $failed = New-Object System.Collections.Generic.List[object]
+    $entries = @($Run.Entries.ToArray())
+    [array]::Reverse($entries)
+    foreach ($entry in $entries) {
+        $done = Test-HvTrue (Get-HvField -Object $entry -Name 'done')
+        $undo = Get-HvField -Object $entry -Name 'undo'
+        $action = [string](Get-HvField -Object $undo -Name 'action' -Default 'none')
+        if ($action -eq 'none') { continue }
+        $step = [string](Get-HvField -Object $entry -Name 'step')
+        $seq = Get-HvField -Object $entry -Name 'seq'
+        if ($null -ne $Context) {
+            $saved = $Context.Guest
+            $Context.Guest = Get-HvField -Object $entry -Name 'guest'
+            $Context.Cmdlet = Get-HvUndoCmdlet -Action $action
+            Write-HvProgress -Context $Context -Step ('undo-' + $action) -Detail (Get-HvField -Object $entry -Name 'detail')
+            $Context.Guest = $saved
+        }
+        try {
+            $what = Invoke-HvUndo -Entry $entry -Pending (-not $done)
+            $undone.Add([ordered]@{ seq = $seq; step = $step; guest = (Get-HvField -Object $entry -Name 'guest'); action = $action; ok = $true; message = $what })
+        } catch {
+            $message = Get-HvErrorMessage -ErrorRecord $_
+            $cmdlet = Get-HvUndoCmdlet -Action $action
+            $undone.Add([ordered]@{ seq = $seq; step = $step; guest = (Get-HvField -Object $entry -Name 'guest'); action = $action; ok = $false; cmdlet = $cmdlet; message = $message })
+            $errors.Add(('undo of step {0} ({1}, {2}) failed: {3}' -f $seq, $step, $action, $message))
+            $failed.Add($entry)
+        }
+    }
+    return @{ undone = $undone.ToArray(); errors = $errors.ToArray(); failedEntries = $failed }
+}
+
+# Rolls a run back and cleans up after it: the journal is deleted when every undo succeeded, and
+# otherwise keeps only the entries that failed (so that recover can try them again).
+function Complete-HvRollback {
+    param([hashtable]$Run, [hashtable]$Context)
+    $r = Invoke-HvJournalRollback -Run $Run -Context $Context
+    $journalKept = $false
+    if ($r.failedEntries.Count -eq 0) {
+        if (Test-HvFile -Path $Run.JournalPath) { Remove-Item -LiteralPath $Run.JournalPath -Force }
+    } else {
+        $keep = New-Object System.Collections.Generic.List[object]
+        $failedEntries = $r.failedEntries.ToArray()
+        [array]::Reverse($failedEntries)
+        foreach ($e in $failedEntries) { $keep.Add($e) }
+        $Run.Entries = $keep
+        Save-HvJournal -Run $Run
+        $journalKept = $true
+    }
+    $lockReleased = Exit-HvLock -VmRoot $Run.VmRoot -RunId $Run.RunId
+    if ($script:HvRuns.ContainsKey($Run.RunId)) { $script:HvRuns.Remove($Run.RunId) }
+    if (-not $journalKept) { Remove-HvRunPointer -RunId $Run.RunId }
+    return [ordered]@{
+        runId        = $Run.RunId
+        undone       = $r.undone
+        errors       = $r.errors
+        journalKept  = $journalKept
+        journal      = $(if ($journalKept) { $Run.JournalPath } else { $null })
+        lockReleased = $lockReleased
+    }
+}
+
+# ---- actions
+
+function Invoke-HvRollbackAction {
+    param([hashtable]$Context, $Request)
+    $runId = Assert-HvRunId (Get-HvRequiredField -Object $Request -Name 'runId' -What 'the run to roll back')
+    $Context.RunId = $runId
+    $run = Resolve-HvRun -RunId $runId -VmRoot (Get-HvField -Object $Request -Name 'vmRoot') -AllowMissing
+    if ($null -eq $run) {
+        $Context.Data = [ordered]@{ runId = $runId; undone = @(); errors = @(); journalKept = $false; journal = $null; lockReleased = $false; note = 'no journal for this run: nothing to undo' }
+        return
+    }
+    if ($null -eq $run.Entries) {
+        $released = Exit-HvLock -VmRoot $run.VmRoot -RunId $runId
+        Remove-HvRunPointer -RunId $runId
+        $Context.Data = [ordered]@{ runId = $runId; undone = @(); errors = @(); journalKept = $false; journal = $null; lockReleased = $released; note = 'no journal for this run: nothing to undo' }
+        return
+    }
+    $data = Complete-HvRollback -Run $run -Context $Context
+    $Context.Data = $data
+    if (@($data.errors).Count -gt 0) {
+        $Context.Failure = [ordered]@{
+            step     = 'rollback'
+            cmdlet   = $null
+            message  = ('{0} undo step(s) failed; the journal keeps them for recover: {1}' -f @($data.errors).Count, (@($data.errors) -join '; '))
+            category = 'InvalidOperation'
+        }
+    }
+}
+
+function Invoke-HvCommitAction {
+    param([hashtable]$Context, $Request)
+    $runId = Assert-HvRunId (Get-HvRequiredField -Object $Request -Name 'runId' -What 'the run to commit')
+    $Context.RunId = $runId
+    $run = Resolve-HvRun -RunId $runId -VmRoot (Get-HvField -Object $Request -Name 'vmRoot')
+    Set-HvActivity -Context $Context -Step 'write-manifest' -Cmdlet $null
+
+    # Guests of this run: their VM (remove-vm entries) and the files and folders made for them.
+    $guests = [ordered]@{}
+    foreach ($e in $run.Entries) {
+        if (-not (Test-HvTrue (Get-HvField -Object $e -Name 'done'))) { continue }
+        $guest = [string](Get-HvField -Object $e -Name 'guest' -Default '')
+        if ($guest.Length -eq 0) { continue }
+        if (-not $guests.Contains($guest)) { $guests[$guest] = @{ vmId = $null; files = (New-Object System.Collections.Generic.List[string]); directories = (New-Object System.Collections.Generic.List[string]) } }
+        $undo = Get-HvField -Object $e -Name 'undo'
+        switch ([string](Get-HvField -Object $undo -Name 'action' -Default 'none')) {
+            'remove-vm' { $guests[$guest].vmId = [string](Get-HvField -Object $undo -Name 'vmId') }
+            'remove-file' { $guests[$guest].files.Add([string](Get-HvField -Object $undo -Name 'path')) }
+            'remove-dir' { $guests[$guest].directories.Add([string](Get-HvField -Object $undo -Name 'path')) }
+        }
+    }
+    $manifestDir = Get-HvManifestDir -VmRoot $run.VmRoot
+    New-HvDirectoryQuiet -Path $manifestDir
+    $written = New-Object System.Collections.Generic.List[object]
+    foreach ($name in $guests.Keys) {
+        $g = $guests[$name]
+        if ([string]::IsNullOrEmpty($g.vmId)) { continue }
+        $manifest = [ordered]@{
+            name        = $name
+            vmId        = $g.vmId
+            runId       = $runId
+            createdAt   = Get-HvTimestamp
+            files       = $g.files.ToArray()
+            directories = $g.directories.ToArray()
+        }
+        $path = Join-HvPath -Parent $manifestDir -Child ($g.vmId + '.json')
+        Write-HvProgress -Context $Context -Step 'write-manifest' -Detail $path
+        Write-HvTextFile -Path $path -Text (ConvertTo-HvJson -Value $manifest)
+        $written.Add([ordered]@{ name = $name; vmId = $g.vmId; manifest = $path; files = $g.files.ToArray() })
+    }
+    Set-HvActivity -Context $Context -Step 'delete-journal' -Cmdlet 'Remove-Item'
+    if (Test-HvFile -Path $run.JournalPath) { Remove-Item -LiteralPath $run.JournalPath -Force }
+    $released = Exit-HvLock -VmRoot $run.VmRoot -RunId $runId
+    $script:HvRuns.Remove($runId)
+    Remove-HvRunPointer -RunId $runId
+    $Context.Data = [ordered]@{ runId = $runId; guests = $written.ToArray(); lockReleased = $released }
+}

@@ -1,0 +1,12 @@
+# hvguest emulated host: core module. Every emulated cmdlet (Hyper-V, NetAdapter, ...) binds its
+# documented parameters and then calls Invoke-HvEmulatorCommand, which counts the call for fault
+# injection, takes the state lock for a mutating cmdlet, loads the state, runs the cmdlet's handler
+# and writes the state back atomically.
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+
+foreach ($folder in 'Private', 'Public') {
+    foreach ($file in Get-ChildItem -LiteralPath (Join-Path $PSScriptRoot $folder) -Filter '*.ps1' | Sort-Object Name) {
+        . $file.FullName
+    }
+}

@@ -1,0 +1,107 @@
+$script:Current = $null
+
+function Invoke-HvEmulatorCommand {
+    <#
+    .SYNOPSIS
+    Runs one emulated cmdlet call: fault injection, lock, state load, handler, atomic save.
+    .DESCRIPTION
+    Called by the generated wrapper of every emulated cmdlet with its $PSCmdlet and bound
+    parameters. Get-* cmdlets read the state without the lock; every other verb mutates: it takes
+    the lock, re-reads the state, and writes it back if the handler changed it. The handler's
+    output is emitted only after the lock is released, so a downstream emulated cmdlet in the same
+    pipeline can take it.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet]
+        $Cmdlet,
+
+        [Parameter(Mandatory = $true)]
+        [System.Collections.IDictionary]
+        $Parameters,
+
+        [scriptblock]
+        $Handler
+    )
+    $name = $Cmdlet.MyInvocation.MyCommand.Name
+    $previous = $script:Current
+    $script:Current = [pscustomobject]@{ Cmdlet = $Cmdlet; Name = $name; State = $null; StatePath = $null }
+    try {
+        $fault = Test-InjectedFault -Name $name
+        if ($fault) {
+            Stop-HvEmulatorCommand -Message $fault -Category OperationStopped -ErrorId 'HvEmulatorInjectedFault'
+        }
+        if (-not $Handler) {
+            Stop-HvEmulatorCommand -Message "$name is bound but not emulated." -Category NotImplemented -ErrorId 'HvEmulatorNotImplemented'
+        }
+        $statePath = Get-StateFilePath
+        $script:Current.StatePath = $statePath
+        $mutates = -not $name.StartsWith('Get-')
+        $context = [pscustomobject]@{
+            Name          = $name
+            Cmdlet        = $Cmdlet
+            Parameters    = $Parameters
+            ParameterSet  = $Cmdlet.ParameterSetName
+            State         = $null
+            StatePath     = $statePath
+        }
+        $output = $null
+        if (-not $mutates) {
+            $context.State = (Read-StateFile -Path $statePath).State
+            $script:Current.State = $context.State
+            $output = @(& $Handler $context)
+        }
+        else {
+            if (-not $Cmdlet.ShouldProcess($name)) { return }
+            $lock = Enter-StateLock -Path $statePath
+            try {
+                $loaded = Read-StateFile -Path $statePath
+                $context.State = $loaded.State
+                $script:Current.State = $context.State
+                $output = @(& $Handler $context)
+                $text = ConvertTo-StateText -State $context.State
+                if ($text -cne $loaded.Text) { Write-StateFile -Path $statePath -Text $text }
+            }
+            finally {
+                Exit-StateLock -Stream $lock
+            }
+        }
+    }
+    finally {
+        $script:Current = $previous
+    }
+    foreach ($item in $output) { $item }
+}
+
+function Stop-HvEmulatorCommand {
+    <#
+    .SYNOPSIS
+    Throws a terminating error from the emulated cmdlet being run, as the real cmdlet would.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [string]
+        $Message,
+
+        [System.Management.Automation.ErrorCategory]
+        $Category = [System.Management.Automation.ErrorCategory]::InvalidOperation,
+
+        [string]
+        $ErrorId = 'HvEmulatorError',
+
+        [object]
+        $TargetObject
+    )
+    $exception = switch ($Category) {
+        'InvalidArgument' { [System.ArgumentException]::new($Message) }
+        'ObjectNotFound' { [System.Management.Automation.ItemNotFoundException]::new($Message) }
+        default { [System.InvalidOperationException]::new($Message) }
+    }
+    $record = [System.Management.Automation.ErrorRecord]::new($exception, $ErrorId, $Category, $TargetObject)
+    if ($script:Current -and $script:Current.Cmdlet) {
+        $script:Current.Cmdlet.ThrowTerminatingError($record)
+    }
+    throw $record
+}

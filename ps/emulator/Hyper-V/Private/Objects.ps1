@@ -1,0 +1,180 @@
+# Output objects shaped like the real Hyper-V ones where the runtime reads them. Enum-typed
+# properties of the real objects (State, ControllerType, VhdType...) are strings here: use
+# "$($x.State)" (ToString) on both, never ConvertTo-Json of the raw enum.
+
+$script:IdeControllerGuid = '83F8638B-8DCA-4152-9EDA-2CA8B33039B4'
+
+function Get-ComputerNameOfState { param($State) [string]$State.host.computerName }
+
+function ConvertTo-DriveObject {
+    param($State, $Vm, $Drive, [string]$Kind)
+    $type = [string]$Drive.controllerType
+    $controllerId = if ($type -eq 'IDE') { $script:IdeControllerGuid } else {
+        $c = @($Vm.scsiControllers) | Where-Object { $null -ne $_ -and [int]$_.number -eq [int]$Drive.controllerNumber } | Select-Object -First 1
+        if ($c) { ([string]$c.id).ToUpperInvariant() } else { '00000000-0000-0000-0000-000000000000' }
+    }
+    $suffix = if ($Kind -eq 'Dvd') { 'L' } else { 'D' }
+    $typeName = if ($type -eq 'IDE') { 'IDE' } else { 'SCSI' }
+    $common = [ordered]@{
+        PSTypeName         = $(if ($Kind -eq 'Dvd') { 'Microsoft.HyperV.PowerShell.DvdDrive' } else { 'Microsoft.HyperV.PowerShell.HardDiskDrive' })
+        Name               = $(if ($Kind -eq 'Dvd') { "DVD Drive on $typeName controller number $($Drive.controllerNumber) at location $($Drive.controllerLocation)" } else { "Hard Drive on $typeName controller number $($Drive.controllerNumber) at location $($Drive.controllerLocation)" })
+        Id                 = "Microsoft:$(([string]$Vm.id).ToUpperInvariant())\$controllerId\$($Drive.controllerNumber)\$($Drive.controllerLocation)\$suffix"
+        VMName             = [string]$Vm.name
+        VMId               = [guid][string]$Vm.id
+        ComputerName       = Get-ComputerNameOfState $State
+        ControllerType     = $type
+        ControllerNumber   = [int]$Drive.controllerNumber
+        ControllerLocation = [int]$Drive.controllerLocation
+        Path               = $Drive.path
+        PoolName           = 'Primordial'
+        IsDeleted          = $false
+    }
+    if ($Kind -eq 'Dvd') {
+        $common.DvdMediaType = $(if ($Drive.path) { 'ISO' } else { 'None' })
+    }
+    else {
+        $common.DiskNumber = $(if ($null -ne $Drive.diskNumber) { [uint32]$Drive.diskNumber } else { $null })
+        if ($null -ne $Drive.diskNumber) {
+            $disk = @($State.disks) | Where-Object { $null -ne $_ -and [int]$_.number -eq [int]$Drive.diskNumber } | Select-Object -First 1
+            $size = if ($disk) { '{0:N2} GB' -f ([long]$disk.sizeBytes / 1GB) } else { '' }
+            $common.Path = "Disk $($Drive.diskNumber) $size Bus 0 Lun $($Drive.diskNumber) Target 0"
+        }
+        $common.SupportPersistentReservations = $false
+    }
+    Add-PSTypeName ([pscustomobject]$common) @('Microsoft.HyperV.PowerShell.Drive', 'Microsoft.HyperV.PowerShell.VMDevice', 'Microsoft.HyperV.PowerShell.VMComponentObject')
+}
+
+function ConvertTo-VlanObject {
+    param($Adapter)
+    $v = $Adapter.vlan
+    [pscustomobject][ordered]@{
+        PSTypeName              = 'Microsoft.HyperV.PowerShell.VMNetworkAdapterVlanSetting'
+        OperationMode           = [string]$v.mode
+        AccessVlanId            = [int]$v.accessVlanId
+        NativeVlanId            = [int]$v.nativeVlanId
+        AllowedVlanIdList       = $(if ($v.allowedVlanIdList) { [string]$v.allowedVlanIdList } else { $null })
+        AllowedVlanIdListString = [string]$v.allowedVlanIdList
+        PrivateVlanMode         = [string]$v.privateVlanMode
+        PrimaryVlanId           = [int]$v.primaryVlanId
+        SecondaryVlanId         = [int]$v.secondaryVlanId
+        SecondaryVlanIdList     = [string]$v.secondaryVlanIdList
+        ParentAdapter           = [string]$Adapter.name
+    }
+}
+
+function ConvertTo-AdapterObject {
+    param($State, $Vm, $Adapter)
+    $switch = $null
+    if ($Adapter.switchName) {
+        $switch = @($State.switches) | Where-Object { $null -ne $_ -and $_.name -eq $Adapter.switchName } | Select-Object -First 1
+    }
+    $vmId = if ($Vm) { ([string]$Vm.id).ToUpperInvariant() } else { '' }
+    $o = [ordered]@{
+        PSTypeName               = $(if ($Vm) { 'Microsoft.HyperV.PowerShell.VMNetworkAdapter' } else { 'Microsoft.HyperV.PowerShell.VMInternalNetworkAdapter' })
+        Name                     = [string]$Adapter.name
+        Id                       = $(if ($Vm) { "Microsoft:$vmId\$(([string]$Adapter.id).ToUpperInvariant())" } else { "Microsoft:$(([string]$Adapter.id).ToUpperInvariant())" })
+        VMName                   = $(if ($Vm) { [string]$Vm.name } else { '' })
+        VMId                     = $(if ($Vm) { [guid][string]$Vm.id } else { $null })
+        ComputerName             = Get-ComputerNameOfState $State
+        IsManagementOs           = -not $Vm
+        IsLegacy                 = [bool]$Adapter.isLegacy
+        SwitchName               = $Adapter.switchName
+        SwitchId                 = $(if ($switch) { [string]$switch.id } else { $null })
+        Connected                = [bool]$Adapter.switchName
+        MacAddress               = [string]$Adapter.macAddress
+        DynamicMacAddressEnabled = [bool]$Adapter.dynamicMacAddressEnabled
+        VmqWeight                = [int]$Adapter.vmqWeight
+        MacAddressSpoofing       = [string]$Adapter.macAddressSpoofing
+        DeviceNaming             = [string]$Adapter.deviceNaming
+        Status                   = $(if ($Vm -and $Vm.state -eq 'Running') { 'Ok' } else { $null })
+        IPAddresses              = @()
+    }
+    if ($Adapter.Contains('vlan')) { $o.VlanSetting = ConvertTo-VlanObject -Adapter $Adapter }
+    Add-PSTypeName ([pscustomobject]$o) @('Microsoft.HyperV.PowerShell.VMNetworkAdapterBase', 'Microsoft.HyperV.PowerShell.VMDevice', 'Microsoft.HyperV.PowerShell.VMComponentObject')
+}
+
+function ConvertTo-IntegrationServiceObject {
+    param($State, $Vm, $Service)
+    $catalog = @(Get-HvEmulatorIntegrationServiceCatalog -Locale ([string]$State.host.locale))
+    $entry = $catalog | Where-Object { $_.Guid -eq $Service.guid } | Select-Object -First 1
+    Add-PSTypeName -Names @('Microsoft.HyperV.PowerShell.VMDevice', 'Microsoft.HyperV.PowerShell.VMComponentObject') -Object ([pscustomobject][ordered]@{
+        PSTypeName                 = 'Microsoft.HyperV.PowerShell.VMIntegrationComponent'
+        Name                       = [string]$entry.Name
+        Id                         = "Microsoft:$(([string]$Vm.id).ToUpperInvariant())\$($Service.guid)"
+        Enabled                    = [bool]$Service.enabled
+        VMName                     = [string]$Vm.name
+        VMId                       = [guid][string]$Vm.id
+        ComputerName               = Get-ComputerNameOfState $State
+        OperationalStatus          = $(if ($Vm.state -eq 'Running' -and $Service.enabled) { @('Ok') } else { @() })
+        PrimaryStatusDescription   = $(if ($Vm.state -eq 'Running' -and $Service.enabled) { 'OK' } else { $null })
+        SecondaryStatusDescription = $null
+    })
+}
+
+function ConvertTo-ControllerObject {
+    param($State, $Vm, [string]$Type, [int]$Number, [string]$Id)
+    $drives = @(@($Vm.hardDrives) | Where-Object { $null -ne $_ -and $_.controllerType -eq $Type -and [int]$_.controllerNumber -eq $Number } | ForEach-Object { ConvertTo-DriveObject -State $State -Vm $Vm -Drive $_ -Kind 'Hdd' })
+    $drives += @(@($Vm.dvdDrives) | Where-Object { $null -ne $_ -and $_.controllerType -eq $Type -and [int]$_.controllerNumber -eq $Number } | ForEach-Object { ConvertTo-DriveObject -State $State -Vm $Vm -Drive $_ -Kind 'Dvd' })
+    Add-PSTypeName -Names @('Microsoft.HyperV.PowerShell.VMDriveController', 'Microsoft.HyperV.PowerShell.VMDevice', 'Microsoft.HyperV.PowerShell.VMComponentObject') -Object ([pscustomobject][ordered]@{
+        PSTypeName       = $(if ($Type -eq 'IDE') { 'Microsoft.HyperV.PowerShell.VMIdeController' } else { 'Microsoft.HyperV.PowerShell.VMScsiController' })
+        Name             = $(if ($Type -eq 'IDE') { "IDE Controller $Number" } else { 'SCSI Controller' })
+        Id               = $(if ($Type -eq 'IDE') { "Microsoft:$(([string]$Vm.id).ToUpperInvariant())\$script:IdeControllerGuid\$Number" } else { "Microsoft:$(([string]$Vm.id).ToUpperInvariant())\$(([string]$Id).ToUpperInvariant())" })
+        ControllerType   = $Type
+        ControllerNumber = $Number
+        Drives           = $drives
+        VMName           = [string]$Vm.name
+        VMId             = [guid][string]$Vm.id
+        ComputerName     = Get-ComputerNameOfState $State
+    })
+}
+
+function ConvertTo-VMObject {
+    param($State, $Vm)
+    $memory = $Vm.memory
+    [pscustomobject][ordered]@{
+        PSTypeName            = 'Microsoft.HyperV.PowerShell.VirtualMachine'
+        Name                  = [string]$Vm.name
+        VMName                = [string]$Vm.name
+        Id                    = [guid][string]$Vm.id
+        VMId                  = [guid][string]$Vm.id
+        State                 = [string]$Vm.state
+        Status                = 'Operating normally'
+        Generation            = [int]$Vm.generation
+        Version               = [string]$Vm.version
+        Path                  = [string]$Vm.path
+        ConfigurationLocation = [string]$Vm.path
+        ComputerName          = Get-ComputerNameOfState $State
+        ProcessorCount        = [long]$Vm.processorCount
+        MemoryStartup         = [long]$memory.startupBytes
+        MemoryMinimum         = [long]$memory.minimumBytes
+        MemoryMaximum         = [long]$memory.maximumBytes
+        DynamicMemoryEnabled  = [bool]$memory.dynamicMemoryEnabled
+        MemoryAssigned        = $(if ($Vm.state -eq 'Running') { [long]$memory.startupBytes } else { [long]0 })
+        Notes                 = [string]$Vm.notes
+        AutomaticStartAction  = [string]$Vm.automaticStartAction
+        AutomaticStopAction   = [string]$Vm.automaticStopAction
+        AutomaticStartDelay   = [int]$Vm.automaticStartDelay
+        CheckpointType        = [string]$Vm.checkpointType
+        IsClustered           = [bool]$Vm.clustered
+        Uptime                = [timespan]::Zero
+        HardDrives            = @(@($Vm.hardDrives) | Where-Object { $null -ne $_ } | ForEach-Object { ConvertTo-DriveObject -State $State -Vm $Vm -Drive $_ -Kind 'Hdd' })
+        DVDDrives             = @(@($Vm.dvdDrives) | Where-Object { $null -ne $_ } | ForEach-Object { ConvertTo-DriveObject -State $State -Vm $Vm -Drive $_ -Kind 'Dvd' })
+        NetworkAdapters       = @(@($Vm.networkAdapters) | Where-Object { $null -ne $_ } | ForEach-Object { ConvertTo-AdapterObject -State $State -Vm $Vm -Adapter $_ })
+    }
+}
+
+function ConvertTo-SwitchObject {
+    param($State, $Switch)
+    [pscustomobject][ordered]@{
+        PSTypeName                      = 'Microsoft.HyperV.PowerShell.VMSwitch'
+        Name                            = [string]$Switch.name
+        Id                              = [guid][string]$Switch.id
+        SwitchType                      = [string]$Switch.switchType
+        NetAdapterInterfaceDescription  = $Switch.netAdapterInterfaceDescription
+        NetAdapterInterfaceDescriptions = @(@($Switch.netAdapterInterfaceDescription) | Where-Object { $_ })
+        AllowManagementOS               = [bool]$Switch.allowManagementOS
+        EmbeddedTeamingEnabled          = $false
+        Notes                           = [string]$Switch.notes
+        ComputerName                    = Get-ComputerNameOfState $State
+    }
+}

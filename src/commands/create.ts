@@ -1,0 +1,96 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand, EXIT} from '../cli/base-command.js'
+import {loadServices} from '../cli/services.js'
+import {planRequestFromFlags, templateFlags} from '../cli/template-flags.js'
+
+export default class CreateCommand extends BaseCommand {
+  static override summary = 'Create guests from templates on Hyper-V hosts (or an emulated host).'
+  static override description = `Plans the guests (as "hvguest plan" does), checks each host without changing anything,
+then creates them: one PowerShell session per host, one round trip per guest, every step
+journaled on the host. A failure rolls back everything this run created or changed (host
+settings included) and never touches what existed before. A killed run leaves a journal that
+"hvguest recover" finishes undoing.
+Exit codes: 0 created, 1 failed on a host (after rollback), 2 invalid input or a host not ready.`
+
+  static override examples = [
+    {description: 'Create one Ubuntu guest on the emulated host of a starter project', command: '<%= config.bin %> <%= command.id %> templates/lab-linux.yaml'},
+    {description: 'Ten web servers, as JSON', command: '<%= config.bin %> <%= command.id %> ws2022 --count 10 --name "web{{index}}" --host hv1 --json'},
+    {description: 'Show what would run, change nothing', command: '<%= config.bin %> <%= command.id %> ubuntu-2204 --dry-run'},
+    {description: 'Write a standalone script to run on a host without Node.js', command: '<%= config.bin %> <%= command.id %> ws2012r2 --emit create-ws2012r2.ps1'},
+  ]
+
+  static override strict = false
+  static override args = {
+    template: Args.string({description: 'Template name (built-in or ./templates) or path; several may be given.', required: true}),
+  }
+
+  static override flags = {
+    ...templateFlags,
+    'dry-run': Flags.boolean({summary: 'Show the plan and what would run; change nothing.', default: false}),
+    emit: Flags.string({summary: 'Write a standalone PowerShell script that runs this plan on a host, and stop.', helpValue: 'FILE', exclusive: ['dry-run']}),
+    replace: Flags.boolean({summary: 'Allow guests whose VM name exists already on the host to be replaced.', default: false}),
+    timeout: Flags.integer({summary: 'Seconds one guest may take on its host before it is failed.', default: 600, min: 10}),
+    'lock-timeout': Flags.integer({summary: 'Seconds to wait for another run on the same host to finish.', default: 60, min: 0}),
+  }
+
+  async run(): Promise<unknown> {
+    const {argv, flags} = await this.parse(CreateCommand)
+    const s = await loadServices()
+    const request = planRequestFromFlags(argv as string[], flags)
+
+    if (flags['dry-run'] || flags.emit) {
+      const plan = await s.buildPlan(request)
+      if (plan.summary.errors > 0) {
+        process.exitCode = EXIT.invalidInput
+        if (!this.jsonEnabled()) {
+          this.log(s.renderPlan(plan))
+          this.logToStderr(s.MESSAGES.planFailed)
+        }
+        return {status: 'invalid', plan}
+      }
+      if (flags.emit) {
+        const file = s.emitScript(plan, flags.emit, {replace: flags.replace, lockTimeoutSeconds: flags['lock-timeout']})
+        this.say(`wrote ${file}: run it on the host with: pwsh -File ${flags.emit}`)
+        return {status: 'emitted', file}
+      }
+      const steps = s.describePlan(plan)
+      if (!this.jsonEnabled()) {
+        this.log(s.renderPlan(plan))
+        this.log('\nWould run (nothing has changed):')
+        for (const [host, lines] of Object.entries(steps.hosts)) for (const l of lines) this.log(`  ${host}: ${l}`)
+        for (const [guest, lines] of Object.entries(steps.guests)) {
+          this.log(`  ${guest}:`)
+          for (const l of lines) this.log(`    ${l}`)
+        }
+      }
+      return {status: 'dry-run', plan, steps}
+    }
+
+    // First Ctrl-C: finish the step under way, then roll back. Second: leave at once; the
+    // journal on the host lets "hvguest recover" finish the undo.
+    const abort = new AbortController()
+    const onSigint = () => {
+      if (abort.signal.aborted) process.exit(130)
+      this.logToStderr('Interrupted: finishing the current step, then rolling back (Ctrl-C again to leave now; then run "hvguest recover").')
+      abort.abort()
+    }
+    process.on('SIGINT', onSigint)
+    const result = await s
+      .createGuests(
+        {
+          ...request,
+          replace: flags.replace,
+          lockTimeoutSeconds: flags['lock-timeout'],
+          timeoutMs: flags.timeout * 1000,
+          signal: abort.signal,
+          onEvent: this.jsonEnabled() ? undefined : s.progressPrinter((l) => this.logToStderr(l)),
+        },
+        {plan: s.planRun, open: (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined})},
+      )
+      .finally(() => process.off('SIGINT', onSigint))
+    process.exitCode = result.status === 'ok' ? EXIT.ok : result.status === 'failed' ? EXIT.hostFailure : EXIT.invalidInput
+    if (!this.jsonEnabled()) this.log(s.renderRun(result))
+    const {plan, ...rest} = result
+    return {...rest, diagnostics: plan.diagnostics}
+  }
+}

@@ -1,0 +1,23 @@
+import {Args} from '@oclif/core'
+import {BaseCommand, EXIT} from '../cli/base-command.js'
+import {hostFlags, hostsRequest} from '../cli/host-flags.js'
+import {loadServices} from '../cli/services.js'
+
+export default class ListCommand extends BaseCommand {
+  static override summary = 'List the guests on hosts: state, generation, drives with slots, adapters, integration services.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> web1 web2 --host hv1 --json']
+  static override strict = false
+  static override args = {name: Args.string({description: 'Guest names to show (default: all).'})}
+  static override flags = {...hostFlags}
+
+  async run(): Promise<unknown> {
+    const {argv, flags} = await this.parse(ListCommand)
+    const s = await loadServices()
+    const hosts = s.selectHosts(hostsRequest(flags))
+    const names = argv as string[]
+    const answers = await s.askHosts<{guests: unknown[]}>(hosts, {action: 'list', ...(names.length ? {names} : {})}, (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined}))
+    if (answers.some((a) => !a.ok)) process.exitCode = EXIT.hostFailure
+    if (!this.jsonEnabled()) this.log(s.renderGuestList(answers))
+    return {hosts: answers}
+  }
+}

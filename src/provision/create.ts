@@ -1,0 +1,186 @@
+/**
+ * execute: a Plan becomes VMs (docs/execution.md). One session per host, hosts in parallel,
+ * guests of a host one after another, one request per guest. Every host-side problem that
+ * can be seen before a change (names taken, parents or switches missing) stops the run with
+ * exit 2 and nothing changed; a failure during the run rolls back everything the run did on
+ * every host and exits 1.
+ */
+import {randomBytes} from 'node:crypto'
+import {diagnostic, type Diagnostic} from '../model/diagnostic.js'
+import type {Plan, PlannedGuest, PlannedHost} from '../model/plan.js'
+import type {PlanRequest, PlanResult} from '../plan/build-plan.js'
+import {planRun} from '../plan/build-plan.js'
+import type {TargetHost} from '../plan/resolve-targets.js'
+import type {HostSession} from '../powershell/session.js'
+import type {ResultLine} from '../powershell/protocol.js'
+import type {GuestResult, RunEvent, RunResult} from './types.js'
+
+export interface CreateOptions extends PlanRequest {
+  replace?: boolean
+  lockTimeoutSeconds?: number
+  /** Per request; a guest with many disks on a slow host needs more. */
+  timeoutMs?: number
+  onEvent?: (e: RunEvent) => void
+  /** Aborted (first Ctrl-C): finish the step under way, then roll the run back. */
+  signal?: AbortSignal
+}
+
+export interface CreateDeps {
+  plan: (req: PlanRequest) => PlanResult
+  open: (host: TargetHost) => Promise<HostSession>
+}
+
+export const newRunId = (): string => `${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`
+
+/** The plan restricted to one host: what that host's preflight needs to see. */
+function planForHost(plan: Plan, host: string): Plan {
+  return {...plan, guests: plan.guests.filter((g) => g.host === host), hosts: plan.hosts.filter((h) => h.name === host)}
+}
+
+interface HostRun {
+  target: TargetHost
+  planned: PlannedHost
+  guests: PlannedGuest[]
+  session?: HostSession
+  begun: boolean
+}
+
+function failureOf(r: ResultLine): GuestResult['error'] {
+  return {step: r.error?.step ?? r.action, cmdlet: r.error?.cmdlet ?? null, message: r.error?.message ?? 'the host returned no error message'}
+}
+
+export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promise<RunResult> {
+  const emit = opts.onEvent ?? (() => {})
+  const {plan, targets} = deps.plan(opts)
+  const base: RunResult = {status: 'invalid', runId: null, guests: [], problems: [], rollbackErrors: [], plan, sessions: [], emitted: null}
+  if (plan.summary.errors > 0 || plan.guests.length === 0) return base
+
+  const runs: HostRun[] = plan.hosts.map((planned) => ({
+    target: targets.hosts.find((t) => t.name === planned.name)!,
+    planned,
+    guests: plan.guests.filter((g) => g.host === planned.name),
+    begun: false,
+  }))
+  const runId = newRunId()
+  const results = new Map<string, GuestResult>(plan.guests.map((g) => [`${g.host}/${g.name}`, {name: g.name, host: g.host, status: 'not-started', vmId: null, error: null}]))
+  const result = (g: {host: string; name: string}) => results.get(`${g.host}/${g.name}`)!
+  const finish = (status: RunResult['status'], extra: Partial<RunResult> = {}): RunResult => ({
+    ...base,
+    status,
+    runId,
+    guests: [...results.values()],
+    sessions: runs.filter((r) => r.session).map((r) => ({host: r.target.name, ...r.session!.stats})),
+    ...extra,
+  })
+
+  try {
+    // Sessions first: a missing pwsh or an unreachable host is found before any change.
+    await Promise.all(
+      runs.map(async (r) => {
+        emit({type: 'host', host: r.target.name, message: `connecting (${r.target.transport})`})
+        r.session = await deps.open(r.target)
+      }),
+    )
+
+    // Preflight: everything that can be checked without changing anything.
+    const problems: Diagnostic[] = []
+    await Promise.all(
+      runs.map(async (r) => {
+        const res = await r.session!.request({action: 'preflight', plan: planForHost(plan, r.target.name), replace: opts.replace ?? false, vmRoot: r.target.vmRoot})
+        if (!res.ok) throw new HostFailure(r.target.name, failureOf(res)!)
+        for (const p of (res.data as {problems?: Array<{code?: string; guest?: string; message: string}>})?.problems ?? []) {
+          problems.push(diagnostic(p.code ?? 'input-invalid', 'error', p.message, {guest: p.guest, host: r.target.name}))
+        }
+      }),
+    )
+    if (problems.length > 0) return finish('invalid', {problems})
+
+    // begin (lock, journal, host settings), then the guests, host by host in parallel.
+    let failed = false
+    await Promise.all(
+      runs.map(async (r) => {
+        const host = r.target.name
+        const began = await r.session!.request({action: 'begin', runId, host: r.planned, vmRoot: r.target.vmRoot, lockTimeoutSeconds: opts.lockTimeoutSeconds ?? 60})
+        if (!began.ok) {
+          failed = true
+          for (const g of r.guests) result(g).error = failureOf(began)
+          emit({type: 'host', host, message: `could not begin: ${failureOf(began)!.message}`})
+          return
+        }
+        r.begun = true
+        for (const g of r.guests) {
+          if (failed) return // another host failed: stop, the whole run is rolled back
+          if (opts.signal?.aborted) {
+            failed = true
+            result(g).error = {step: 'interrupted', cmdlet: null, message: 'the run was interrupted before this guest'}
+            return
+          }
+          const res = await r.session!.request(
+            {action: 'create-guest', runId, guest: g, replace: opts.replace ?? false, vmRoot: r.target.vmRoot},
+            {onProgress: (e) => emit({type: 'step', host, guest: g.name, step: e.step, detail: e.detail}), timeoutMs: opts.timeoutMs},
+          )
+          if (res.ok) {
+            result(g).status = 'created'
+            result(g).vmId = ((res.data as {vmId?: string}) ?? {}).vmId ?? null
+            emit({type: 'guest', host, guest: g.name, status: 'created'})
+          } else {
+            failed = true
+            result(g).status = 'failed'
+            result(g).error = failureOf(res)
+            emit({type: 'guest', host, guest: g.name, status: 'failed', message: failureOf(res)!.message})
+            return
+          }
+        }
+      }),
+    )
+
+    if (!failed) {
+      await Promise.all(runs.map((r) => r.session!.request({action: 'commit', runId, vmRoot: r.target.vmRoot})))
+      return finish('ok')
+    }
+    const rollbackErrors = await rollbackAll(runs, runId, emit)
+    for (const g of results.values()) if (g.status === 'created') g.status = 'rolled-back'
+    return finish('failed', {rollbackErrors})
+  } catch (error) {
+    if (error instanceof HostFailure) {
+      const rollbackErrors = await rollbackAll(runs, runId, emit)
+      for (const g of results.values()) if (g.host === error.host && !g.error) g.error = error.failure
+      return finish('failed', {rollbackErrors})
+    }
+    // A session that cannot be opened (no pwsh, bad state file) is input to fix: rethrow.
+    await rollbackAll(runs, runId, emit)
+    throw error
+  } finally {
+    await Promise.all(runs.map((r) => r.session?.close().catch(() => {})))
+  }
+}
+
+class HostFailure extends Error {
+  constructor(
+    readonly host: string,
+    readonly failure: NonNullable<GuestResult['error']>,
+  ) {
+    super(`${host}: ${failure.message}`)
+  }
+}
+
+async function rollbackAll(runs: HostRun[], runId: string, emit: (e: RunEvent) => void): Promise<Array<{host: string; message: string}>> {
+  const errors: Array<{host: string; message: string}> = []
+  await Promise.all(
+    runs
+      .filter((r) => r.begun && r.session)
+      .map(async (r) => {
+        emit({type: 'host', host: r.target.name, message: 'rolling back this run'})
+        try {
+          const res = await r.session!.request({action: 'rollback', runId, vmRoot: r.target.vmRoot})
+          if (!res.ok) errors.push({host: r.target.name, message: failureOf(res)!.message})
+          for (const e of ((res.data as {errors?: string[]})?.errors ?? [])) errors.push({host: r.target.name, message: e})
+        } catch (error) {
+          errors.push({host: r.target.name, message: `${(error as Error).message}; run "hvguest recover --host ${r.target.name}"`})
+        }
+      }),
+  )
+  return errors
+}
+
+export {planRun}

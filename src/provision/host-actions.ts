@@ -1,0 +1,52 @@
+/**
+ * `list`, `destroy` and `recover`: one request per host, hosts in parallel, through the same
+ * sessions as `create`. Each host answers for itself; one unreachable host does not hide the
+ * others' answers.
+ */
+import {InputError, type Diagnostic} from '../model/diagnostic.js'
+import {resolveTargets, type TargetHost, type TargetsRequest} from '../plan/resolve-targets.js'
+import type {HostSession} from '../powershell/session.js'
+import type {ResultLine, RuntimeRequest} from '../powershell/protocol.js'
+
+export interface HostAnswer<T> {
+  host: string
+  ok: boolean
+  data: T | null
+  error: {step: string; cmdlet: string | null; message: string} | null
+}
+
+export type OpenSession = (host: TargetHost) => Promise<HostSession>
+
+/** The hosts a command acts on: --host NAME..., else every host of the inventory (or localhost). */
+export function selectHosts(req: TargetsRequest & {hosts?: string[]}): TargetHost[] {
+  const names = req.hosts && req.hosts.length > 0 ? req.hosts : [undefined]
+  const out: TargetHost[] = []
+  const problems: Diagnostic[] = []
+  for (const host of names) {
+    const t = resolveTargets({...req, host})
+    problems.push(...t.diagnostics.filter((d) => d.severity === 'error'))
+    for (const h of t.hosts) if (!out.some((o) => o.name === h.name)) out.push(h)
+  }
+  if (problems.length > 0) throw new InputError(problems)
+  return out
+}
+
+/** Every host-side record (journals, manifests, lock) lives under the host's vmRoot, so each request names it. */
+export async function askHosts<T>(hosts: TargetHost[], request: RuntimeRequest, open: OpenSession): Promise<Array<HostAnswer<T>>> {
+  return Promise.all(
+    hosts.map(async (h): Promise<HostAnswer<T>> => {
+      const session = await open(h)
+      try {
+        const r: ResultLine = await session.request({...request, vmRoot: h.vmRoot})
+        return {
+          host: h.name,
+          ok: r.ok,
+          data: (r.data as T) ?? null,
+          error: r.ok ? null : {step: r.error?.step ?? r.action, cmdlet: r.error?.cmdlet ?? null, message: r.error?.message ?? 'no message'},
+        }
+      } finally {
+        await session.close().catch(() => {})
+      }
+    }),
+  )
+}

@@ -1,0 +1,36 @@
+/**
+ * What a run reports: per guest, what happened and why (the JSON of `create --json`), and the
+ * events a progress display shows while it happens.
+ */
+import type {Diagnostic} from '../model/diagnostic.js'
+import type {Plan} from '../model/plan.js'
+
+export type GuestOutcome = 'created' | 'planned' | 'failed' | 'rolled-back' | 'not-started'
+
+export interface GuestResult {
+  name: string
+  host: string
+  status: GuestOutcome
+  vmId: string | null
+  /** For a failure: the step, the cmdlet and the cmdlet's own message. */
+  error: {step: string; cmdlet: string | null; message: string} | null
+}
+
+export interface RunResult {
+  status: 'ok' | 'failed' | 'invalid' | 'dry-run' | 'emitted'
+  runId: string | null
+  guests: GuestResult[]
+  /** Host-side problems found before anything changed (exit 2). */
+  problems: Diagnostic[]
+  /** Undo steps that could not be completed during rollback (the journal keeps them for `recover`). */
+  rollbackErrors: Array<{host: string; message: string}>
+  plan: Plan
+  /** Measured: pwsh processes started and requests sent, per host. */
+  sessions: Array<{host: string; processesStarted: number; requests: number}>
+  emitted: string | null
+}
+
+export type RunEvent =
+  | {type: 'host'; host: string; message: string}
+  | {type: 'step'; host: string; guest: string; step: string; detail?: string}
+  | {type: 'guest'; host: string; guest: string; status: GuestOutcome; message?: string}

@@ -1,0 +1,252 @@
+/**
+ * The journal, the lock and the manifests (docs/execution.md section 4) against the emulated
+ * host: a run whose process ended mid-way is finished by `recover`; two runs never hold the
+ * host at once (the second waits, then fails naming the holder); `destroy` removes only what a
+ * manifest lists and refuses a VM without one.
+ */
+import {createHash} from 'node:crypto'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {describe, expect, it} from 'vitest'
+import {newHost, runSession, runSessionAsync} from '../fixtures/runtime/harness.js'
+import {clone, RICH_HOST, richGen1Plan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
+
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
+const VMROOT = 'C:\\Hyper-V'
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out waiting')
+    await sleep(100)
+  }
+}
+
+describe('recover', () => {
+  it('finishes undoing a run whose process ended mid-way, and removes its stale lock', () => {
+    const host = newHost(RICH_HOST)
+    const before = host.state()
+    const parent = sha(host.local(UBUNTU_PARENT))
+    const plan = richGen1Plan()
+    // The process ends after create-guest: no commit, no rollback (a killed CLI).
+    const killed = runSession(host, [
+      {action: 'begin', runId: 'run-killed', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
+      {action: 'create-guest', runId: 'run-killed', guest: plan.guests[0], replace: false},
+    ])
+    expect(killed.answers.map((a) => a.ok)).toEqual([true, true])
+    expect(existsSync(host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.json`))).toBe(true)
+    expect(existsSync(host.local(`${VMROOT}\\.hvguest\\lock`))).toBe(true)
+
+    // Another run cannot begin: the lock is held by a process that is gone, and it says so.
+    const blocked = runSession(host, [{action: 'begin', runId: 'run-next', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 1}])
+    expect(blocked.answers[0].ok).toBe(false)
+    expect(blocked.answers[0].error).toMatchObject({step: 'lock', category: 'ResourceBusy'})
+    expect(blocked.answers[0].error!.message).toMatch(/locked by run run-killed \(pid \d+/)
+    expect(blocked.answers[0].error!.message).toMatch(/process is gone.*hvguest recover/)
+
+    const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
+    const r = rec.answers[0]
+    expect(r.ok, JSON.stringify(r.error)).toBe(true)
+    expect(r.data.runs.map((x: any) => x.runId)).toEqual(['run-killed'])
+    expect(r.data.runs[0].errors).toEqual([])
+    expect(r.data.runs[0].undone.map((u: any) => u.action)).toEqual(expect.arrayContaining(['remove-vm', 'remove-file', 'remove-dir', 'restore-adapter-property']))
+    expect(r.progress.map((p) => p.step)).toContain('undo-remove-vm')
+    expect(host.state()).toEqual(before)
+    expect(sha(host.local(UBUNTU_PARENT))).toBe(parent)
+    expect(existsSync(host.local(`${VMROOT}\\web1`))).toBe(false)
+    expect(existsSync(host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.json`))).toBe(false)
+    expect(existsSync(host.local(`${VMROOT}\\.hvguest\\lock`))).toBe(false)
+
+    // Nothing left: recover again is a no-op, and a new run begins.
+    const again = runSession(host, [
+      {action: 'recover', vmRoot: VMROOT},
+      {action: 'begin', runId: 'run-next', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 1},
+      {action: 'rollback', runId: 'run-next'},
+    ])
+    expect(again.answers.map((a) => a.ok)).toEqual([true, true, true])
+    expect(again.answers[0].data).toMatchObject({runs: [], lock: {present: false, removed: false}})
+  }, 180_000)
+
+  it('recovers a journal whose step was still pending (New-VM started, never reported back)', () => {
+    const host = newHost(RICH_HOST)
+    const before = host.state()
+    const plan = richGen1Plan()
+    const run = runSession(host, [
+      {action: 'begin', runId: 'run-pending', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
+      {action: 'create-guest', runId: 'run-pending', guest: plan.guests[0], replace: false},
+    ])
+    expect(run.answers.map((a) => a.ok)).toEqual([true, true])
+    // Make the journal look like the process died inside New-VM: that entry and all after it pending.
+    const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-pending.json`)
+    const journal = JSON.parse(readFileSync(file, 'utf8'))
+    const i = journal.entries.findIndex((e: any) => e.step === 'new-vm')
+    journal.entries = journal.entries.slice(0, i + 1)
+    journal.entries[i].done = false
+    journal.entries[i].undo.vmId = null
+    writeFileSync(file, JSON.stringify(journal))
+    const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
+    expect(rec.answers[0].ok, JSON.stringify(rec.answers[0].error)).toBe(true)
+    expect(host.state()).toEqual(before)
+  }, 180_000)
+})
+
+describe('recover and a live run', () => {
+  it('leaves a run whose process is alive alone (and its lock), unless forced', async () => {
+    const host = newHost(RICH_HOST)
+    const plan = richGen1Plan()
+    const lock = host.local(`${VMROOT}\\.hvguest\\lock`)
+    const live = runSessionAsync(host, [
+      {action: 'begin', runId: 'run-live', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
+      {raw: 'Start-Sleep -Seconds 6'},
+      {action: 'commit', runId: 'run-live'},
+    ])
+    await waitFor(() => existsSync(lock), 60_000)
+    const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
+    expect(rec.answers[0].ok).toBe(true)
+    expect(rec.answers[0].data.runs).toEqual([])
+    expect(rec.answers[0].data.skipped).toEqual([{runId: 'run-live', reason: expect.stringMatching(/still in progress \(process \d+ is alive\)/)}])
+    expect(rec.answers[0].data.lock).toMatchObject({present: true, removed: false, holder: {runId: 'run-live'}})
+    const done = await live
+    expect(done.answers.map((a) => a.ok)).toEqual([true, true])
+    expect(existsSync(lock)).toBe(false)
+  }, 120_000)
+})
+
+describe('the host lock', () => {
+  it('a second begin waits for the lock, then fails naming the live holder; a patient one gets it after commit', async () => {
+    const host = newHost(RICH_HOST)
+    const plan = richGen1Plan()
+    const lock = host.local(`${VMROOT}\\.hvguest\\lock`)
+    const a = runSessionAsync(host, [
+      {action: 'begin', runId: 'run-a', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
+      {raw: 'Start-Sleep -Seconds 10'},
+      {action: 'commit', runId: 'run-a'},
+    ])
+    await waitFor(() => existsSync(lock), 60_000)
+    const started = Date.now()
+    const [impatient, patient] = await Promise.all([
+      runSessionAsync(host, [{action: 'begin', runId: 'run-b', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 2}]),
+      runSessionAsync(host, [
+        {action: 'begin', runId: 'run-c', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 60},
+        {action: 'commit', runId: 'run-c'},
+      ]),
+    ])
+    const first = await a
+    expect(first.answers.map((x) => x.ok)).toEqual([true, true])
+    const b = impatient.answers[0]
+    expect(b.ok).toBe(false)
+    expect(b.error).toMatchObject({step: 'lock', category: 'ResourceBusy'})
+    expect(b.error!.message).toMatch(/locked by run run-a \(pid \d+, since .+\); waited 2 s/)
+    expect(b.error!.message).not.toMatch(/process is gone/)
+    expect(patient.answers.map((x) => x.ok)).toEqual([true, true])
+    expect(Date.now() - started).toBeGreaterThan(4000) // it waited for run-a's commit
+    expect(existsSync(lock)).toBe(false)
+  }, 180_000)
+
+  it('create-guest refuses a run that does not hold the lock', () => {
+    const host = newHost(RICH_HOST)
+    const plan = richGen1Plan()
+    const run = runSession(host, [
+      {action: 'begin', runId: 'run-x', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
+      {action: 'commit', runId: 'run-x'},
+      {action: 'create-guest', runId: 'run-x', guest: plan.guests[0], replace: false},
+    ])
+    expect(run.answers.map((x) => x.ok)).toEqual([true, true, false])
+    expect(run.answers[2].error).toMatchObject({step: 'journal', category: 'ObjectNotFound'})
+    expect(host.state().vms).toEqual([])
+  }, 120_000)
+})
+
+describe('destroy', () => {
+  function created() {
+    const host = newHost(RICH_HOST)
+    const plan = richGen1Plan({start: false})
+    const second = clone(plan.guests[0])
+    second.name = 'web2'
+    second.path = `${VMROOT}\\web2`
+    second.drives = second.drives.filter((d: any) => d.diskNumber === null).map((d: any) => (d.path && d.create ? {...d, path: d.path.replace('\\web1\\', '\\web2\\')} : d))
+    second.networkAdapters[0].macAddress = '00-15-5D-0A-0B-0D'
+    plan.guests.push(second)
+    const run = runSession(host, [
+      {action: 'begin', runId: 'run-d', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
+      {action: 'create-guest', runId: 'run-d', guest: plan.guests[0], replace: false},
+      {action: 'create-guest', runId: 'run-d', guest: second, replace: false},
+      {action: 'commit', runId: 'run-d'},
+      // A VM hvguest did not create (no manifest), made with the host's own cmdlet.
+      {raw: "New-VM -Name 'foreign' -Generation 1 -NoVHD -MemoryStartupBytes 1GB | Out-Null"},
+    ])
+    expect(run.answers.map((x) => x.ok)).toEqual([true, true, true, true])
+    return {host, plan, web1: plan.guests[0], web2: second}
+  }
+
+  it('refuses a VM without a manifest, and then destroys nothing at all', () => {
+    const {host} = created()
+    const before = host.state()
+    const r = runSession(host, [
+      {action: 'destroy', names: ['foreign'], keepDisks: false, vmRoot: VMROOT},
+      {action: 'destroy', names: ['web1', 'foreign', 'nosuch'], keepDisks: false, vmRoot: VMROOT},
+    ])
+    const [only, mixed] = r.answers
+    expect(only.ok).toBe(false)
+    expect(only.error).toMatchObject({step: 'find-vm', category: 'PermissionDenied'})
+    expect(only.error!.message).toMatch(/'foreign' .* has no hvguest manifest/)
+    expect(mixed.ok).toBe(false)
+    expect(mixed.data.refused.map((x: any) => [x.name, x.reason])).toEqual([
+      ['foreign', 'no-manifest'],
+      ['nosuch', 'not-found'],
+    ])
+    expect(host.state()).toEqual(before)
+  }, 180_000)
+
+  it('removes the VM and the files its manifest lists, and never a file it does not list', () => {
+    const {host, web1, web2} = created()
+    const parent = sha(host.local(UBUNTU_PARENT))
+    const iso = sha(host.local('C:\\Hyper-V\\ISO\\tools.iso'))
+    // A file someone else put in the guest's folder.
+    const stranger = host.local(`${VMROOT}\\web1\\notes.txt`)
+    writeFileSync(stranger, 'not hvguest')
+    const r = runSession(host, [
+      {action: 'destroy', names: ['web1'], keepDisks: false, vmRoot: VMROOT},
+      {action: 'destroy', names: ['WEB2'], keepDisks: true, vmRoot: VMROOT},
+      {action: 'list', vmRoot: VMROOT},
+    ])
+    const [d1, d2, list] = r.answers
+    expect(d1.ok, JSON.stringify(d1.error)).toBe(true)
+    expect(d1.data.guests[0].deleted.sort()).toEqual(web1.drives.filter((d: any) => d.create).map((d: any) => d.path).sort())
+    for (const d of web1.drives.filter((x: any) => x.create)) expect(existsSync(host.local(d.path)), d.path).toBe(false)
+    expect(existsSync(stranger)).toBe(true)
+    expect(sha(host.local(UBUNTU_PARENT))).toBe(parent)
+    expect(sha(host.local('C:\\Hyper-V\\ISO\\tools.iso'))).toBe(iso)
+    // keepDisks: the VM goes, its disks stay.
+    expect(d2.ok, JSON.stringify(d2.error)).toBe(true)
+    expect(d2.data.guests[0].kept.sort()).toEqual(web2.drives.filter((d: any) => d.create).map((d: any) => d.path).sort())
+    for (const d of web2.drives.filter((x: any) => x.create)) expect(existsSync(host.local(d.path)), d.path).toBe(true)
+    expect(list.data.guests.map((g: any) => [g.name, g.managed])).toEqual([['foreign', false]])
+    expect(host.state().vms.map((v: any) => v.name)).toEqual(['foreign'])
+    // The pass-through disk web1 used is back to the host, untouched.
+    expect(host.state().disks.find((d: any) => d.number === 1)).toMatchObject({isOffline: true})
+  }, 180_000)
+
+  it('replace: an existing guest is removed (with the files its manifest lists) and made again', () => {
+    const {host, plan, web1} = created()
+    const r = runSession(host, [
+      {action: 'preflight', plan: {...plan, guests: [web1]}, replace: false},
+      {action: 'preflight', plan: {...plan, guests: [web1]}, replace: true},
+      {action: 'begin', runId: 'run-r', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
+      {action: 'create-guest', runId: 'run-r', guest: web1, replace: false},
+      {action: 'create-guest', runId: 'run-r', guest: web1, replace: true},
+      {action: 'commit', runId: 'run-r'},
+    ])
+    const [pfNo, pfYes, begin, noReplace, replaced, commit] = r.answers
+    expect(pfNo.data.problems.map((p: any) => p.code)).toEqual(expect.arrayContaining(['vm-exists', 'target-exists']))
+    expect(pfYes.data.problems).toEqual([])
+    expect(begin.ok).toBe(true)
+    expect(noReplace.ok).toBe(false)
+    expect(noReplace.error).toMatchObject({step: 'check-name', category: 'ResourceExists'})
+    expect(replaced.ok, JSON.stringify(replaced.error)).toBe(true)
+    expect(commit.ok).toBe(true)
+    const vms = host.state().vms.filter((v: any) => v.name === 'web1')
+    expect(vms).toHaveLength(1)
+    expect(vms[0].id).toBe(replaced.data.vmId)
+  }, 180_000)
+})
