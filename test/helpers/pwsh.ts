@@ -20,6 +20,10 @@ export function pwshPath(): string {
   throw new Error('pwsh (PowerShell 7) is required by this test and was not found. Install it with: dotnet tool install --tool-path .tools PowerShell --version 7.6.9')
 }
 
+/** pwsh writes terminal mode escapes (ESC[?1h ESC[?1l) around output even when piped. */
+const ANSI = /\u001b\[[?0-9;]*[A-Za-z]/g
+const clean = (s: string) => s.replace(ANSI, '')
+
 export interface PwshResult {
   code: number | null
   stdout: string
@@ -34,7 +38,7 @@ export function runPwshFile(file: string, args: string[] = [], opts: {env?: Reco
     env: {...process.env, ...opts.env},
     timeout: opts.timeoutMs ?? 120_000,
   })
-  return {code: r.status, stdout: r.stdout, stderr: r.stderr}
+  return {code: r.status, stdout: clean(r.stdout), stderr: clean(r.stderr)}
 }
 
 /** Runs a script given as text (passed through stdin as a whole file, never as arguments). */
@@ -46,5 +50,5 @@ export function runPwsh(script: string, opts: {env?: Record<string, string>; cwd
     env: {...process.env, ...opts.env},
     timeout: opts.timeoutMs ?? 120_000,
   })
-  return {code: r.status, stdout: r.stdout, stderr: r.stderr}
+  return {code: r.status, stdout: clean(r.stdout), stderr: clean(r.stderr)}
 }

@@ -254,11 +254,14 @@ describe('create-guest: offline integration components (windows-offline)', () =>
     const g = plan.guests[0]
     const cab = g.integration.offlinePackages[0]
     const host = newHost({hostOs: 'windows-server-2012r2', files: [{path: g.drives[0].create.parentPath, text: 'a Windows image'}, {path: cab, text: 'cab'}]})
-    const run = runSession(host, fullRun(plan, 'run-offline-fail').slice(0, 3), {env: {HVGUEST_EMULATOR_FAIL: 'Add-WindowsPackage:1'}})
+    const run = runSession(host, [...fullRun(plan, 'run-offline-fail').slice(0, 3), {action: 'rollback', runId: 'run-offline-fail'}], {
+      env: {HVGUEST_EMULATOR_FAIL: 'Add-WindowsPackage:1'},
+    })
     const created = run.answers[2]
     expect(created.ok).toBe(false)
     expect(created.error).toMatchObject({step: 'add-windows-package', cmdlet: 'Add-WindowsPackage'})
     expect(created.progress.map((p) => p.step).slice(-1)).toEqual(['dismount-vhd'])
     expect((host.state().disks ?? []).filter((d: any) => d.vhdPath)).toEqual([])
+    expect(run.answers[3]).toMatchObject({action: 'rollback', ok: true})
   }, 180_000)
 })
