@@ -6,11 +6,15 @@ export interface InitJson {
   directory: string
   created: string[]
   skipped: string[]
+  emulator: {stateFile: string; images: string[]} | null
+  emulatorNote: string | null
 }
 
 export default class InitCommand extends BaseCommand {
   static override summary = 'Create a starter project: a guest template, a hardware profile and a hosts.yaml with an emulated host.'
-  static override description = 'Existing files are never overwritten unless --force is given.'
+  static override description = `Existing files are never overwritten unless --force is given. When pwsh is available, the
+emulated host is set up too (.hvguest/emulator-state.json, with switch Lab and the base image the
+starter template uses), so that "hvguest create templates/lab-linux.yaml" works right away.`
   static override examples = ['<%= config.bin %> <%= command.id %> lab', '<%= config.bin %> <%= command.id %> . --json']
   static override args = {dir: Args.string({description: 'Folder for the project (created if needed).', default: '.'})}
   static override flags = {force: Flags.boolean({summary: 'Overwrite files that exist.', default: false})}
@@ -21,6 +25,9 @@ export default class InitCommand extends BaseCommand {
     const result = initProject(args.dir, {force: flags.force})
     if (!this.jsonEnabled()) {
       for (const f of result.created) this.log(`created ${f}`)
+      if (result.emulator) {
+        this.log(`created an emulated Hyper-V host: ${result.emulator.stateFile} (switch Lab, base image ${result.emulator.images.join(', ')})`)
+      } else if (result.emulatorNote) this.logToStderr(result.emulatorNote)
       if (result.created.length === 0) {
         this.log(MESSAGES.initNothing(result.directory))
       } else {

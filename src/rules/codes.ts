@@ -82,6 +82,23 @@ export const CODES = {
   'vhd-format-gen2': {severity: 'error', summary: 'Generation 2 VMs boot only from VHDX.'},
   'jumbo-unsupported-host': {severity: 'error', summary: 'Jumbo frames need a Windows Server 2008 R2 or later host (Hyper-V R2 added them).'},
   'vmq-unsupported-host': {severity: 'error', summary: 'VMQ needs a Windows Server 2008 R2 or later host (Hyper-V R2 added it).'},
+  // -- host preflight (ps/HvGuest, action `preflight`): found on the host before any change, exit 2
+  'vm-exists': {severity: 'error', summary: 'A VM of that name exists on the host (use --replace to replace it).'},
+  'target-exists': {severity: 'error', summary: 'A file the run would create exists already; hvguest never overwrites a file.'},
+  'target-duplicate': {severity: 'error', summary: 'Two drives of the run would create the same file.'},
+  'parent-missing': {severity: 'error', summary: 'The parent VHD of a differencing disk is not on the host.'},
+  'copy-source-missing': {severity: 'error', summary: 'The VHD a boot disk is copied from is not on the host.'},
+  'disk-missing': {severity: 'error', summary: 'An existing disk the template attaches is not on the host.'},
+  'passthrough-disk-missing': {severity: 'error', summary: 'The host has no physical disk with that number.'},
+  'passthrough-disk-online': {severity: 'error', summary: 'A pass-through disk must be offline on the host first.'},
+  'iso-missing': {severity: 'error', summary: 'An ISO a DVD drive should hold is not on the host.'},
+  'ic-media-missing': {severity: 'error', summary: 'The integration-component media (vmguest.iso or LIS media) is not on the host.'},
+  'offline-package-missing': {severity: 'error', summary: 'An integration-component cab for offline injection is not on the host.'},
+  'floppy-unsupported': {severity: 'error', summary: 'Floppy images are not supported by this version of the runtime.'},
+  'switch-missing': {severity: 'error', summary: 'The host has no virtual switch of that name.'},
+  'jumbo-value-invalid': {severity: 'error', summary: 'The NIC bound to the switch does not accept that *JumboPacket value.'},
+  'vmroot-unavailable': {severity: 'error', summary: 'The host\'s vmRoot cannot be created or written.'},
+  'disk-space-insufficient': {severity: 'error', summary: 'The volume under vmRoot has less free space than the new fixed disks need.'},
 } as const satisfies Record<string, CodeInfo>
 
 export type Code = keyof typeof CODES

@@ -11,7 +11,7 @@ export const MESSAGES = {
   validateNothing:
     'Nothing to validate: give files, or run in a project folder (templates/, profiles/, hosts.yaml). Built-in content is checked with --builtin.',
   initDone: (dir: string, here: boolean) =>
-    `Starter project ready in ${dir}. Next: ${here ? '' : `cd ${dir} && `}hvguest validate && hvguest plan templates/lab-linux.yaml`,
+    `Starter project ready in ${dir}. Next: ${here ? '' : `cd ${dir} && `}hvguest validate && hvguest plan templates/lab-linux.yaml && hvguest create templates/lab-linux.yaml`,
   initNothing: (dir: string) => `Nothing created: every starter file exists already in ${dir} (use --force to overwrite them).`,
   initExists: (files: string[]) => `these files exist already and were left alone (use --force to overwrite): ${files.join(', ')}`,
 } as const

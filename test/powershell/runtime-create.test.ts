@@ -7,7 +7,7 @@
 import {createHash} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
-import {newHost, runSession, type Answer, type EmuHost} from '../fixtures/runtime/harness.js'
+import {newHost, runSession, vhdHeader, type Answer, type EmuHost} from '../fixtures/runtime/harness.js'
 import {gen2Plan, ISO, RICH_HOST, richGen1Plan, singleGuestPlan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
@@ -246,7 +246,9 @@ describe('create-guest: offline integration components (windows-offline)', () =>
     expect(steps.indexOf('new-vm')).toBeGreaterThan(steps.indexOf('dismount-vhd'))
     const state = host.state()
     expect((state.disks ?? []).filter((d: any) => d.vhdPath)).toEqual([])
-    expect(state.windowsPackages).toEqual([{image: g.drives[0].path, packagePath: cab}])
+    // The package is inside the serviced image (the child VHD's header), not in the host's state.
+    expect(state.windowsPackages).toEqual([])
+    expect(vhdHeader(host, g.drives[0].path).packages).toEqual([{packagePath: cab}])
   }, 180_000)
 
   it('dismounts even when Add-WindowsPackage fails, and reports the package step', () => {

@@ -5,6 +5,8 @@
 Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
 
+# Virtual hard disk files: Get-HvEmulatorState reads the packages serviced into images.
+. (Join-Path $PSScriptRoot 'Shared/VhdFile.ps1')
 foreach ($folder in 'Private', 'Public') {
     foreach ($file in Get-ChildItem -LiteralPath (Join-Path $PSScriptRoot $folder) -Filter '*.ps1' | Sort-Object Name) {
         . $file.FullName

@@ -3,6 +3,9 @@
  * item 8). The last test fails when a code is registered in src/rules/codes.ts without a
  * case here, so no rule can be added untested.
  */
+import {existsSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {CODES, type Code} from '../../../src/rules/codes.js'
 import {BASE_SPEC, codesOf, planFixture, type Fixture} from '../../helpers/plan-fixture.js'
@@ -232,8 +235,29 @@ const SEVERITY_OVERRIDES: Partial<Record<Code, string>> = {
 }
 
 /** Codes only a command can raise (not a plan); each is covered by the named test file. */
-const COVERED_ELSEWHERE: Partial<Record<Code, string>> = {
-  'input-invalid': 'test/e2e/cli.test.ts',
+const PREFLIGHT_TESTS = ['test/powershell/runtime-protocol.test.ts', 'test/powershell/runtime-preflight.test.ts', 'test/powershell/runtime-journal.test.ts', 'test/e2e/create.test.ts']
+const COVERED_ELSEWHERE: Partial<Record<Code, string[]>> = {
+  'input-invalid': ['test/e2e/cli.test.ts'],
+  ...Object.fromEntries(
+    [
+      'vm-exists',
+      'target-exists',
+      'target-duplicate',
+      'parent-missing',
+      'copy-source-missing',
+      'disk-missing',
+      'passthrough-disk-missing',
+      'passthrough-disk-online',
+      'iso-missing',
+      'ic-media-missing',
+      'offline-package-missing',
+      'floppy-unsupported',
+      'switch-missing',
+      'jumbo-value-invalid',
+      'vmroot-unavailable',
+      'disk-space-insufficient',
+    ].map((c) => [c, PREFLIGHT_TESTS]),
+  ),
 }
 
 describe('every diagnostic code', () => {
@@ -252,5 +276,16 @@ describe('every diagnostic code', () => {
   it('has a case for every registered code', () => {
     const missing = Object.keys(CODES).filter((c) => !(c in CASES) && !(c in COVERED_ELSEWHERE))
     expect(missing).toEqual([])
+  })
+
+  it('a code covered elsewhere is really named in one of those test files', () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url))
+    const text = (f: string) => (existsSync(join(root, f)) ? readFileSync(join(root, f), 'utf8') : '')
+    // The code as a whole token (not part of a longer code), e.g. 'vm-exists' or 'vm-exists:web1'.
+    const named = (code: string, t: string) => new RegExp(`(^|[^a-z-])${code}([^a-z-]|$)`, 'm').test(t)
+    const unnamed = Object.entries(COVERED_ELSEWHERE)
+      .filter(([code, files]) => !files!.some((f) => named(code, text(f))))
+      .map(([code]) => code)
+    expect(unnamed).toEqual([])
   })
 })

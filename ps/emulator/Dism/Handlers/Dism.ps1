@@ -1,5 +1,6 @@
 # Add-WindowsPackage: offline servicing of a mounted image (-Path = root of a partition of a
-# virtual hard disk mounted with Mount-VHD) or of the running host (-Online).
+# virtual hard disk mounted with Mount-VHD; recorded in that VHD file's header, see
+# HvEmulator/Shared/VhdFile.ps1) or of the running host (-Online; recorded in state.windowsPackages).
 
 $script:Handlers['Add-WindowsPackage'] = {
     param($Ctx)
@@ -32,8 +33,18 @@ $script:Handlers['Add-WindowsPackage'] = {
         }
         $image = [string]$disk.vhdPath
         $imageRoot = "$($letter):\"
+        # The package goes into the image (the VHD file's header), as on a real host: it is gone
+        # with the file, whoever deletes it.
+        $imageLocal = Resolve-LocalPath $Ctx $image
+        if (-not [System.IO.File]::Exists($imageLocal)) {
+            Stop-HvEmulatorCommand -Message "Add-WindowsPackage failed. Error code = 0x80070002. The system cannot find the file specified: the image '$image' mounted as disk $($disk.number) no longer exists." -Category ObjectNotFound -ErrorId 'Microsoft.Dism.Commands.AddWindowsPackageCommand' -TargetObject $image
+        }
+        Add-VhdFilePackage -LocalPath $imageLocal -WindowsPath $image -PackagePath $packageWin
     }
-    Add-ToList $state 'windowsPackages' ([ordered]@{ image = $image; packagePath = $packageWin })
+    else {
+        # The running host's own Windows: recorded in the state.
+        Add-ToList $state 'windowsPackages' ([ordered]@{ image = $image; packagePath = $packageWin })
+    }
     [pscustomobject][ordered]@{
         PSTypeName    = 'Microsoft.Dism.Commands.ImageObject'
         Path          = $imageRoot

@@ -1,6 +1,9 @@
 # Helpers every emulated module's handlers use. Each module dot-sources this file into its own
 # scope (so nothing here is exported to the session).
 
+# Virtual hard disk files (header, packages serviced into an image).
+. (Join-Path $PSScriptRoot 'VhdFile.ps1')
+
 function Test-Bound {
     param($Ctx, [string]$Name)
     $Ctx.Parameters.ContainsKey($Name)
