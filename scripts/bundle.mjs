@@ -30,11 +30,8 @@ const zodEnglishOnly = {
   },
 }
 
-const {BUNDLE, CODE_CACHE, compileBundle} = await import('../dist/cli/services.js')
-rmSync(CODE_CACHE, {force: true})
-await build({
-  entryPoints: ['dist/services.js'],
-  outfile: BUNDLE,
+const {BUNDLES, codeCacheOf, compileBundle} = await import('../dist/cli/services.js')
+const common = {
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -52,13 +49,20 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
-})
-
-// Warm-up: exercise what commands run, so the cache holds compiled code for it.
-const {script, services} = compileBundle({useCache: false})
-const none = '/nonexistent-hvguest-project'
-for (const t of services.listTemplates(none)) services.renderPlan(await services.buildPlan({templates: [t.file], cwd: none, count: 2}))
-for (const p of services.listProfiles(none)) await services.buildPlan({templates: ['ubuntu-2204'], profile: p.file, cwd: none})
-services.validateFiles(services.builtinFiles(), {strict: false, cwd: none})
-writeFileSync(CODE_CACHE, script.createCachedData())
-console.log(`bundled ${BUNDLE} with a V8 code cache`)
+}
+for (const [name, entry] of [['plan', 'dist/services.js'], ['exec', 'dist/services-exec.js']]) {
+  rmSync(codeCacheOf(BUNDLES[name]), {force: true})
+  await build({...common, entryPoints: [entry], outfile: BUNDLES[name]})
+  // Warm-up: exercise what the commands run, so the cache holds compiled code for it.
+  const {script, services} = compileBundle(name, {useCache: false})
+  const none = '/nonexistent-hvguest-project'
+  for (const t of services.listTemplates(none)) {
+    const plan = await services.buildPlan({templates: [t.file], cwd: none, count: 2})
+    services.renderPlan(plan)
+    if (name === 'exec') services.describePlan(plan)
+  }
+  for (const p of services.listProfiles(none)) await services.buildPlan({templates: ['ubuntu-2204'], profile: p.file, cwd: none})
+  services.validateFiles(services.builtinFiles(), {strict: false, cwd: none})
+  writeFileSync(codeCacheOf(BUNDLES[name]), script.createCachedData())
+  console.log(`bundled ${BUNDLES[name]} with a V8 code cache`)
+}

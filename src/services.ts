@@ -1,5 +1,6 @@
 /**
- * Everything the commands call, in one module. The build bundles it into dist/services.cjs
+ * Everything the planning commands call, in one module (the execution commands load
+ * services-exec.ts, which adds sessions and the run). The build bundles it into dist/services.cjs
  * with a V8 code cache (scripts/bundle.mjs, src/cli/services.ts), so a command pays for its
  * services once, compiled, instead of resolving ~150 ESM files on every start.
  */
@@ -10,13 +11,4 @@ export {renderTable} from './ui/table.js'
 export {validateFiles, projectFiles, builtinFiles} from './plan/validate-files.js'
 export {listTemplates, listProfiles, showTemplate, showProfile} from './plan/content-info.js'
 export {jsonSchemaFor, SCHEMA_KINDS} from './spec/json-schema.js'
-export {initProject} from './plan/init-project.js'
 export {formatDiagnostic, InputError} from './model/diagnostic.js'
-export {createGuests} from './provision/create.js'
-export {describePlan} from './provision/describe.js'
-export {selectHosts, askHosts} from './provision/host-actions.js'
-export {emitScript} from './provision/emit-script.js'
-export {openSession} from './powershell/session.js'
-export {progressPrinter} from './ui/progress.js'
-export {renderRun} from './ui/run-view.js'
-export {renderGuestList} from './ui/guest-list.js'

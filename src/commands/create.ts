@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
-import {loadServices} from '../cli/services.js'
+import {loadExecServices} from '../cli/services.js'
 import {planRequestFromFlags, templateFlags} from '../cli/template-flags.js'
 
 export default class CreateCommand extends BaseCommand {
@@ -28,14 +28,19 @@ Exit codes: 0 created, 1 failed on a host (after rollback), 2 invalid input or a
     ...templateFlags,
     'dry-run': Flags.boolean({summary: 'Show the plan and what would run; change nothing.', default: false}),
     emit: Flags.string({summary: 'Write a standalone PowerShell script that runs this plan on a host, and stop.', helpValue: 'FILE', exclusive: ['dry-run']}),
-    replace: Flags.boolean({summary: 'Allow guests whose VM name exists already on the host to be replaced.', default: false}),
+    replace: Flags.boolean({
+      summary: 'Replace a guest whose VM name exists already on the host.',
+      description:
+        'The old VM is removed first, with the files hvguest created for it (never other files). This is the one change a failed run does not undo: the old guest stays removed.',
+      default: false,
+    }),
     timeout: Flags.integer({summary: 'Seconds one guest may take on its host before it is failed.', default: 600, min: 10}),
     'lock-timeout': Flags.integer({summary: 'Seconds to wait for another run on the same host to finish.', default: 60, min: 0}),
   }
 
   async run(): Promise<unknown> {
     const {argv, flags} = await this.parse(CreateCommand)
-    const s = await loadServices()
+    const s = await loadExecServices()
     const request = planRequestFromFlags(argv as string[], flags)
 
     if (flags['dry-run'] || flags.emit) {

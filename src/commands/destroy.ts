@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {hostFlags, hostsRequest} from '../cli/host-flags.js'
-import {loadServices} from '../cli/services.js'
+import {loadExecServices} from '../cli/services.js'
 
 export default class DestroyCommand extends BaseCommand {
   static override summary = 'Remove guests that hvguest created, and the disks it created for them.'
@@ -20,7 +20,7 @@ disk, or anything else that was there before is never deleted. Asks first unless
 
   async run(): Promise<unknown> {
     const {argv, flags} = await this.parse(DestroyCommand)
-    const s = await loadServices()
+    const s = await loadExecServices()
     const names = argv as string[]
     const hosts = s.selectHosts(hostsRequest(flags))
     if (!flags.yes) {

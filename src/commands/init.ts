@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {loadServices} from '../cli/services.js'
+import {loadExecServices} from '../cli/services.js'
 
 export interface InitJson {
   directory: string
@@ -21,7 +21,7 @@ starter template uses), so that "hvguest create templates/lab-linux.yaml" works 
 
   async run(): Promise<InitJson> {
     const {args, flags} = await this.parse(InitCommand)
-    const {initProject, MESSAGES} = await loadServices()
+    const {initProject, MESSAGES} = await loadExecServices()
     const result = initProject(args.dir, {force: flags.force})
     if (!this.jsonEnabled()) {
       for (const f of result.created) this.log(`created ${f}`)

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {hostFlags, hostsRequest} from '../cli/host-flags.js'
-import {loadServices} from '../cli/services.js'
+import {loadExecServices} from '../cli/services.js'
 
 export default class ListCommand extends BaseCommand {
   static override summary = 'List the guests on hosts: state, generation, drives with slots, adapters, integration services.'
@@ -12,7 +12,7 @@ export default class ListCommand extends BaseCommand {
 
   async run(): Promise<unknown> {
     const {argv, flags} = await this.parse(ListCommand)
-    const s = await loadServices()
+    const s = await loadExecServices()
     const hosts = s.selectHosts(hostsRequest(flags))
     const names = argv as string[]
     const answers = await s.askHosts<{guests: unknown[]}>(hosts, {action: 'list', ...(names.length ? {names} : {})}, (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined}))

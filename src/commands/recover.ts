@@ -1,6 +1,6 @@
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {hostFlags, hostsRequest} from '../cli/host-flags.js'
-import {loadServices} from '../cli/services.js'
+import {loadExecServices} from '../cli/services.js'
 
 export default class RecoverCommand extends BaseCommand {
   static override summary = 'Finish undoing runs that were interrupted (a killed create), from their journals on each host.'
@@ -10,22 +10,32 @@ export default class RecoverCommand extends BaseCommand {
 
   async run(): Promise<unknown> {
     const {flags} = await this.parse(RecoverCommand)
-    const s = await loadServices()
+    const s = await loadExecServices()
     const hosts = s.selectHosts(hostsRequest(flags))
-    const answers = await s.askHosts<{recovered?: Array<{runId: string; undone: number; errors?: string[]}>}>(hosts, {action: 'recover'}, (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined}))
-    if (answers.some((a) => !a.ok || (a.data?.recovered ?? []).some((r) => (r.errors ?? []).length > 0))) process.exitCode = EXIT.hostFailure
+    interface Recovered {
+      runs?: Array<{runId: string; undone: unknown[] | number; errors?: string[]; journalKept?: boolean}>
+      skipped?: Array<{runId: string; reason: string}>
+      errors?: string[]
+    }
+    const answers = await s.askHosts<Recovered>(hosts, {action: 'recover'}, (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined}))
+    const incomplete = (a: (typeof answers)[number]) => !a.ok || (a.data?.runs ?? []).some((r) => (r.errors ?? []).length > 0) || (a.data?.errors ?? []).length > 0
+    if (answers.some(incomplete)) process.exitCode = EXIT.hostFailure
     if (!this.jsonEnabled()) {
       for (const a of answers) {
         if (!a.ok) {
           this.log(`${a.host}: failed: ${a.error?.message}`)
           continue
         }
-        const runs = a.data?.recovered ?? []
-        if (runs.length === 0) this.log(`${a.host}: nothing to recover`)
+        const runs = a.data?.runs ?? []
+        const skipped = a.data?.skipped ?? []
+        if (runs.length === 0 && skipped.length === 0) this.log(`${a.host}: nothing to recover`)
         for (const r of runs) {
-          this.log(`${a.host}: run ${r.runId}: ${r.undone} step${r.undone === 1 ? '' : 's'} undone`)
+          const n = Array.isArray(r.undone) ? r.undone.length : r.undone
+          this.log(`${a.host}: run ${r.runId}: ${n} step${n === 1 ? '' : 's'} undone${r.journalKept ? ' (journal kept: run recover again)' : ''}`)
           for (const e of r.errors ?? []) this.log(`  could not undo: ${e}`)
         }
+        for (const k of skipped) this.log(`${a.host}: run ${k.runId} left alone: ${k.reason}; run recover again when it has ended`)
+        for (const e of a.data?.errors ?? []) this.log(`${a.host}: ${e}`)
       }
     }
     return {hosts: answers}

@@ -1,16 +1,23 @@
 /**
  * An unknown command is invalid input: exit 2 with the closest command named (DESIGN
- * section 6). @oclif/plugin-not-found exits 127 and asks an interactive question; a script
+ * section 6). `help` arrives here too (see below). @oclif/plugin-not-found exits 127 and asks an interactive question; a script
  * wants neither.
  */
 import type {Hook} from '@oclif/core'
 import {suggest} from '../util/did-you-mean.js'
 
 const hook: Hook.CommandNotFound = async function (opts) {
+  // `hvguest help [COMMAND]`: oclif's own Help, without @oclif/plugin-help, which cost about
+  // 20 ms at every start only to provide this one command (--help is built into oclif).
+  const words = opts.id.split(':')
+  if (words[0] === 'help') {
+    const {Help} = await import('@oclif/core')
+    await new Help(opts.config).showHelp([...words.slice(1), ...(opts.argv ?? [])])
+    return
+  }
   const ids = opts.config.commandIDs.map((id) => id.replaceAll(':', ' '))
   // With a space as topic separator oclif hands over the arguments too ("plna ws2022"):
   // match the longest run of leading words that is close to a command.
-  const words = opts.id.split(':')
   let typed = words[0]
   let close: string | undefined
   for (let k = Math.min(words.length, 2); k >= 1 && !close; k--) {

@@ -178,6 +178,23 @@ describe('content commands', () => {
     expect(JSON.parse(again.stdout).created).toEqual([])
   })
 
+  it('help works without the help plugin: hvguest help, help COMMAND, COMMAND --help', () => {
+    const all = runCli(['help'])
+    expect(all.code).toBe(0)
+    expect(all.stdout).toMatch(/USAGE/)
+    expect(all.stdout).toMatch(/plan/)
+    const one = runCli(['help', 'create'])
+    expect(one.code).toBe(0)
+    expect(one.stdout).toMatch(/--dry-run/)
+    expect(runCli(['validate', '--help']).stdout).toMatch(/EXAMPLES/)
+  })
+
+  it('an unknown command is exit 2 with the closest one named', () => {
+    const r = runCli(['plna', 'ws2022'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/Did you mean "hvguest plan"/)
+  })
+
   it('--version prints the version', () => {
     const r = runCli(['--version'])
     expect(r.code).toBe(0)

@@ -16,14 +16,16 @@ async function built() {
 
 describe('the services bundle', () => {
   it('loads with its code cache accepted by this Node', async () => {
-    const {compileBundle, CODE_CACHE} = await built()
-    expect(existsSync(CODE_CACHE)).toBe(true)
-    expect(compileBundle().cacheRejected).toBe(false)
+    const {compileBundle, BUNDLES, codeCacheOf} = await built()
+    for (const name of ['plan', 'exec'] as const) {
+      expect(existsSync(codeCacheOf(BUNDLES[name]))).toBe(true)
+      expect(compileBundle(name).cacheRejected, name).toBe(false)
+    }
   })
 
   it('plans exactly what the source modules plan', async () => {
     const {compileBundle} = await built()
-    const {services} = compileBundle()
+    const {services} = compileBundle('plan')
     const cwd = '/nonexistent-hvguest-project'
     for (const req of [
       {templates: ['ubuntu-2204'], count: 3, name: 'web{{index}}', sets: ['dataDiskCount=70'], profile: 'intel-10g'},

@@ -1,0 +1,15 @@
+/**
+ * What the commands that act on hosts (create, list, destroy, recover) call: the planning
+ * services plus sessions, the run, --emit and --dry-run. A bundle of its own
+ * (dist/services-exec.cjs), so that `plan` does not load and compile the execution code.
+ */
+export * from './services.js'
+export {initProject} from './plan/init-project.js'
+export {createGuests} from './provision/create.js'
+export {describePlan} from './provision/describe.js'
+export {selectHosts, askHosts} from './provision/host-actions.js'
+export {emitScript} from './provision/emit-script.js'
+export {openSession} from './powershell/session.js'
+export {progressPrinter} from './ui/progress.js'
+export {renderRun} from './ui/run-view.js'
+export {renderGuestList} from './ui/guest-list.js'
