@@ -6,9 +6,9 @@
 // Prints wall time, pwsh processes started and round trips per guest, and the ratio.
 // Flags: --guests N (default 10), --json, --check (exit 1 when a target is missed).
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync} from 'node:fs'
+import {mkdtempSync, mkdirSync, writeFileSync, readFileSync} from 'node:fs'
 import {tmpdir, cpus} from 'node:os'
-import {join, dirname, delimiter} from 'node:path'
+import {join, dirname} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -18,11 +18,8 @@ const value = (name, d) => (args.includes(name) ? Number(args[args.indexOf(name)
 const GUESTS = value('--guests', 10)
 const log = (s) => process.stderr.write(s + '\n')
 
-function findPwsh() {
-  for (const c of [process.env.HVGUEST_PWSH, join(REPO, '.tools', 'pwsh')]) if (c && existsSync(c)) return c
-  for (const d of (process.env.PATH ?? '').split(delimiter)) if (d && existsSync(join(d, 'pwsh'))) return join(d, 'pwsh')
-  throw new Error('pwsh not found: dotnet tool install --tool-path .tools PowerShell --version 7.6.9')
-}
+// The product's own pwsh lookup (the bench runs after `npm run build`).
+const {findPwsh} = await import('../dist/powershell/find-pwsh.js')
 const PWSH = findPwsh()
 const MODULES = join(REPO, 'ps', 'emulator')
 const b64 = (v) => Buffer.from(JSON.stringify(v), 'utf8').toString('base64')

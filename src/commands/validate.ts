@@ -1,12 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {loadServices} from '../cli/services.js'
-import type {Diagnostic} from '../model/diagnostic.js'
-
-export interface ValidateJson {
-  status: 'ok' | 'invalid'
-  files: Array<{file: string; kind: string | null; valid: boolean; diagnostics: Diagnostic[]}>
-}
+import type {ValidateJson} from '../plan/validate-files.js'
 
 export default class ValidateCommand extends BaseCommand {
   static override summary = 'Check templates, hardware profiles and host inventories.'

@@ -1,3 +1,5 @@
+import {escapeControl} from '../util/escape-control.js'
+
 /**
  * Diagnostics are the one currency every pipeline stage pays in: loaders, the renderer,
  * the schema check and the planning rules all return them, and `plan --json` prints them
@@ -67,7 +69,7 @@ export function formatDiagnostic(d: Omit<Diagnostic, 'guest' | 'host'> & {guest?
   const where = loc ? `${loc}: ` : ''
   const guest = d.guest ? ` (guest ${d.guest})` : d.host ? ` (host ${d.host})` : ''
   // One line per problem, whatever a value in the message holds.
-  const message = d.message.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : ' '))
+  const message = escapeControl(d.message)
   return `${where}${d.severity} [${d.code}] ${message}${guest}`
 }
 

@@ -10,8 +10,13 @@ import {applyStrict, type Diagnostic} from '../model/diagnostic.js'
 import type {Code} from '../rules/codes.js'
 import {listContent, resolveContent} from '../spec/library.js'
 import {loadAnyFile, loadGuestTemplate, loadHostInventory} from '../spec/load.js'
-import type {ValidateJson} from '../commands/validate.js'
 import {planRun} from './build-plan.js'
+
+/** `hvguest validate --json`. */
+export interface ValidateJson {
+  status: 'ok' | 'invalid'
+  files: Array<{file: string; kind: string | null; valid: boolean; diagnostics: Diagnostic[]}>
+}
 
 /** Findings that hold whatever host and profile the template is later planned for. */
 const HOST_INDEPENDENT = new Set<Code>([

@@ -9,7 +9,6 @@ import {randomBytes} from 'node:crypto'
 import {diagnostic, type Diagnostic} from '../model/diagnostic.js'
 import type {Plan, PlannedGuest, PlannedHost} from '../model/plan.js'
 import type {PlanRequest, PlanResult} from '../plan/build-plan.js'
-import {planRun} from '../plan/build-plan.js'
 import type {TargetHost} from '../plan/resolve-targets.js'
 import type {HostSession} from '../powershell/session.js'
 import type {ResultLine} from '../powershell/protocol.js'
@@ -183,4 +182,3 @@ async function rollbackAll(runs: HostRun[], runId: string, emit: (e: RunEvent) =
   return errors
 }
 
-export {planRun}

@@ -4,6 +4,7 @@
  * settings the run applies; then every diagnostic with file:line:column.
  */
 import {formatDiagnostic} from '../model/diagnostic.js'
+import {escapeControl} from '../util/escape-control.js'
 import type {Plan, PlannedDrive, PlannedGuest, PlannedHost} from '../model/plan.js'
 import {formatSize} from '../spec/sizes.js'
 import {MESSAGES} from './messages.js'
@@ -15,12 +16,7 @@ export const slotLabel = (d: Pick<PlannedDrive, 'controller'>) => `${d.controlle
 const bySlot = (a: PlannedDrive, b: PlannedDrive) =>
   a.controller.type.localeCompare(b.controller.type) || a.controller.number - b.controller.number || a.controller.location - b.controller.location
 
-/**
- * Values are shown as data: a newline or other control character in a switch name or path
- * is printed escaped (`\n`), so it can neither break the table nor pose as another line.
- */
-const shown = (v: string): string =>
-  v.replace(/[\u0000-\u001f\u007f]/g, (c) => ({'\n': '\\n', '\r': '\\r', '\t': '\\t'})[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+const shown = escapeControl // values in tables are data, never layout
 
 function driveSource(d: PlannedDrive): string {
   if (d.diskNumber !== null) return `pass-through disk ${d.diskNumber}`

@@ -1,23 +1,17 @@
 /**
- * Runs real PowerShell for the tests. pwsh is found the way the product finds it
- * (HVGUEST_PWSH, then the repo's .tools/pwsh installed by .ci/run, then PATH); a missing pwsh
- * FAILS the test with instructions, it never skips.
+ * Runs real PowerShell for the tests. pwsh is found by the product's own lookup (HVGUEST_PWSH,
+ * then the repo's .tools/pwsh installed by `npm test`'s pretest or .ci/run, then PATH); a
+ * missing pwsh FAILS the test with instructions, it never skips.
  */
 import {spawnSync} from 'node:child_process'
-import {existsSync} from 'node:fs'
-import {delimiter, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {findPwsh} from '../../src/powershell/find-pwsh.js'
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url))
 
+/** The pwsh the product itself would use (src/powershell/find-pwsh.ts); missing → a thrown error that says how to install it. */
 export function pwshPath(): string {
-  const candidates = [process.env.HVGUEST_PWSH, join(REPO, '.tools', process.platform === 'win32' ? 'pwsh.exe' : 'pwsh')]
-  for (const c of candidates) if (c && existsSync(c)) return c
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const p = join(dir, process.platform === 'win32' ? 'pwsh.exe' : 'pwsh')
-    if (dir && existsSync(p)) return p
-  }
-  throw new Error('pwsh (PowerShell 7) is required by this test and was not found. Install it with: dotnet tool install --tool-path .tools PowerShell --version 7.6.9')
+  return findPwsh()
 }
 
 /** pwsh writes terminal mode escapes (ESC[?1h ESC[?1l) around output even when piped. */

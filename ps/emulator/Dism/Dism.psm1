@@ -1,11 +1,4 @@
 # Emulated Dism module (hvguest). The generated Dism.Commands.ps1 binds each cmdlet's documented
 # parameter sets; the handlers in Handlers/ implement them against the state file.
-Set-StrictMode -Version 3.0
-$ErrorActionPreference = 'Stop'
-$script:Handlers = @{}
-
-. (Join-Path $PSScriptRoot '../HvEmulator/Shared/HandlerHelpers.ps1')
-foreach ($file in Get-ChildItem -LiteralPath (Join-Path $PSScriptRoot 'Handlers') -Filter '*.ps1' | Sort-Object Name) {
-    . $file.FullName
-}
-. (Join-Path $PSScriptRoot 'Dism.Commands.ps1')
+$EmulatedModuleRoot = $PSScriptRoot
+. (Join-Path $PSScriptRoot '../HvEmulator/Shared/Import-EmulatedModule.ps1')
