@@ -17,6 +17,8 @@ $script:HvRuntimeFiles = @(
     'Guest.ps1'         # create-guest
     'Inventory.ps1'     # list, destroy, recover
     'Facts.ps1'         # facts, preflight
+    'GuestStatus.ps1'   # guest-status: heartbeat, IC states, KVP addresses
+    'IcInject.ps1'      # ic-inject: IC media, offline cabs, seed media for an existing guest
 )
 foreach ($file in $script:HvRuntimeFiles) {
     . (Join-Path -Path (Join-Path -Path $PSScriptRoot -ChildPath 'Private') -ChildPath $file)
@@ -59,13 +61,15 @@ function Invoke-HvRequestCore {
             'recover' { Invoke-HvRecoverAction -Context $Context -Request $request }
             'list' { Invoke-HvListAction -Context $Context -Request $request }
             'destroy' { Invoke-HvDestroyAction -Context $Context -Request $request }
+            'guest-status' { Invoke-HvGuestStatusAction -Context $Context -Request $request }
+            'ic-inject' { Invoke-HvIcInjectAction -Context $Context -Request $request }
             default {
-                throw (New-HvError -Step 'request' -Message ("unknown action '{0}'; known: facts, preflight, begin, create-guest, commit, rollback, recover, list, destroy" -f $action) -Category 'InvalidArgument')
+                throw (New-HvError -Step 'request' -Message ("unknown action '{0}'; known: facts, preflight, begin, create-guest, commit, rollback, recover, list, destroy, guest-status, ic-inject" -f $action) -Category 'InvalidArgument')
             }
         }
     } catch {
         $Context.Failure = ConvertTo-HvFailure -Context $Context -ErrorRecord $_
-        if ($Context.Action -eq 'create-guest' -and $null -ne $Context.Failure) {
+        if (($Context.Action -eq 'create-guest' -or $Context.Action -eq 'ic-inject') -and $null -ne $Context.Failure) {
             # What this request had done before failing (Node rolls the run back).
             $Context.Data = [ordered]@{ steps = $Context.Steps; warnings = $Context.Warnings.ToArray() }
         }

@@ -10,11 +10,15 @@ then creates them: one PowerShell session per host, one round trip per guest, ev
 journaled on the host. A failure rolls back everything this run created or changed (host
 settings included) and never touches what existed before. A killed run leaves a journal that
 "hvguest recover" finishes undoing.
-Exit codes: 0 created, 1 failed on a host (after rollback), 2 invalid input or a host not ready.`
+With --wait, the guests are started and watched until each reports heartbeat OK and an IPv4
+address through KVP.
+Exit codes: 0 created (and ready), 1 failed on a host (after rollback) or not ready in time,
+2 invalid input or a host not ready.`
 
   static override examples = [
     {description: 'Create one Ubuntu guest on the emulated host of a starter project', command: '<%= config.bin %> <%= command.id %> templates/lab-linux.yaml'},
     {description: 'Ten web servers, as JSON', command: '<%= config.bin %> <%= command.id %> ws2022 --count 10 --name "web{{index}}" --host hv1 --json'},
+    {description: 'Create, start and wait until the guest reports its IP address', command: '<%= config.bin %> <%= command.id %> ubuntu-2204 --name web1 --set sshKey="ssh-ed25519 AAAA... me@host" --wait --timeout 300'},
     {description: 'Show what would run, change nothing', command: '<%= config.bin %> <%= command.id %> ubuntu-2204 --dry-run'},
     {description: 'Write a standalone script to run on a host without Node.js', command: '<%= config.bin %> <%= command.id %> ws2012r2 --emit create-ws2012r2.ps1'},
   ]
@@ -34,7 +38,14 @@ Exit codes: 0 created, 1 failed on a host (after rollback), 2 invalid input or a
         'The old VM is removed first, with the files hvguest created for it (never other files). This is the one change a failed run does not undo: the old guest stays removed.',
       default: false,
     }),
-    timeout: Flags.integer({summary: 'Seconds one guest may take on its host before it is failed.', default: 600, min: 10}),
+    start: Flags.boolean({summary: 'Start every guest once it is created (as start: true in the template).', default: false}),
+    wait: Flags.boolean({
+      summary: 'Start the guests, then wait until each reports heartbeat OK and an IPv4 address through KVP.',
+      description:
+        'Progress shows what each guest reports. A guest not ready within --timeout is kept (it was created as planned) and named with the likely cause, such as a Linux guest without hv_kvp_daemon; the exit code is then 1.',
+      default: false,
+    }),
+    timeout: Flags.integer({summary: 'Seconds one guest may take on its host before it is failed; with --wait, also the seconds to wait for the guests to be ready.', default: 600, min: 10}),
     'lock-timeout': Flags.integer({summary: 'Seconds to wait for another run on the same host to finish.', default: 60, min: 0}),
   }
 
@@ -87,13 +98,15 @@ Exit codes: 0 created, 1 failed on a host (after rollback), 2 invalid input or a
           replace: flags.replace,
           lockTimeoutSeconds: flags['lock-timeout'],
           timeoutMs: flags.timeout * 1000,
+          start: flags.start,
+          wait: flags.wait ? {timeoutMs: flags.timeout * 1000} : undefined,
           signal: abort.signal,
           onEvent: this.jsonEnabled() ? undefined : s.progressPrinter((l) => this.logToStderr(l)),
         },
         {plan: s.planRun, open: (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined})},
       )
       .finally(() => process.off('SIGINT', onSigint))
-    process.exitCode = result.status === 'ok' ? EXIT.ok : result.status === 'failed' ? EXIT.hostFailure : EXIT.invalidInput
+    process.exitCode = result.status === 'ok' ? EXIT.ok : result.status === 'failed' || result.status === 'not-ready' ? EXIT.hostFailure : EXIT.invalidInput
     if (!this.jsonEnabled()) this.log(s.renderRun(result))
     const {plan, ...rest} = result
     return {...rest, diagnostics: plan.diagnostics}

@@ -25,6 +25,8 @@ const linuxFields = {
   initramfs: z.enum(['dracut', 'initramfs-tools', 'mkinitrd']).nullable(),
   kernelModules: z.array(z.string().min(1)),
   packages: z.array(z.string().min(1)),
+  /** systemd units (or SysV services on older releases) the daemon packages install, enabled at first boot. */
+  daemonUnits: z.array(z.string().min(1)).default([]),
   lisMedia: fileName.optional(),
   inboxDrivers: z.boolean(),
 }

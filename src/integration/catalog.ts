@@ -34,6 +34,8 @@ export interface LinuxOsEntry {
   initramfs: 'dracut' | 'initramfs-tools' | 'mkinitrd' | null
   kernelModules: string[]
   packages: string[]
+  /** Services the daemon packages install, enabled at first boot (systemd units, or SysV names on EL5/6). */
+  daemonUnits: string[]
   /** LIS media file name (looked up in the host's isoRoot); null unless strategy is linux-lis. */
   lisMedia: string | null
   inboxDrivers: boolean

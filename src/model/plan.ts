@@ -86,8 +86,12 @@ export interface PlannedIntegration {
   offlinePackages: string[]
   /** Kernel modules the initramfs must carry (Linux). */
   kernelModules: string[]
+  /** The tool that rebuilds this distro's initramfs (Linux): first boot adds kernelModules with it. */
+  initramfs: 'dracut' | 'initramfs-tools' | 'mkinitrd' | null
   /** Guest packages that provide the user-space daemons (KVP, VSS, file copy). */
   packages: string[]
+  /** The services those packages install, which first boot enables (Linux). */
+  daemonUnits: string[]
   /** One line a person can read: why this strategy, what happens. */
   summary: string
 }
@@ -101,6 +105,21 @@ export interface PlannedFirstBoot {
   /** Volume label the guest looks for: cidata, OEMDRV, or UNATTEND. */
   label: string
   values: Record<string, unknown>
+  /** The rendered files written to the seed media, in media order (first-boot templates, DESIGN section 2). */
+  files: PlannedFirstBootFile[]
+  /**
+   * What the installer must be told to find the media, from the template's `# boot-hint:` line
+   * (kickstart: `ks=cdrom:/ks.cfg`); null when the guest finds it by itself.
+   */
+  bootHint: string | null
+}
+
+export interface PlannedFirstBootFile {
+  /** File name at the root of the media: user-data, meta-data, network-config, ks.cfg, autounattend.xml, unattend.xml. */
+  name: string
+  /** The first-boot template it was rendered from. */
+  template: string
+  content: string
 }
 
 export interface PlannedGuest {

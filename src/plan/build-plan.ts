@@ -17,6 +17,7 @@ import {loadGuestTemplate, type LoadedTemplate} from '../spec/load.js'
 import {expandGuestNames} from '../spec/names.js'
 import {resolveParameters} from '../spec/parameters.js'
 import {renderGuestSpec} from '../templating/render.js'
+import {renderFirstBoot} from './resolve-firstboot.js'
 import {resolveGuest, type ResolvedGuest} from './resolve-guest.js'
 import {hostContext, profileContext, resolveTargets, type TargetHost, type Targets} from './resolve-targets.js'
 
@@ -84,6 +85,7 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
   const setKey = (s: string) => s.split('=', 1)[0].trim()
 
   const resolved: ResolvedGuest[] = []
+  const firstBootTexts = new Map<string, string>()
   const count = req.count ?? 1
   let slot = 0 // round-robin position across hosts, over all templates of the run
   for (const template of templates) {
@@ -116,6 +118,7 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
         catalog,
       })
       diagnostics.push(...onHost(g.diagnostics, host.name))
+      diagnostics.push(...onHost(renderFirstBoot({guest: g.guest, context, unset: params.unset, templateFile: template.file, cwd, locate: rendered.locate, texts: firstBootTexts}), host.name))
       resolved.push(g)
     })
   }

@@ -152,5 +152,8 @@ export function resolveFirstBoot(guest: string, guestDir: string, spec: GuestSpe
     media: winJoin(guestDir, `${guest}-firstboot.iso`),
     label: FIRSTBOOT_LABEL[kind],
     values: fb.values ?? {},
+    // rendered after the guest is resolved (resolve-firstboot.ts)
+    files: [],
+    bootHint: null,
   }
 }

@@ -20,6 +20,8 @@ export interface ValidateJson {
 
 /** Findings that hold whatever host and profile the template is later planned for. */
 const HOST_INDEPENDENT = new Set<Code>([
+  'firstboot-template-not-found',
+  'firstboot-value-invalid',
   'ide-slots-exhausted',
   'controller-slot-conflict',
   'boot-disk-not-ide00',
@@ -64,6 +66,12 @@ export function builtinFiles(): string[] {
   return [...listContent('template', NO_PROJECT), ...listContent('profile', NO_PROJECT)].map((e) => e.file)
 }
 
+/** A template error in a first-boot file the guest template names (the load checks read only the guest template). */
+function inFirstBootTemplate(d: Pick<Diagnostic, 'code' | 'source'>, guestTemplate: string): boolean {
+  return TEMPLATE_CODES.has(d.code) && d.source?.file !== undefined && resolve(d.source.file) !== resolve(guestTemplate)
+}
+const TEMPLATE_CODES = new Set(['template-syntax', 'template-undefined-variable', 'template-helper-error'])
+
 function planChecks(file: string, already: Diagnostic[]): Diagnostic[] {
   const {template} = loadGuestTemplate(file)
   if (!template) return []
@@ -71,7 +79,7 @@ function planChecks(file: string, already: Diagnostic[]): Diagnostic[] {
   if (Object.values(template.parameters).some((p) => (p.required ?? p.default === undefined) && p.default === undefined)) return []
   const seen = new Set(already.map((d) => `${d.code}|${d.source?.line}|${d.source?.column}`))
   return planRun({templates: [file], cwd: NO_PROJECT})
-    .plan.diagnostics.filter((d) => HOST_INDEPENDENT.has(d.code as Code) && !seen.has(`${d.code}|${d.source?.line}|${d.source?.column}`))
+    .plan.diagnostics.filter((d) => (HOST_INDEPENDENT.has(d.code as Code) || inFirstBootTemplate(d, file)) && !seen.has(`${d.code}|${d.source?.line}|${d.source?.column}`))
     .map(({guest, host, ...d}) =>
       // The guest name here is the template's default; --name can still give a valid one.
       d.code === 'name-invalid'

@@ -12,6 +12,8 @@ import type {PlanRequest, PlanResult} from '../plan/build-plan.js'
 import type {TargetHost} from '../plan/resolve-targets.js'
 import type {HostSession} from '../powershell/session.js'
 import type {ResultLine} from '../powershell/protocol.js'
+import {seedMediaList} from '../media/seed-media.js'
+import {manifestGuest, waitForGuests, type IcReport} from './guest-status.js'
 import type {GuestResult, RunEvent, RunResult} from './types.js'
 
 export interface CreateOptions extends PlanRequest {
@@ -22,6 +24,14 @@ export interface CreateOptions extends PlanRequest {
   onEvent?: (e: RunEvent) => void
   /** Aborted (first Ctrl-C): finish the step under way, then roll the run back. */
   signal?: AbortSignal
+  /** Start every guest after creating it (as `start: true` in the template). */
+  start?: boolean
+  /**
+   * After the run is committed, wait until every guest reports heartbeat OK and an IPv4
+   * address through KVP (implies start). A guest that is not ready in time is kept, not rolled
+   * back: it was created as planned, and its console is where the cause shows.
+   */
+  wait?: {timeoutMs: number; intervalMs?: number}
 }
 
 export interface CreateDeps {
@@ -51,7 +61,8 @@ function failureOf(r: ResultLine): GuestResult['error'] {
 export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promise<RunResult> {
   const emit = opts.onEvent ?? (() => {})
   const {plan, targets} = deps.plan(opts)
-  const base: RunResult = {status: 'invalid', runId: null, guests: [], problems: [], rollbackErrors: [], plan, sessions: [], emitted: null}
+  if (opts.start || opts.wait) for (const g of plan.guests) g.start = true
+  const base: RunResult = {status: 'invalid', runId: null, guests: [], problems: [], rollbackErrors: [], plan, sessions: [], emitted: null, wait: null}
   if (plan.summary.errors > 0 || plan.guests.length === 0) return base
 
   const runs: HostRun[] = plan.hosts.map((planned) => ({
@@ -115,7 +126,7 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
             return
           }
           const res = await r.session!.request(
-            {action: 'create-guest', runId, guest: g, replace: opts.replace ?? false, vmRoot: r.target.vmRoot},
+            {action: 'create-guest', runId, guest: g, replace: opts.replace ?? false, vmRoot: r.target.vmRoot, media: seedMediaList(g)},
             {onProgress: (e) => emit({type: 'step', host, guest: g.name, step: e.step, detail: e.detail}), timeoutMs: opts.timeoutMs},
           )
           if (res.ok) {
@@ -134,8 +145,20 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
     )
 
     if (!failed) {
-      await Promise.all(runs.map((r) => r.session!.request({action: 'commit', runId, vmRoot: r.target.vmRoot})))
-      return finish('ok')
+      await Promise.all(
+        runs.map((r) => r.session!.request({action: 'commit', runId, vmRoot: r.target.vmRoot, guests: Object.fromEntries(r.guests.map((g) => [g.name, manifestGuest(g)]))})),
+      )
+      if (!opts.wait) return finish('ok')
+      const waited = await waitForGuests(
+        runs.map((r) => ({session: r.session!, vmRoot: r.target.vmRoot, names: r.guests.map((g) => g.name)})),
+        {
+          timeoutMs: opts.wait.timeoutMs,
+          intervalMs: opts.wait.intervalMs,
+          signal: opts.signal,
+          onChange: (g) => emit({type: 'wait', host: g.host, guest: g.name, ready: g.ready, message: waitLine(g)}),
+        },
+      )
+      return finish(waited.ready ? 'ok' : 'not-ready', {wait: waited})
     }
     const rollbackErrors = await rollbackAll(runs, runId, emit)
     for (const g of results.values()) if (g.status === 'created') g.status = 'rolled-back'
@@ -152,6 +175,13 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
   } finally {
     await Promise.all(runs.map((r) => r.session?.close().catch(() => {})))
   }
+}
+
+/** One progress line while waiting: what the guest shows now. */
+function waitLine(g: IcReport): string {
+  if (g.ready) return `ready: heartbeat ${g.heartbeat}, ${g.ipv4.join(', ')}`
+  const why = g.problems[0]
+  return `waiting: heartbeat ${g.heartbeat || 'no contact'}${g.ipv4.length ? `, ${g.ipv4.join(', ')}` : ', no IPv4 yet'}${why ? ` (${why.code})` : ''}`
 }
 
 class HostFailure extends Error {

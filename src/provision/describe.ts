@@ -29,6 +29,7 @@ export function describeGuest(g: PlannedGuest): string[] {
       )
     } else if (d.copyFrom) out.push(`copy ${d.copyFrom} to ${d.path}`)
   }
+  if (g.firstBoot) out.push(`write ${g.firstBoot.media} (ISO 9660 + Joliet, label ${g.firstBoot.label}: ${g.firstBoot.files.map((f) => f.name).join(', ')})`)
   out.push(`New-VM ${g.name} -Generation ${g.generation} -NoVHD -Path ${g.path}`)
   out.push(`Set-VMProcessor -Count ${g.processors}; Set-VMMemory ${formatSize(g.memory.startupBytes)}${g.memory.dynamic ? ` dynamic ${formatSize(g.memory.minimumBytes ?? 0)}-${formatSize(g.memory.maximumBytes ?? 0)}` : ''}`)
   out.push("remove the network adapter and DVD drive Hyper-V adds by default")

@@ -15,6 +15,8 @@ import type {Plan} from '../model/plan.js'
 import {report} from '../rules/codes.js'
 import {packageRoot} from '../util/package-root.js'
 import {newRunId} from './create.js'
+import {seedMediaList} from '../media/seed-media.js'
+import {manifestGuest} from './guest-status.js'
 
 const RUNTIME_DIR = () => join(packageRoot(), 'ps', 'HvGuest')
 
@@ -48,8 +50,8 @@ export function buildEmittedScript(plan: Plan, opts: {replace?: boolean; lockTim
   const requests = {
     preflight: b64({action: 'preflight', plan, replace: opts.replace ?? false, vmRoot: host.vmRoot}),
     begin: b64({action: 'begin', runId, host, vmRoot: host.vmRoot, lockTimeoutSeconds: opts.lockTimeoutSeconds ?? 60}),
-    guests: plan.guests.map((g) => ({name: g.name, request: b64({action: 'create-guest', runId, guest: g, replace: opts.replace ?? false, vmRoot: host.vmRoot})})),
-    commit: b64({action: 'commit', runId, vmRoot: host.vmRoot}),
+    guests: plan.guests.map((g) => ({name: g.name, request: b64({action: 'create-guest', runId, guest: g, replace: opts.replace ?? false, vmRoot: host.vmRoot, media: seedMediaList(g)})})),
+    commit: b64({action: 'commit', runId, vmRoot: host.vmRoot, guests: Object.fromEntries(plan.guests.map((g) => [g.name, manifestGuest(g)]))}),
     rollback: b64({action: 'rollback', runId, vmRoot: host.vmRoot}),
   }
   const lines: string[] = []

@@ -4,6 +4,7 @@
  */
 import type {Diagnostic} from '../model/diagnostic.js'
 import type {Plan} from '../model/plan.js'
+import type {WaitResult} from './guest-status.js'
 
 export type GuestOutcome = 'created' | 'planned' | 'failed' | 'rolled-back' | 'not-started'
 
@@ -17,7 +18,8 @@ export interface GuestResult {
 }
 
 export interface RunResult {
-  status: 'ok' | 'failed' | 'invalid' | 'dry-run' | 'emitted'
+  /** not-ready: created and committed, but --wait timed out before every guest was ready (exit 1). */
+  status: 'ok' | 'failed' | 'invalid' | 'dry-run' | 'emitted' | 'not-ready'
   runId: string | null
   guests: GuestResult[]
   /** Host-side problems found before anything changed (exit 2). */
@@ -28,9 +30,12 @@ export interface RunResult {
   /** Measured: pwsh processes started and requests sent, per host. */
   sessions: Array<{host: string; processesStarted: number; requests: number}>
   emitted: string | null
+  /** create --wait: what each guest reported when the wait ended; null without --wait. */
+  wait: WaitResult | null
 }
 
 export type RunEvent =
   | {type: 'host'; host: string; message: string}
   | {type: 'step'; host: string; guest: string; step: string; detail?: string}
   | {type: 'guest'; host: string; guest: string; status: GuestOutcome; message?: string}
+  | {type: 'wait'; host: string; guest: string; ready: boolean; message: string}

@@ -18,6 +18,8 @@ export const CODES = {
   'kind-mismatch': {severity: 'error', summary: 'The file is not of the kind expected here (GuestTemplate, HardwareProfile, HostInventory).'},
   'template-syntax': {severity: 'error', summary: 'A Handlebars expression does not parse.'},
   'template-undefined-variable': {severity: 'error', summary: 'A Handlebars expression names a variable that has no value.'},
+  'firstboot-template-not-found': {severity: 'error', summary: 'firstBoot names a first-boot template (or cloud-init folder) that is not next to the guest template, in the project or built in.'},
+  'firstboot-value-invalid': {severity: 'error', summary: 'A value holds characters its first-boot file format cannot carry (a line break in a kickstart line, a control character in XML).'},
   'template-helper-error': {severity: 'error', summary: 'A template helper was called with arguments it cannot use (e.g. {{pad index}} without a width).'},
   'parameter-missing': {severity: 'error', summary: 'A required template parameter has no value.'},
   'parameter-unknown': {severity: 'error', summary: '--set or --values names a parameter the template does not declare.'},
@@ -99,6 +101,20 @@ export const CODES = {
   'jumbo-value-invalid': {severity: 'error', summary: 'The NIC bound to the switch does not accept that *JumboPacket value.'},
   'vmroot-unavailable': {severity: 'error', summary: 'The host\'s vmRoot cannot be created or written.'},
   'disk-space-insufficient': {severity: 'error', summary: 'The volume under vmRoot has less free space than the new fixed disks need.'},
+  // -- ic inject (found before any change, exit 2)
+  'guest-not-found': {severity: 'error', summary: 'No VM of that name on the hosts asked.'},
+  'ic-inject-guest-running': {severity: 'error', summary: 'Offline IC injection mounts the boot disk: the guest must be shut down.'},
+  'firstboot-missing': {severity: 'error', summary: 'The guest\'s template has no firstBoot, so there is no seed media to write.'},
+  // -- what a running guest reports (ic status, create --wait): problems[].code, never plan diagnostics
+  'guest-not-running': {severity: 'info', summary: 'The guest is not running: it reports nothing.'},
+  'heartbeat-disabled': {severity: 'warning', summary: 'The Heartbeat integration service is off for the VM.'},
+  'heartbeat-no-contact': {severity: 'error', summary: 'No heartbeat: the guest is booting, has nothing bootable, or lacks the Hyper-V drivers.'},
+  'kvp-daemon-missing': {severity: 'error', summary: 'Linux guest without hv_kvp_daemon: it never reports its IP address or host name.'},
+  'vss-daemon-missing': {severity: 'warning', summary: 'Linux guest without hv_vss_daemon: host backups are not application-consistent.'},
+  'fcopy-daemon-missing': {severity: 'warning', summary: 'Linux guest without hv_fcopy_daemon: Copy-VMFile cannot reach it.'},
+  'ic-service-no-contact': {severity: 'warning', summary: 'An enabled integration service does not answer in a Windows guest (ICs missing or outdated).'},
+  'kvp-disabled': {severity: 'warning', summary: 'Key-Value Pair Exchange is off: the guest cannot report its addresses.'},
+  'no-ipv4': {severity: 'warning', summary: 'KVP answers but the guest reports no IPv4 address (no adapter connected, or no DHCP).'},
 } as const satisfies Record<string, CodeInfo>
 
 export type Code = keyof typeof CODES

@@ -34,9 +34,9 @@ export type RenderContext = Record<string, unknown>
 const COMPILE_OPTIONS = {strict: true, noEscape: true} as const
 
 /** Thrown by helpers for bad arguments; turned into a TemplateError at the call. */
-class HelperError extends Error {}
+export class HelperError extends Error {}
 
-function helperArgs(args: unknown[]): unknown[] {
+export function helperArgs(args: unknown[]): unknown[] {
   return args.slice(0, -1) // Handlebars passes its `options` object last
 }
 
@@ -46,11 +46,26 @@ let captured: unknown
 let envCache: typeof HandlebarsNs | undefined
 let moduleCache: typeof HandlebarsNs | undefined
 
+/** The Handlebars module, loaded on first need. */
+export function handlebarsModule(): typeof HandlebarsNs {
+  return (moduleCache ??= createRequire(import.meta.url)('handlebars') as typeof HandlebarsNs)
+}
+
 /** The private Handlebars environment, created (and the module loaded) on first need. */
 function handlebarsEnv(): typeof HandlebarsNs {
   if (envCache) return envCache
-  const Handlebars = (moduleCache = createRequire(import.meta.url)('handlebars') as typeof HandlebarsNs)
-  const env = Handlebars.create()
+  const env = handlebarsModule().create()
+  registerCommonHelpers(env)
+  env.registerHelper('__capture', (value: unknown) => {
+    captured = value
+    return ''
+  })
+  envCache = env
+  return env
+}
+
+/** The helpers every hvguest template has: literal, pad, lower, upper, default. */
+export function registerCommonHelpers(env: typeof HandlebarsNs): void {
   env.registerHelper('literal', (...args: unknown[]) => {
     const [text] = helperArgs(args)
     if (typeof text !== 'string') throw new HelperError('literal takes one quoted string: {{literal "{{"}}')
@@ -70,24 +85,17 @@ function handlebarsEnv(): typeof HandlebarsNs {
     const [value, fallback] = helperArgs(args)
     return value === undefined || value === null || value === '' ? fallback : value
   })
-
-  env.registerHelper('__capture', (value: unknown) => {
-    captured = value
-    return ''
-  })
-  envCache = env
-  return env
 }
 
 /** Handlebars' own helpers plus ours: known without loading Handlebars. */
-const HELPERS = ['literal', 'pad', 'lower', 'upper', 'default', 'if', 'unless', 'each', 'with', 'lookup', 'log']
+export const HELPERS = ['literal', 'pad', 'lower', 'upper', 'default', 'if', 'unless', 'each', 'with', 'lookup', 'log']
 
-const helperNames = (): string[] => HELPERS
 const isHelper = (name: string): boolean => HELPERS.includes(name)
 
 // ------------------------------------------------------------------------- errors
 
-export type TemplateErrorKind = 'syntax' | 'undefined-variable' | 'helper'
+/** `format`: a value the document's format cannot hold (first-boot templates, escape-formats.ts). */
+export type TemplateErrorKind = 'syntax' | 'undefined-variable' | 'helper' | 'format'
 
 /** A template problem at `index`, a character offset in the ORIGINAL text. */
 export class TemplateError extends Error {
@@ -154,13 +162,7 @@ function compile(text: string): CompiledText {
     return {plain: false, path: only && {parts: only.parts, index: only.index}, evaluate: (context) => evaluateSegments(scanned, context)}
   }
   const env = handlebarsEnv()
-  const src = new SourceMap(text)
-  let ast: hbs.AST.Program
-  try {
-    ast = env.parse(src.compiled)
-  } catch (error) {
-    throw syntaxError(error, src)
-  }
+  const {src, ast} = parseText(env, text)
   const info = inspect(ast, src)
 
   const body = ast.body
@@ -277,7 +279,7 @@ function evaluateSegments(segments: Segment[], context: RenderContext): string {
 }
 
 /** The text as handed to Handlebars (backslashes doubled before `{{`), mapped back to the original. */
-class SourceMap {
+export class SourceMap {
   readonly compiled: string
   /** Indices in `compiled` of the backslashes that were added. */
   private readonly added: number[] = []
@@ -311,7 +313,7 @@ class SourceMap {
   }
 }
 
-interface Inspection {
+export interface Inspection {
   /** Where each helper is first called (runtime helper errors carry no position). */
   helperCalls: Map<string, number>
   /** Every path expression, to place "Cannot read properties of undefined" errors. */
@@ -324,7 +326,7 @@ type AnyNode = hbs.AST.Node & Record<string, unknown>
  * Walks the AST once at compile time: unknown helpers and partials are syntax errors now,
  * before any guest is rendered, and helper/path positions are kept for runtime errors.
  */
-function inspect(ast: hbs.AST.Program, src: SourceMap): Inspection {
+export function inspect(ast: hbs.AST.Program, src: SourceMap, helpers: readonly string[] = HELPERS, what = 'guest templates'): Inspection {
   const info: Inspection = {helperCalls: new Map(), paths: []}
   const visit = (node: unknown): void => {
     if (!node || typeof node !== 'object') return
@@ -333,10 +335,10 @@ function inspect(ast: hbs.AST.Program, src: SourceMap): Inspection {
     switch (n.type) {
       case 'PartialStatement':
       case 'PartialBlockStatement':
-        throw new TemplateError('syntax', 'partials ({{> name}}) are not available in guest templates', src.indexAt(n.loc.start))
+        throw new TemplateError('syntax', `partials ({{> name}}) are not available in ${what}`, src.indexAt(n.loc.start))
       case 'DecoratorBlock':
       case 'Decorator':
-        throw new TemplateError('syntax', 'decorators ({{* name}}) are not available in guest templates', src.indexAt(n.loc.start))
+        throw new TemplateError('syntax', `decorators ({{* name}}) are not available in ${what}`, src.indexAt(n.loc.start))
       case 'MustacheStatement':
       case 'BlockStatement':
       case 'SubExpression': {
@@ -346,8 +348,8 @@ function inspect(ast: hbs.AST.Program, src: SourceMap): Inspection {
         const isCall = n.type === 'SubExpression' || params.length > 0 || hashPairs > 0
         if (isCall && path.type === 'PathExpression') {
           const name = path.original as string
-          if (!isHelper(name)) {
-            throw new TemplateError('syntax', `unknown helper "${name}"${didYouMean(name, helperNames())} (helpers: ${helperNames().join(', ')})`, src.indexAt(path.loc.start))
+          if (!helpers.includes(name)) {
+            throw new TemplateError('syntax', `unknown helper "${name}"${didYouMean(name, [...helpers])} (helpers: ${helpers.join(', ')})`, src.indexAt(path.loc.start))
           }
           if (!info.helperCalls.has(name)) info.helperCalls.set(name, src.indexAt(path.loc.start))
         }
@@ -363,8 +365,18 @@ function inspect(ast: hbs.AST.Program, src: SourceMap): Inspection {
   return info
 }
 
+/** Parses `text` the hvguest way (backslashes before `{{` kept); a syntax error is a TemplateError at its position. */
+export function parseText(env: typeof HandlebarsNs, text: string): {src: SourceMap; ast: hbs.AST.Program} {
+  const src = new SourceMap(text)
+  try {
+    return {src, ast: env.parse(src.compiled)}
+  } catch (error) {
+    throw syntaxError(error, src)
+  }
+}
+
 /** Handlebars' parser throws plain Errors; its lexer still holds the offending token's position. */
-function syntaxError(error: unknown, src: SourceMap): TemplateError {
+export function syntaxError(error: unknown, src: SourceMap): TemplateError {
   if (error instanceof TemplateError) return error
   const e = error as Error & {lineNumber?: number; column?: number}
   const lines = e.message.split('\n')
@@ -406,7 +418,7 @@ const TOKEN_WORDS: Record<string, string> = {
 }
 const tokenWord = (token: string): string => TOKEN_WORDS[token] ?? token.toLowerCase()
 
-function runtimeError(error: unknown, src: SourceMap, info: Inspection): TemplateError {
+export function runtimeError(error: unknown, src: SourceMap, info: Inspection): TemplateError {
   if (error instanceof TemplateError) return error
   const e = error as Error & {lineNumber?: number; column?: number; endLineNumber?: number; endColumn?: number}
   // strict mode: `"vlan" not defined in [object Object] - 1:4`, with the path's location

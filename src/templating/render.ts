@@ -362,7 +362,7 @@ function templateDiagnostic(
   return report('template-syntax', `${where}: ${error.message}`, {source: ref, guest})
 }
 
-function undefinedMessage(expression: string, ctx: RenderContext, unset: ReadonlySet<string>): string {
+export function undefinedMessage(expression: string, ctx: RenderContext, unset: ReadonlySet<string>): string {
   const parts = expression.split('.')
   if (unset.has(parts[0])) {
     return `"${expression}" has no value: the optional parameter "${parts[0]}" is not set (set it, or write {{default ${parts[0]} VALUE}})`

@@ -77,7 +77,11 @@ export function renderGuest(g: PlannedGuest): string {
   if (ic.kernelModules.length) out.push(`    initramfs modules: ${ic.kernelModules.join(' ')}`)
   if (ic.packages.length) out.push(`    guest packages: ${ic.packages.join(' ')}`)
   if (ic.offlinePackages.length) out.push(`    offline packages: ${ic.offlinePackages.join(', ')}`)
-  if (g.firstBoot) out.push(`  First boot: ${g.firstBoot.kind} from ${g.firstBoot.template} on ${g.firstBoot.media} (label ${g.firstBoot.label})`)
+  if (g.firstBoot) {
+    out.push(`  First boot: ${g.firstBoot.kind} from ${g.firstBoot.template} on ${g.firstBoot.media} (label ${g.firstBoot.label})`)
+    if (g.firstBoot.files.length) out.push(`    files: ${g.firstBoot.files.map((f) => `${f.name} (${Buffer.byteLength(f.content)} bytes)`).join(', ')}`)
+    if (g.firstBoot.bootHint) out.push(`    at the installer's boot prompt add: ${g.firstBoot.bootHint}`)
+  }
   out.push(`  Boot order: ${g.bootOrder.join(', ')}`)
   const extras = [
     g.checkpoints && `checkpoints ${g.checkpoints}`,

@@ -19,6 +19,9 @@ export function progressPrinter(write: (line: string) => void): (e: RunEvent) =>
       case 'guest':
         write(`${t()}  ${e.host}/${e.guest}: ${e.status}${e.message ? `: ${e.message}` : ''}`)
         break
+      case 'wait':
+        write(`${t()}  ${e.host}/${e.guest}: ${e.message}`)
+        break
     }
   }
 }

@@ -2,8 +2,21 @@
  * The end of a run, for people: one line per guest, then what went wrong and what to do.
  */
 import {formatDiagnostic} from '../model/diagnostic.js'
+import type {IcReport} from '../provision/guest-status.js'
 import type {RunResult} from '../provision/types.js'
 import {renderTable} from './table.js'
+
+/** After --wait: one line per guest with what it reported, and for a late one the likely cause. */
+export function renderReadiness(guests: IcReport[]): string {
+  const out = [
+    renderTable(
+      ['guest', 'host', 'ready', 'heartbeat', 'IPv4 (KVP)'],
+      guests.map((g) => [g.name, g.host, g.ready ? 'yes' : 'no', g.heartbeat || '-', g.ipv4.join(', ') || '-']),
+    ),
+  ]
+  for (const g of guests) if (!g.ready) for (const p of g.problems) out.push(`  ${g.name}: ${p.message} [${p.code}]`)
+  return out.join('\n')
+}
 
 export function renderRun(r: RunResult): string {
   const out: string[] = []
@@ -25,7 +38,12 @@ export function renderRun(r: RunResult): string {
   )
   for (const e of r.rollbackErrors) out.push(`rollback on ${e.host} left work undone: ${e.message}`)
   if (r.rollbackErrors.length > 0) out.push(`Run "hvguest recover" to finish undoing run ${r.runId}.`)
-  if (r.status === 'ok') out.push(`${r.guests.length} guest${r.guests.length === 1 ? '' : 's'} created (run ${r.runId}).`)
+  if (r.wait) out.push('', renderReadiness(r.wait.guests))
+  if (r.status === 'ok') out.push(`${r.guests.length} guest${r.guests.length === 1 ? '' : 's'} created (run ${r.runId})${r.wait ? `, ready after ${(r.wait.elapsedMs / 1000).toFixed(0)} s` : ''}.`)
+  if (r.status === 'not-ready') {
+    const late = r.wait!.guests.filter((g) => !g.ready).map((g) => g.name)
+    out.push(`${r.guests.length} guest${r.guests.length === 1 ? '' : 's'} created (run ${r.runId}), but ${late.join(', ')} ${late.length === 1 ? 'was' : 'were'} not ready after ${(r.wait!.elapsedMs / 1000).toFixed(0)} s. The guests are kept: see the causes above, "hvguest ic status ${late.join(' ')}", and the VM console.`)
+  }
   if (r.status === 'failed') out.push(`The run failed and was rolled back: nothing it created is left${r.rollbackErrors.length ? ' except what is listed above' : ''}.`)
   return out.join('\n')
 }

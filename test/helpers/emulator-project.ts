@@ -23,7 +23,21 @@ export interface EmulatorProject {
 
 const psString = (s: string) => `'${s.replaceAll("'", "''")}'`
 
-export function makeEmulatorProject(opts: {hostOs?: string; switches?: string[]; hostName?: string; profile?: string; extraHost?: Record<string, unknown>} = {}): EmulatorProject {
+export interface EmulatorProjectOptions {
+  hostOs?: string
+  switches?: string[]
+  hostName?: string
+  profile?: string
+  extraHost?: Record<string, unknown>
+  /**
+   * host.guestTiming of the emulated host: seconds from Start-VM to the guest's first heartbeat
+   * and to its reported addresses (docs/emulator-guests.md). The emulator's defaults are 2 and 3;
+   * tests that do not test timing pass 0 to stay fast.
+   */
+  guestTiming?: {heartbeatSeconds?: number; addressSeconds?: number}
+}
+
+export function makeEmulatorProject(opts: EmulatorProjectOptions = {}): EmulatorProject {
   const dir = mkdtempSync(join(tmpdir(), 'hvguest-emu-'))
   mkdirSync(join(dir, '.hvguest'))
   const stateFile = join(dir, '.hvguest', 'emulator-state.json')
@@ -37,9 +51,21 @@ export function makeEmulatorProject(opts: {hostOs?: string; switches?: string[];
       `$env:PSModulePath = $env:HVG_MODULES + [IO.Path]::PathSeparator + $env:PSModulePath`,
       'Import-Module HvEmulator',
       '$switches = $env:HVG_SWITCHES | ConvertFrom-Json',
-      'New-HvEmulatorState -Path $env:HVG_STATE -HostOs $env:HVG_OS -Switches @($switches) | Out-Null',
+      '$timing = @{}',
+      "if ($env:HVG_HEARTBEAT) { $timing.GuestHeartbeatSeconds = [double]::Parse($env:HVG_HEARTBEAT, [Globalization.CultureInfo]::InvariantCulture) }",
+      "if ($env:HVG_ADDRESS) { $timing.GuestAddressSeconds = [double]::Parse($env:HVG_ADDRESS, [Globalization.CultureInfo]::InvariantCulture) }",
+      'New-HvEmulatorState -Path $env:HVG_STATE -HostOs $env:HVG_OS -Switches @($switches) @timing | Out-Null',
     ].join('\n'),
-    {env: {HVG_MODULES: modules, HVG_STATE: stateFile, HVG_OS: hostOs, HVG_SWITCHES: JSON.stringify(switches)}},
+    {
+      env: {
+        HVG_MODULES: modules,
+        HVG_STATE: stateFile,
+        HVG_OS: hostOs,
+        HVG_SWITCHES: JSON.stringify(switches),
+        HVG_HEARTBEAT: opts.guestTiming?.heartbeatSeconds === undefined ? '' : String(opts.guestTiming.heartbeatSeconds),
+        HVG_ADDRESS: opts.guestTiming?.addressSeconds === undefined ? '' : String(opts.guestTiming.addressSeconds),
+      },
+    },
   )
   if (made.code !== 0) throw new Error(`New-HvEmulatorState failed: ${made.stderr}${made.stdout}`)
   const host = {

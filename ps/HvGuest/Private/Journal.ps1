@@ -223,8 +223,36 @@ function Invoke-HvUndo {
             Set-NetOffloadGlobalSetting -Chimney $value | Out-Null
             return ('restored chimney = {0}' -f $value)
         }
+        'remove-dvd-drive' {
+            $drive = Find-HvDvdDriveAt -Undo $undo
+            if ($null -eq $drive) { return 'the DVD drive is already gone' }
+            Remove-VMDvdDrive -VMDvdDrive $drive | Out-Null
+            return ('removed the DVD drive at {0} {1}:{2}' -f $drive.ControllerType, $drive.ControllerNumber, $drive.ControllerLocation)
+        }
+        'set-dvd-media' {
+            # Puts back the media a drive held before (null = empty).
+            $drive = Find-HvDvdDriveAt -Undo $undo
+            if ($null -eq $drive) { throw (New-HvError -Cmdlet 'Get-VMDvdDrive' -Message 'the DVD drive whose media this run changed is gone' -Category 'ObjectNotFound') }
+            $previous = [string](Get-HvField -Object $undo -Name 'path' -Default '')
+            if (Test-HvSameText -A ([string]$drive.Path) -B $previous) { return 'the DVD drive already holds its previous media' }
+            if ($previous.Length -eq 0) { Set-VMDvdDrive -VMDvdDrive $drive -Path $null | Out-Null } else { Set-VMDvdDrive -VMDvdDrive $drive -Path $previous | Out-Null }
+            return ('put back the DVD media {0}' -f $(if ($previous.Length -eq 0) { '(empty)' } else { $previous }))
+        }
         default { throw (New-HvError -Message ("unknown undo action '{0}'" -f $action) -Category 'InvalidData') }
     }
+}
+
+# The DVD drive an undo entry names ({vmId, controllerNumber, controllerLocation}), or $null.
+function Find-HvDvdDriveAt {
+    param($Undo)
+    $vm = Find-HvVMById -VMId ([string](Get-HvField -Object $Undo -Name 'vmId' -Default ''))
+    if ($null -eq $vm) { return $null }
+    $number = [int](Get-HvField -Object $Undo -Name 'controllerNumber' -Default -1)
+    $location = [int](Get-HvField -Object $Undo -Name 'controllerLocation' -Default -1)
+    foreach ($d in @(Select-HvObject -InputObject @(Get-VMDvdDrive -VM $vm) -Property 'ControllerType')) {
+        if ([int]$d.ControllerNumber -eq $number -and [int]$d.ControllerLocation -eq $location) { return $d }
+    }
+    return $null
 }
 
 function Get-HvUndoCmdlet {
@@ -237,6 +265,8 @@ function Get-HvUndoCmdlet {
         'restore-adapter-property' { return 'Set-NetAdapterAdvancedProperty' }
         'restore-vmq' { return 'Enable-NetAdapterVmq' }
         'restore-chimney' { return 'Set-NetOffloadGlobalSetting' }
+        'remove-dvd-drive' { return 'Remove-VMDvdDrive' }
+        'set-dvd-media' { return 'Set-VMDvdDrive' }
         default { return $null }
     }
 }
@@ -368,6 +398,9 @@ function Invoke-HvCommitAction {
             'remove-dir' { $guests[$guest].directories.Add([string](Get-HvField -Object $undo -Name 'path')) }
         }
     }
+    # What the plan said of each guest (template, OS, integration, first boot), kept for
+    # `ic status` / `ic inject`; sent by the caller, stored as data.
+    $planned = Get-HvField -Object $Request -Name 'guests' -Default $null
     $manifestDir = Get-HvManifestDir -VmRoot $run.VmRoot
     New-HvDirectoryQuiet -Path $manifestDir
     $written = New-Object System.Collections.Generic.List[object]
@@ -381,6 +414,7 @@ function Invoke-HvCommitAction {
             createdAt   = Get-HvTimestamp
             files       = $g.files.ToArray()
             directories = $g.directories.ToArray()
+            guest       = $(if ($null -ne $planned) { Get-HvField -Object $planned -Name $name } else { $null })
         }
         $path = Join-HvPath -Parent $manifestDir -Child ($g.vmId + '.json')
         Write-HvProgress -Context $Context -Step 'write-manifest' -Detail $path

@@ -15,7 +15,10 @@
         'ConvertTo-HvEmulatorWindowsPath',
         'Get-HvEmulatorHostProfile',
         'Get-HvEmulatorIntegrationServiceCatalog',
-        'New-HvEmulatorVirtualAdapterRecord'
+        'New-HvEmulatorVirtualAdapterRecord',
+        'New-HvEmulatorImage',
+        'New-HvEmulatorMedia',
+        'Read-HvIsoImage'
     )
     CmdletsToExport   = @()
     VariablesToExport = @()

@@ -5,8 +5,11 @@
 Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
 
-# Virtual hard disk files: Get-HvEmulatorState reads the packages serviced into images.
-. (Join-Path $PSScriptRoot 'Shared/VhdFile.ps1')
+# Virtual hard disk files (Get-HvEmulatorState reads the packages serviced into images), ISO 9660
+# images (Read-HvIsoImage), placeholder media and guest images (New-HvEmulatorMedia/Image).
+foreach ($shared in 'VhdFile.ps1', 'IsoImage.ps1', 'EmulatorMedia.ps1', 'GuestFacts.ps1', 'GuestImage.ps1') {
+    . (Join-Path $PSScriptRoot "Shared/$shared")
+}
 foreach ($folder in 'Private', 'Public') {
     foreach ($file in Get-ChildItem -LiteralPath (Join-Path $PSScriptRoot $folder) -Filter '*.ps1' | Sort-Object Name) {
         . $file.FullName

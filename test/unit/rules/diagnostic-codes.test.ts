@@ -238,6 +238,18 @@ const SEVERITY_OVERRIDES: Partial<Record<Code, string>> = {
 const PREFLIGHT_TESTS = ['test/powershell/runtime-protocol.test.ts', 'test/powershell/runtime-preflight.test.ts', 'test/powershell/runtime-journal.test.ts', 'test/e2e/create.test.ts']
 const COVERED_ELSEWHERE: Partial<Record<Code, string[]>> = {
   'input-invalid': ['test/e2e/cli.test.ts'],
+  // first-boot templates: rendered after the guest is resolved, with their own files
+  'firstboot-template-not-found': ['test/unit/plan/firstboot-hostile.test.ts'],
+  'firstboot-value-invalid': ['test/unit/plan/firstboot-hostile.test.ts'],
+  // what a running guest reports (ic status, create --wait): problems, not plan diagnostics
+  ...Object.fromEntries(
+    ['guest-not-running', 'heartbeat-disabled', 'heartbeat-no-contact', 'kvp-daemon-missing', 'vss-daemon-missing', 'fcopy-daemon-missing', 'ic-service-no-contact', 'kvp-disabled', 'no-ipv4'].map((c) => [
+      c,
+      ['test/unit/provision/guest-status.test.ts'],
+    ]),
+  ),
+  // ic inject against an emulated host
+  ...Object.fromEntries(['guest-not-found', 'ic-inject-guest-running', 'firstboot-missing'].map((c) => [c, ['test/e2e/firstboot.test.ts']])),
   ...Object.fromEntries(
     [
       'vm-exists',

@@ -2,11 +2,15 @@
 
 # version/build/caption per hvguest host OS name; configuration versions per
 # ../shared/reference/HYPERV-FACTS.md section 1 (2016+ from Get-VMHostSupportedVersion lists).
+# icVersion: the integration services on the host's vmguest.iso (hosts up to 2012 R2), the RTM
+# builds: 2008 6.0.6001.18016 (the Hyper-V RTM update), 2008 R2 SP1 6.1.7601.17514, 2012
+# 6.2.9200.16384, 2012 R2 6.3.9600.16384 (not sourced from Microsoft documentation; the emulator
+# only compares them).
 $script:HostProfiles = [ordered]@{
-    'windows-server-2008'   = @{ version = '6.0.6001'; caption = 'Microsoft Windows Server 2008 Enterprise'; configurationVersions = @('2.0'); defaultVersion = '2.0' }
-    'windows-server-2008r2' = @{ version = '6.1.7601'; caption = 'Microsoft Windows Server 2008 R2 Enterprise'; configurationVersions = @('3.0'); defaultVersion = '3.0' }
-    'windows-server-2012'   = @{ version = '6.2.9200'; caption = 'Microsoft Windows Server 2012 Datacenter'; configurationVersions = @('4.0'); defaultVersion = '4.0' }
-    'windows-server-2012r2' = @{ version = '6.3.9600'; caption = 'Microsoft Windows Server 2012 R2 Datacenter'; configurationVersions = @('5.0'); defaultVersion = '5.0' }
+    'windows-server-2008'   = @{ icVersion = '6.0.6001.18016'; version = '6.0.6001'; caption = 'Microsoft Windows Server 2008 Enterprise'; configurationVersions = @('2.0'); defaultVersion = '2.0' }
+    'windows-server-2008r2' = @{ icVersion = '6.1.7601.17514'; version = '6.1.7601'; caption = 'Microsoft Windows Server 2008 R2 Enterprise'; configurationVersions = @('3.0'); defaultVersion = '3.0' }
+    'windows-server-2012'   = @{ icVersion = '6.2.9200.16384'; version = '6.2.9200'; caption = 'Microsoft Windows Server 2012 Datacenter'; configurationVersions = @('4.0'); defaultVersion = '4.0' }
+    'windows-server-2012r2' = @{ icVersion = '6.3.9600.16384'; version = '6.3.9600'; caption = 'Microsoft Windows Server 2012 R2 Datacenter'; configurationVersions = @('5.0'); defaultVersion = '5.0' }
     'windows-server-2016'   = @{ version = '10.0.14393'; caption = 'Microsoft Windows Server 2016 Datacenter'; configurationVersions = @('5.0', '6.2', '7.0', '7.1', '8.0'); defaultVersion = '8.0' }
     'windows-server-2019'   = @{ version = '10.0.17763'; caption = 'Microsoft Windows Server 2019 Datacenter'; configurationVersions = @('5.0', '6.2', '7.0', '7.1', '8.0', '8.1', '8.2', '8.3', '9.0'); defaultVersion = '9.0' }
     'windows-server-2022'   = @{ version = '10.0.20348'; caption = 'Microsoft Windows Server 2022 Datacenter'; configurationVersions = @('5.0', '6.2', '7.0', '7.1', '8.0', '8.1', '8.2', '8.3', '9.0', '9.1', '9.2', '9.3', '10.0'); defaultVersion = '10.0' }

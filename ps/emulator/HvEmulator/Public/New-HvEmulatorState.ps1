@@ -6,6 +6,11 @@ function New-HvEmulatorState {
     .PARAMETER Switches
     Switch names (the first is External on "Ethernet 2", each further one External on its own NIC
     "Ethernet 3", ...), or hashtables @{ Name = ...; Type = 'External'|'Internal'|'Private' }.
+    .PARAMETER GuestHeartbeatSeconds
+    host.guestTiming.heartbeatSeconds: how long after Start-VM a guest that can answer does
+    (heartbeat, integration services, KVP). Tests use 0 or 1 to stay fast.
+    .PARAMETER GuestAddressSeconds
+    host.guestTiming.addressSeconds: how long after Start-VM the guest reports its addresses.
     #>
     [CmdletBinding()]
     param(
@@ -30,6 +35,14 @@ function New-HvEmulatorState {
 
         [long]
         $FreeSpaceBytes = 400GB,
+
+        [ValidateRange(0, 3600)]
+        [double]
+        $GuestHeartbeatSeconds = 2,
+
+        [ValidateRange(0, 3600)]
+        [double]
+        $GuestAddressSeconds = 3,
 
         [switch]
         $Force
@@ -90,6 +103,7 @@ function New-HvEmulatorState {
             defaultConfigurationVersion = $hostProfile.DefaultConfigurationVersion
             macAddressMinimum           = '00155D010000'
             macAddressMaximum           = '00155D01FFFF'
+            guestTiming                 = [ordered]@{ heartbeatSeconds = $GuestHeartbeatSeconds; addressSeconds = $GuestAddressSeconds }
         }
         drives        = [ordered]@{ C = 'drives/C' }
         volumes       = @(
@@ -141,8 +155,12 @@ function New-HvEmulatorState {
         [void][System.IO.Directory]::CreateDirectory([System.IO.Path]::Combine($stateDir, 'drives', 'C', 'ClusterStorage'))
     }
     if ($hostProfile.VmGuestIso) {
+        # vmguest.iso is the integration services setup disc (support\amd64\setup.exe) of the
+        # host's version: emulator media a guest's answer file can run (docs/emulator-guests.md).
+        $iso = [System.IO.Path]::Combine($stateDir, 'drives', 'C', 'Windows', 'System32', 'vmguest.iso')
+        [void][System.IO.Directory]::CreateDirectory([System.IO.Path]::GetDirectoryName($iso))
+        Write-EmulatorMediaFile -LocalPath $iso -Meta ([ordered]@{ kind = 'integration-services'; os = $null; version = $hostProfile.VmGuestIsoVersion; packages = @() })
         $files = @(
-            'Windows/System32/vmguest.iso',
             'Windows/vmguest/support/amd64/Windows6.x-HyperVIntegrationServices-x64.cab',
             'Windows/vmguest/support/amd64/Windows6.2-HyperVIntegrationServices-x64.cab'
         )

@@ -1,8 +1,11 @@
 # Helpers every emulated module's handlers use. Each module dot-sources this file into its own
 # scope (so nothing here is exported to the session).
 
-# Virtual hard disk files (header, packages serviced into an image).
-. (Join-Path $PSScriptRoot 'VhdFile.ps1')
+# Virtual hard disk files (header, packages serviced into an image), media, and the emulated
+# guests: what boots at Start-VM and what a running guest reports.
+foreach ($shared in 'VhdFile.ps1', 'IsoImage.ps1', 'EmulatorMedia.ps1', 'GuestFacts.ps1', 'GuestImage.ps1', 'GuestParsers.ps1', 'GuestBoot.ps1', 'GuestReport.ps1') {
+    . (Join-Path $PSScriptRoot $shared)
+}
 
 function Test-Bound {
     param($Ctx, [string]$Name)

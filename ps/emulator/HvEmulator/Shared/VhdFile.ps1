@@ -4,8 +4,10 @@
 # holding one partition (a formatted image).
 #
 # What is written INTO a disk lives in its header too: Add-WindowsPackage on a mounted image adds
-# {packagePath} to the header's "packages", so the package goes where a real host keeps it (inside
-# the disk) and disappears with the file (deleted by Remove-Item, which the emulator never sees).
+# {packagePath} to the header's "packages", and what a guest installs or configures on its boot disk
+# (Start-VM: an installer, cloud-init, Windows specialize) goes into the header's "image" (see
+# GuestImage.ps1), so it lives where a real host keeps it (inside the disk) and disappears with the
+# file (deleted by Remove-Item, which the emulator never sees).
 #
 # Shared: Hyper-V (New-VHD, Get-VHD, Mount-VHD), Dism (Add-WindowsPackage) and HvEmulator
 # (Get-HvEmulatorState lists the packages serviced into images) dot-source this file.
@@ -95,19 +97,16 @@ function Read-VhdFile {
     $meta
 }
 
-function Add-VhdFilePackage {
-    # Records a package serviced into the image: the header's "packages" gets {packagePath}. A file
+function Update-VhdFileHeader {
+    # Rewrites a file's header: $Update gets the header hashtable and changes it in place. A file
     # without a header gets one (what it read as before, so Get-VHD answers the same), followed by
     # its original bytes. The file is replaced through a temp file renamed over it.
-    param([string]$LocalPath, [string]$WindowsPath, [string]$PackagePath)
+    param([string]$LocalPath, [string]$WindowsPath, [scriptblock]$Update)
     $info = [System.IO.FileInfo]::new($LocalPath)
     $header = Read-VhdHeader -LocalPath $LocalPath
     if ($header) { $meta = $header.Meta; $skip = $header.Length }
     else { $meta = Get-ImpliedVhdMeta -WindowsPath $WindowsPath -FileLength $info.Length; $skip = 0 }
-    $packages = [System.Collections.Generic.List[object]]::new()
-    if ($meta.Contains('packages') -and $null -ne $meta['packages']) { foreach ($p in @($meta['packages'])) { if ($null -ne $p) { $packages.Add($p) } } }
-    $packages.Add([ordered]@{ packagePath = $PackagePath })
-    $meta['packages'] = $packages.ToArray()
+    & $Update $meta
     $bytes = ConvertTo-VhdHeaderBytes -Meta $meta
     $temp = '{0}.{1}.{2}.tmp' -f $LocalPath, $PID, [guid]::NewGuid().ToString('N')
     try {
@@ -122,6 +121,18 @@ function Add-VhdFilePackage {
     }
     finally {
         if ([System.IO.File]::Exists($temp)) { [System.IO.File]::Delete($temp) }
+    }
+}
+
+function Add-VhdFilePackage {
+    # Records a package serviced into the image: the header's "packages" gets {packagePath}.
+    param([string]$LocalPath, [string]$WindowsPath, [string]$PackagePath)
+    Update-VhdFileHeader -LocalPath $LocalPath -WindowsPath $WindowsPath -Update {
+        param($meta)
+        $packages = [System.Collections.Generic.List[object]]::new()
+        if ($meta.Contains('packages') -and $null -ne $meta['packages']) { foreach ($p in @($meta['packages'])) { if ($null -ne $p) { $packages.Add($p) } } }
+        $packages.Add([ordered]@{ packagePath = $PackagePath })
+        $meta['packages'] = $packages.ToArray()
     }
 }
 

@@ -42,7 +42,13 @@ function Resolve-ServiceTargets {
 $script:Handlers['Get-VMIntegrationService'] = {
     param($Ctx)
     if (Test-Bound $Ctx 'VMSnapshot') { return }
-    foreach ($t in (Resolve-ServiceTargets $Ctx)) { ConvertTo-IntegrationServiceObject -State $Ctx.State -Vm $t.vm -Service $t.service }
+    $reports = @{}
+    foreach ($t in (Resolve-ServiceTargets $Ctx)) {
+        # One report per VM: every service of a VM is read at the same moment.
+        $id = [string]$t.vm.id
+        if (-not $reports.ContainsKey($id)) { $reports[$id] = Get-GuestReport -State $Ctx.State -Vm $t.vm }
+        ConvertTo-IntegrationServiceObject -State $Ctx.State -Vm $t.vm -Service $t.service -Report $reports[$id]
+    }
 }
 
 function Set-IntegrationServiceEnabled {

@@ -193,35 +193,47 @@ $script:Handlers['Remove-VM'] = {
 $script:Handlers['Start-VM'] = {
     param($Ctx)
     $state = $Ctx.State
-    foreach ($vm in (Resolve-TargetVM $Ctx 'Name' 'VM')) {
+    $vms = @(Resolve-TargetVM $Ctx 'Name' 'VM')
+    # Every VM is checked before any starts: a guest that boots writes to its boot disk, which
+    # a later VM's failure must not leave behind.
+    foreach ($vm in $vms) {
+        if ($vm.state -eq 'Running') { continue }
+        if ($vm.exposeVirtualizationExtensions -and $vm.memory.dynamicMemoryEnabled) {
+            Stop-HvEmulatorCommand -Message "'$($vm.name)' failed to start. Dynamic memory cannot be enabled on a virtual machine that exposes virtualization extensions (nested virtualization)." -Category InvalidOperation -ErrorId 'StartFailed' -TargetObject $vm.name
+        }
+        foreach ($d in @($vm.hardDrives)) {
+            if ($null -eq $d) { continue }
+            if ($null -ne $d.diskNumber) {
+                $disk = @($state.disks) | Where-Object { $null -ne $_ -and [int]$_.number -eq [int]$d.diskNumber } | Select-Object -First 1
+                if (-not $disk -or -not $disk.isOffline) {
+                    Stop-HvEmulatorCommand -Message "'$($vm.name)' failed to start. The pass-through disk $($d.diskNumber) is not offline on the host." -Category InvalidOperation -ErrorId 'StartFailed' -TargetObject $vm.name
+                }
+            }
+            elseif (-not [System.IO.File]::Exists((Resolve-LocalPath $Ctx ([string]$d.path)))) {
+                Stop-HvEmulatorCommand -Message "'$($vm.name)' failed to start. The system cannot find the file '$($d.path)'." -Category ObjectNotFound -ErrorId 'StartFailed' -TargetObject $vm.name
+            }
+            elseif (Find-VhdUser $state ([string]$d.path) ([string]$vm.id)) {
+                Stop-HvEmulatorCommand -Message "'$($vm.name)' failed to start. The file '$($d.path)' is in use by $(Find-VhdUser $state ([string]$d.path) ([string]$vm.id))." -Category ResourceBusy -ErrorId 'StartFailed' -TargetObject $vm.name
+            }
+        }
+    }
+    $hostProfile = Get-HostProfileOfState $state
+    foreach ($vm in $vms) {
         if ($vm.state -ne 'Running') {
-            if ($vm.exposeVirtualizationExtensions -and $vm.memory.dynamicMemoryEnabled) {
-                Stop-HvEmulatorCommand -Message "'$($vm.name)' failed to start. Dynamic memory cannot be enabled on a virtual machine that exposes virtualization extensions (nested virtualization)." -Category InvalidOperation -ErrorId 'StartFailed' -TargetObject $vm.name
-            }
-            foreach ($d in @($vm.hardDrives)) {
-                if ($null -eq $d) { continue }
-                if ($null -ne $d.diskNumber) {
-                    $disk = @($state.disks) | Where-Object { $null -ne $_ -and [int]$_.number -eq [int]$d.diskNumber } | Select-Object -First 1
-                    if (-not $disk -or -not $disk.isOffline) {
-                        Stop-HvEmulatorCommand -Message "'$($vm.name)' failed to start. The pass-through disk $($d.diskNumber) is not offline on the host." -Category InvalidOperation -ErrorId 'StartFailed' -TargetObject $vm.name
-                    }
-                }
-                elseif (-not [System.IO.File]::Exists((Resolve-LocalPath $Ctx ([string]$d.path)))) {
-                    Stop-HvEmulatorCommand -Message "'$($vm.name)' failed to start. The system cannot find the file '$($d.path)'." -Category ObjectNotFound -ErrorId 'StartFailed' -TargetObject $vm.name
-                }
-                elseif (Find-VhdUser $state ([string]$d.path) ([string]$vm.id)) {
-                    Stop-HvEmulatorCommand -Message "'$($vm.name)' failed to start. The file '$($d.path)' is in use by $(Find-VhdUser $state ([string]$d.path) ([string]$vm.id))." -Category ResourceBusy -ErrorId 'StartFailed' -TargetObject $vm.name
-                }
-            }
-            $index = 0
             foreach ($a in @($vm.networkAdapters)) {
                 if ($null -ne $a -and $a.dynamicMacAddressEnabled -and $a.macAddress -eq '000000000000') {
                     $hash = [System.Security.Cryptography.SHA256]::HashData([System.Text.Encoding]::UTF8.GetBytes("$($vm.id)/$($a.id)"))
                     $a.macAddress = '00155D{0:X2}{1:X2}{2:X2}' -f $hash[0], $hash[1], $hash[2]
                 }
-                $index++
             }
-            $vm.state = 'Running'
+            # A saved VM resumes the guest it had; from Off the firmware boots (docs/emulator-guests.md).
+            $powerOff = $false
+            if ($vm.state -eq 'Off' -or -not $vm.Contains('guest')) {
+                $booted = Invoke-GuestBoot -State $state -StatePath $Ctx.StatePath -Vm $vm -Now ([datetime]::UtcNow) -HostProfile $hostProfile
+                $vm['guest'] = $booted.Guest
+                $powerOff = $booted.PowerOff
+            }
+            $vm.state = $(if ($powerOff) { 'Off' } else { 'Running' })
         }
         if (Get-Bound $Ctx 'Passthru') { ConvertTo-VMObject -State $state -Vm $vm }
     }

@@ -86,17 +86,33 @@ function ConvertTo-AdapterObject {
         VmqWeight                = [int]$Adapter.vmqWeight
         MacAddressSpoofing       = [string]$Adapter.macAddressSpoofing
         DeviceNaming             = [string]$Adapter.deviceNaming
-        Status                   = $(if ($Vm -and $Vm.state -eq 'Running') { 'Ok' } else { $null })
-        IPAddresses              = @()
+        Status                   = $(if ($Vm -and $Vm.state -eq 'Running') { [string[]]@('Ok') } elseif ($Vm) { [string[]]@() } else { $null })
+        StatusDescription        = $(if ($Vm -and $Vm.state -eq 'Running') { [string[]]@('OK') } elseif ($Vm) { [string[]]@() } else { $null })
+        # What the guest reported through KVP (docs/emulator-guests.md); empty until it does.
+        IPAddresses              = [string[]]@()
+    }
+    if ($Vm) {
+        $report = Get-GuestReport -State $State -Vm $Vm
+        if ($report.Addresses.ContainsKey([string]$Adapter.id)) { $o.IPAddresses = [string[]]$report.Addresses[[string]$Adapter.id] }
     }
     if ($Adapter.Contains('vlan')) { $o.VlanSetting = ConvertTo-VlanObject -Adapter $Adapter }
     Add-PSTypeName ([pscustomobject]$o) @('Microsoft.HyperV.PowerShell.VMNetworkAdapterBase', 'Microsoft.HyperV.PowerShell.VMDevice', 'Microsoft.HyperV.PowerShell.VMComponentObject')
 }
 
 function ConvertTo-IntegrationServiceObject {
-    param($State, $Vm, $Service)
+    # Status comes from the guest (GuestReport.ps1): on a running VM 'OK' when the guest answers,
+    # 'No Contact' when it does not; nothing when the VM is off (the component does not exist).
+    param($State, $Vm, $Service, $Report)
     $catalog = @(Get-HvEmulatorIntegrationServiceCatalog -Locale ([string]$State.host.locale))
     $entry = $catalog | Where-Object { $_.Guid -eq $Service.guid } | Select-Object -First 1
+    if (-not $Report) { $Report = Get-GuestReport -State $State -Vm $Vm }
+    $status = if ($Report.Running) { $Report.Services[([string]$Service.guid).ToUpperInvariant()] } else { $null }
+    $operational = [System.Collections.Generic.List[string]]::new()
+    $descriptions = [System.Collections.Generic.List[string]]::new()
+    if ($status) {
+        $operational.Add($status.Status); $descriptions.Add($status.Description)
+        if ($status.SecondaryStatus) { $operational.Add($status.SecondaryStatus); $descriptions.Add($status.SecondaryDescription) }
+    }
     Add-PSTypeName -Names @('Microsoft.HyperV.PowerShell.VMDevice', 'Microsoft.HyperV.PowerShell.VMComponentObject') -Object ([pscustomobject][ordered]@{
         PSTypeName                 = 'Microsoft.HyperV.PowerShell.VMIntegrationComponent'
         Name                       = [string]$entry.Name
@@ -105,9 +121,12 @@ function ConvertTo-IntegrationServiceObject {
         VMName                     = [string]$Vm.name
         VMId                       = [guid][string]$Vm.id
         ComputerName               = Get-ComputerNameOfState $State
-        OperationalStatus          = $(if ($Vm.state -eq 'Running' -and $Service.enabled) { @('Ok') } else { @() })
-        PrimaryStatusDescription   = $(if ($Vm.state -eq 'Running' -and $Service.enabled) { 'OK' } else { $null })
-        SecondaryStatusDescription = $null
+        OperationalStatus          = [string[]]$operational.ToArray()
+        PrimaryOperationalStatus   = $(if ($operational.Count -gt 0) { $operational[0] } else { $null })
+        PrimaryStatusDescription   = $(if ($descriptions.Count -gt 0) { $descriptions[0] } else { $null })
+        SecondaryOperationalStatus = $(if ($operational.Count -gt 1) { $operational[1] } else { $null })
+        SecondaryStatusDescription = $(if ($descriptions.Count -gt 1) { $descriptions[1] } else { $null })
+        StatusDescription          = [string[]]$descriptions.ToArray()
     })
 }
 
@@ -131,6 +150,10 @@ function ConvertTo-ControllerObject {
 function ConvertTo-VMObject {
     param($State, $Vm)
     $memory = $Vm.memory
+    $report = Get-GuestReport -State $State -Vm $Vm
+    $hostProfile = Get-HostProfileOfState $State
+    $modernHost = $hostProfile.Build -ge 14393
+    $hostIc = $hostProfile.VmGuestIsoVersion
     [pscustomobject][ordered]@{
         PSTypeName            = 'Microsoft.HyperV.PowerShell.VirtualMachine'
         Name                  = [string]$Vm.name
@@ -156,7 +179,12 @@ function ConvertTo-VMObject {
         AutomaticStartDelay   = [int]$Vm.automaticStartDelay
         CheckpointType        = [string]$Vm.checkpointType
         IsClustered           = [bool]$Vm.clustered
-        Uptime                = [timespan]::Zero
+        Uptime                = $report.Uptime
+        # What the guest reports (GuestReport.ps1, docs/emulator-guests.md). Hosts from 2016 on
+        # no longer grade integration services: the module answers 0.0 and an empty state.
+        Heartbeat                = $report.Heartbeat
+        IntegrationServicesVersion = $(if ($modernHost) { [version]'0.0' } elseif ($report.IcVersion) { [version](($report.IcVersion -split '-')[0]) } else { $null })
+        IntegrationServicesState = $(if ($modernHost -or -not $report.IcVersion -or -not $report.Windows -or -not $hostIc) { '' } elseif ((ConvertTo-ComparableVersion $report.IcVersion) -ge (ConvertTo-ComparableVersion $hostIc)) { 'Up to date' } else { 'Update required' })
         HardDrives            = @(@($Vm.hardDrives) | Where-Object { $null -ne $_ } | ForEach-Object { ConvertTo-DriveObject -State $State -Vm $Vm -Drive $_ -Kind 'Hdd' })
         DVDDrives             = @(@($Vm.dvdDrives) | Where-Object { $null -ne $_ } | ForEach-Object { ConvertTo-DriveObject -State $State -Vm $Vm -Drive $_ -Kind 'Dvd' })
         NetworkAdapters       = @(@($Vm.networkAdapters) | Where-Object { $null -ne $_ } | ForEach-Object { ConvertTo-AdapterObject -State $State -Vm $Vm -Adapter $_ })
