@@ -271,6 +271,29 @@ const DOCS = [
     notes: ['Returns the system locale as a CultureInfo (LCID, Name, DisplayName).'],
   },
   {
+    cmdlet: 'Get-WindowsOptionalFeature', module: 'DISM', repo: WPD, commit: '19b021cc886445e3945b7c4ea89780422027d406',
+    docFile: 'docset/winserver2022-ps/dism/Get-WindowsOptionalFeature.md', help: 'Microsoft.Dism.PowerShell.dll-Help.xml', shouldProcess: false,
+    sets: [
+      ['Offline', false, 'Get-WindowsOptionalFeature [-FeatureName <String>] [-PackageName <String>] [-PackagePath <String>] -Path <String> [-WindowsDirectory <String>] [-SystemDrive <String>] [-LogPath <String>] [-ScratchDirectory <String>] [-LogLevel <LogLevel>] [<CommonParameters>]'],
+      ['Online', false, 'Get-WindowsOptionalFeature [-FeatureName <String>] [-PackageName <String>] [-PackagePath <String>] [-Online] [-WindowsDirectory <String>] [-SystemDrive <String>] [-LogPath <String>] [-ScratchDirectory <String>] [-LogLevel <LogLevel>] [<CommonParameters>]'],
+    ],
+    params: {
+      FeatureName: {type: 'String', sets: ALL, pipeline: 'True (ByPropertyName)'},
+      LogLevel: {type: 'LogLevel', sets: ALL, aliases: ['LL'], accepted: ['Errors', 'Warnings', 'WarningsInfo'], pipeline: 'True (ByPropertyName)'},
+      LogPath: {type: 'String', sets: ALL, aliases: ['LP'], pipeline: 'True (ByPropertyName)'},
+      Online: {type: 'SwitchParameter', sets: ['Online'], required: true, pipeline: 'True (ByPropertyName)'},
+      PackageName: {type: 'String', sets: ALL, pipeline: 'True (ByPropertyName)'},
+      PackagePath: {type: 'String', sets: ALL, pipeline: 'True (ByPropertyName)'},
+      Path: {type: 'String', sets: ['Offline'], pipeline: 'True (ByPropertyName)'},
+      ScratchDirectory: {type: 'String', sets: ALL, pipeline: 'True (ByPropertyName)'},
+      SystemDrive: {type: 'String', sets: ALL, pipeline: 'True (ByPropertyName)'},
+      WindowsDirectory: {type: 'String', sets: ALL, pipeline: 'True (ByPropertyName)'},
+    },
+    inputs: ['System.String[]', 'Microsoft.Dism.Commands.ImageObject'],
+    outputs: ['Microsoft.Dism.Commands.BasicFeatureObject', 'Microsoft.Dism.Commands.AdvancedFeatureObject'],
+    notes: ['Online set (-Online, the running system) or Offline set (-Path, a mounted image); SYNTAX declares no default set. -FeatureName gives details (FeatureName, DisplayName, Description, RestartRequired, State) of one feature; example 5 passes a wildcard (*Hyper-V*). Without it, every feature (FeatureName, State).'],
+  },
+  {
     cmdlet: 'Get-CimInstance', module: 'CimCmdlets', repo: 'MicrosoftDocs/PowerShell-Docs', commit: '01f1236990533ae78f9db4a005524e10f7c34ce8',
     docFile: 'reference/7.4/CimCmdlets/Get-CimInstance.md', help: 'Microsoft.Management.Infrastructure.CimCmdlets.dll-Help.xml', shouldProcess: false,
     sets: [
@@ -362,7 +385,8 @@ function build(doc) {
     docFile: doc.docFile,
     docRepo: doc.repo,
     docCommit: doc.commit,
-    defaultParameterSet: sets.find((s) => s.isDefault).name,
+    // null when SYNTAX declares no default set (the DISM cmdlets), as in hyperv-cmdlets.json.
+    defaultParameterSet: sets.find((s) => s.isDefault)?.name ?? null,
     supportsCommonParameters: true,
     supportsShouldProcess: shouldProcess,
     parameterSets: sets,
@@ -378,7 +402,7 @@ const result = {
     source: 'github.com/MicrosoftDocs/windows-powershell-docs (docset/winserver2022-ps) and, for Get-CimInstance, github.com/MicrosoftDocs/PowerShell-Docs (reference/7.4); each entry names its docFile and docCommit',
     generatedBy: 'scripts/generate-emulator-extra-reference.mjs (a transcription of each doc file; rerun to regenerate)',
     method: 'Same as hyperv-cmdlets.json _meta.method: SYNTAX tokenised for mandatory; position, aliases, pipelineInput, acceptedValues from the PARAMETERS yaml; yamlRequired marks a parameter shown optional in SYNTAX but Required: True in yaml (set-identifying switches), which the emulator binds as mandatory.',
-    why: 'Cmdlets the runtime needs that hyperv-cmdlets.json lacks: removing the default DVD drive and network adapter, offline integration-component injection (Get-Disk | Get-Partition, Set-Disk), host VMQ, cluster nodes, and host facts (configuration versions, system locale, OS version, free space).',
+    why: 'Cmdlets the runtime needs that hyperv-cmdlets.json lacks: removing the default DVD drive and network adapter, offline integration-component injection (Get-Disk | Get-Partition, Set-Disk), host VMQ, cluster nodes, and host facts (configuration versions, system locale, OS version, free space, the Hyper-V optional feature).',
   },
   cmdlets: Object.fromEntries(DOCS.map((d) => [d.cmdlet, build(d)])),
 }

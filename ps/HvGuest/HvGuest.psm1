@@ -19,6 +19,7 @@ $script:HvRuntimeFiles = @(
     'Facts.ps1'         # facts, preflight
     'GuestStatus.ps1'   # guest-status: heartbeat, IC states, KVP addresses
     'IcInject.ps1'      # ic-inject: IC media, offline cabs, seed media for an existing guest
+    'HostNetwork.ps1'   # net-apply, net-restore: a profile's host network defaults, with their originals kept
 )
 foreach ($file in $script:HvRuntimeFiles) {
     . (Join-Path -Path (Join-Path -Path $PSScriptRoot -ChildPath 'Private') -ChildPath $file)
@@ -63,8 +64,10 @@ function Invoke-HvRequestCore {
             'destroy' { Invoke-HvDestroyAction -Context $Context -Request $request }
             'guest-status' { Invoke-HvGuestStatusAction -Context $Context -Request $request }
             'ic-inject' { Invoke-HvIcInjectAction -Context $Context -Request $request }
+            'net-apply' { Invoke-HvNetApplyAction -Context $Context -Request $request }
+            'net-restore' { Invoke-HvNetRestoreAction -Context $Context -Request $request }
             default {
-                throw (New-HvError -Step 'request' -Message ("unknown action '{0}'; known: facts, preflight, begin, create-guest, commit, rollback, recover, list, destroy, guest-status, ic-inject" -f $action) -Category 'InvalidArgument')
+                throw (New-HvError -Step 'request' -Message ("unknown action '{0}'; known: facts, preflight, begin, create-guest, commit, rollback, recover, list, destroy, guest-status, ic-inject, net-apply, net-restore" -f $action) -Category 'InvalidArgument')
             }
         }
     } catch {

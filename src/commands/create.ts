@@ -44,6 +44,7 @@ Exit codes: 0 created (and ready), 1 failed on a host (after rollback) or not re
       description:
         'Progress shows what each guest reports. A guest not ready within --timeout is kept (it was created as planned) and named with the likely cause, such as a Linux guest without hv_kvp_daemon; the exit code is then 1.',
       default: false,
+      exclusive: ['emit'],
     }),
     timeout: Flags.integer({summary: 'Seconds one guest may take on its host before it is failed; with --wait, also the seconds to wait for the guests to be ready.', default: 600, min: 10}),
     'lock-timeout': Flags.integer({summary: 'Seconds to wait for another run on the same host to finish.', default: 60, min: 0}),
@@ -56,6 +57,8 @@ Exit codes: 0 created (and ready), 1 failed on a host (after rollback) or not re
 
     if (flags['dry-run'] || flags.emit) {
       const plan = await s.buildPlan(request)
+      // --start holds for what is shown and what is emitted too (--wait needs this CLI: not with --emit)
+      if (flags.start || flags.wait) for (const g of plan.guests) g.start = true
       if (plan.summary.errors > 0) {
         process.exitCode = EXIT.invalidInput
         if (!this.jsonEnabled()) {

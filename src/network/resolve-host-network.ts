@@ -62,7 +62,7 @@ function hostJumbo({hostOs, guests}: HostNetworkInput): HostJumboSetting[] {
     }))
 }
 
-function hostChimney({host, hostOs, profile}: HostNetworkInput, diagnostics: Diagnostic[]): PlannedHost['network']['chimney'] {
+export function hostChimney({host, hostOs, profile}: HostNetworkInput, diagnostics: Diagnostic[]): PlannedHost['network']['chimney'] {
   const wanted = profile.spec.network?.chimney
   if (wanted === undefined) return null
   if (wanted === 'disabled') return 'disabled'
@@ -96,7 +96,7 @@ function hostChimney({host, hostOs, profile}: HostNetworkInput, diagnostics: Dia
  * every adapter it would have applied to (vmq-unsupported-nic / vmq-unsupported-host in
  * resolve-adapters.ts), so the host side is left alone without a second report.
  */
-function hostVmq({hostOs, profile}: HostNetworkInput): boolean | null {
+export function hostVmq({hostOs, profile}: HostNetworkInput): boolean | null {
   const wanted = profile.spec.network?.vmq
   if (wanted === undefined) return null
   if (!jumboAndVmqSupported(hostOs)) return null

@@ -28,7 +28,13 @@ export interface InitResult {
 }
 
 /** The starter inventory's emulated host: its state file, OS, switches and base images. */
-const STARTER_HOST = {stateFile: join('.hvguest', 'emulator-state.json'), os: 'windows-server-2022', switches: ['Lab'], images: ['C:\\Hyper-V\\Images\\ubuntu-22.04.vhdx']}
+const STARTER_HOST = {
+  stateFile: join('.hvguest', 'emulator-state.json'),
+  os: 'windows-server-2022',
+  switches: ['Lab'],
+  // a generalized Ubuntu image with cloud-init: the starter template's guest boots and reports its address
+  images: [{path: 'C:\\Hyper-V\\Images\\ubuntu-22.04.vhdx', os: 'linux/ubuntu/22.04'}],
+}
 
 function setUpEmulator(target: string, findPwsh: () => string): Pick<InitResult, 'emulator' | 'emulatorNote'> {
   const stateFile = join(target, STARTER_HOST.stateFile)
@@ -42,10 +48,10 @@ function setUpEmulator(target: string, findPwsh: () => string): Pick<InitResult,
   fse.mkdirpSync(join(target, '.hvguest'))
   const script = join(packageRoot(), 'ps', 'emulator', 'New-StarterHost.ps1')
   const args = ['-NoProfile', '-NonInteractive', '-File', script, '-StateFile', stateFile, '-HostOs', STARTER_HOST.os, '-Switch', ...STARTER_HOST.switches]
-  for (const image of STARTER_HOST.images) args.push('-BaseImage', image)
+  args.push('-BaseImagesJson', JSON.stringify(STARTER_HOST.images))
   const r = spawnSync(pwsh, args, {encoding: 'utf8'})
   if (r.status !== 0) return {emulator: null, emulatorNote: `the emulated host could not be set up: ${(r.stderr || r.stdout).trim()}`}
-  return {emulator: {stateFile: STARTER_HOST.stateFile, images: STARTER_HOST.images}, emulatorNote: null}
+  return {emulator: {stateFile: STARTER_HOST.stateFile, images: STARTER_HOST.images.map((i) => i.path)}, emulatorNote: null}
 }
 
 export function initProject(dir: string, opts: {force: boolean; findPwsh?: () => string}): InitResult {

@@ -13,7 +13,7 @@ import type {TargetHost} from '../plan/resolve-targets.js'
 import type {HostSession} from '../powershell/session.js'
 import type {ResultLine} from '../powershell/protocol.js'
 import {seedMediaList} from '../media/seed-media.js'
-import {manifestGuest, waitForGuests, type IcReport} from './guest-status.js'
+import {manifestGuest, waitForGuests, type IcReport, type WaitResult} from './guest-status.js'
 import type {GuestResult, RunEvent, RunResult} from './types.js'
 
 export interface CreateOptions extends PlanRequest {
@@ -149,6 +149,8 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
         runs.map((r) => r.session!.request({action: 'commit', runId, vmRoot: r.target.vmRoot, guests: Object.fromEntries(r.guests.map((g) => [g.name, manifestGuest(g)]))})),
       )
       if (!opts.wait) return finish('ok')
+      // The guests are created and committed: whatever happens while waiting, they stay, and
+      // the run reports what it knows (a session lost while polling is a not-ready wait).
       const waited = await waitForGuests(
         runs.map((r) => ({session: r.session!, vmRoot: r.target.vmRoot, names: r.guests.map((g) => g.name)})),
         {
@@ -157,7 +159,7 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
           signal: opts.signal,
           onChange: (g) => emit({type: 'wait', host: g.host, guest: g.name, ready: g.ready, message: waitLine(g)}),
         },
-      )
+      ).catch((error: Error): WaitResult => ({ready: false, elapsedMs: 0, guests: [], error: error.message}))
       return finish(waited.ready ? 'ok' : 'not-ready', {wait: waited})
     }
     const rollbackErrors = await rollbackAll(runs, runId, emit)

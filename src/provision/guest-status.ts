@@ -45,7 +45,8 @@ export interface GuestStatusData {
   heartbeat: string
   integrationServicesVersion: string | null
   integrationServicesState: string
-  services: Array<{id: string; name: string; enabled: boolean; status: string; secondaryStatus: string}>
+  /** status: PrimaryStatusDescription (localized, for people); operationalStatus: PrimaryOperationalStatus (Ok, NoContact...), what is checked. */
+  services: Array<{id: string; name: string; enabled: boolean; status: string; secondaryStatus: string; operationalStatus?: string}>
   networkAdapters: Array<{name: string; switch: string | null; macAddress: string; addresses: string[]}>
   kvp: Record<string, string> | null
   managed: boolean
@@ -114,10 +115,13 @@ export function analyzeGuest(host: string, s: GuestStatusData): IcReport {
   const linux = os?.family === 'linux' || /linux/i.test(s.kvp?.OSName ?? '')
   const services: IcServiceReport[] = s.services.map((x) => {
     const info = byId.get(x.id.toUpperCase())
-    return {key: info?.key ?? null, id: x.id, name: x.name, enabled: x.enabled, status: x.status, ok: x.enabled && isOk(x.status), linux: info?.linux ?? null}
+    // The enum is locale-neutral; the description is the fallback for a host that does not give it.
+    const ok = x.operationalStatus ? /^ok$/i.test(x.operationalStatus) : isOk(x.status)
+    return {key: info?.key ?? null, id: x.id, name: x.name, enabled: x.enabled, status: x.status, ok: x.enabled && ok, linux: info?.linux ?? null}
   })
   const addresses = s.networkAdapters.flatMap((a) => a.addresses)
-  const ipv4 = addresses.filter((a) => IPV4.test(a))
+  // 169.254.x.x is what a guest gives itself without DHCP: not an address anyone can reach
+  const ipv4 = addresses.filter((a) => IPV4.test(a) && !a.startsWith('169.254.'))
   const ipv6 = addresses.filter((a) => a.includes(':'))
   const heartbeatOk = /^ok/i.test(s.heartbeat)
   const problems: IcProblem[] = []
@@ -199,8 +203,8 @@ export interface StatusAnswer {
 }
 
 /** One guest-status round trip on an open session. */
-export async function askGuestStatus(session: HostSession, names: string[], vmRoot: string): Promise<StatusAnswer> {
-  const r = await session.request<{guests?: GuestStatusData[]; missing?: string[]}>({action: 'guest-status', names, vmRoot})
+export async function askGuestStatus(session: HostSession, names: string[], vmRoot: string, timeoutMs?: number): Promise<StatusAnswer> {
+  const r = await session.request<{guests?: GuestStatusData[]; missing?: string[]}>({action: 'guest-status', names, vmRoot}, timeoutMs ? {timeoutMs} : {})
   return {host: session.host, ok: r.ok, guests: r.data?.guests ?? [], missing: r.data?.missing ?? [], error: r.ok ? null : (r.error?.message ?? 'no message')}
 }
 
@@ -220,6 +224,8 @@ export interface WaitResult {
   ready: boolean
   elapsedMs: number
   guests: IcReport[]
+  /** Set when the wait itself failed (a host's session lost while polling). */
+  error?: string
 }
 
 export interface WaitTarget {
@@ -242,7 +248,8 @@ export async function waitForGuests(targets: WaitTarget[], opts: WaitOptions): P
     reports = (
       await Promise.all(
         targets.map(async (t) => {
-          const a = await askGuestStatus(t.session, t.names, t.vmRoot)
+          // one poll never outlasts the wait (and a hung host never holds it forever)
+          const a = await askGuestStatus(t.session, t.names, t.vmRoot, Math.max(30_000, opts.timeoutMs - (now() - started)))
           if (!a.ok) throw new Error(`${t.session.host}: guest-status failed: ${a.error}`)
           if (a.missing.length > 0) throw new Error(`${t.session.host}: no VM named ${a.missing.join(', ')} any more`)
           return a.guests.map((g) => analyzeGuest(t.session.host, g))

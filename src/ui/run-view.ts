@@ -38,10 +38,10 @@ export function renderRun(r: RunResult): string {
   )
   for (const e of r.rollbackErrors) out.push(`rollback on ${e.host} left work undone: ${e.message}`)
   if (r.rollbackErrors.length > 0) out.push(`Run "hvguest recover" to finish undoing run ${r.runId}.`)
-  if (r.wait) out.push('', renderReadiness(r.wait.guests))
+  if (r.wait) out.push('', r.wait.error ? `Waiting failed: ${r.wait.error}` : renderReadiness(r.wait.guests))
   if (r.status === 'ok') out.push(`${r.guests.length} guest${r.guests.length === 1 ? '' : 's'} created (run ${r.runId})${r.wait ? `, ready after ${(r.wait.elapsedMs / 1000).toFixed(0)} s` : ''}.`)
   if (r.status === 'not-ready') {
-    const late = r.wait!.guests.filter((g) => !g.ready).map((g) => g.name)
+    const late = r.wait!.error ? r.guests.map((g) => g.name) : r.wait!.guests.filter((g) => !g.ready).map((g) => g.name)
     out.push(`${r.guests.length} guest${r.guests.length === 1 ? '' : 's'} created (run ${r.runId}), but ${late.join(', ')} ${late.length === 1 ? 'was' : 'were'} not ready after ${(r.wait!.elapsedMs / 1000).toFixed(0)} s. The guests are kept: see the causes above, "hvguest ic status ${late.join(' ')}", and the VM console.`)
   }
   if (r.status === 'failed') out.push(`The run failed and was rolled back: nothing it created is left${r.rollbackErrors.length ? ' except what is listed above' : ''}.`)

@@ -263,3 +263,20 @@ describe('seed media and rollback', () => {
     expect(p.files()).toEqual(files)
   }, 120_000)
 })
+
+describe('the starter project', () => {
+  it('init, then create --wait: the guest boots from the starter image, reports its address, and ic status says ready', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hvguest-starter-'))
+    const init = runCli(['init', dir, '--json'])
+    expect(init.code, init.stderr).toBe(0)
+    expect(json(init).emulator).toMatchObject({images: ['C:\\Hyper-V\\Images\\ubuntu-22.04.vhdx']})
+    // fast guests: the starter host keeps the emulator's default boot timing (2 s / 3 s)
+    const r = runCli(['create', 'templates/lab-linux.yaml', '--set', `sshKey=${SSH_KEY}`, '--wait', '--timeout', '60', '--json'], {cwd: dir})
+    expect(r.code, r.stderr + r.stdout).toBe(0)
+    expect(json(r).wait.guests[0]).toMatchObject({name: 'lab-linux', ready: true, problems: []})
+    const st = runCli(['ic', 'status', 'lab-linux', '--json'], {cwd: dir})
+    expect(st.code, st.stderr).toBe(0)
+    expect(json(st).guests[0]).toMatchObject({ready: true, kvp: {FullyQualifiedDomainName: 'lab-linux'}})
+    expect(runCli(['destroy', 'lab-linux', '--yes'], {cwd: dir}).code).toBe(0)
+  }, 120_000)
+})

@@ -4,7 +4,8 @@
 function Get-HvFactOrError {
     param([System.Collections.Generic.List[object]]$Errors, [string]$Fact, [string]$Cmdlet, [scriptblock]$Read)
     try { return (& $Read) } catch {
-        $Errors.Add([ordered]@{ fact = $Fact; cmdlet = $Cmdlet; message = (Get-HvErrorMessage -ErrorRecord $_) })
+        # The category (PermissionDenied, ObjectNotFound...) is the same in every locale; the message is not.
+        $Errors.Add([ordered]@{ fact = $Fact; cmdlet = $Cmdlet; message = (Get-HvErrorMessage -ErrorRecord $_); category = [string]$_.CategoryInfo.Category })
         return $null
     }
 }
@@ -60,6 +61,9 @@ function Invoke-HvFactsAction {
     $nics = New-Object System.Collections.Generic.List[object]
     $adapters = @(Get-HvFactOrError -Errors $errors -Fact 'nics' -Cmdlet 'Get-NetAdapter' -Read { Get-HvAllNetAdapters })
     $jumboProps = @(Get-HvFactOrError -Errors $errors -Fact 'jumboPacket' -Cmdlet 'Get-NetAdapterAdvancedProperty' -Read { @(Select-HvObject -InputObject @(Get-NetAdapterAdvancedProperty -RegistryKeyword '*JumboPacket') -Property 'RegistryKeyword') })
+    # Most NICs have no TCP Connection Offload property, and the cmdlet then fails ("No
+    # MSFT_NetAdapterAdvancedPropertySettingData objects found"): that is an answer, not an error.
+    $offloadProps = @(try { @(Select-HvObject -InputObject @(Get-NetAdapterAdvancedProperty -RegistryKeyword '*TCPConnectionOffloadIPv4') -Property 'RegistryKeyword') } catch { @() })
     $vmqProps = @(Get-HvFactOrError -Errors $errors -Fact 'vmq' -Cmdlet 'Get-NetAdapterAdvancedProperty' -Read { @(Select-HvObject -InputObject @(Get-NetAdapterAdvancedProperty -RegistryKeyword '*VMQ') -Property 'RegistryKeyword') })
     $vmqStates = @(Get-HvFactOrError -Errors $errors -Fact 'vmq' -Cmdlet 'Get-NetAdapterVmq' -Read { @(Select-HvObject -InputObject @(Get-NetAdapterVmq) -Property 'Name') })
     foreach ($a in $adapters) {
@@ -68,12 +72,18 @@ function Invoke-HvFactsAction {
         $jp = @($jumboProps | Where-Object { $null -ne $_ -and (Test-HvSameText -A ([string]$_.Name) -B $n) })
         $vp = @($vmqProps | Where-Object { $null -ne $_ -and (Test-HvSameText -A ([string]$_.Name) -B $n) })
         $vs = @($vmqStates | Where-Object { $null -ne $_ -and (Test-HvSameText -A ([string]$_.Name) -B $n) })
+        $op = @($offloadProps | Where-Object { $null -ne $_ -and (Test-HvSameText -A ([string]$_.Name) -B $n) })
         $nics.Add([ordered]@{
                 name                 = $n
                 interfaceDescription = [string](Get-HvField -Object $a -Name 'InterfaceDescription' -Default '')
                 status               = [string](Get-HvField -Object $a -Name 'Status' -Default '')
                 macAddress           = [string](Get-HvField -Object $a -Name 'MacAddress' -Default '')
                 linkSpeed            = [string](Get-HvField -Object $a -Name 'LinkSpeed' -Default '')
+                # "Native 802.11" is a Wi-Fi adapter, which cannot back an external switch
+                mediaType            = [string](Get-HvField -Object $a -Name 'MediaType' -Default '')
+                physicalMediaType    = [string](Get-HvField -Object $a -Name 'PhysicalMediaType' -Default '')
+                virtual              = Test-HvTrue (Get-HvField -Object $a -Name 'Virtual' -Default $false)
+                tcpOffload           = $(if ($op.Count -gt 0) { [ordered]@{ value = (Get-HvRegistryValue -Property $op[0]); valid = @(Get-HvValidRegistryValues -Property $op[0]) } } else { $null })
                 jumboPacket          = $(if ($jp.Count -gt 0) { [ordered]@{ value = (Get-HvRegistryValue -Property $jp[0]); valid = @(Get-HvValidRegistryValues -Property $jp[0]) } } else { $null })
                 vmq                  = $(if ($vp.Count -gt 0) { [ordered]@{ value = (Get-HvRegistryValue -Property $vp[0]); valid = @(Get-HvValidRegistryValues -Property $vp[0]) } } else { $null })
                 vmqEnabled           = $(if ($vs.Count -gt 0) { Test-HvTrue (Get-HvField -Object $vs[0] -Name 'Enabled') } else { $null })
@@ -102,11 +112,47 @@ function Invoke-HvFactsAction {
     $free = $null
     if (-not [string]::IsNullOrEmpty($vmRoot)) { $free = Get-HvFactOrError -Errors $errors -Fact 'freeBytes' -Cmdlet 'Get-Volume' -Read { Get-HvFreeBytes -Path $vmRoot } }
     $vmNames = @()
-    if ($hyperV) { $vmNames = @(Get-HvFactOrError -Errors $errors -Fact 'vmNames' -Cmdlet 'Get-VM' -Read { @(Get-HvAllVMs | ForEach-Object { [string]$_.Name }) }) }
+    $vms = New-Object System.Collections.Generic.List[object]
+    if ($hyperV) {
+        $all = @(Get-HvFactOrError -Errors $errors -Fact 'vms' -Cmdlet 'Get-VM' -Read { @(Get-HvAllVMs) })
+        $vmNames = @($all | Where-Object { $null -ne $_ } | ForEach-Object { [string]$_.Name })
+        foreach ($vm in $all) {
+            if ($null -eq $vm) { continue }
+            # Integration services that are on but do not answer (what a failover would meet).
+            $silent = @(Get-HvFactOrError -Errors $errors -Fact 'integrationServices' -Cmdlet 'Get-VMIntegrationService' -Read {
+                    @(Select-HvObject -InputObject @(Get-VMIntegrationService -VM $vm) -Property 'Id') | Where-Object {
+                        # PrimaryOperationalStatus is an enum (Ok, NoContact...): its name is the same in every locale
+                        (Test-HvTrue (Get-HvField -Object $_ -Name 'Enabled')) -and [string](Get-HvField -Object $_ -Name 'PrimaryOperationalStatus' -Default '') -ne 'Ok'
+                    } | ForEach-Object { [ordered]@{ id = (Get-HvIntegrationServiceGuid -Id ([string]$_.Id)); name = [string]$_.Name; status = [string](Get-HvField -Object $_ -Name 'PrimaryStatusDescription' -Default '') } }
+                })
+            $vms.Add([ordered]@{
+                    name      = [string]$vm.Name
+                    state     = [string](Get-HvField -Object $vm -Name 'State' -Default '')
+                    version   = [string](Get-HvField -Object $vm -Name 'Version' -Default '')
+                    heartbeat = [string](Get-HvField -Object $vm -Name 'Heartbeat' -Default '')
+                    clustered = Test-HvTrue (Get-HvField -Object $vm -Name 'IsClustered' -Default $false)
+                    silentServices = @($silent | Where-Object { $null -ne $_ })
+                })
+        }
+    }
+    $feature = Get-HvFactOrError -Errors $errors -Fact 'hyperVFeature' -Cmdlet 'Get-WindowsOptionalFeature' -Read {
+        [string](@(Get-WindowsOptionalFeature -Online -FeatureName 'Microsoft-Hyper-V')[0]).State
+    }
+    $writable = $null
+    if ((Test-HvTrue (Get-HvField -Object $Request -Name 'probeWrite')) -and -not [string]::IsNullOrEmpty($vmRoot) -and (Test-HvDirectory -Path $vmRoot)) {
+        # A file made and deleted at once: the only way to know hvguest may write there.
+        $probe = Join-HvPath -Parent $vmRoot -Child ('.hvguest-doctor-' + [guid]::NewGuid().ToString('N') + '.tmp')
+        $writable = Get-HvFactOrError -Errors $errors -Fact 'vmRootWritable' -Cmdlet 'Set-Content' -Read {
+            Write-HvTextFile -Path $probe -Text 'hvguest doctor'
+            Remove-Item -LiteralPath $probe -Force
+            $true
+        }
+        if ($null -eq $writable) { $writable = $false }
+    }
     $cluster = [string](Get-HvField -Object $Request -Name 'cluster' -Default '')
     $nodes = $null
     if ($cluster.Length -gt 0) {
-        $nodes = @(Get-HvFactOrError -Errors $errors -Fact 'clusterNodes' -Cmdlet 'Get-ClusterNode' -Read { @(Get-ClusterNode -Cluster $cluster | ForEach-Object { [string]$_.Name }) })
+        $nodes = @(Get-HvFactOrError -Errors $errors -Fact 'clusterNodes' -Cmdlet 'Get-ClusterNode' -Read { @(Get-ClusterNode -Cluster $cluster | ForEach-Object { [ordered]@{ name = [string]$_.Name; state = [string](Get-HvField -Object $_ -Name 'State' -Default '') } }) })
     }
 
     $Context.Data = [ordered]@{
@@ -125,6 +171,11 @@ function Invoke-HvFactsAction {
         vmRoot                = $vmRoot
         freeBytes             = $free
         vmNames               = $vmNames
+        vms                   = $vms.ToArray()
+        hyperVFeature         = $feature
+        user                  = ('{0}\{1}' -f [Environment]::UserDomainName, [Environment]::UserName)
+        vmRootExists          = $(if ([string]::IsNullOrEmpty($vmRoot)) { $null } else { Test-HvDirectory -Path $vmRoot })
+        vmRootWritable        = $writable
         clusterNodes          = $nodes
         errors                = $errors.ToArray()
     }

@@ -51,6 +51,8 @@ function Get-HvGuestStatus {
                 name            = [string]$s.Name
                 enabled         = (Test-HvTrue (Get-HvField -Object $s -Name 'Enabled'))
                 status          = [string](Get-HvField -Object $s -Name 'PrimaryStatusDescription' -Default '')
+                # the enum name (Ok, NoContact, LostCommunication...): the same in every locale
+                operationalStatus = [string](Get-HvField -Object $s -Name 'PrimaryOperationalStatus' -Default '')
                 secondaryStatus = [string](Get-HvField -Object $s -Name 'SecondaryStatusDescription' -Default '')
             })
     }

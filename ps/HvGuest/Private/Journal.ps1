@@ -421,6 +421,8 @@ function Invoke-HvCommitAction {
         Write-HvTextFile -Path $path -Text (ConvertTo-HvJson -Value $manifest)
         $written.Add([ordered]@{ name = $name; vmId = $g.vmId; manifest = $path; files = $g.files.ToArray() })
     }
+    # Host network values the run changed (begin) join the record `hvguest net restore` reads.
+    [void](Save-HvNetOriginals -Context $Context -VmRoot $run.VmRoot -Changed @(Get-HvJournalHostSettings -Run $run))
     Set-HvActivity -Context $Context -Step 'delete-journal' -Cmdlet 'Remove-Item'
     if (Test-HvFile -Path $run.JournalPath) { Remove-Item -LiteralPath $run.JournalPath -Force }
     $released = Exit-HvLock -VmRoot $run.VmRoot -RunId $runId

@@ -186,10 +186,13 @@ function ConvertTo-HvFailure {
     if ([string]::IsNullOrEmpty($step)) { $step = 'request' }
     if ([string]::IsNullOrEmpty($cmdlet)) { $cmdlet = $null }
     if ([string]::IsNullOrEmpty($category)) { $category = 'NotSpecified' }
-    return [ordered]@{
+    $failure = [ordered]@{
         step     = [string]$step
         cmdlet   = $cmdlet
         message  = (Get-HvErrorMessage -ErrorRecord $ErrorRecord)
         category = [string]$category
     }
+    # HVGUEST_DEBUG (as for the CLI): where in the runtime the error came from.
+    if ($env:HVGUEST_DEBUG) { $failure.stack = [string]$ErrorRecord.ScriptStackTrace }
+    return $failure
 }

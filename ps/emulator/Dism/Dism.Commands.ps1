@@ -65,3 +65,63 @@ function Add-WindowsPackage {
         Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Add-WindowsPackage']
     }
 }
+
+# Get-WindowsOptionalFeature: docset/winserver2022-ps/dism/Get-WindowsOptionalFeature.md @ 19b021cc8864 (extra-cmdlets.json)
+function Get-WindowsOptionalFeature {
+    [CmdletBinding(PositionalBinding = $false)]
+    param(
+        [Parameter(ParameterSetName = 'Offline', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'Online', ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $FeatureName,
+
+        [Parameter(ParameterSetName = 'Offline', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'Online', ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $PackageName,
+
+        [Parameter(ParameterSetName = 'Offline', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'Online', ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $PackagePath,
+
+        [Parameter(ParameterSetName = 'Offline', Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $Path,
+
+        [Parameter(ParameterSetName = 'Offline', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'Online', ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $WindowsDirectory,
+
+        [Parameter(ParameterSetName = 'Offline', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'Online', ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $SystemDrive,
+
+        [Parameter(ParameterSetName = 'Offline', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'Online', ValueFromPipelineByPropertyName = $true)]
+        [Alias('LP')]
+        [string]
+        $LogPath,
+
+        [Parameter(ParameterSetName = 'Offline', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'Online', ValueFromPipelineByPropertyName = $true)]
+        [string]
+        $ScratchDirectory,
+
+        [Parameter(ParameterSetName = 'Offline', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'Online', ValueFromPipelineByPropertyName = $true)]
+        [Alias('LL')]
+        [ValidateSet('Errors', 'Warnings', 'WarningsInfo')]
+        [string]
+        $LogLevel,
+
+        [Parameter(ParameterSetName = 'Online', Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [switch]
+        $Online
+    )
+    process {
+        Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Get-WindowsOptionalFeature']
+    }
+}

@@ -8,7 +8,8 @@
     PowerShellVersion = '7.2'
     RequiredModules   = @('HvEmulator')
     FunctionsToExport = @(
-        'Add-WindowsPackage'
+        'Add-WindowsPackage',
+        'Get-WindowsOptionalFeature'
     )
     CmdletsToExport   = @()
     VariablesToExport = @()

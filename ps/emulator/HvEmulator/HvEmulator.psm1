@@ -6,8 +6,9 @@ Set-StrictMode -Version 3.0
 $ErrorActionPreference = 'Stop'
 
 # Virtual hard disk files (Get-HvEmulatorState reads the packages serviced into images), ISO 9660
-# images (Read-HvIsoImage), placeholder media and guest images (New-HvEmulatorMedia/Image).
-foreach ($shared in 'VhdFile.ps1', 'IsoImage.ps1', 'EmulatorMedia.ps1', 'GuestFacts.ps1', 'GuestImage.ps1') {
+# images (Read-HvIsoImage), placeholder media and guest images (New-HvEmulatorMedia/Image), and
+# host.hyperV (checked before every Hyper-V cmdlet).
+foreach ($shared in 'VhdFile.ps1', 'IsoImage.ps1', 'EmulatorMedia.ps1', 'GuestFacts.ps1', 'GuestImage.ps1', 'HyperVMode.ps1') {
     . (Join-Path $PSScriptRoot "Shared/$shared")
 }
 foreach ($folder in 'Private', 'Public') {

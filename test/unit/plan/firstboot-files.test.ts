@@ -376,6 +376,17 @@ describe('unattend (ws2008r2, ws2012r2, ws2022, ws2022-dc)', () => {
     }
   })
 
+  it('every RunSynchronousCommand Path fits the 259 characters Setup accepts', () => {
+    let seen = 0
+    for (const c of cases) {
+      for (const p of paths(fileOf(c))) {
+        seen++
+        expect(p.length, `${c.label}: ${p}`).toBeLessThanOrEqual(259)
+      }
+    }
+    expect(seen).toBeGreaterThan(cases.length) // the jumbo and IC commands were among them
+  })
+
   it('an XPath read gets the ComputerName, the time zone and the password (when given) back', () => {
     for (const c of cases) {
       const f = fileOf(c)
@@ -406,7 +417,7 @@ describe('unattend (ws2008r2, ws2012r2, ws2022, ws2022-dc)', () => {
       const hasJumbo = g.networkAdapters.some((a) => a.jumboPacket === 9014)
       expect(hasJumbo, c.label).toBe(c.host.profile === 'intel-10g')
       expect(jumbo.length, c.label).toBe(hasJumbo ? 1 : 0)
-      if (hasJumbo) expect(jumbo[0], c.label).toContain("-Name '*JumboPacket' -Value '9014'")
+      if (hasJumbo) expect(jumbo[0], c.label).toContain("sp $_.PSPath '*JumboPacket' '9014'")
 
       // guest chimney: 2008 R2 hosts only (the profile asks for it)
       expect(g.chimney !== null, c.label).toBe(c.host.os === 'windows-server-2008r2')

@@ -248,6 +248,23 @@ const COVERED_ELSEWHERE: Partial<Record<Code, string[]>> = {
       ['test/unit/provision/guest-status.test.ts'],
     ]),
   ),
+  // doctor: checks over host facts (unit) and on emulated hosts (e2e)
+  ...Object.fromEntries(
+    [
+      'host-unreachable',
+      'hyperv-unavailable',
+      'hyperv-access-denied',
+      'host-os-mismatch',
+      'config-version-unsupported',
+      'cluster-config-version-mismatch',
+      'host-locale-not-en-us',
+      'vmroot-created-on-first-run',
+      'disk-space-low',
+      'cluster-node-unchecked',
+      'cluster-node-down',
+      'ic-not-ready-for-failover',
+    ].map((c) => [c, ['test/unit/provision/doctor.test.ts', 'test/e2e/doctor-net.test.ts']]),
+  ),
   // ic inject against an emulated host
   ...Object.fromEntries(['guest-not-found', 'ic-inject-guest-running', 'firstboot-missing'].map((c) => [c, ['test/e2e/firstboot.test.ts']])),
   ...Object.fromEntries(

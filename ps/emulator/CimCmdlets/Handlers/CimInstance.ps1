@@ -20,6 +20,14 @@ $script:Handlers['Get-CimInstance'] = {
     if ($virtualization -ne ($namespace -eq 'root/virtualization/v2') -or $namespace -notin 'root/cimv2', 'root/virtualization/v2') {
         Stop-HvEmulatorCommand -Message "Invalid class `"$class`" in namespace `"$namespace`" (the emulated host answers Win32_OperatingSystem, Win32_ComputerSystem and Win32_LogicalDisk in root/cimv2, Msvm_KvpExchangeComponent in root/virtualization/v2)." -Category MetadataError -ErrorId 'HRESULT 0x80041010,Microsoft.Management.Infrastructure.CimCmdlets.GetCimInstanceCommand' -TargetObject $class
     }
+    if ($virtualization) {
+        # The Hyper-V WMI provider is there only with the role, and answers only users Hyper-V's
+        # authorization policy lets in (host.hyperV).
+        switch (Get-HvEmulatorHyperVMode -State $state) {
+            'not-installed' { Stop-HvEmulatorCommand -Message 'Invalid namespace ' -Category ObjectNotFound -ErrorId 'HRESULT 0x8004100e,Microsoft.Management.Infrastructure.CimCmdlets.GetCimInstanceCommand' -TargetObject $namespace }
+            'access-denied' { Stop-HvEmulatorCommand -Message 'Access denied ' -Category PermissionDenied -ErrorId 'HRESULT 0x80041003,Microsoft.Management.Infrastructure.CimCmdlets.GetCimInstanceCommand' -TargetObject $namespace }
+        }
+    }
     switch ($class) {
         'Win32_OperatingSystem' {
             Add-CimTypeName -Namespace 'root/cimv2' -Class 'Win32_OperatingSystem' -Properties ([ordered]@{

@@ -1,6 +1,7 @@
 # Add-WindowsPackage: offline servicing of a mounted image (-Path = root of a partition of a
 # virtual hard disk mounted with Mount-VHD; recorded in that VHD file's header, see
 # HvEmulator/Shared/VhdFile.ps1) or of the running host (-Online; recorded in state.windowsPackages).
+# Get-WindowsOptionalFeature -Online: whether the Hyper-V role is installed (host.hyperV).
 
 $script:Handlers['Add-WindowsPackage'] = {
     param($Ctx)
@@ -51,5 +52,76 @@ $script:Handlers['Add-WindowsPackage'] = {
         Online        = $Ctx.ParameterSet -eq 'Online'
         RestartNeeded = $false
         LogPath       = [string](Get-Bound $Ctx 'LogPath' 'C:\Windows\Logs\DISM\dism.log')
+    }
+}
+
+# Get-WindowsOptionalFeature -Online: the Hyper-V optional features of the running host. They are
+# Enabled when the role is there (host.hyperV installed or access-denied: a user who may not use
+# Hyper-V still sees it installed) and Disabled when it is not. The names are the ones DISM uses:
+# Windows Server has the role and its management tools; Windows 10/11 group them under
+# Microsoft-Hyper-V-All. Other features are not modelled.
+$script:ServerHyperVFeatures = [ordered]@{
+    'Microsoft-Hyper-V'                        = 'Hyper-V'
+    'Microsoft-Hyper-V-Management-Clients'     = 'Hyper-V GUI Management Tools'
+    'Microsoft-Hyper-V-Management-PowerShell'  = 'Hyper-V Module for Windows PowerShell'
+}
+$script:ClientHyperVFeatures = [ordered]@{
+    'Microsoft-Hyper-V-All'                    = 'Hyper-V'
+    'Microsoft-Hyper-V'                        = 'Hyper-V Platform'
+    'Microsoft-Hyper-V-Hypervisor'             = 'Hyper-V Hypervisor'
+    'Microsoft-Hyper-V-Services'               = 'Hyper-V Services'
+    'Microsoft-Hyper-V-Tools-All'              = 'Hyper-V Management Tools'
+    'Microsoft-Hyper-V-Management-Clients'     = 'Hyper-V GUI Management Tools'
+    'Microsoft-Hyper-V-Management-PowerShell'  = 'Hyper-V Module for Windows PowerShell'
+}
+
+$script:Handlers['Get-WindowsOptionalFeature'] = {
+    param($Ctx)
+    $state = $Ctx.State
+    if ($Ctx.ParameterSet -ne 'Online') {
+        Stop-HvEmulatorCommand -Message 'Get-WindowsOptionalFeature -Path (an offline image) is not emulated; use -Online.' -Category NotImplemented -ErrorId 'HvEmulatorNotImplemented'
+    }
+    if ((Test-Bound $Ctx 'PackageName') -or (Test-Bound $Ctx 'PackagePath')) {
+        Stop-HvEmulatorCommand -Message 'Get-WindowsOptionalFeature -PackageName/-PackagePath is not emulated: the emulated host knows the Hyper-V features of the Windows Foundation package only.' -Category NotImplemented -ErrorId 'HvEmulatorNotImplemented'
+    }
+    $catalog = if ([string]$state.host.os -like 'windows-server-*') { $script:ServerHyperVFeatures } else { $script:ClientHyperVFeatures }
+    $featureState = if ((Get-HvEmulatorHyperVMode -State $state) -eq 'not-installed') { 'Disabled' } else { 'Enabled' }
+    $common = [ordered]@{
+        Path             = $null
+        Online           = $true
+        WindowsDirectory = 'C:\Windows'
+        SystemDrive      = 'C:'
+        LogPath          = [string](Get-Bound $Ctx 'LogPath' 'C:\Windows\Logs\DISM\dism.log')
+        ScratchDirectory = [string](Get-Bound $Ctx 'ScratchDirectory' '')
+        LogLevel         = [string](Get-Bound $Ctx 'LogLevel' 'WarningsInfo')
+    }
+    if (-not (Test-Bound $Ctx 'FeatureName')) {
+        foreach ($name in $catalog.Keys) {
+            $o = [ordered]@{ PSTypeName = 'Microsoft.Dism.Commands.BasicFeatureObject'; FeatureName = $name; State = $featureState }
+            foreach ($k in $common.Keys) { $o[$k] = $common[$k] }
+            [pscustomobject]$o
+        }
+        return
+    }
+    $wanted = [string]$Ctx.Parameters['FeatureName']
+    # Example 5 of the doc passes a wildcard (*Hyper-V*); a plain name matches exactly (any case).
+    $pattern = [System.Management.Automation.WildcardPattern]::new($wanted, 'IgnoreCase')
+    $hits = @($catalog.Keys | Where-Object { $pattern.IsMatch($_) })
+    if ($hits.Count -eq 0 -and -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($wanted)) {
+        Stop-HvEmulatorCommand -Message "Feature name $wanted is unknown." -Category NotSpecified -ErrorId 'Microsoft.Dism.Commands.GetWindowsOptionalFeatureCommand' -TargetObject $wanted
+    }
+    foreach ($name in $hits) {
+        $o = [ordered]@{
+            PSTypeName       = 'Microsoft.Dism.Commands.AdvancedFeatureObject'
+            FeatureName      = $name
+            DisplayName      = [string]$catalog[$name]
+            Description      = [string]$catalog[$name]
+            RestartRequired  = 'Possible'
+            State            = $featureState
+            CustomProperties = @()
+            RestartNeeded    = $false
+        }
+        foreach ($k in $common.Keys) { $o[$k] = $common[$k] }
+        [pscustomobject]$o
     }
 }

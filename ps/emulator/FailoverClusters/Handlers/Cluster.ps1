@@ -19,7 +19,9 @@ $script:Handlers['Get-ClusterNode'] = {
     $names = if (Test-Bound $Ctx 'Name') { @($Ctx.Parameters['Name']) } else { $null }
     foreach ($n in @($cluster.nodes)) {
         if ($null -eq $n -or ($null -ne $names -and $names -notcontains [string]$n.name)) { continue }
-        [pscustomobject][ordered]@{ PSTypeName = 'Microsoft.FailoverClusters.PowerShell.ClusterNode'; Name = [string]$n.name; Id = [string]$n.id; State = [string]$n.state; Cluster = [string]$cluster.name }
+        # Each node's own file holds the whole cluster's node list (docs/emulator-state.md): any
+        # node answers for all of them, as Get-ClusterNode -Cluster does through whichever node answers.
+        [pscustomobject][ordered]@{ PSTypeName = 'Microsoft.FailoverClusters.PowerShell.ClusterNode'; Name = [string]$n.name; NodeName = [string]$n.name; Id = [string]$n.id; State = [string]$n.state; Cluster = [string]$cluster.name }
     }
 }
 

@@ -38,6 +38,8 @@ function Invoke-HvEmulatorCommand {
         $statePath = Get-StateFilePath
         $script:Current.StatePath = $statePath
         $mutates = -not $name.StartsWith('Get-')
+        # Hyper-V module cmdlets first check that Hyper-V is there and may be used (host.hyperV).
+        $isHyperV = $Cmdlet.MyInvocation.MyCommand.ModuleName -eq 'Hyper-V'
         $context = [pscustomobject]@{
             Name          = $name
             Cmdlet        = $Cmdlet
@@ -50,6 +52,7 @@ function Invoke-HvEmulatorCommand {
         if (-not $mutates) {
             $context.State = (Read-StateFile -Path $statePath).State
             $script:Current.State = $context.State
+            if ($isHyperV) { Assert-HvEmulatorHyperV -State $context.State -Name $name }
             $output = @(& $Handler $context)
         }
         else {
@@ -59,6 +62,7 @@ function Invoke-HvEmulatorCommand {
                 $loaded = Read-StateFile -Path $statePath
                 $context.State = $loaded.State
                 $script:Current.State = $context.State
+                if ($isHyperV) { Assert-HvEmulatorHyperV -State $context.State -Name $name }
                 $output = @(& $Handler $context)
                 $text = ConvertTo-StateText -State $context.State
                 if ($text -cne $loaded.Text) { Write-StateFile -Path $statePath -Text $text }
@@ -97,6 +101,7 @@ function Stop-HvEmulatorCommand {
     $exception = switch ($Category) {
         'InvalidArgument' { [System.ArgumentException]::new($Message) }
         'ObjectNotFound' { [System.Management.Automation.ItemNotFoundException]::new($Message) }
+        'PermissionDenied' { [System.UnauthorizedAccessException]::new($Message) }
         default { [System.InvalidOperationException]::new($Message) }
     }
     $record = [System.Management.Automation.ErrorRecord]::new($exception, $ErrorId, $Category, $TargetObject)

@@ -5,7 +5,27 @@ function New-HvEmulatorState {
     space, offline disks for pass-through, and (hosts up to 2012 R2) vmguest.iso. See docs/emulator-state.md.
     .PARAMETER Switches
     Switch names (the first is External on "Ethernet 2", each further one External on its own NIC
-    "Ethernet 3", ...), or hashtables @{ Name = ...; Type = 'External'|'Internal'|'Private' }.
+    "Ethernet 3", ...), or hashtables @{ Name = ...; Type = 'External'|'Internal'|'Private' }. The
+    hashtable of an External switch may also say what its physical NIC is and can do:
+    JumboValues (*JumboPacket valid registry values, default '1514','4088','9014'), Vmq (default
+    $true: the NIC has *VMQ), TcpOffload (default $false: $true adds *TCPConnectionOffloadIPv4),
+    Wireless (default $false: a Wi-Fi adapter "Wi-Fi", Native 802.11, jumbo 1514 only, no *VMQ)
+    and InterfaceDescription.
+    .PARAMETER WirelessNic
+    Adds a Wi-Fi adapter that no switch uses (after the switches' NICs).
+    .PARAMETER HyperV
+    host.hyperV: 'installed' (default); 'not-installed' (every Hyper-V cmdlet fails as a command
+    that does not exist, the Microsoft-Hyper-V feature is Disabled, and the host has no virtual
+    switch or vEthernet adapter: -Switches only gives its physical NICs); 'access-denied' (every
+    Hyper-V cmdlet fails with Hyper-V's permission error).
+    .PARAMETER ConfigurationVersions
+    Replaces the host OS's list of supported VM configuration versions (Get-VMHostSupportedVersion,
+    New-VM -Version). The default version stays the OS's when listed, else the highest given.
+    .PARAMETER ClusterNodes
+    With -Cluster: the cluster's nodes in order (ids 1, 2, ...); -ComputerName must be one of them.
+    Default: this host alone.
+    .PARAMETER ClusterNodeStates
+    With -Cluster: node name -> Up, Down, Paused or Joining (default Up), e.g. @{ HV2 = 'Down' }.
     .PARAMETER GuestHeartbeatSeconds
     host.guestTiming.heartbeatSeconds: how long after Start-VM a guest that can answer does
     (heartbeat, integration services, KVP). Tests use 0 or 1 to stay fast.
@@ -24,14 +44,30 @@ function New-HvEmulatorState {
         [object[]]
         $Switches = @('Lab'),
 
+        [switch]
+        $WirelessNic,
+
         [string]
         $Locale = 'en-US',
 
         [string]
         $ComputerName = 'HV-EMU',
 
+        [ValidateSet('installed', 'not-installed', 'access-denied')]
+        [string]
+        $HyperV = 'installed',
+
+        [string[]]
+        $ConfigurationVersions,
+
         [string]
         $Cluster,
+
+        [string[]]
+        $ClusterNodes,
+
+        [System.Collections.IDictionary]
+        $ClusterNodeStates,
 
         [long]
         $FreeSpaceBytes = 400GB,
@@ -48,6 +84,25 @@ function New-HvEmulatorState {
         $Force
     )
     $hostProfile = Get-HvEmulatorHostProfile -HostOs $HostOs
+    $versions = [string[]]$hostProfile.ConfigurationVersions
+    $defaultVersion = [string]$hostProfile.DefaultConfigurationVersion
+    if ($PSBoundParameters.ContainsKey('ConfigurationVersions')) {
+        $parsed = foreach ($v in @($ConfigurationVersions)) {
+            $version = $null
+            if (-not [version]::TryParse([string]$v, [ref]$version) -or $version.Build -ge 0) {
+                throw "The configuration version '$v' is not of the form major.minor (such as 9.0)."
+            }
+            $version
+        }
+        if (@($parsed).Count -eq 0) { throw '-ConfigurationVersions needs at least one version.' }
+        # Ascending, as Get-VMHostSupportedVersion lists them.
+        $versions = [string[]]@($parsed | Sort-Object -Unique | ForEach-Object { $_.ToString() })
+        if ($versions -notcontains $defaultVersion) { $defaultVersion = $versions[-1] }
+    }
+    $nodes = $null
+    if ($Cluster) { $nodes = @(New-ClusterNodeList -ComputerName $ComputerName -ClusterNodes $ClusterNodes -ClusterNodeStates $ClusterNodeStates) }
+    elseif ($ClusterNodes -or $ClusterNodeStates) { throw '-ClusterNodes and -ClusterNodeStates need -Cluster.' }
+
     $full = [System.IO.Path]::GetFullPath($Path, (Get-Location -PSProvider FileSystem).ProviderPath)
     if ([System.IO.File]::Exists($full) -and -not $Force) {
         throw "The state file '$full' exists; pass -Force to replace it."
@@ -58,10 +113,12 @@ function New-HvEmulatorState {
     $netAdapters = [System.Collections.Generic.List[object]]::new()
     $switchList = [System.Collections.Generic.List[object]]::new()
     $nextPhysical = 2
+    $wifiCount = 0
     $ifIndex = 10
     foreach ($entry in $Switches) {
         $spec = if ($entry -is [System.Collections.IDictionary]) { $entry } else { @{ Name = [string]$entry } }
-        $type = if ($spec.Contains('Type')) { [string]$spec['Type'] } else { 'External' }
+        $nic = Get-SwitchNicSpec -Spec $spec
+        $type = $nic.Type
         $switch = [ordered]@{
             name                           = [string]$spec['Name']
             id                             = [guid]::NewGuid().ToString()
@@ -72,20 +129,36 @@ function New-HvEmulatorState {
             notes                          = ''
         }
         if ($type -eq 'External') {
-            $nicName = "Ethernet $nextPhysical"
-            $description = "Intel(R) Ethernet Converged Network Adapter X710 #$($nextPhysical - 1)"
-            $netAdapters.Add((New-PhysicalAdapterRecord -Name $nicName -Description $description -IfIndex $ifIndex -Ordinal $nextPhysical))
-            $switch.netAdapterName = $nicName
-            $switch.netAdapterInterfaceDescription = $description
-            $nextPhysical++
+            if ($nic.Wireless) {
+                $wifiCount++
+                $record = New-WirelessAdapterRecord -Number $wifiCount -IfIndex $ifIndex -Nic $nic
+            }
+            else {
+                $description = if ($nic.InterfaceDescription) { $nic.InterfaceDescription } else { "Intel(R) Ethernet Converged Network Adapter X710 #$($nextPhysical - 1)" }
+                $record = New-PhysicalAdapterRecord -Name "Ethernet $nextPhysical" -Description $description -IfIndex $ifIndex -Ordinal $nextPhysical -Nic $nic
+                $nextPhysical++
+            }
+            $netAdapters.Add($record)
+            $switch.netAdapterName = $record.name
+            $switch.netAdapterInterfaceDescription = $record.interfaceDescription
             $ifIndex++
         }
+        # A host without the Hyper-V role has the NICs but no virtual switch and no vEthernet adapter.
+        if ($HyperV -eq 'not-installed') { continue }
         if ($switch.allowManagementOS) {
             $netAdapters.Add((New-HvEmulatorVirtualAdapterRecord -SwitchName $switch.name -IfIndex $ifIndex))
             $ifIndex++
         }
         $switchList.Add($switch)
     }
+    if ($WirelessNic) {
+        $wifiCount++
+        $netAdapters.Add((New-WirelessAdapterRecord -Number $wifiCount -IfIndex $ifIndex -Nic (Get-SwitchNicSpec -Spec @{ Name = 'Wi-Fi'; Wireless = $true })))
+        $ifIndex++
+    }
+    $descriptions = @($netAdapters | ForEach-Object { $_.interfaceDescription })
+    $duplicate = $descriptions | Group-Object | Where-Object Count -gt 1 | Select-Object -First 1
+    if ($duplicate) { throw "Two NICs would have the interface description '$($duplicate.Name)'; it names one adapter." }
 
     $state = [ordered]@{
         formatVersion = 1
@@ -95,19 +168,21 @@ function New-HvEmulatorState {
             osVersion                   = $hostProfile.Version
             osCaption                   = $hostProfile.Caption
             locale                      = $Locale
+            hyperV                      = $HyperV
             logicalProcessorCount       = 16
             memoryCapacityBytes         = 64GB
             virtualMachinePath          = 'C:\ProgramData\Microsoft\Windows\Hyper-V'
             virtualHardDiskPath         = 'C:\Users\Public\Documents\Hyper-V\Virtual Hard Disks'
-            configurationVersions       = [string[]]$hostProfile.ConfigurationVersions
-            defaultConfigurationVersion = $hostProfile.DefaultConfigurationVersion
+            configurationVersions       = $versions
+            defaultConfigurationVersion = $defaultVersion
             macAddressMinimum           = '00155D010000'
             macAddressMaximum           = '00155D01FFFF'
             guestTiming                 = [ordered]@{ heartbeatSeconds = $GuestHeartbeatSeconds; addressSeconds = $GuestAddressSeconds }
         }
         drives        = [ordered]@{ C = 'drives/C' }
         volumes       = @(
-            [ordered]@{ driveLetter = 'C'; fileSystemLabel = ''; fileSystem = 'NTFS'; sizeBytes = 500GB; freeBytes = $FreeSpaceBytes }
+            # A volume is at least as large as its free space.
+            [ordered]@{ driveLetter = 'C'; fileSystemLabel = ''; fileSystem = 'NTFS'; sizeBytes = [Math]::Max(500GB, $FreeSpaceBytes); freeBytes = $FreeSpaceBytes }
         )
         netAdapters   = $netAdapters.ToArray()
         switches      = $switchList.ToArray()
@@ -148,7 +223,7 @@ function New-HvEmulatorState {
     if ($Cluster) {
         $state.cluster = [ordered]@{
             name             = $Cluster
-            nodes            = @([ordered]@{ name = $ComputerName; id = '1'; state = 'Up' })
+            nodes            = $nodes
             sharedVolumeRoot = 'C:\ClusterStorage'
             groups           = @()
         }
@@ -173,9 +248,94 @@ function New-HvEmulatorState {
     Write-StateFile -Path $full -Text (ConvertTo-StateText -State $state)
 }
 
+function New-ClusterNodeList {
+    # cluster.nodes: the given nodes in order (ids "1", "2", ...), each Up unless -ClusterNodeStates says otherwise.
+    [CmdletBinding()]
+    param([string]$ComputerName, [string[]]$ClusterNodes, [System.Collections.IDictionary]$ClusterNodeStates)
+    $names = [string[]]@(if ($ClusterNodes) { $ClusterNodes } else { $ComputerName })
+    if (@($names | Where-Object { $_ -eq $ComputerName }).Count -ne 1) {
+        throw "-ComputerName '$ComputerName' must be one of -ClusterNodes ($($names -join ', ')): each state file is one node."
+    }
+    if (@($names | Select-Object -Unique).Count -ne $names.Count) { throw "-ClusterNodes names a node twice: $($names -join ', ')." }
+    $states = @{}
+    if ($ClusterNodeStates) {
+        foreach ($key in $ClusterNodeStates.Keys) {
+            if ($names -notcontains [string]$key) { throw "-ClusterNodeStates names '$key', which is not among the cluster nodes ($($names -join ', '))." }
+            $value = [string]$ClusterNodeStates[$key]
+            # The ClusterNodeState values Get-ClusterNode reports (Unknown aside).
+            $known = @('Up', 'Down', 'Paused', 'Joining')
+            $match = $known | Where-Object { $_ -eq $value }
+            if (-not $match) { throw "Cluster node state '$value' of '$key' is not one of $($known -join ', ')." }
+            $states[[string]$key] = [string]$match
+        }
+    }
+    $id = 0
+    foreach ($n in $names) {
+        $id++
+        $state = 'Up'
+        foreach ($key in $states.Keys) { if ($key -eq $n) { $state = $states[$key] } }
+        [ordered]@{ name = [string]$n; id = [string]$id; state = $state }
+    }
+}
+
+function Get-SwitchNicSpec {
+    # The switch type and what its physical NIC can do, from a -Switches hashtable (defaults filled in).
+    [CmdletBinding()]
+    param([System.Collections.IDictionary]$Spec)
+    $known = @('Name', 'Type', 'JumboValues', 'Vmq', 'TcpOffload', 'Wireless', 'InterfaceDescription')
+    foreach ($key in $Spec.Keys) {
+        if ($known -notcontains [string]$key) { throw "Unknown key '$key' in the -Switches entry '$($Spec['Name'])'; known: $($known -join ', ')." }
+    }
+    if ([string]::IsNullOrEmpty([string]$Spec['Name'])) { throw 'A -Switches entry needs a Name.' }
+    $type = if ($Spec.Contains('Type')) { [string]$Spec['Type'] } else { 'External' }
+    $capabilities = @($Spec.Keys | Where-Object { $_ -notin 'Name', 'Type' })
+    if ($type -ne 'External' -and $capabilities.Count -gt 0) {
+        throw "The -Switches entry '$($Spec['Name'])' is $type, which has no physical NIC: $($capabilities -join ', ') apply to External switches only."
+    }
+    $wireless = $Spec.Contains('Wireless') -and [bool]$Spec['Wireless']
+    [string[]]$jumbo = if ($Spec.Contains('JumboValues')) { [string[]]@($Spec['JumboValues']) } elseif ($wireless) { [string[]]@('1514') } else { [string[]]@('1514', '4088', '9014') }
+    foreach ($v in $jumbo) {
+        if ($v -notmatch '^\d+$') { throw "JumboValues of '$($Spec['Name'])' must be packet sizes such as 1514 or 9014, not '$v'." }
+    }
+    if ($jumbo.Count -eq 0) { throw "JumboValues of '$($Spec['Name'])' is empty; leave it out for the default." }
+    [pscustomobject]@{
+        Type                 = $type
+        Wireless             = $wireless
+        JumboValues          = $jumbo
+        Vmq                  = $(if ($Spec.Contains('Vmq')) { [bool]$Spec['Vmq'] } else { -not $wireless })
+        TcpOffload           = $Spec.Contains('TcpOffload') -and [bool]$Spec['TcpOffload']
+        InterfaceDescription = $(if ($Spec.Contains('InterfaceDescription')) { [string]$Spec['InterfaceDescription'] } else { $null })
+    }
+}
+
+function New-AdvancedPropertyList {
+    # *JumboPacket, then *VMQ and *TCPConnectionOffloadIPv4 when the NIC has them.
+    [CmdletBinding()]
+    param($Nic)
+    $jumbo = [string[]]$Nic.JumboValues
+    $jumboDefault = if ($jumbo -contains '1514') { '1514' } else { $jumbo[0] }
+    [ordered]@{
+        registryKeyword      = '*JumboPacket'; displayName = 'Jumbo Packet'; registryValue = $jumboDefault; defaultRegistryValue = $jumboDefault
+        validRegistryValues  = $jumbo; validDisplayValues = [string[]]@($jumbo | ForEach-Object { if ($_ -eq '1514') { 'Disabled' } else { "$_ Bytes" } })
+    }
+    if ($Nic.Vmq) {
+        [ordered]@{
+            registryKeyword      = '*VMQ'; displayName = 'Virtual Machine Queues'; registryValue = '1'; defaultRegistryValue = '1'
+            validRegistryValues  = @('0', '1'); validDisplayValues = @('Disabled', 'Enabled')
+        }
+    }
+    if ($Nic.TcpOffload) {
+        # The NIC's TCP Chimney offload capability (the standardized keyword for IPv4 connections).
+        [ordered]@{
+            registryKeyword      = '*TCPConnectionOffloadIPv4'; displayName = 'TCP Connection Offload (IPv4)'; registryValue = '1'; defaultRegistryValue = '1'
+            validRegistryValues  = @('0', '1'); validDisplayValues = @('Disabled', 'Enabled')
+        }
+    }
+}
+
 function New-PhysicalAdapterRecord {
     [CmdletBinding()]
-    param([string]$Name, [string]$Description, [int]$IfIndex, [int]$Ordinal)
+    param([string]$Name, [string]$Description, [int]$IfIndex, [int]$Ordinal, $Nic)
     [ordered]@{
         name                 = $Name
         interfaceDescription = $Description
@@ -187,16 +347,29 @@ function New-PhysicalAdapterRecord {
         physical             = $true
         virtual              = $false
         hidden               = $false
-        advancedProperties   = @(
-            [ordered]@{
-                registryKeyword      = '*JumboPacket'; displayName = 'Jumbo Packet'; registryValue = '1514'; defaultRegistryValue = '1514'
-                validRegistryValues  = @('1514', '4088', '9014'); validDisplayValues = @('Disabled', '4088 Bytes', '9014 Bytes')
-            }
-            [ordered]@{
-                registryKeyword      = '*VMQ'; displayName = 'Virtual Machine Queues'; registryValue = '1'; defaultRegistryValue = '1'
-                validRegistryValues  = @('0', '1'); validDisplayValues = @('Disabled', 'Enabled')
-            }
-        )
+        advancedProperties   = @(New-AdvancedPropertyList -Nic $Nic)
+    }
+}
+
+function New-WirelessAdapterRecord {
+    # A Wi-Fi adapter: Native 802.11 media (NdisPhysicalMedium 9), "Wi-Fi", "Wi-Fi 2", ...
+    [CmdletBinding()]
+    param([int]$Number, [int]$IfIndex, $Nic)
+    $description = if ($Nic.InterfaceDescription) { $Nic.InterfaceDescription } elseif ($Number -eq 1) { 'Intel(R) Wi-Fi 6 AX201 160MHz' } else { "Intel(R) Wi-Fi 6 AX201 160MHz #$Number" }
+    [ordered]@{
+        name                 = $(if ($Number -eq 1) { 'Wi-Fi' } else { "Wi-Fi $Number" })
+        interfaceDescription = $description
+        ifIndex              = $IfIndex
+        macAddress           = ('3C-A9-F4-00-00-{0:X2}' -f $Number)
+        status               = 'Up'
+        linkSpeed            = '866.7 Mbps'
+        mediaType            = 'Native 802.11'
+        physicalMediaType    = 'Native 802.11'
+        ndisPhysicalMedium   = 9
+        physical             = $true
+        virtual              = $false
+        hidden               = $false
+        advancedProperties   = @(New-AdvancedPropertyList -Nic $Nic)
     }
 }
 

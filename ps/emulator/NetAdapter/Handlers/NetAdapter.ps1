@@ -36,8 +36,37 @@ function Select-NetAdapters {
     $result.ToArray()
 }
 
+# NDIS media of a state NIC. A record may name its physical medium (physicalMediaType,
+# ndisPhysicalMedium: a Wi-Fi adapter is "Native 802.11", 9); without them an Ethernet NIC is
+# 802.3 (NdisPhysicalMedium802_3 = 14) and a host vNIC, which emulates 802.3 over no medium of its
+# own, is "Unspecified" (0). NdisMedium follows mediaType (NdisMedium802_3 = 0, NdisMediumNative802_11 = 16).
+$script:PhysicalMediaTypes = @{ 0 = 'Unspecified'; 1 = 'Wireless LAN'; 8 = 'Wireless WAN'; 9 = 'Native 802.11'; 10 = 'BlueTooth'; 11 = 'Infiniband'; 14 = '802.3'; 19 = 'Other' }
+
+function Get-NicMedium {
+    param($Nic)
+    $ndisMedium = if ([string]$Nic.mediaType -eq 'Native 802.11') { 16 } else { 0 }
+    if ($Nic.Contains('ndisPhysicalMedium') -and $null -ne $Nic.ndisPhysicalMedium) { $physical = [int]$Nic.ndisPhysicalMedium }
+    elseif ($Nic.virtual) { $physical = 0 }
+    elseif ($ndisMedium -eq 16) { $physical = 9 }
+    else { $physical = 14 }
+    $type = if ($Nic.Contains('physicalMediaType') -and $Nic.physicalMediaType) { [string]$Nic.physicalMediaType }
+    elseif ($script:PhysicalMediaTypes.ContainsKey($physical)) { $script:PhysicalMediaTypes[$physical] } else { 'Unspecified' }
+    [pscustomobject]@{ NdisMedium = [uint32]$ndisMedium; NdisPhysicalMedium = [uint32]$physical; PhysicalMediaType = $type }
+}
+
+function ConvertTo-LinkSpeedValue {
+    # "10 Gbps" / "866.7 Mbps" -> bits per second (MSFT_NetAdapter.Speed).
+    param([string]$LinkSpeed)
+    if ($LinkSpeed -match '^\s*([\d.]+)\s*([KMG]?)bps\s*$') {
+        $factor = @{ '' = 1; 'K' = 1e3; 'M' = 1e6; 'G' = 1e9 }[$Matches[2].ToUpperInvariant()]
+        return [uint64]([double]::Parse($Matches[1], [System.Globalization.CultureInfo]::InvariantCulture) * $factor)
+    }
+    [uint64]0
+}
+
 function ConvertTo-NetAdapterObject {
     param($Nic)
+    $medium = Get-NicMedium $Nic
     Add-CimTypeName -Namespace 'ROOT/StandardCimv2' -Class 'MSFT_NetAdapter' -Properties ([ordered]@{
             Name                 = [string]$Nic.name
             ifAlias              = [string]$Nic.name
@@ -47,9 +76,14 @@ function ConvertTo-NetAdapterObject {
             ifIndex              = [int]$Nic.ifIndex
             InterfaceIndex       = [int]$Nic.ifIndex
             Status               = [string]$Nic.status
+            MediaConnectionState = $(if ([string]$Nic.status -eq 'Up') { 'Connected' } else { 'Disconnected' })
             MacAddress           = [string]$Nic.macAddress
             LinkSpeed            = [string]$Nic.linkSpeed
+            Speed                = ConvertTo-LinkSpeedValue ([string]$Nic.linkSpeed)
             MediaType            = [string]$Nic.mediaType
+            PhysicalMediaType    = $medium.PhysicalMediaType
+            NdisMedium           = $medium.NdisMedium
+            NdisPhysicalMedium   = $medium.NdisPhysicalMedium
             Virtual              = [bool]$Nic.virtual
             HardwareInterface    = [bool]$Nic.physical
             ConnectorPresent     = [bool]$Nic.physical
@@ -137,17 +171,18 @@ $script:Handlers['Set-NetAdapterAdvancedProperty'] = {
     foreach ($pair in (Select-AdvancedProperties $Ctx)) {
         $prop = $pair.property
         $valid = [string[]]@($prop.validRegistryValues)
+        # The error id is the CIM one; PowerShell appends ",Set-NetAdapterAdvancedProperty" as for the real cmdlet.
         if (Test-Bound $Ctx 'RegistryValue') {
             $value = [string]@($Ctx.Parameters['RegistryValue'])[0]
             if ($valid.Count -gt 0 -and $valid -notcontains $value) {
-                Stop-HvEmulatorCommand -Message "No matching keyword value found. The following are valid keyword values: $($valid -join ', ')" -Category InvalidArgument -ErrorId 'Windows System Error 87,Set-NetAdapterAdvancedProperty' -TargetObject $value
+                Stop-HvEmulatorCommand -Message "No matching keyword value found. The following are valid keyword values: $($valid -join ', ')" -Category InvalidArgument -ErrorId 'Windows System Error 87' -TargetObject $value
             }
         }
         else {
             $display = [string]$Ctx.Parameters['DisplayValue']
             $i = [array]::IndexOf([string[]]@($prop.validDisplayValues), $display)
             if ($i -lt 0) {
-                Stop-HvEmulatorCommand -Message "No matching display value found. The following are valid display values: $(@($prop.validDisplayValues) -join ', ')" -Category InvalidArgument -ErrorId 'Windows System Error 87,Set-NetAdapterAdvancedProperty' -TargetObject $display
+                Stop-HvEmulatorCommand -Message "No matching display value found. The following are valid display values: $(@($prop.validDisplayValues) -join ', ')" -Category InvalidArgument -ErrorId 'Windows System Error 87' -TargetObject $display
             }
             $value = $valid[$i]
         }
