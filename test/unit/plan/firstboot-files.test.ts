@@ -175,6 +175,12 @@ describe('cloud-init (ubuntu-2204, debian-12)', () => {
       const rebuild = runcmd.findIndex((x) => JSON.stringify(x) === JSON.stringify(['update-initramfs', '-u', '-k', 'all']))
       expect(rebuild, c.label).toBeGreaterThanOrEqual(0)
       expect(runcmd.at(-1), c.label).toEqual(['touch', '/var/lib/hvguest-firstboot-done'])
+      // Ubuntu: the cloud tools of the running kernel, before the daemons are enabled
+      const tools = runcmd.findIndex((x) => JSON.stringify(x) === JSON.stringify(['sh', '-c', 'apt-get install -y linux-cloud-tools-$(uname -r) || true']))
+      const firstUnit = runcmd.findIndex((x) => Array.isArray(x) && x[0] === 'systemctl')
+      if (c.guest.os.distro === 'ubuntu') expect(tools, c.label).toBeGreaterThanOrEqual(0)
+      if (c.guest.os.distro === 'ubuntu') expect(tools, c.label).toBeLessThan(firstUnit)
+      if (c.guest.os.distro !== 'ubuntu') expect(tools, c.label).toBe(-1)
     })
   })
 
