@@ -72,12 +72,17 @@ export interface HostFactsAnswer {
   error: string | null
 }
 
+/** One `facts` round trip on a session the caller keeps open (net apply asks, then changes, on one session). */
+export async function askFactsOn(session: HostSession, host: TargetHost, opts: {probeWrite?: boolean} = {}): Promise<HostFactsAnswer> {
+  const r = await session.request<HostFacts>({action: 'facts', vmRoot: host.vmRoot, cluster: host.cluster ?? undefined, probeWrite: opts.probeWrite ?? false})
+  return r.ok && r.data ? {host, facts: r.data, error: null} : {host, facts: null, error: r.error?.message ?? 'the host returned no facts'}
+}
+
 export async function askFacts(host: TargetHost, open: (h: TargetHost) => Promise<HostSession>, opts: {probeWrite?: boolean} = {}): Promise<HostFactsAnswer> {
   let session: HostSession | undefined
   try {
     session = await open(host)
-    const r = await session.request<HostFacts>({action: 'facts', vmRoot: host.vmRoot, cluster: host.cluster ?? undefined, probeWrite: opts.probeWrite ?? false})
-    return r.ok && r.data ? {host, facts: r.data, error: null} : {host, facts: null, error: r.error?.message ?? 'the host returned no facts'}
+    return await askFactsOn(session, host, opts)
   } catch (error) {
     // Bad input (no pwsh, a broken emulator state file) stops the command with exit 2.
     if ((error as {name?: string}).name === 'InputError') throw error

@@ -21,7 +21,7 @@ import {hostChimney, hostVmq} from '../network/resolve-host-network.js'
 import type {HostSession} from '../powershell/session.js'
 import {report} from '../rules/codes.js'
 import {newRunId} from './create.js'
-import {askFacts, isWireless, nicOf, type HostFacts} from './host-facts.js'
+import {askFacts, askFactsOn, isWireless, nicOf, type HostFacts, type HostFactsAnswer} from './host-facts.js'
 
 /** One host setting: what it is now and what the profile wants. */
 export interface NetSetting {
@@ -56,8 +56,8 @@ export interface NetApplyResult extends NetPlan {
 
 type Open = (h: TargetHost) => Promise<HostSession>
 
-async function factsOf(host: TargetHost, open: Open): Promise<HostFacts> {
-  const a = await askFacts(host, open)
+function factsOf(a: HostFactsAnswer): HostFacts {
+  const host = a.host
   if (!a.facts) throw new HostUnreachable(host.name, a.error ?? 'no facts')
   if (!a.facts.hyperV) throw new InputError([report('hyperv-unavailable', `${host.name}: Hyper-V does not answer: ${a.facts.errors.find((e) => e.fact === 'hyperV')?.message ?? ''} (run "hvguest doctor --host ${host.name}")`, {host: host.name})])
   return a.facts
@@ -75,7 +75,7 @@ export class HostUnreachable extends Error {
 }
 
 export async function netShow(host: TargetHost, open: Open): Promise<{host: string; facts: HostFacts}> {
-  return {host: host.name, facts: await factsOf(host, open)}
+  return {host: host.name, facts: factsOf(await askFacts(host, open))}
 }
 
 /** The profile's host settings for this host, against what it has now. Throws InputError for what must stop the command. */
@@ -168,13 +168,15 @@ export function planNet(host: TargetHost, facts: HostFacts, opts: {switches?: st
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
 
 export async function netApply(host: TargetHost, open: Open, opts: {switches?: string[]; dryRun?: boolean; lockTimeoutSeconds?: number} = {}): Promise<NetApplyResult> {
-  const plan = planNet(host, await factsOf(host, open), opts)
-  const none = {runId: null, record: null, error: null}
-  if (opts.dryRun) return {...plan, ...none, status: 'dry-run'}
-  if (!plan.settings.some((s) => s.action === 'set')) return {...plan, ...none, status: 'unchanged'}
-  const runId = newRunId()
+  // One session for both round trips: the facts the plan is made from, then the change.
   const session = await open(host)
   try {
+    const answer = await askFactsOn(session, host).catch((error: Error): HostFactsAnswer => ({host, facts: null, error: error.message}))
+    const plan = planNet(host, factsOf(answer), opts)
+    const none = {runId: null, record: null, error: null}
+    if (opts.dryRun) return {...plan, ...none, status: 'dry-run'}
+    if (!plan.settings.some((s) => s.action === 'set')) return {...plan, ...none, status: 'unchanged'}
+    const runId = newRunId()
     const r = await session.request<{settings?: Array<{setting: NetSetting['setting']; switch: string | null; target: string | null; adapter: string | null; keyword: string | null; previous: unknown; value: unknown; action: string; reason: string | null}>; record?: string}>({
       action: 'net-apply',
       runId,
