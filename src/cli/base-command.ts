@@ -5,7 +5,7 @@
  * InputError exits 2, with one clear line per problem and no stack trace.
  */
 import {Command} from '@oclif/core'
-import {formatDiagnostic, InputError, type Diagnostic} from '../model/diagnostic.js'
+import {formatDiagnostic, isInputError, type Diagnostic} from '../model/diagnostic.js'
 
 export const EXIT = {ok: 0, hostFailure: 1, invalidInput: 2} as const
 
@@ -63,13 +63,7 @@ function isParseError(err: {oclif?: {exit?: number}}): boolean {
   return typeof err.oclif?.exit === 'number'
 }
 
-/**
- * By shape, not by class: the services run from their own bundle (src/cli/services.ts), whose
- * InputError is a different class object from the one this file imports.
- */
-export function isInputError(err: unknown): err is InputError {
-  return err instanceof InputError || (err instanceof Error && err.name === 'InputError' && Array.isArray((err as InputError).diagnostics))
-}
+export {isInputError} from '../model/diagnostic.js'
 
 export function exitCodeFor(err: Error & {oclif?: {exit?: number}}): number {
   if (isInputError(err)) return EXIT.invalidInput

@@ -91,3 +91,11 @@ export class InputError extends Error {
     this.diagnostics = list
   }
 }
+
+/**
+ * By shape, not by class: the services run from their own bundle (src/cli/services.ts), whose
+ * InputError is a different class object from the one the commands import.
+ */
+export function isInputError(err: unknown): err is InputError {
+  return err instanceof InputError || (err instanceof Error && err.name === 'InputError' && Array.isArray((err as InputError).diagnostics))
+}

@@ -16,6 +16,7 @@
  *
  * The checks are a pure function of the facts (checkHosts), so each is tested on its own.
  */
+import {compareVersions, parseVersion} from '../integration/catalog.js'
 import type {TargetHost} from '../plan/resolve-targets.js'
 import type {HostSession} from '../powershell/session.js'
 import {atLeast, type HostOs} from '../spec/host-os.js'
@@ -280,10 +281,6 @@ function checkClusters(answers: HostFactsAnswer[]): DoctorCheck[] {
   return out
 }
 
-const parts = (v: string) => v.split('.').map(Number)
-function compare(a: string, b: string): number {
-  const [x, y] = [parts(a), parts(b)]
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0)
-  return 0
-}
+/** Configuration versions ("9.0", "10.0") compare number by number, as the OS catalog's versions do. */
+const compare = (a: string, b: string): number => compareVersions(parseVersion(a) ?? [0], parseVersion(b) ?? [0])
 const topVersion = (versions: string[]) => versions.reduce((a, b) => (compare(a, b) >= 0 ? a : b), '0.0')

@@ -3,6 +3,7 @@
  * (ps/HvGuest/Private/Facts.ps1): `doctor` checks it, `net show` prints it, `net apply` plans
  * from it. A fact the host cannot give is null and listed in `errors`.
  */
+import {isInputError} from '../model/diagnostic.js'
 import type {TargetHost} from '../plan/resolve-targets.js'
 import type {HostSession} from '../powershell/session.js'
 
@@ -85,7 +86,7 @@ export async function askFacts(host: TargetHost, open: (h: TargetHost) => Promis
     return await askFactsOn(session, host, opts)
   } catch (error) {
     // Bad input (no pwsh, a broken emulator state file) stops the command with exit 2.
-    if ((error as {name?: string}).name === 'InputError') throw error
+    if (isInputError(error)) throw error
     return {host, facts: null, error: (error as Error).message}
   } finally {
     await session?.close().catch(() => {})

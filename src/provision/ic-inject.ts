@@ -177,8 +177,9 @@ function decide(mode: InjectMode, g: PlannedGuest, host: TargetHost, status: Gue
     case 'auto':
       if (g.os.family === 'windows') {
         if (off && !attempt('offline').rejected) return [offline()]
-        if (attempt('attach-media').rejected) {
-          return fail('ic-media-unavailable', `${attempt('attach-media').rejected!.message}; ${g.name} ${off ? 'has no offline package either' : 'is running, so no offline injection (shut it down for --offline)'}`, g.name)
+        const rejected = attempt('attach-media').rejected
+        if (rejected) {
+          return fail('ic-media-unavailable', `${rejected.message}; ${g.name} ${off ? 'has no offline package either' : 'is running, so no offline injection (shut it down for --offline)'}`, g.name)
         }
         return [media()]
       }
