@@ -11,6 +11,7 @@ Set-StrictMode -Off
 $script:HvRuntimeFiles = @(
     'Protocol.ps1'      # wire protocol: request decoding, JSON lines, errors
     'Util.ps1'          # request fields, Windows paths, exact-name lookups
+    'StateFiles.ps1'    # the runtime's own files (journal, lock, manifests, records, seed media)
     'Journal.ps1'       # run journal, steps, undo, rollback, commit
     'Lock.ps1'          # per-host lock
     'HostSettings.ps1'  # begin: lock + journal + jumbo / chimney / VMQ

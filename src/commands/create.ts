@@ -12,7 +12,8 @@ settings included) and never touches what existed before. A killed run leaves a 
 "hvguest recover" finishes undoing.
 With --wait, the guests are started and watched until each reports heartbeat OK and an IPv4
 address through KVP.
-Exit codes: 0 created (and ready), 1 failed on a host (after rollback) or not ready in time,
+Exit codes: 0 created (and ready), 1 failed on a host (after rollback), not ready in time, or
+created but not committed (the guests are kept: "hvguest recover" finishes the commit),
 2 invalid input or a host not ready.`
 
   static override examples = [
@@ -109,7 +110,7 @@ Exit codes: 0 created (and ready), 1 failed on a host (after rollback) or not re
         {plan: s.planRun, open: (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined})},
       )
       .finally(() => process.off('SIGINT', onSigint))
-    process.exitCode = result.status === 'ok' ? EXIT.ok : result.status === 'failed' || result.status === 'not-ready' ? EXIT.hostFailure : EXIT.invalidInput
+    process.exitCode = result.status === 'ok' ? EXIT.ok : ['failed', 'not-ready', 'commit-failed'].includes(result.status) ? EXIT.hostFailure : EXIT.invalidInput
     if (!this.jsonEnabled()) this.log(s.renderRun(result))
     const {plan, ...rest} = result
     return {...rest, diagnostics: plan.diagnostics}

@@ -62,7 +62,7 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
   const emit = opts.onEvent ?? (() => {})
   const {plan, targets} = deps.plan(opts)
   if (opts.start || opts.wait) for (const g of plan.guests) g.start = true
-  const base: RunResult = {status: 'invalid', runId: null, guests: [], problems: [], rollbackErrors: [], plan, sessions: [], emitted: null, wait: null}
+  const base: RunResult = {status: 'invalid', runId: null, guests: [], problems: [], rollbackErrors: [], commitErrors: [], plan, sessions: [], emitted: null, wait: null}
   if (plan.summary.errors > 0 || plan.guests.length === 0) return base
 
   const runs: HostRun[] = plan.hosts.map((planned) => ({
@@ -107,12 +107,16 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
 
     // begin (lock, journal, host settings), then the guests, host by host in parallel.
     let failed = false
+    const beginUndoErrors: Array<{host: string; message: string}> = []
     await Promise.all(
       runs.map(async (r) => {
         const host = r.target.name
         const began = await r.session!.request({action: 'begin', runId, host: r.planned, vmRoot: r.target.vmRoot, lockTimeoutSeconds: opts.lockTimeoutSeconds ?? 60})
         if (!began.ok) {
           failed = true
+          // A failed begin undoes itself; what it could not undo is for recover.
+          const selfUndo = began.data as {rollbackError?: string; rolledBack?: {errors?: string[]}} | undefined
+          for (const m of [selfUndo?.rollbackError, ...(selfUndo?.rolledBack?.errors ?? [])]) if (m) beginUndoErrors.push({host, message: m})
           for (const g of r.guests) result(g).error = failureOf(began)
           emit({type: 'host', host, message: `could not begin: ${failureOf(began)!.message}`})
           return
@@ -145,9 +149,14 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
     )
 
     if (!failed) {
-      await Promise.all(
-        runs.map((r) => r.session!.request({action: 'commit', runId, vmRoot: r.target.vmRoot, guests: Object.fromEntries(r.guests.map((g) => [g.name, manifestGuest(g)]))})),
-      )
+      const commit = await commitAll(runs, runId, emit)
+      if (commit.uncommitted.length > 0) return finish('commit-failed', {commitErrors: commit.uncommitted})
+      if (commit.rollBack) {
+        for (const f of commit.refused) for (const g of runs.find((r) => r.target.name === f.host)!.guests) result(g).error = f.error
+        const rollbackErrors = await rollbackAll(runs, runId, emit)
+        for (const g of results.values()) if (g.status === 'created') g.status = 'rolled-back'
+        return finish('failed', {rollbackErrors})
+      }
       if (!opts.wait) return finish('ok')
       // The guests are created and committed: whatever happens while waiting, they stay, and
       // the run reports what it knows (a session lost while polling is a not-ready wait).
@@ -162,7 +171,7 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
       ).catch((error: Error): WaitResult => ({ready: false, elapsedMs: 0, guests: [], error: error.message}))
       return finish(waited.ready ? 'ok' : 'not-ready', {wait: waited})
     }
-    const rollbackErrors = await rollbackAll(runs, runId, emit)
+    const rollbackErrors = [...beginUndoErrors, ...(await rollbackAll(runs, runId, emit))]
     for (const g of results.values()) if (g.status === 'created') g.status = 'rolled-back'
     return finish('failed', {rollbackErrors})
   } catch (error) {
@@ -184,6 +193,51 @@ function waitLine(g: IcReport): string {
   if (g.ready) return `ready: heartbeat ${g.heartbeat}, ${g.ipv4.join(', ')}`
   const why = g.problems[0]
   return `waiting: heartbeat ${g.heartbeat || 'no contact'}${g.ipv4.length ? `, ${g.ipv4.join(', ')}` : ', no IPv4 yet'}${why ? ` (${why.code})` : ''}`
+}
+
+interface CommitOutcome {
+  /** Hosts whose journal is marked for commit but whose commit did not complete: the guests are kept there. */
+  uncommitted: Array<{host: string; message: string}>
+  /** Hosts that refused the commit before marking anything: the run can, and must, roll back. */
+  refused: Array<{host: string; error: NonNullable<GuestResult['error']>}>
+  rollBack: boolean
+}
+
+/**
+ * Commits the run on every host (docs/execution.md section 4). A commit marks the host's journal
+ * first: from then on the guests are kept and a retried commit or `recover` finishes the commit,
+ * never a rollback. Over several hosts, every journal is marked ("prepare") before any commit
+ * completes, so that the run either keeps its guests everywhere or rolls back everywhere.
+ */
+async function commitAll(runs: HostRun[], runId: string, emit: (e: RunEvent) => void): Promise<CommitOutcome> {
+  const planned = (r: HostRun) => Object.fromEntries(r.guests.map((g) => [g.name, manifestGuest(g)]))
+  const refused: CommitOutcome['refused'] = []
+  const marked = new Set<HostRun>()
+  const committing = (res: ResultLine) => (res.data as {committing?: boolean} | undefined)?.committing === true
+  if (runs.length > 1) {
+    await Promise.all(
+      runs.map(async (r) => {
+        const res = await r.session!.request({action: 'commit', prepare: true, runId, vmRoot: r.target.vmRoot, guests: planned(r)})
+        if (res.ok || committing(res)) marked.add(r)
+        else refused.push({host: r.target.name, error: failureOf(res)!})
+      }),
+    )
+    if (refused.length > 0) return {uncommitted: [], refused, rollBack: true}
+  }
+  const uncommitted: CommitOutcome['uncommitted'] = []
+  await Promise.all(
+    runs.map(async (r) => {
+      emit({type: 'host', host: r.target.name, message: 'committing'})
+      const res = await r.session!.request({action: 'commit', runId, vmRoot: r.target.vmRoot, guests: planned(r)})
+      if (res.ok) return
+      const error = failureOf(res)!
+      if (committing(res) || marked.has(r)) uncommitted.push({host: r.target.name, message: `${error.step}: ${error.message}`})
+      else refused.push({host: r.target.name, error})
+    }),
+  )
+  // One host only can refuse here (several hosts were all marked above).
+  if (uncommitted.length === 0 && refused.length > 0) return {uncommitted, refused, rollBack: true}
+  return {uncommitted, refused: [], rollBack: false}
 }
 
 class HostFailure extends Error {

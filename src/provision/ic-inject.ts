@@ -50,13 +50,16 @@ export interface InjectStep {
 }
 
 export interface IcInjectResult {
-  status: 'ok' | 'failed'
+  /** commit-failed: the change was made and is kept, but not committed; `recover` finishes it. */
+  status: 'ok' | 'failed' | 'commit-failed'
   host: string
   name: string
   runId: string
   steps: InjectStep[]
   changes: unknown[]
   error: {step: string; cmdlet: string | null; message: string} | null
+  /** What the rollback after a failure could not undo (the journal keeps it for `recover`). */
+  rollbackErrors: string[]
 }
 
 export interface IcInjectDeps {
@@ -86,7 +89,10 @@ export async function icInject(req: IcInjectRequest, deps: IcInjectDeps): Promis
     const runId = newRunId()
     const emit = req.onEvent ?? (() => {})
     const begin = await session.request({action: 'begin', runId, host: {name: host.name, vmRoot: host.vmRoot}, vmRoot: host.vmRoot, lockTimeoutSeconds: req.lockTimeoutSeconds ?? 60})
-    if (!begin.ok) return {status: 'failed', host: host.name, name: req.name, runId, steps, changes: [], error: errorOf(begin)}
+    if (!begin.ok) {
+      const selfUndo = begin.data as {rollbackError?: string} | undefined
+      return {status: 'failed', host: host.name, name: req.name, runId, steps, changes: [], error: errorOf(begin), rollbackErrors: selfUndo?.rollbackError ? [selfUndo.rollbackError] : []}
+    }
     const changes: unknown[] = []
     for (const step of steps) {
       const body =
@@ -99,14 +105,22 @@ export async function icInject(req: IcInjectRequest, deps: IcInjectDeps): Promis
         {action: 'ic-inject', runId, vmRoot: host.vmRoot, name: req.name, mode: step.mode, ...body},
         {onProgress: (e) => emit({type: 'step', host: host.name, guest: req.name, step: e.step, detail: e.detail})},
       )
-      if (!r.ok) {
-        await session.request({action: 'rollback', runId, vmRoot: host.vmRoot})
-        return {status: 'failed', host: host.name, name: req.name, runId, steps, changes, error: errorOf(r)}
-      }
+      if (!r.ok) return {...(await rollBack(errorOf(r))), changes}
       changes.push(...(((r.data as {changes?: unknown[]}) ?? {}).changes ?? []))
     }
-    await session.request({action: 'commit', runId, vmRoot: host.vmRoot})
-    return {status: 'ok', host: host.name, name: req.name, runId, steps, changes, error: null}
+    const commit = await session.request({action: 'commit', runId, vmRoot: host.vmRoot})
+    if (commit.ok) return {status: 'ok', host: host.name, name: req.name, runId, steps, changes, error: null, rollbackErrors: []}
+    // Marked for commit: the change is kept, and recover finishes the commit. Not marked: undo it.
+    if ((commit.data as {committing?: boolean} | undefined)?.committing === true) {
+      return {status: 'commit-failed', host: host.name, name: req.name, runId, steps, changes, error: errorOf(commit), rollbackErrors: []}
+    }
+    return {...(await rollBack(errorOf(commit))), changes}
+
+    async function rollBack(error: IcInjectResult['error']): Promise<IcInjectResult> {
+      const undo = await session.request({action: 'rollback', runId, vmRoot: host.vmRoot})
+      const rollbackErrors = undo.ok ? [] : [errorOf(undo).message]
+      return {status: 'failed', host: host.name, name: req.name, runId, steps, changes: [], error, rollbackErrors}
+    }
   } finally {
     await session.close().catch(() => {})
   }

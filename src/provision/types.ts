@@ -18,14 +18,20 @@ export interface GuestResult {
 }
 
 export interface RunResult {
-  /** not-ready: created and committed, but --wait timed out before every guest was ready (exit 1). */
-  status: 'ok' | 'failed' | 'invalid' | 'dry-run' | 'emitted' | 'not-ready'
+  /**
+   * not-ready: created and committed, but --wait timed out before every guest was ready (exit 1).
+   * commit-failed: every guest was created and is kept, but the run could not be committed on the
+   * hosts in commitErrors (exit 1); `hvguest recover` finishes the commit there.
+   */
+  status: 'ok' | 'failed' | 'invalid' | 'dry-run' | 'emitted' | 'not-ready' | 'commit-failed'
   runId: string | null
   guests: GuestResult[]
   /** Host-side problems found before anything changed (exit 2). */
   problems: Diagnostic[]
   /** Undo steps that could not be completed during rollback (the journal keeps them for `recover`). */
   rollbackErrors: Array<{host: string; message: string}>
+  /** commit-failed: the hosts whose commit did not complete, and why. */
+  commitErrors: Array<{host: string; message: string}>
   plan: Plan
   /** Measured: pwsh processes started and requests sent, per host. */
   sessions: Array<{host: string; processesStarted: number; requests: number}>

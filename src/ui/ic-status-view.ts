@@ -5,6 +5,7 @@
  */
 import type {IcReport} from '../provision/guest-status.js'
 import type {IcInjectResult} from '../provision/ic-inject.js'
+import {MESSAGES} from './messages.js'
 import {renderTable} from './table.js'
 
 export function renderIcStatus(guests: IcReport[], missing: string[], hostErrors: Array<{host: string; message: string}>): string {
@@ -37,6 +38,8 @@ export function renderIcInject(r: IcInjectResult): string {
     else out.push(`${r.name}: new DVD drive at ${c.slot} with ${c.path}`)
   }
   if (r.status === 'ok') out.push(`Done on ${r.host} (run ${r.runId}).${r.steps.some((s) => s.mode === 'seed') ? ' The guest reads new seed media at its next boot; cloud-init runs again because the instance-id changed.' : ''}`)
+  else if (r.status === 'commit-failed') out.push(MESSAGES.commitLeftToRecover(r.runId, `${r.error?.step}: ${r.error?.message}`))
+  else if (r.rollbackErrors.length > 0) out.push(`Failed on ${r.host} at ${r.error?.step}${r.error?.cmdlet ? ` (${r.error.cmdlet})` : ''}: ${r.error?.message}. The undo left work: ${r.rollbackErrors.join('; ')}. Run "hvguest recover --host ${r.host}" to finish undoing run ${r.runId}.`)
   else out.push(`Failed on ${r.host} at ${r.error?.step}${r.error?.cmdlet ? ` (${r.error.cmdlet})` : ''}: ${r.error?.message}. What this run changed was undone.`)
   return out.join('\n')
 }

@@ -4,6 +4,7 @@
 import {formatDiagnostic} from '../model/diagnostic.js'
 import type {IcReport} from '../provision/guest-status.js'
 import type {RunResult} from '../provision/types.js'
+import {MESSAGES} from './messages.js'
 import {renderTable} from './table.js'
 
 /** After --wait: one line per guest with what it reported, and for a late one the likely cause. */
@@ -44,6 +45,7 @@ export function renderRun(r: RunResult): string {
     const late = r.wait!.error ? r.guests.map((g) => g.name) : r.wait!.guests.filter((g) => !g.ready).map((g) => g.name)
     out.push(`${r.guests.length} guest${r.guests.length === 1 ? '' : 's'} created (run ${r.runId}), but ${late.join(', ')} ${late.length === 1 ? 'was' : 'were'} not ready after ${(r.wait!.elapsedMs / 1000).toFixed(0)} s. The guests are kept: see the causes above, "hvguest ic status ${late.join(' ')}", and the VM console.`)
   }
+  if (r.status === 'commit-failed') out.push(...r.commitErrors.map((e) => MESSAGES.commitFailed(e.host, r.runId!, e.message, r.guests.filter((g) => g.host === e.host).map((g) => g.name))))
   if (r.status === 'failed') out.push(`The run failed and was rolled back: nothing it created is left${r.rollbackErrors.length ? ' except what is listed above' : ''}.`)
   return out.join('\n')
 }

@@ -132,7 +132,7 @@ function Write-HvMediaFile {
     Add-HvFolder -Context $Context -Path (Get-HvParentPath -Path $path) -Directories $Directories
     $bytes = [Convert]::FromBase64String($content)
     Start-HvStep -Context $Context -Step 'write-media' -Cmdlet 'Set-Content' -Detail $path -Undo ([ordered]@{ action = 'remove-file'; path = $path })
-    [System.IO.File]::WriteAllBytes((Get-HvProviderPath -Path $path), $bytes)
+    Write-HvStateFile -Kind 'seed-media' -Path $path -Bytes $bytes
     Complete-HvStep -Context $Context
     $Files.Add($path)
 }

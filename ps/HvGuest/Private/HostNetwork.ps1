@@ -30,7 +30,6 @@ function Start-HvHostChange {
     $change = @{ RunId = $runId; VmRoot = $vmRoot; Run = $null }
     try {
         Set-HvActivity -Context $Context -Step 'journal' -Cmdlet 'New-Item'
-        New-HvDirectoryQuiet -Path (Get-HvJournalDir -VmRoot $vmRoot)
         $change.Run = New-HvJournal -VmRoot $vmRoot -RunId $runId
         $script:HvRuns[$runId] = $change.Run
         Set-HvRunPointer -RunId $runId -VmRoot $vmRoot
@@ -44,8 +43,7 @@ function Start-HvHostChange {
 
 function Complete-HvHostChange {
     param([hashtable]$Context, [hashtable]$Change)
-    Set-HvActivity -Context $Context -Step 'delete-journal' -Cmdlet 'Remove-Item'
-    if (Test-HvFile -Path $Change.Run.JournalPath) { Remove-Item -LiteralPath $Change.Run.JournalPath -Force }
+    [void](Remove-HvStateFile -Kind 'journal' -Path $Change.Run.JournalPath)
     [void](Exit-HvLock -VmRoot $Change.VmRoot -RunId $Change.RunId)
     $script:HvRuns.Remove($Change.RunId)
     Remove-HvRunPointer -RunId $Change.RunId
@@ -83,8 +81,7 @@ function Save-HvNetOriginals {
     }
     if ($added -gt 0) {
         Set-HvActivity -Context $Context -Step 'write-net-record' -Cmdlet $null
-        New-HvDirectoryQuiet -Path (Get-HvParentPath -Path $path)
-        Write-HvTextFile -Path $path -Text (ConvertTo-HvJson -Value ([ordered]@{ settings = $kept.ToArray() }))
+        Write-HvStateFile -Kind 'net-record' -Path $path -Text (ConvertTo-HvJson -Value ([ordered]@{ settings = $kept.ToArray() }))
     }
     return $kept.Count
 }
@@ -134,8 +131,8 @@ function Invoke-HvNetRestoreAction {
             foreach ($r in @(Get-HvField -Object (Read-HvJsonFile -Path $path) -Name 'settings' -Default @())) {
                 $done.Add((Restore-HvNetSetting -Context $Context -Record $r))
             }
-            Set-HvActivity -Context $Context -Step 'delete-net-record' -Cmdlet 'Remove-Item'
-            Remove-Item -LiteralPath $path -Force
+            Set-HvActivity -Context $Context -Step 'delete-net-record' -Cmdlet $null
+            [void](Remove-HvStateFile -Kind 'net-record' -Path $path)
             $dir = Get-HvParentPath -Path $path
             if ((Test-HvDirectory -Path $dir) -and (Test-HvDirectoryHasNoFiles -Path $dir)) { Remove-Item -LiteralPath $dir -Recurse -Force }
         } else {

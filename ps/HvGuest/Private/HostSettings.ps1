@@ -24,7 +24,6 @@ function Invoke-HvBeginAction {
     $run = $null
     try {
         Set-HvActivity -Context $Context -Step 'journal' -Cmdlet 'New-Item'
-        New-HvDirectoryQuiet -Path (Get-HvJournalDir -VmRoot $vmRoot)
         $run = New-HvJournal -VmRoot $vmRoot -RunId $runId
         $script:HvRuns[$runId] = $run
         Set-HvRunPointer -RunId $runId -VmRoot $vmRoot
@@ -54,7 +53,10 @@ function Invoke-HvBeginAction {
                 [void](Exit-HvLock -VmRoot $vmRoot -RunId $runId)
                 Remove-HvRunPointer -RunId $runId
             }
-        } catch { }
+        } catch {
+            # Told to the caller, which sends the user to recover (the journal and lock are left).
+            $Context.Data = [ordered]@{ runId = $runId; rolledBack = $null; rollbackError = (Get-HvErrorMessage -ErrorRecord $_) }
+        }
         $Context.Step = $step
         $Context.Cmdlet = $cmdlet
         throw $failure

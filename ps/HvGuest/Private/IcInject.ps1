@@ -135,5 +135,5 @@ function Add-HvManifestFiles {
     foreach ($f in @(Get-HvField -Object $manifest -Name 'files' -Default @())) { $list.Add([string]$f) }
     foreach ($f in $Files) { if (-not ($list | Where-Object { Test-HvSameText -A $_ -B $f })) { $list.Add($f) } }
     $manifest['files'] = $list.ToArray()
-    Write-HvTextFile -Path $path -Text (ConvertTo-HvJson -Value $manifest)
+    Write-HvStateFile -Kind 'manifest' -Path $path -Text (ConvertTo-HvJson -Value $manifest)
 }

@@ -59,8 +59,8 @@ function Remove-HvManagedGuest {
             }
         }
         if (-not [string]::IsNullOrEmpty([string]$ManifestPath) -and (Test-HvFile -Path $ManifestPath)) {
-            Start-HvStep -Context $Context -Step 'delete-manifest' -Cmdlet 'Remove-Item' -Detail $ManifestPath
-            Remove-Item -LiteralPath $ManifestPath -Force
+            Start-HvStep -Context $Context -Step 'delete-manifest' -Cmdlet $null -Detail $ManifestPath
+            [void](Remove-HvStateFile -Kind 'manifest' -Path $ManifestPath)
             Complete-HvStep -Context $Context
         }
     }
@@ -232,8 +232,27 @@ function Invoke-HvRecoverAction {
             $skipped.Add([ordered]@{ runId = $run.RunId; reason = ('the run is still in progress (process {0} is alive)' -f $jpid) })
             continue
         }
-        $r = Complete-HvRollback -Run $run -Context $Context
-        $runs.Add([ordered]@{ runId = $run.RunId; startedAt = (Get-HvField -Object $run.Journal -Name 'startedAt'); pid = $jpid; undone = $r.undone; errors = $r.errors; journalKept = $r.journalKept })
+        $startedAt = Get-HvField -Object $run.Journal -Name 'startedAt'
+        if ($null -ne (Get-HvField -Object $run.Journal -Name 'commit')) {
+            # The run was committing: its guests are kept, and recover finishes the commit (never a
+            # rollback: the user was told they were created).
+            try {
+                $c = Complete-HvCommit -Context $Context -Run $run
+                $runs.Add([ordered]@{ runId = $run.RunId; startedAt = $startedAt; pid = $jpid; outcome = 'committed'; guests = @($c.guests | ForEach-Object { $_.name }); undone = @(); errors = @(); journalKept = $false })
+            } catch {
+                $message = ('could not finish committing: {0}' -f (Get-HvErrorMessage -ErrorRecord $_))
+                $runs.Add([ordered]@{ runId = $run.RunId; startedAt = $startedAt; pid = $jpid; outcome = 'commit-failed'; guests = @((Get-HvRunGuests -Run $run).Keys); undone = @(); errors = @($message); journalKept = $true })
+                $errors.Add(('run {0}: {1}' -f $run.RunId, $message))
+            }
+            continue
+        }
+        try { $r = Complete-HvRollback -Run $run -Context $Context } catch {
+            $message = Get-HvErrorMessage -ErrorRecord $_
+            $runs.Add([ordered]@{ runId = $run.RunId; startedAt = $startedAt; pid = $jpid; outcome = 'rollback-failed'; guests = @(); undone = @(); errors = @($message); journalKept = $true })
+            $errors.Add(('run {0}: {1}' -f $run.RunId, $message))
+            continue
+        }
+        $runs.Add([ordered]@{ runId = $run.RunId; startedAt = $startedAt; pid = $jpid; outcome = 'rolled-back'; guests = @(); undone = $r.undone; errors = $r.errors; journalKept = $r.journalKept })
         foreach ($e in $r.errors) { $errors.Add(('run {0}: {1}' -f $run.RunId, $e)) }
     }
 
@@ -251,8 +270,7 @@ function Invoke-HvRecoverAction {
         $aliveElsewhere = (-not $force -and $null -ne $lpid -and [int]$lpid -ne $PID -and (Test-HvProcessAlive -ProcessId $lpid -ProcessName $lname))
         if (-not $activeHere -and -not $aliveElsewhere) {
             Write-HvProgress -Context $Context -Step 'remove-stale-lock' -Detail (Get-HvLockPath -VmRoot $vmRoot)
-            Remove-Item -LiteralPath (Get-HvLockPath -VmRoot $vmRoot) -Force
-            $lockInfo.removed = $true
+            $lockInfo.removed = (Remove-HvStateFile -Kind 'lock' -Path (Get-HvLockPath -VmRoot $vmRoot))
         }
     }
     $Context.Data = [ordered]@{ vmRoot = $vmRoot; runs = $runs.ToArray(); skipped = $skipped.ToArray(); lock = $lockInfo; errors = $errors.ToArray() }

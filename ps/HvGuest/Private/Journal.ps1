@@ -72,7 +72,7 @@ function Open-HvJournal {
 function Save-HvJournal {
     param([hashtable]$Run)
     $Run.Journal.entries = $Run.Entries.ToArray()
-    Write-HvTextFile -Path $Run.JournalPath -Text (ConvertTo-HvJson -Value $Run.Journal)
+    Write-HvStateFile -Kind 'journal' -Path $Run.JournalPath -Text (ConvertTo-HvJson -Value $Run.Journal)
 }
 
 function Add-HvJournalEntry {
@@ -325,7 +325,7 @@ function Complete-HvRollback {
     $r = Invoke-HvJournalRollback -Run $Run -Context $Context
     $journalKept = $false
     if ($r.failedEntries.Count -eq 0) {
-        if (Test-HvFile -Path $Run.JournalPath) { Remove-Item -LiteralPath $Run.JournalPath -Force }
+        [void](Remove-HvStateFile -Kind 'journal' -Path $Run.JournalPath)
     } else {
         $keep = New-Object System.Collections.Generic.List[object]
         $failedEntries = $r.failedEntries.ToArray()
@@ -377,16 +377,33 @@ function Invoke-HvRollbackAction {
     }
 }
 
-function Invoke-HvCommitAction {
-    param([hashtable]$Context, $Request)
-    $runId = Assert-HvRunId (Get-HvRequiredField -Object $Request -Name 'runId' -What 'the run to commit')
-    $Context.RunId = $runId
-    $run = Resolve-HvRun -RunId $runId -VmRoot (Get-HvField -Object $Request -Name 'vmRoot')
-    Set-HvActivity -Context $Context -Step 'write-manifest' -Cmdlet $null
+# ---- commit
+#
+# A commit has two halves. First the journal is marked (its `commit` field: when, and what the
+# plan said of each guest): from then on the run's guests are to be KEPT, and whoever finishes the
+# run (a retried commit, or `recover` from any session) completes the commit instead of rolling
+# back. Then the manifests and the host network record are written, the journal is deleted and
+# the lock released. A failure before the mark leaves a run that rolls back as any other; a
+# failure after it answers `data.committing: true` and leaves the journal, marked, and the lock.
+# Every part of the second half can be done again, so a commit can be retried for the same run.
 
-    # Guests of this run: their VM (remove-vm entries) and the files and folders made for them.
+function Set-HvCommitMark {
+    param([hashtable]$Run, $Guests)
+    if ($null -ne (Get-HvField -Object $Run.Journal -Name 'commit')) { return }
+    $Run.Journal['commit'] = [ordered]@{ startedAt = Get-HvTimestamp; guests = $Guests }
+    try { Save-HvJournal -Run $Run } catch {
+        # Not on disk, so not marked: a later attempt must write the mark again.
+        $Run.Journal.Remove('commit')
+        throw
+    }
+}
+
+# The guests a run created, from its journal's done entries: their VM (remove-vm entries) and the
+# files and folders made for them, by guest name.
+function Get-HvRunGuests {
+    param([hashtable]$Run)
     $guests = [ordered]@{}
-    foreach ($e in $run.Entries) {
+    foreach ($e in $Run.Entries) {
         if (-not (Test-HvTrue (Get-HvField -Object $e -Name 'done'))) { continue }
         $guest = [string](Get-HvField -Object $e -Name 'guest' -Default '')
         if ($guest.Length -eq 0) { continue }
@@ -398,11 +415,19 @@ function Invoke-HvCommitAction {
             'remove-dir' { $guests[$guest].directories.Add([string](Get-HvField -Object $undo -Name 'path')) }
         }
     }
+    return $guests
+}
+
+# The second half of a commit (the journal is marked). Returns the commit's data.
+function Complete-HvCommit {
+    param([hashtable]$Context, [hashtable]$Run)
+    $runId = $Run.RunId
+    $mark = Get-HvField -Object $Run.Journal -Name 'commit'
     # What the plan said of each guest (template, OS, integration, first boot), kept for
     # `ic status` / `ic inject`; sent by the caller, stored as data.
-    $planned = Get-HvField -Object $Request -Name 'guests' -Default $null
-    $manifestDir = Get-HvManifestDir -VmRoot $run.VmRoot
-    New-HvDirectoryQuiet -Path $manifestDir
+    $planned = Get-HvField -Object $mark -Name 'guests' -Default $null
+    $guests = Get-HvRunGuests -Run $Run
+    $manifestDir = Get-HvManifestDir -VmRoot $Run.VmRoot
     $written = New-Object System.Collections.Generic.List[object]
     foreach ($name in $guests.Keys) {
         $g = $guests[$name]
@@ -411,22 +436,63 @@ function Invoke-HvCommitAction {
             name        = $name
             vmId        = $g.vmId
             runId       = $runId
-            createdAt   = Get-HvTimestamp
+            createdAt   = [string](Get-HvField -Object $mark -Name 'startedAt' -Default (Get-HvTimestamp))
             files       = $g.files.ToArray()
             directories = $g.directories.ToArray()
             guest       = $(if ($null -ne $planned) { Get-HvField -Object $planned -Name $name } else { $null })
         }
         $path = Join-HvPath -Parent $manifestDir -Child ($g.vmId + '.json')
-        Write-HvProgress -Context $Context -Step 'write-manifest' -Detail $path
-        Write-HvTextFile -Path $path -Text (ConvertTo-HvJson -Value $manifest)
+        if ($null -ne $Context) {
+            Set-HvActivity -Context $Context -Step 'write-manifest' -Cmdlet $null
+            Write-HvProgress -Context $Context -Step 'write-manifest' -Detail $path
+        }
+        Write-HvStateFile -Kind 'manifest' -Path $path -Text (ConvertTo-HvJson -Value $manifest)
         $written.Add([ordered]@{ name = $name; vmId = $g.vmId; manifest = $path; files = $g.files.ToArray() })
     }
     # Host network values the run changed (begin) join the record `hvguest net restore` reads.
-    [void](Save-HvNetOriginals -Context $Context -VmRoot $run.VmRoot -Changed @(Get-HvJournalHostSettings -Run $run))
-    Set-HvActivity -Context $Context -Step 'delete-journal' -Cmdlet 'Remove-Item'
-    if (Test-HvFile -Path $run.JournalPath) { Remove-Item -LiteralPath $run.JournalPath -Force }
-    $released = Exit-HvLock -VmRoot $run.VmRoot -RunId $runId
-    $script:HvRuns.Remove($runId)
+    [void](Save-HvNetOriginals -Context $Context -VmRoot $Run.VmRoot -Changed @(Get-HvJournalHostSettings -Run $Run))
+    [void](Remove-HvStateFile -Kind 'journal' -Path $Run.JournalPath)
+    $released = Exit-HvLock -VmRoot $Run.VmRoot -RunId $runId
+    if ($script:HvRuns.ContainsKey($runId)) { $script:HvRuns.Remove($runId) }
     Remove-HvRunPointer -RunId $runId
-    $Context.Data = [ordered]@{ runId = $runId; guests = $written.ToArray(); lockReleased = $released }
+    return [ordered]@{ runId = $runId; committing = $true; committed = $true; guests = $written.ToArray(); lockReleased = $released }
+}
+
+# True when a manifest on the host names this run: its commit wrote them.
+function Test-HvRunCommitted {
+    param([string]$VmRoot, [string]$RunId)
+    $dir = Get-HvManifestDir -VmRoot $VmRoot
+    if (-not (Test-HvDirectory -Path $dir)) { return $false }
+    foreach ($f in @(Get-ChildItem -LiteralPath $dir -File -Force | Where-Object { $_.Name -like '*.json' })) {
+        try { $m = Read-HvJsonFile -Path (Join-HvPath -Parent $dir -Child $f.Name) } catch { continue }
+        if ([string](Get-HvField -Object $m -Name 'runId' -Default '') -eq $RunId) { return $true }
+    }
+    return $false
+}
+
+function Invoke-HvCommitAction {
+    param([hashtable]$Context, $Request)
+    $runId = Assert-HvRunId (Get-HvRequiredField -Object $Request -Name 'runId' -What 'the run to commit')
+    $Context.RunId = $runId
+    $run = Resolve-HvRun -RunId $runId -VmRoot (Get-HvField -Object $Request -Name 'vmRoot') -AllowMissing
+    if ($null -eq $run) { $run = Resolve-HvRun -RunId $runId -VmRoot $null }  # throws: no vmRoot to find it by
+    if ($null -eq $run.Entries) {
+        # No journal: a retry after the commit had deleted it (the lock may still be held), or a
+        # run that was rolled back or never begun.
+        Set-HvActivity -Context $Context -Step 'commit' -Cmdlet $null
+        if (-not (Test-HvRunCommitted -VmRoot $run.VmRoot -RunId $runId)) {
+            throw (New-HvError -Step 'commit' -Message ("run {0} has no journal under {1} and no guest manifest: it was rolled back, or never begun" -f $runId, (Get-HvJournalDir -VmRoot $run.VmRoot)) -Category 'ObjectNotFound')
+        }
+        $released = Exit-HvLock -VmRoot $run.VmRoot -RunId $runId
+        Remove-HvRunPointer -RunId $runId
+        $Context.Data = [ordered]@{ runId = $runId; committing = $true; committed = $true; guests = @(); lockReleased = $released; note = 'the run was committed already' }
+        return
+    }
+    Set-HvActivity -Context $Context -Step 'commit-mark' -Cmdlet $null
+    Set-HvCommitMark -Run $run -Guests (Get-HvField -Object $Request -Name 'guests' -Default $null)
+    # From here on a failure is reported with committing: true (the guests are kept).
+    $Context.Data = [ordered]@{ runId = $runId; committing = $true; committed = $false }
+    # prepare: only the mark (a run over several hosts marks every host before completing any).
+    if (Test-HvTrue (Get-HvField -Object $Request -Name 'prepare')) { return }
+    $Context.Data = Complete-HvCommit -Context $Context -Run $run
 }

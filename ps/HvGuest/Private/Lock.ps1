@@ -24,36 +24,16 @@ function Format-HvLockHolder {
 # $false when this run already held it. Throws (with who holds it) on timeout.
 function Enter-HvLock {
     param([string]$VmRoot, [string]$RunId, [double]$TimeoutSeconds, [string]$Step = 'lock')
-    New-HvDirectoryQuiet -Path (Get-HvStateRoot -VmRoot $VmRoot)
     $path = Get-HvLockPath -VmRoot $VmRoot
-    $provider = Get-HvProviderPath -Path $path
     $content = ConvertTo-HvJson -Value ([ordered]@{ runId = $RunId; pid = $PID; processName = (Get-HvCurrentProcessName); computer = [System.Environment]::MachineName; since = (Get-HvTimestamp) })
     $bytes = (New-Object System.Text.UTF8Encoding($false)).GetBytes($content)
     $deadline = [DateTime]::UtcNow.AddSeconds([Math]::Max(0, $TimeoutSeconds))
-    $vanished = 0
     while ($true) {
-        $stream = $null
-        $ioError = $null
-        try {
-            $stream = [System.IO.File]::Open($provider, [System.IO.FileMode]::CreateNew, [System.IO.FileAccess]::Write, [System.IO.FileShare]::None)
-            $stream.Write($bytes, 0, $bytes.Length)
-            $stream.Flush()
-            return $true
-        } catch [System.IO.IOException] {
-            # Exists: ours already, or another run's.
-            $ioError = $_
-        } finally {
-            if ($null -ne $stream) { $stream.Dispose() }
-        }
+        if (New-HvStateFileExclusive -Kind 'lock' -Path $path -Bytes $bytes) { return $true }
+        # Exists: ours already, or another run's.
         $holder = Read-HvLock -VmRoot $VmRoot
         if ($null -ne $holder -and [string](Get-HvField -Object $holder -Name 'runId') -eq $RunId) { return $false }
-        if ($null -eq $holder) {
-            # Released between our attempt and the read: try again now (but a file that cannot be
-            # created and does not exist is an I/O problem, not a lock).
-            $vanished++
-            if ($vanished -gt 50) { throw $ioError }
-            continue
-        }
+        if ($null -eq $holder) { continue }  # released between our attempt and the read: try again now
         if ([DateTime]::UtcNow -ge $deadline) {
             throw (New-HvError -Step $Step -Message ("the host is locked by {0}; waited {1} s for it (lock file {2})" -f (Format-HvLockHolder -Lock $holder), $TimeoutSeconds, $path) -Category 'ResourceBusy')
         }
@@ -67,8 +47,7 @@ function Exit-HvLock {
     $lock = Read-HvLock -VmRoot $VmRoot
     if ($null -eq $lock) { return $false }
     if ([string](Get-HvField -Object $lock -Name 'runId') -ne $RunId) { return $false }
-    Remove-Item -LiteralPath (Get-HvLockPath -VmRoot $VmRoot) -Force
-    return $true
+    return (Remove-HvStateFile -Kind 'lock' -Path (Get-HvLockPath -VmRoot $VmRoot))
 }
 
 function Test-HvLockHeldBy {

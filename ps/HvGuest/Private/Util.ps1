@@ -101,7 +101,8 @@ function New-HvDirectoryQuiet {
     }
 }
 
-# Writes a whole file so that a reader sees the old or the new content, never half of it.
+# Writes a whole file so that a reader sees the old or the new content, never half of it. The
+# runtime's own files go through Write-HvStateFile (StateFiles.ps1), which calls this.
 function Write-HvTextFile {
     param([string]$Path, [string]$Text)
     $target = Get-HvProviderPath -Path $Path

@@ -56,7 +56,7 @@ Exit codes: 0 done, 1 failed on the host (undone), 2 not possible for this guest
       },
       {hosts: s.selectHosts, open: (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined}), plan: s.planRun},
     )
-    process.exitCode = result.status === 'ok' ? EXIT.ok : EXIT.hostFailure
+    process.exitCode = result.status === 'ok' ? EXIT.ok : EXIT.hostFailure // failed or commit-failed
     if (!this.jsonEnabled()) this.log(s.renderIcInject(result))
     return result
   }
