@@ -13,6 +13,7 @@ import type {TargetHost} from '../plan/resolve-targets.js'
 import type {HostSession} from '../powershell/session.js'
 import type {ResultLine} from '../powershell/protocol.js'
 import {seedMediaList} from '../media/seed-media.js'
+import {checkedAnswer} from '../powershell/answers.js'
 import {manifestGuest, waitForGuests, type IcReport, type WaitResult} from './guest-status.js'
 import type {GuestResult, RunEvent, RunResult} from './types.js'
 
@@ -96,7 +97,7 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
     const problems: Diagnostic[] = []
     await Promise.all(
       runs.map(async (r) => {
-        const res = await r.session!.request({action: 'preflight', plan: planForHost(plan, r.target.name), replace: opts.replace ?? false, vmRoot: r.target.vmRoot})
+        const res = checkedAnswer('preflight', await r.session!.request({action: 'preflight', plan: planForHost(plan, r.target.name), replace: opts.replace ?? false, vmRoot: r.target.vmRoot}))
         if (!res.ok) throw new HostFailure(r.target.name, failureOf(res)!)
         for (const p of (res.data as {problems?: Array<{code?: string; guest?: string; message: string}>})?.problems ?? []) {
           problems.push(diagnostic(p.code ?? 'input-invalid', 'error', p.message, {guest: p.guest, host: r.target.name}))
@@ -111,7 +112,7 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
     await Promise.all(
       runs.map(async (r) => {
         const host = r.target.name
-        const began = await r.session!.request({action: 'begin', runId, host: r.planned, vmRoot: r.target.vmRoot, lockTimeoutSeconds: opts.lockTimeoutSeconds ?? 60})
+        const began = checkedAnswer('begin', await r.session!.request({action: 'begin', runId, host: r.planned, vmRoot: r.target.vmRoot, lockTimeoutSeconds: opts.lockTimeoutSeconds ?? 60}))
         if (!began.ok) {
           failed = true
           // A failed begin undoes itself; what it could not undo is for recover.
@@ -129,10 +130,10 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
             result(g).error = {step: 'interrupted', cmdlet: null, message: 'the run was interrupted before this guest'}
             return
           }
-          const res = await r.session!.request(
+          const res = checkedAnswer('create-guest', await r.session!.request(
             {action: 'create-guest', runId, guest: g, replace: opts.replace ?? false, vmRoot: r.target.vmRoot, media: seedMediaList(g)},
             {onProgress: (e) => emit({type: 'step', host, guest: g.name, step: e.step, detail: e.detail}), timeoutMs: opts.timeoutMs},
-          )
+          ))
           if (res.ok) {
             result(g).status = 'created'
             result(g).vmId = ((res.data as {vmId?: string}) ?? {}).vmId ?? null
@@ -217,7 +218,7 @@ async function commitAll(runs: HostRun[], runId: string, emit: (e: RunEvent) => 
   if (runs.length > 1) {
     await Promise.all(
       runs.map(async (r) => {
-        const res = await r.session!.request({action: 'commit', prepare: true, runId, vmRoot: r.target.vmRoot, guests: planned(r)})
+        const res = checkedAnswer('commit', await r.session!.request({action: 'commit', prepare: true, runId, vmRoot: r.target.vmRoot, guests: planned(r)}))
         if (res.ok || committing(res)) marked.add(r)
         else refused.push({host: r.target.name, error: failureOf(res)!})
       }),
@@ -228,7 +229,7 @@ async function commitAll(runs: HostRun[], runId: string, emit: (e: RunEvent) => 
   await Promise.all(
     runs.map(async (r) => {
       emit({type: 'host', host: r.target.name, message: 'committing'})
-      const res = await r.session!.request({action: 'commit', runId, vmRoot: r.target.vmRoot, guests: planned(r)})
+      const res = checkedAnswer('commit', await r.session!.request({action: 'commit', runId, vmRoot: r.target.vmRoot, guests: planned(r)}))
       if (res.ok) return
       const error = failureOf(res)!
       if (committing(res) || marked.has(r)) uncommitted.push({host: r.target.name, message: `${error.step}: ${error.message}`})
@@ -257,7 +258,7 @@ async function rollbackAll(runs: HostRun[], runId: string, emit: (e: RunEvent) =
       .map(async (r) => {
         emit({type: 'host', host: r.target.name, message: 'rolling back this run'})
         try {
-          const res = await r.session!.request({action: 'rollback', runId, vmRoot: r.target.vmRoot})
+          const res = checkedAnswer('rollback', await r.session!.request({action: 'rollback', runId, vmRoot: r.target.vmRoot}))
           if (!res.ok) errors.push({host: r.target.name, message: failureOf(res)!.message})
           for (const e of ((res.data as {errors?: string[]})?.errors ?? [])) errors.push({host: r.target.name, message: e})
         } catch (error) {

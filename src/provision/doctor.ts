@@ -121,7 +121,8 @@ function checkHost({host, facts, error}: HostFactsAnswer): DoctorCheck[] {
   // -- configuration versions
   if (facts.hyperV && facts.configurationVersions) {
     const supported = facts.configurationVersions
-    const stranded = facts.vms.filter((v) => v.version && !supported.includes(v.version))
+    // Whole versions, number by number: "0.0" is not in "10.0", and "9" is "9.0".
+    const stranded = facts.vms.filter((v) => v.version && !supported.some((s) => sameVersion(s, v.version)))
     if (stranded.length > 0) {
       add(
         'config-versions',
@@ -283,4 +284,12 @@ function checkClusters(answers: HostFactsAnswer[]): DoctorCheck[] {
 
 /** Configuration versions ("9.0", "10.0") compare number by number, as the OS catalog's versions do. */
 const compare = (a: string, b: string): number => compareVersions(parseVersion(a) ?? [0], parseVersion(b) ?? [0])
+const VERSION = /^\d+(\.\d+)*$/
+/** Two configuration versions are the same when every number is ("9.0" and "9"); text that is no version only equals itself. */
+export function sameVersion(a: string, b: string): boolean {
+  const x = a.trim()
+  const y = b.trim()
+  if (VERSION.test(x) && VERSION.test(y)) return compareVersions(parseVersion(x)!, parseVersion(y)!) === 0
+  return x.toLowerCase() === y.toLowerCase()
+}
 const topVersion = (versions: string[]) => versions.reduce((a, b) => (compare(a, b) >= 0 ? a : b), '0.0')

@@ -7,9 +7,14 @@
  *    built here from the plan: values never become code in the script either.
  * The driver at the end does what `create` does: stop on a preflight problem (exit 2), roll
  * back on a failure (exit 1), commit on success (exit 0).
+ *
+ * No value from the plan or the inventory is ever written as script text, not even into the
+ * header comment (a host named `hv1 #> Write-Output INJECTED <#` would end the comment there):
+ * the header holds only hvguest's own version and run id, each checked to be a plain token, and
+ * the host and guest names travel base64 like the rest and are printed by the driver when it runs.
  */
-import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
-import {join, relative, resolve} from 'node:path'
+import {existsSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {dirname, join, relative, resolve} from 'node:path'
 import {InputError} from '../model/diagnostic.js'
 import type {Plan} from '../model/plan.js'
 import {report} from '../rules/codes.js'
@@ -31,6 +36,22 @@ function runtimeFiles(dir: string): string[] {
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64')
 
+/**
+ * The only words that reach script text besides hvguest's own code: its version, the run id and
+ * the runtime's file names. They are hvguest's, not the user's; this makes sure of it.
+ */
+function plainToken(value: string, what: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+/-]*$/.test(value)) throw new Error(`--emit: ${what} ${JSON.stringify(value)} is not a plain token and cannot be written into the script`)
+  return value
+}
+
+let cachedVersion: string | undefined
+/** hvguest's version, from its own package.json (found from the bundle or dist/ alike, util/package-root.ts). */
+export function hvguestVersion(): string {
+  cachedVersion ??= String((JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {version?: unknown}).version ?? '')
+  return cachedVersion
+}
+
 /** A single-quoted here-string is literal; only a line starting with '@ could end it early. */
 function hereString(text: string, file: string): string {
   if (/^'@/m.test(text)) throw new Error(`${file} has a line starting with '@ and cannot be embedded`)
@@ -44,10 +65,13 @@ export function buildEmittedScript(plan: Plan, opts: {replace?: boolean; lockTim
     )
   }
   const host = plan.hosts[0]
-  const runId = opts.runId ?? newRunId()
+  const runId = plainToken(opts.runId ?? newRunId(), 'the run id')
+  const version = plainToken(opts.version ?? hvguestVersion(), 'the hvguest version')
   const dir = RUNTIME_DIR()
-  const files = runtimeFiles(dir).map((f) => ({rel: relative(dir, f).replaceAll('\\', '/'), text: readFileSync(f, 'utf8')}))
+  const files = runtimeFiles(dir).map((f) => ({rel: plainToken(relative(dir, f).replaceAll('\\', '/'), 'the runtime file'), text: readFileSync(f, 'utf8')}))
   const requests = {
+    // What the driver prints first: which host and guests this script is for (data, never text).
+    summary: b64({host: host.name, os: host.os, guests: plan.guests.map((g) => g.name)}),
     preflight: b64({action: 'preflight', plan, replace: opts.replace ?? false, vmRoot: host.vmRoot}),
     begin: b64({action: 'begin', runId, host, vmRoot: host.vmRoot, lockTimeoutSeconds: opts.lockTimeoutSeconds ?? 60}),
     guests: plan.guests.map((g) => ({name: g.name, request: b64({action: 'create-guest', runId, guest: g, replace: opts.replace ?? false, vmRoot: host.vmRoot, media: seedMediaList(g)})})),
@@ -57,8 +81,9 @@ export function buildEmittedScript(plan: Plan, opts: {replace?: boolean; lockTim
   const lines: string[] = []
   lines.push('#Requires -Version 5.1')
   lines.push('<#')
-  lines.push(`  hvguest ${opts.version ?? ''} emitted script: ${plan.guests.length} guest(s) on host ${host.name} (${host.os}), run ${runId}.`)
-  lines.push(`  Guests: ${plan.guests.map((g) => g.name).join(', ')}`.replace(/#>/g, '# >'))
+  // Nothing from the plan here (see the top of this file): the driver prints the host and guests.
+  lines.push(`  hvguest ${version} emitted script: ${plan.guests.length} guest(s) for one host, run ${runId}.`)
+  lines.push('  Which host and guests: the plan data below (base64 of UTF-8 JSON); the script prints them first.')
   lines.push('  Run it on the Hyper-V host as an administrator:  pwsh -File <this file>  (or powershell.exe -File)')
   lines.push('  It stops before any change if the host is not ready (exit 2), and rolls back everything')
   lines.push('  it did if a step fails (exit 1). The runtime module below is hvguest\'s, verbatim.')
@@ -73,6 +98,7 @@ export function buildEmittedScript(plan: Plan, opts: {replace?: boolean; lockTim
   lines.push('}')
   lines.push('')
   lines.push('# ---- the plan, as data: base64 of UTF-8 JSON requests')
+  lines.push(`$Summary = '${requests.summary}'`)
   lines.push(`$Preflight = '${requests.preflight}'`)
   lines.push(`$Begin = '${requests.begin}'`)
   lines.push('$Guests = @(')
@@ -117,6 +143,8 @@ function Send-HvGuestRequest {
 function Invoke-HvGuestRun {
   [CmdletBinding()]
   param()
+  $about = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Summary)) | ConvertFrom-Json
+  Write-Host ("hvguest: {0} guest(s) on host {1} ({2}): {3}" -f @($about.guests).Count, $about.host, $about.os, (@($about.guests) -join ', '))
   $check = Send-HvGuestRequest -RequestBase64 $Preflight
   if (-not $check.ok) { Write-Host ("preflight failed: {0}" -f $check.error.message); return 1 }
   if (@($check.data.problems).Count -gt 0) {
@@ -152,8 +180,26 @@ try {
 exit $exitCode
 `
 
+/**
+ * Writes the script to FILE. A folder that does not exist, or a file that cannot be written, is
+ * bad input (exit 2), found before anything is written.
+ */
 export function emitScript(plan: Plan, file: string, opts: {replace?: boolean; lockTimeoutSeconds?: number; version?: string} = {}): string {
   const path = resolve(file)
-  writeFileSync(path, buildEmittedScript(plan, opts), 'utf8')
+  const folder = dirname(path)
+  const refuse = (why: string) => new InputError(report('input-invalid', `--emit ${file}: ${why}; nothing was written`))
+  if (!existsSync(folder)) throw refuse(`the folder ${folder} does not exist (create it first, or give a file in a folder that exists)`)
+  if (!statSync(folder).isDirectory()) throw refuse(`${folder} is not a folder`)
+  if (existsSync(path) && statSync(path).isDirectory()) throw refuse(`${path} is a folder; give the name of the script file to write`)
+  const text = buildEmittedScript(plan, opts)
+  try {
+    writeFileSync(path, text, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code && ['EACCES', 'EPERM', 'EROFS', 'ENOENT', 'ENOTDIR', 'EISDIR', 'ENAMETOOLONG'].includes(code)) {
+      throw refuse(`${path} cannot be written (${code}: ${(error as Error).message})`)
+    }
+    throw error
+  }
   return path
 }

@@ -11,6 +11,7 @@
 import type {PlannedGuest} from '../model/plan.js'
 import {loadCatalog, lookupOs} from '../integration/catalog.js'
 import {INTEGRATION_SERVICES, type IntegrationServiceInfo} from '../integration/services.js'
+import {answerData, isAnswerShapeError} from '../powershell/answers.js'
 import type {HostSession} from '../powershell/session.js'
 
 /** What hvguest planned for a guest, kept in its manifest on the host (commit). */
@@ -48,7 +49,8 @@ export interface GuestStatusData {
   /** status: PrimaryStatusDescription (localized, for people); operationalStatus: PrimaryOperationalStatus (Ok, NoContact...), what is checked. */
   services: Array<{id: string; name: string; enabled: boolean; status: string; secondaryStatus: string; operationalStatus?: string}>
   networkAdapters: Array<{name: string; switch: string | null; macAddress: string; addresses: string[]}>
-  kvp: Record<string, string> | null
+  /** KVP intrinsic items by name (a value may be null); null when the host has no CIM to ask. */
+  kvp: Record<string, string | null> | null
   managed: boolean
   planned: ManifestGuest | null
 }
@@ -82,7 +84,7 @@ export interface IcReport {
   ipv4: string[]
   ipv6: string[]
   /** KVP intrinsic items: FullyQualifiedDomainName, OSName, OSVersion, ... (empty when KVP does not answer). */
-  kvp: Record<string, string>
+  kvp: Record<string, string | null>
   /** Heartbeat OK and at least one IPv4 address reported. */
   ready: boolean
   managed: boolean
@@ -202,10 +204,19 @@ export interface StatusAnswer {
   error: string | null
 }
 
-/** One guest-status round trip on an open session. */
+/** One guest-status round trip on an open session. An answer of the wrong shape (src/powershell/answers.ts) is a failed one. */
 export async function askGuestStatus(session: HostSession, names: string[], vmRoot: string, timeoutMs?: number): Promise<StatusAnswer> {
-  const r = await session.request<{guests?: GuestStatusData[]; missing?: string[]}>({action: 'guest-status', names, vmRoot}, timeoutMs ? {timeoutMs} : {})
-  return {host: session.host, ok: r.ok, guests: r.data?.guests ?? [], missing: r.data?.missing ?? [], error: r.ok ? null : (r.error?.message ?? 'no message')}
+  const r = await session.request({action: 'guest-status', names, vmRoot}, timeoutMs ? {timeoutMs} : {})
+  const failed = (error: string): StatusAnswer => ({host: session.host, ok: false, guests: [], missing: [], error})
+  if (!r.ok) return failed(r.error?.message ?? 'no message')
+  try {
+    const data = answerData('guest-status', r)
+    const guests: GuestStatusData[] = data.guests
+    return {host: session.host, ok: true, guests, missing: data.missing, error: null}
+  } catch (error) {
+    if (isAnswerShapeError(error)) return failed(error.message)
+    throw error
+  }
 }
 
 // ------------------------------------------------------------------------------- waiting

@@ -5,6 +5,7 @@
  */
 import {InputError, type Diagnostic} from '../model/diagnostic.js'
 import {resolveTargets, type TargetHost, type TargetsRequest} from '../plan/resolve-targets.js'
+import {answerData, failureData, isAnswerShapeError} from '../powershell/answers.js'
 import type {HostSession} from '../powershell/session.js'
 import type {ResultLine, RuntimeRequest} from '../powershell/protocol.js'
 
@@ -31,17 +32,28 @@ export function selectHosts(req: TargetsRequest & {hosts?: string[]}): TargetHos
   return out
 }
 
-/** Every host-side record (journals, manifests, lock) lives under the host's vmRoot, so each request names it. */
+/**
+ * Every host-side record (journals, manifests, lock) lives under the host's vmRoot, so each request
+ * names it. Answers are checked against their action's schema (src/powershell/answers.ts): one of
+ * the wrong shape is that host's failure, with a message naming the field.
+ */
 export async function askHosts<T>(hosts: TargetHost[], request: RuntimeRequest, open: OpenSession): Promise<Array<HostAnswer<T>>> {
   return Promise.all(
     hosts.map(async (h): Promise<HostAnswer<T>> => {
       const session = await open(h)
       try {
         const r: ResultLine = await session.request({...request, vmRoot: h.vmRoot})
+        let data: unknown
+        try {
+          data = r.ok ? answerData(request.action, r) : failureData(request.action, r)
+        } catch (error) {
+          if (!isAnswerShapeError(error)) throw error
+          return {host: h.name, ok: false, data: null, error: {step: request.action, cmdlet: null, message: error.message}}
+        }
         return {
           host: h.name,
           ok: r.ok,
-          data: (r.data as T) ?? null,
+          data: (data as T) ?? null,
           error: r.ok ? null : {step: r.error?.step ?? r.action, cmdlet: r.error?.cmdlet ?? null, message: r.error?.message ?? 'no message'},
         }
       } finally {

@@ -5,6 +5,7 @@
  */
 import {isInputError} from '../model/diagnostic.js'
 import type {TargetHost} from '../plan/resolve-targets.js'
+import {answerData, isAnswerShapeError} from '../powershell/answers.js'
 import type {HostSession} from '../powershell/session.js'
 
 export interface NicFacts {
@@ -16,11 +17,12 @@ export interface NicFacts {
   mediaType: string
   physicalMediaType: string
   virtual: boolean
-  jumboPacket: {value: string; valid: string[]} | null
-  vmq: {value: string; valid: string[]} | null
+  /** value: the RegistryValue now (null when the driver reports none); valid: ValidRegistryValues (none for a numeric range). */
+  jumboPacket: {value: string | null; valid: string[]} | null
+  vmq: {value: string | null; valid: string[]} | null
   vmqEnabled: boolean | null
   /** The NIC's TCP Connection Offload (chimney) property, when it has one. */
-  tcpOffload: {value: string; valid: string[]} | null
+  tcpOffload: {value: string | null; valid: string[]} | null
 }
 
 export interface SwitchFacts {
@@ -73,10 +75,21 @@ export interface HostFactsAnswer {
   error: string | null
 }
 
-/** One `facts` round trip on a session the caller keeps open (net apply asks, then changes, on one session). */
+/**
+ * One `facts` round trip on a session the caller keeps open (net apply asks, then changes, on one
+ * session). Facts of the wrong shape (src/powershell/answers.ts) are an answer the host could not
+ * give: facts null, and the error names the field.
+ */
 export async function askFactsOn(session: HostSession, host: TargetHost, opts: {probeWrite?: boolean} = {}): Promise<HostFactsAnswer> {
-  const r = await session.request<HostFacts>({action: 'facts', vmRoot: host.vmRoot, cluster: host.cluster ?? undefined, probeWrite: opts.probeWrite ?? false})
-  return r.ok && r.data ? {host, facts: r.data, error: null} : {host, facts: null, error: r.error?.message ?? 'the host returned no facts'}
+  const r = await session.request({action: 'facts', vmRoot: host.vmRoot, cluster: host.cluster ?? undefined, probeWrite: opts.probeWrite ?? false})
+  if (!r.ok) return {host, facts: null, error: r.error?.message ?? 'the host returned no facts'}
+  try {
+    const facts: HostFacts = answerData('facts', r)
+    return {host, facts, error: null}
+  } catch (error) {
+    if (isAnswerShapeError(error)) return {host, facts: null, error: error.message}
+    throw error
+  }
 }
 
 export async function askFacts(host: TargetHost, open: (h: TargetHost) => Promise<HostSession>, opts: {probeWrite?: boolean} = {}): Promise<HostFactsAnswer> {

@@ -18,6 +18,7 @@ import type {PlannedHost} from '../model/plan.js'
 import type {TargetHost} from '../plan/resolve-targets.js'
 import {jumboAndVmqSupported, STANDARD_FRAME} from '../network/resolve-adapters.js'
 import {hostChimney, hostVmq} from '../network/resolve-host-network.js'
+import {answerData, isAnswerShapeError, type AnswerData} from '../powershell/answers.js'
 import type {HostSession} from '../powershell/session.js'
 import {report} from '../rules/codes.js'
 import {newRunId} from './create.js'
@@ -177,7 +178,7 @@ export async function netApply(host: TargetHost, open: Open, opts: {switches?: s
     if (opts.dryRun) return {...plan, ...none, status: 'dry-run'}
     if (!plan.settings.some((s) => s.action === 'set')) return {...plan, ...none, status: 'unchanged'}
     const runId = newRunId()
-    const r = await session.request<{settings?: Array<{setting: NetSetting['setting']; switch: string | null; target: string | null; adapter: string | null; keyword: string | null; previous: unknown; value: unknown; action: string; reason: string | null}>; record?: string}>({
+    const r = await session.request({
       action: 'net-apply',
       runId,
       vmRoot: host.vmRoot,
@@ -186,9 +187,12 @@ export async function netApply(host: TargetHost, open: Open, opts: {switches?: s
       lockTimeoutSeconds: opts.lockTimeoutSeconds ?? 60,
     })
     if (!r.ok) return {...plan, status: 'failed', runId, record: null, error: {step: r.error?.step ?? 'net-apply', cmdlet: r.error?.cmdlet ?? null, message: r.error?.message ?? 'no message'}}
-    const applied = (r.data?.settings ?? []).map((x) => fromRuntime(x))
+    const c = checked('net-apply', r)
+    if (!c.ok) return {...plan, status: 'failed', runId, record: null, error: c.error}
+    const data = c.data
+    const applied = data.settings.map((x) => fromRuntime(x))
     // Settings the plan skipped (wireless, no VMQ) stay in the report with their reason.
-    return {...plan, settings: [...applied, ...plan.settings.filter((s) => s.action === 'skipped')], status: 'ok', runId, record: r.data?.record ?? null, error: null}
+    return {...plan, settings: [...applied, ...plan.settings.filter((s) => s.action === 'skipped')], status: 'ok', runId, record: data.record, error: null}
   } finally {
     await session.close().catch(() => {})
   }
@@ -207,18 +211,39 @@ export async function netRestore(host: TargetHost, open: Open, opts: {lockTimeou
   const runId = newRunId()
   const session = await open(host)
   try {
-    const r = await session.request<{settings?: Array<Parameters<typeof fromRuntime>[0]>; record?: string; note?: string}>({action: 'net-restore', runId, vmRoot: host.vmRoot, lockTimeoutSeconds: opts.lockTimeoutSeconds ?? 60})
+    const r = await session.request({action: 'net-restore', runId, vmRoot: host.vmRoot, lockTimeoutSeconds: opts.lockTimeoutSeconds ?? 60})
     if (!r.ok) return {host: host.name, status: 'failed', runId, settings: [], record: null, error: {step: r.error?.step ?? 'net-restore', cmdlet: r.error?.cmdlet ?? null, message: r.error?.message ?? 'no message'}}
-    return {host: host.name, status: r.data?.note ? 'nothing-recorded' : 'ok', runId, settings: (r.data?.settings ?? []).map(fromRuntime), record: r.data?.record ?? null, error: null}
+    const c = checked('net-restore', r)
+    if (!c.ok) return {host: host.name, status: 'failed', runId, settings: [], record: null, error: c.error}
+    const data = c.data
+    return {host: host.name, status: data.note ? 'nothing-recorded' : 'ok', runId, settings: data.settings.map(fromRuntime), record: data.record, error: null}
   } finally {
     await session.close().catch(() => {})
   }
 }
 
-function fromRuntime(x: {setting: NetSetting['setting']; switch: string | null; target: string | null; adapter: string | null; keyword: string | null; previous: unknown; value: unknown; action: string; reason: string | null}): NetSetting {
+/**
+ * The checked data of an ok answer; an answer of the wrong shape is a failure of the request (the
+ * host may have changed: the message says what could not be read, and `net restore` still works).
+ */
+function checked<A extends 'net-apply' | 'net-restore'>(
+  action: A,
+  r: {ok: boolean; action: string; data?: unknown},
+): {ok: true; data: AnswerData<A>} | {ok: false; error: NonNullable<NetApplyResult['error']>} {
+  try {
+    return {ok: true, data: answerData(action, r)}
+  } catch (error) {
+    if (isAnswerShapeError(error)) return {ok: false, error: {step: action, cmdlet: null, message: error.message}}
+    throw error
+  }
+}
+
+type RuntimeSetting = AnswerData<'net-apply'>['settings'][number]
+
+function fromRuntime(x: RuntimeSetting): NetSetting {
   const text = (v: unknown) => (v === null || v === undefined ? null : typeof v === 'boolean' ? (v ? 'enabled' : 'disabled') : String(v))
   return {
-    setting: x.setting,
+    setting: x.setting as NetSetting['setting'],
     switch: x.switch ?? null,
     target: (x.target as NetSetting['target']) ?? (x.setting === 'chimney' ? 'host' : null),
     adapter: x.adapter ?? null,

@@ -26,6 +26,7 @@ import type {HostSession} from '../powershell/session.js'
 import {locateNowhere} from '../model/source.js'
 import {report} from '../rules/codes.js'
 import {seedMediaFor} from '../media/seed-media.js'
+import {checkedAnswer} from '../powershell/answers.js'
 import {newRunId} from './create.js'
 import {askGuestStatus, type GuestStatusData} from './guest-status.js'
 import {winJoin} from '../util/windows-path.js'
@@ -88,7 +89,7 @@ export async function icInject(req: IcInjectRequest, deps: IcInjectDeps): Promis
 
     const runId = newRunId()
     const emit = req.onEvent ?? (() => {})
-    const begin = await session.request({action: 'begin', runId, host: {name: host.name, vmRoot: host.vmRoot}, vmRoot: host.vmRoot, lockTimeoutSeconds: req.lockTimeoutSeconds ?? 60})
+    const begin = checkedAnswer('begin', await session.request({action: 'begin', runId, host: {name: host.name, vmRoot: host.vmRoot}, vmRoot: host.vmRoot, lockTimeoutSeconds: req.lockTimeoutSeconds ?? 60}))
     if (!begin.ok) {
       const selfUndo = begin.data as {rollbackError?: string} | undefined
       return {status: 'failed', host: host.name, name: req.name, runId, steps, changes: [], error: errorOf(begin), rollbackErrors: selfUndo?.rollbackError ? [selfUndo.rollbackError] : []}
@@ -101,14 +102,14 @@ export async function icInject(req: IcInjectRequest, deps: IcInjectDeps): Promis
           : step.mode === 'offline'
             ? {packages: step.detail.split('\n')}
             : {seed: seedFile(g, runId), replaces: status.planned?.firstBoot?.media ?? g.firstBoot!.media}
-      const r = await session.request(
+      const r = checkedAnswer('ic-inject', await session.request(
         {action: 'ic-inject', runId, vmRoot: host.vmRoot, name: req.name, mode: step.mode, ...body},
         {onProgress: (e) => emit({type: 'step', host: host.name, guest: req.name, step: e.step, detail: e.detail})},
-      )
+      ))
       if (!r.ok) return {...(await rollBack(errorOf(r))), changes}
       changes.push(...(((r.data as {changes?: unknown[]}) ?? {}).changes ?? []))
     }
-    const commit = await session.request({action: 'commit', runId, vmRoot: host.vmRoot})
+    const commit = checkedAnswer('commit', await session.request({action: 'commit', runId, vmRoot: host.vmRoot}))
     if (commit.ok) return {status: 'ok', host: host.name, name: req.name, runId, steps, changes, error: null, rollbackErrors: []}
     // Marked for commit: the change is kept, and recover finishes the commit. Not marked: undo it.
     if ((commit.data as {committing?: boolean} | undefined)?.committing === true) {
@@ -117,7 +118,7 @@ export async function icInject(req: IcInjectRequest, deps: IcInjectDeps): Promis
     return {...(await rollBack(errorOf(commit))), changes}
 
     async function rollBack(error: IcInjectResult['error']): Promise<IcInjectResult> {
-      const undo = await session.request({action: 'rollback', runId, vmRoot: host.vmRoot})
+      const undo = checkedAnswer('rollback', await session.request({action: 'rollback', runId, vmRoot: host.vmRoot}))
       const rollbackErrors = undo.ok ? [] : [errorOf(undo).message]
       return {status: 'failed', host: host.name, name: req.name, runId, steps, changes: [], error, rollbackErrors}
     }

@@ -272,8 +272,18 @@ export type HardwareProfile = z.output<typeof hardwareProfileSchema>
 export const TRANSPORTS = ['local', 'ssh', 'winrm', 'emulator'] as const
 export type Transport = (typeof TRANSPORTS)[number]
 
+/**
+ * A host's name is a computer name, DNS or NetBIOS: letters, digits and hyphens, in labels of 1 to
+ * 63 characters separated by dots, none starting with a hyphen, 253 characters in all. It names the
+ * host in --host and in every message, so nothing else (spaces, quotes, `#>`, line breaks) can be
+ * in it. (Scripts carry it as data all the same: src/provision/emit-script.ts.)
+ */
+export const HOST_NAME_PATTERN = /^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?:\.(?!-)[A-Za-z0-9-]{1,63})*$/
+export const HOST_NAME_RULE =
+  'a host name is a computer name: letters, digits and hyphens in labels of 1 to 63 characters separated by dots, none starting with a hyphen, 253 characters at most (e.g. hv1 or hv1.lab.example.com)'
+
 export const hostEntrySchema = z.strictObject({
-  name: z.string().min(1),
+  name: z.string().regex(HOST_NAME_PATTERN, HOST_NAME_RULE),
   transport: z.enum(TRANSPORTS).optional(),
   address: z.string().min(1).optional(),
   user: z.string().min(1).optional(),

@@ -1,9 +1,20 @@
 # facts (what the host is and has) and preflight (everything about a plan that can be checked
 # without changing anything). Neither changes the host.
 
+# -List: the fact is a list, and is answered as an array whatever its length. PowerShell unrolls
+# what a function returns: a one-item list would arrive as the item itself (one configuration
+# version as a string) and an empty one as $null. The comma keeps the array whole; a list fact
+# that cannot be read is $null (and listed in errors), never @($null).
 function Get-HvFactOrError {
-    param([System.Collections.Generic.List[object]]$Errors, [string]$Fact, [string]$Cmdlet, [scriptblock]$Read)
-    try { return (& $Read) } catch {
+    param([System.Collections.Generic.List[object]]$Errors, [string]$Fact, [string]$Cmdlet, [scriptblock]$Read, [switch]$List)
+    try {
+        if ($List) {
+            $items = New-Object System.Collections.Generic.List[object]
+            foreach ($item in @(& $Read)) { if ($null -ne $item) { $items.Add($item) } }
+            return , $items.ToArray()
+        }
+        return (& $Read)
+    } catch {
         # The category (PermissionDenied, ObjectNotFound...) is the same in every locale; the message is not.
         $Errors.Add([ordered]@{ fact = $Fact; cmdlet = $Cmdlet; message = (Get-HvErrorMessage -ErrorRecord $_); category = [string]$_.CategoryInfo.Category })
         return $null
@@ -53,7 +64,7 @@ function Invoke-HvFactsAction {
     $locale = Get-HvFactOrError -Errors $errors -Fact 'locale' -Cmdlet 'Get-WinSystemLocale' -Read { [string](@(Get-WinSystemLocale)[0]).Name }
     $versions = $null
     if ($hyperV) {
-        $versions = Get-HvFactOrError -Errors $errors -Fact 'configurationVersions' -Cmdlet 'Get-VMHostSupportedVersion' -Read {
+        $versions = Get-HvFactOrError -List -Errors $errors -Fact 'configurationVersions' -Cmdlet 'Get-VMHostSupportedVersion' -Read {
             @(@(Get-VMHostSupportedVersion) | ForEach-Object { [string]$_.Version })
         }
     }
@@ -152,7 +163,7 @@ function Invoke-HvFactsAction {
     $cluster = [string](Get-HvField -Object $Request -Name 'cluster' -Default '')
     $nodes = $null
     if ($cluster.Length -gt 0) {
-        $nodes = @(Get-HvFactOrError -Errors $errors -Fact 'clusterNodes' -Cmdlet 'Get-ClusterNode' -Read { @(Get-ClusterNode -Cluster $cluster | ForEach-Object { [ordered]@{ name = [string]$_.Name; state = [string](Get-HvField -Object $_ -Name 'State' -Default '') } }) })
+        $nodes = Get-HvFactOrError -List -Errors $errors -Fact 'clusterNodes' -Cmdlet 'Get-ClusterNode' -Read { @(Get-ClusterNode -Cluster $cluster | ForEach-Object { [ordered]@{ name = [string]$_.Name; state = [string](Get-HvField -Object $_ -Name 'State' -Default '') } }) }
     }
 
     $Context.Data = [ordered]@{

@@ -30,6 +30,26 @@ function planOf(hosts: string[]) {
   return {
     plan: {guests, hosts: hosts.map((name) => ({name, vmRoot: 'C:\\VMs'})), summary: {errors: 0, warnings: 0, infos: 0}, diagnostics: []} as any,
     targets: {hosts: hosts.map((name) => ({name, transport: 'emulator', vmRoot: 'C:\\VMs', inventoryFile: null})), diagnostics: []} as any,
+    resolved: [],
+  }
+}
+
+/** What the runtime answers to each action when all goes well (shapes of src/powershell/answers.ts). */
+function okData(action: string, req: RuntimeRequest, host: string): unknown {
+  const runId = String(req.runId ?? '')
+  switch (action) {
+    case 'preflight':
+      return {problems: [], guests: 1, vmRoot: 'C:\\VMs'}
+    case 'begin':
+      return {runId, vmRoot: 'C:\\VMs', journal: `C:\\VMs\\.hvguest\\journal\\${runId}.json`, lock: 'C:\\VMs\\.hvguest\\lock', hostSettings: []}
+    case 'create-guest':
+      return {name: (req.guest as {name: string}).name, vmId: `vm-${host}`, generation: 1, path: 'C:\\VMs\\g', steps: 3, files: [], directories: [], integrationServices: [], warnings: []}
+    case 'commit':
+      return req.prepare ? {runId, committing: true, committed: false} : {runId, committing: true, committed: true, guests: [], lockReleased: true}
+    case 'rollback':
+      return {runId, undone: [], errors: [], journalKept: false, journal: null, lockReleased: true}
+    default:
+      return {}
   }
 }
 
@@ -42,7 +62,7 @@ function scripted(host: string, answers: Record<string, Answer>, log: Array<{hos
     async request<T>(req: RuntimeRequest) {
       log.push({host, req})
       const a = answers[String(req.action) + (req.prepare ? ':prepare' : '')]?.(req) ?? {}
-      const data = a.data ?? (req.action === 'create-guest' ? {vmId: `vm-${host}`} : {})
+      const data = 'data' in a ? a.data : okData(String(req.action), req, host)
       return {hvguest: 1, type: 'result', ok: true, action: String(req.action), ...a, data} as ResultLine<T>
     },
     async close() {},
@@ -58,7 +78,7 @@ async function run(hosts: string[], answers: Record<string, Record<string, Answe
   return {result, log, sent: (host: string) => log.filter((l) => l.host === host).map((l) => String(l.req.action) + (l.req.prepare ? ':prepare' : ''))}
 }
 
-const failed = (step: string, message: string, data?: unknown): Answer => () => ({ok: false, error: {step, cmdlet: null, message, category: 'WriteError'}, ...(data ? {data} : {})})
+const failed = (step: string, message: string, data?: unknown): Answer => () => ({ok: false, error: {step, cmdlet: null, message, category: 'WriteError'}, data: data ?? null})
 
 describe('createGuests: the commit is checked', () => {
   it('a commit that fails after the mark is commit-failed: the guest is kept, nothing is rolled back, and the user is sent to recover', async () => {
@@ -107,6 +127,13 @@ describe('createGuests: the commit is checked', () => {
       ['g1', 'created'],
       ['g2', 'created'],
     ])
+  })
+
+  it('an answer of the wrong shape is a failure of that request, naming the field, and the run rolls back', async () => {
+    const {result, sent} = await run(['hv1'], {hv1: {'create-guest': () => ({data: {name: 'g1', vmId: 42}})}})
+    expect(result.status).toBe('failed')
+    expect(result.guests[0].error).toMatchObject({step: 'create-guest', message: expect.stringMatching(/^the host's answer to create-guest has the wrong shape at vmId: expected string/)})
+    expect(sent('hv1')).toEqual(['preflight', 'begin', 'create-guest', 'rollback'])
   })
 
   it('a begin whose own undo failed tells the user to run recover', async () => {

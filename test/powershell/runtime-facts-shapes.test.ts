@@ -1,0 +1,88 @@
+/**
+ * Lists in the runtime's `facts` answer are JSON arrays whatever their length. PowerShell
+ * unrolls a one-item list that a function returns into the item itself (and an empty one into
+ * nothing, $null), so a host with exactly one VM configuration version used to answer
+ * `"configurationVersions": "9.0"`, and `doctor` crashed on it. Here every list fact is read from
+ * a real pwsh against emulated hosts with none, one and several items, and each answer must pass
+ * the schema Node checks answers with (src/powershell/answers.ts).
+ */
+import {describe, expect, it} from 'vitest'
+import {answerData} from '../../src/powershell/answers.js'
+import {editState, newHost, runSession, type EmuHost} from '../fixtures/runtime/harness.js'
+
+const VMROOT = 'C:\\Hyper-V'
+
+function facts(host: EmuHost, extra: Record<string, unknown> = {}): any {
+  const run = runSession(host, [{action: 'facts', vmRoot: VMROOT, ...extra}])
+  expect(run.stray).toEqual([])
+  const [a] = run.answers
+  expect(a.ok, JSON.stringify(a.error)).toBe(true)
+  // What Node accepts: a wrong shape would throw here, naming the field.
+  answerData('facts', a)
+  return a.data
+}
+
+/** The host supports exactly these VM configuration versions (docs/emulator-state.md). */
+function versions(host: EmuHost, list: string[]): void {
+  editState(host, (s) => {
+    s.host.configurationVersions = list
+    s.host.defaultConfigurationVersion = list[list.length - 1]
+  })
+}
+
+describe('facts: every list is an array, whatever its length', () => {
+  it('one VM configuration version is a one-item array, not a string', () => {
+    const host = newHost()
+    versions(host, ['9.0'])
+    expect(facts(host).configurationVersions).toEqual(['9.0'])
+  }, 60_000)
+
+  it('several configuration versions stay an array in the host order', () => {
+    const host = newHost()
+    versions(host, ['8.0', '9.0'])
+    expect(facts(host).configurationVersions).toEqual(['8.0', '9.0'])
+  }, 60_000)
+
+  it('one VM, one switch, one-value NIC properties: arrays of one', () => {
+    const host = newHost({switches: ['Lab']})
+    editState(host, (s) => {
+      const nic = s.netAdapters.find((n: any) => n.name === 'Ethernet 2')
+      const jumbo = nic.advancedProperties.find((p: any) => p.registryKeyword === '*JumboPacket')
+      jumbo.validRegistryValues = ['1514']
+      jumbo.validDisplayValues = ['Disabled']
+    })
+    const created = runSession(host, [{raw: "New-VM -Name 'only' -NoVHD | Out-Null"}])
+    expect(created.stderr).toBe('')
+    const f = facts(host)
+    expect(f.vmNames).toEqual(['only'])
+    expect(f.vms.map((v: any) => v.name)).toEqual(['only'])
+    expect(Array.isArray(f.vms[0].silentServices)).toBe(true)
+    expect(f.switches.map((s: any) => s.name)).toEqual(['Lab'])
+    expect(f.switches[0].nicDescriptions).toEqual([expect.any(String)])
+    expect(f.switches[0].nics).toEqual(['Ethernet 2'])
+    const nic = f.nics.find((n: any) => n.name === 'Ethernet 2')
+    expect(nic.jumboPacket.valid).toEqual(['1514'])
+    expect(Array.isArray(nic.vmq.valid)).toBe(true)
+    expect(Array.isArray(f.errors)).toBe(true)
+  }, 60_000)
+
+  it('no VM: vmNames and vms are empty arrays', () => {
+    const f = facts(newHost())
+    expect(f.vmNames).toEqual([])
+    expect(f.vms).toEqual([])
+  }, 60_000)
+
+  it('a one-node cluster: clusterNodes is an array of one', () => {
+    const host = newHost()
+    editState(host, (s) => {
+      s.cluster = {name: 'CL1', nodes: [{name: s.host.computerName, id: '1', state: 'Up'}], sharedVolumeRoot: 'C:\\ClusterStorage', groups: []}
+    })
+    expect(facts(host, {cluster: 'CL1'}).clusterNodes).toEqual([{name: 'HV-EMU', state: 'Up'}])
+  }, 60_000)
+
+  it('cluster nodes that cannot be read are null and listed in errors (not [null])', () => {
+    const f = facts(newHost(), {cluster: 'CL1'})
+    expect(f.clusterNodes).toBeNull()
+    expect(f.errors.map((e: any) => [e.fact, e.cmdlet])).toContainEqual(['clusterNodes', 'Get-ClusterNode'])
+  }, 60_000)
+})
