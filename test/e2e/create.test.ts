@@ -1,19 +1,23 @@
 /**
  * Issue 3, item 6: `create` through the BUILT CLI, real pwsh, an emulated host. Each test
- * starts from a fresh emulator state made by the emulator itself.
+ * starts from its own copy of an emulator state made by the emulator itself (built once per
+ * option set: test/helpers/emulator-project.ts).
  */
 import {spawn} from 'node:child_process'
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
-import {describe, expect, it} from 'vitest'
+import {createHash} from 'node:crypto'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, relative} from 'node:path'
+import {beforeAll, describe, expect, it} from 'vitest'
 import {stringify} from 'yaml'
-import {makeEmulatorProject, type EmulatorProject} from '../helpers/emulator-project.js'
+import {makeEmulatorProject, prebuildEmulatorProjects, snapshotProject, type EmulatorProject, type EmulatorProjectOptions} from '../helpers/emulator-project.js'
+import {pwshTap, waitFor, type TapLine} from '../helpers/pwsh-tap.js'
 import {BIN, runCli} from '../helpers/run-cli.js'
 
 const PARENT = 'C:\\Images\\base.vhdx'
 
-/** A Gen1 template that exercises every mutating step the runtime has. */
-function writeTemplate(p: EmulatorProject, over: Record<string, unknown> = {}, name = 'lab'): string {
+/** A Gen1 template that exercises every mutating step the runtime has, in `dir`/templates (a project's, by default). */
+function writeTemplate(p: EmulatorProject | {dir: string}, over: Record<string, unknown> = {}, name = 'lab'): string {
   mkdirSync(join(p.dir, 'templates'), {recursive: true})
   const file = join(p.dir, 'templates', `${name}.yaml`)
   writeFileSync(
@@ -43,22 +47,102 @@ function writeTemplate(p: EmulatorProject, over: Record<string, unknown> = {}, n
 }
 
 /** The base image a differencing boot disk needs: it exists before the run and must survive it. */
-function makeParent(p: EmulatorProject): void {
-  const r = p.pwsh("New-Item -ItemType Directory -Path 'C:\\Images' -Force | Out-Null; New-VHD -Path 'C:\\Images\\base.vhdx' -SizeBytes 30GB -Dynamic | Out-Null")
-  if (r.code !== 0) throw new Error(r.stderr + r.stdout)
-}
+const MAKE_PARENT = "New-Item -ItemType Directory -Path 'C:\\Images' -Force | Out-Null; New-VHD -Path 'C:\\Images\\base.vhdx' -SizeBytes 30GB -Dynamic | Out-Null"
 
-function project(opts: Parameters<typeof makeEmulatorProject>[0] = {}): EmulatorProject {
-  const p = makeEmulatorProject({profile: 'intel-10g', ...opts})
-  makeParent(p)
-  return p
+/** The host most tests use: the parent image, profile intel-10g. */
+const LAB: EmulatorProjectOptions = {profile: 'intel-10g', setup: MAKE_PARENT}
+/** Another host's state and drives, under .hvguest/h2 of the same project (the inventory then lists both). */
+const H2 = join('.hvguest', 'h2')
+const TWO_HOSTS: EmulatorProjectOptions = {
+  ...LAB,
+  setup: [MAKE_PARENT, `New-HvEmulatorState -Path '${H2}/emulator-state.json' | Out-Null`, `Initialize-HvEmulator -StateFile '${H2}/emulator-state.json'`, MAKE_PARENT].join('\n'),
+}
+/** A switch name with every quote PowerShell honours, a subexpression and non-ASCII letters. */
+const HOSTILE_SWITCH = `Lab 'q' \`b\` $(whoami); ‘’“” ü`
+const HOSTILE: EmulatorProjectOptions = {...LAB, switches: [HOSTILE_SWITCH]}
+// Every host of this file in one pwsh, before the first test; each test gets its own copy.
+beforeAll(() => prebuildEmulatorProjects([LAB, TWO_HOSTS, HOSTILE]), 300_000)
+
+/** A fresh copy of a host built once (LAB unless told). */
+function project(opts: EmulatorProjectOptions = LAB): EmulatorProject {
+  return makeEmulatorProject(opts)
 }
 
 const create = (p: EmulatorProject, args: string[], env: Record<string, string> = {}) => runCli(['create', ...args], {cwd: p.dir, env})
+
+/**
+ * A copy of a project where `create lab --name web1` succeeded, made once: for the tests whose
+ * subject is what comes after a create. The guest's manifest names its template file, so that
+ * create used a lab.yaml outside the project (the same text), which every copy finds.
+ */
+function projectWithWeb1(): EmulatorProject {
+  const p = snapshotProject('web1 created', () => {
+    const q = project()
+    const lab = writeTemplate({dir: mkdtempSync(join(tmpdir(), 'hvguest-lab-'))})
+    const r = create(q, [lab, '--name', 'web1', '--json'])
+    if (r.code !== 0 || JSON.parse(r.stdout).guests[0]?.status !== 'created') throw new Error(`create web1 for the shared project failed (exit ${r.code}): ${r.stdout}${r.stderr}`)
+    return q
+  })
+  writeTemplate(p)
+  return p
+}
 const vm = (p: EmulatorProject, name: string) => p.state().vms.find((v: {name: string}) => v.name === name)
 const slotOf = (d: {controllerType: string; controllerNumber: number; controllerLocation: number}) => `${d.controllerType} ${d.controllerNumber}:${d.controllerLocation}`
 
-describe('create against an emulated host', () => {
+/** sha256 of every file under a folder, by path relative to it. */
+function filesUnder(root: string): Record<string, string> {
+  const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]))
+  return Object.fromEntries(walk(root).map((f) => [relative(root, f), createHash('sha256').update(readFileSync(f)).digest('hex')]))
+}
+
+/** The CLI, started without waiting for it: its exit code and stdout once it ends. */
+function start(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{code: number | null; stdout: string; stderr: string}> {
+  const c = spawn(process.execPath, [BIN, ...args], {cwd, env: {...process.env, NO_COLOR: '1', ...env}})
+  let stdout = ''
+  let stderr = ''
+  c.stdout.on('data', (b) => (stdout += b))
+  c.stderr.on('data', (b) => (stderr += b))
+  return new Promise((resolve) => c.on('close', (code) => resolve({code, stdout, stderr})))
+}
+
+/**
+ * Holds a host's run lock (`<vmRoot>\.hvguest\lock`, docs/execution.md section 4) as another
+ * run would: `begin` of every run on that host waits until `release()`. For tests that need runs
+ * to reach a known point before they go on, instead of sleeping and hoping.
+ */
+function holdLock(drives: string): {release: () => void} {
+  const dir = join(drives, 'C', 'Hyper-V', '.hvguest')
+  mkdirSync(dir, {recursive: true})
+  const file = join(dir, 'lock')
+  writeFileSync(file, JSON.stringify({runId: 'held-by-the-test', pid: process.pid, processName: 'node', computer: 'test', since: new Date().toISOString()}))
+  return {release: () => rmSync(file)}
+}
+
+/** A mutating emulated cmdlet call of begin or create-guest: where HVGUEST_EMULATOR_FAIL=cmdlet:n strikes. */
+interface FaultPoint {
+  cmdlet: string
+  n: number
+  action: string
+  guest: string | null
+  step: string
+}
+
+/** The emulated cmdlets that change something (the runtime's own New-Item, Remove-Item and Set-Content are not emulated). */
+const MUTATING = /^(New|Set|Add|Remove|Enable|Disable|Start|Stop|Mount|Dismount)-/
+const NOT_EMULATED = new Set(['New-Item', 'Remove-Item', 'Set-Content'])
+
+/** Every fault point of one session, in order, from its progress lines (each names the cmdlet its step runs); n counts per cmdlet, as the emulator does per pwsh. */
+function faultPoints(session: TapLine[]): FaultPoint[] {
+  const seen: Record<string, number> = {}
+  return session
+    .filter((l) => l.type === 'progress' && (l.action === 'begin' || l.action === 'create-guest') && l.cmdlet && MUTATING.test(l.cmdlet) && !NOT_EMULATED.has(l.cmdlet))
+    .map((l) => ({cmdlet: l.cmdlet!, n: (seen[l.cmdlet!] = (seen[l.cmdlet!] ?? 0) + 1), action: l.action!, guest: l.guest ?? null, step: l.step!}))
+}
+
+const label = (f: FaultPoint) => `${f.cmdlet}:${f.n} (${f.action}${f.guest ? ` ${f.guest}` : ''}, step ${f.step})`
+
+// Several CLI runs per test, each starting pwsh: more than vitest's default 30 s on a busy machine.
+describe('create against an emulated host', {timeout: 180_000}, () => {
   it('leaves the Gen1 layout in the host state equal to the plan, slot for slot', () => {
     const p = project()
     writeTemplate(p)
@@ -93,42 +177,134 @@ describe('create against an emulated host', () => {
     expect(q.state()).toEqual(qBefore)
   })
 
-  // Every mutating cmdlet the run calls, with how many calls this template makes of it.
-  const MUTATING: Array<[string, number]> = [
-    ['Set-NetAdapterAdvancedProperty', 2],
-    ['New-VHD', 3],
-    ['New-VM', 1],
-    ['Remove-VMNetworkAdapter', 1],
-    ['Remove-VMDvdDrive', 1],
-    ['Set-VMProcessor', 1],
-    ['Set-VMMemory', 1],
-    ['Add-VMScsiController', 1],
-    ['Add-VMHardDiskDrive', 3],
-    ['Add-VMDvdDrive', 1],
-    ['Add-VMNetworkAdapter', 1],
-    ['Set-VMNetworkAdapterVlan', 1],
-    ['Set-VMNetworkAdapter', 1],
-    ['Set-VMBios', 1],
-    ['Enable-VMIntegrationService', 1],
-    ['Disable-VMIntegrationService', 1],
-    ['Set-VM', 1],
-  ]
+  // Faults through the CLI prove the wiring only: that a failure anywhere in a run reaches the
+  // exit code and the --json answer (step and cmdlet), and that the CLI rolls back every host
+  // and every guest of the run. That EVERY mutating call of begin and create-guest rolls back
+  // to the identical state is the runtime sweep's job (test/powershell/runtime-rollback.test.ts),
+  // which injects a fault at each of them. The points here are taken from a clean run's
+  // progress lines (the runtime names the cmdlet of each step), never from a list kept by hand.
 
-  it('a fault at each mutating step: exit 1, state as before, pre-existing files byte-identical', {timeout: 300_000}, () => {
-    const p = project()
-    writeTemplate(p)
-    const state = p.state()
-    const files = p.files()
-    for (const [cmdlet, calls] of MUTATING) {
-      for (let n = 1; n <= calls; n++) {
-        const r = create(p, ['lab', '--name', 'web1', '--json'], {HVGUEST_EMULATOR_FAIL: `${cmdlet}:${n}`})
-        expect(r.code, `${cmdlet}:${n} ${r.stdout}`).toBe(1)
-        const out = JSON.parse(r.stdout)
-        expect(out.guests[0].error.cmdlet ?? out.guests[0].error.message, `${cmdlet}:${n}`).toMatch(new RegExp(cmdlet))
-        expect(p.state(), `state after ${cmdlet}:${n}`).toEqual(state)
-        expect(p.files(), `files after ${cmdlet}:${n}`).toEqual(files)
-      }
+  /** A run that failed at `point`: exit 1, the guests it failed name that step and cmdlet, the others no error, nothing left to undo. */
+  function expectFailedAt(r: {code: number | null; stdout: string; stderr: string}, point: FaultPoint, statuses: Record<string, string>, failed: string[]) {
+    expect(r.code, `${label(point)}: ${r.stdout}${r.stderr}`).toBe(1)
+    const out = JSON.parse(r.stdout)
+    expect(out.status, label(point)).toBe('failed')
+    expect(out.rollbackErrors, label(point)).toEqual([])
+    expect(Object.fromEntries(out.guests.map((g: any) => [g.name, g.status])), label(point)).toEqual(statuses)
+    const failing = out.guests.filter((g: any) => failed.includes(g.name))
+    expect(failing.map((g: any) => g.name), label(point)).toEqual(failed)
+    for (const g of failing) {
+      expect(g.error, `${label(point)}: ${g.name}`).toMatchObject({step: point.step, cmdlet: point.cmdlet})
+      // the emulated cmdlet's own message, as it threw it
+      expect(g.error.message, label(point)).toContain(`call ${point.n} of ${point.cmdlet} failed`)
     }
+    for (const g of out.guests.filter((x: any) => !failing.includes(x))) expect(g.error, `${label(point)}: ${g.name}`).toBeNull()
+  }
+
+  it('a fault in begin, in the middle of a guest, or in the second guest of a batch: exit 1, state as before, files byte-identical, the cmdlet named', {timeout: 180_000}, () => {
+    const batch = ['lab', '--count', '2', '--name', 'web{{index}}', '--json']
+    const probe = project()
+    writeTemplate(probe)
+    const tap = pwshTap()
+    const clean = create(probe, batch, tap.env)
+    expect(clean.code, clean.stdout + clean.stderr).toBe(0)
+    expect(JSON.parse(clean.stdout).guests.map((g: any) => [g.name, g.status])).toEqual([
+      ['web1', 'created'],
+      ['web2', 'created'],
+    ])
+    const sessions = tap.sessions()
+    expect(sessions, 'one pwsh for the one host').toHaveLength(1)
+    const points = faultPoints(sessions[0])
+    const inBegin = points.filter((f) => f.action === 'begin')
+    const inGuest = (name: string) => points.filter((f) => f.action === 'create-guest' && f.guest === name)
+    expect(inBegin.length, 'begin changes host settings (intel-10g: jumbo frames)').toBeGreaterThan(0)
+    const middle = (fs: FaultPoint[]) => fs[Math.floor(fs.length / 2)]
+    // [point, each guest's status, the guests whose error is the fault]
+    const cases: Array<[FaultPoint, Record<string, string>, string[]]> = [
+      // the last host setting: the ones before it were changed and must be put back; a failed
+      // begin is the failure of every guest of its host
+      [inBegin[inBegin.length - 1], {web1: 'not-started', web2: 'not-started'}, ['web1', 'web2']],
+      // the VM exists with some of its disks: the guest is removed, its files deleted
+      [middle(inGuest('web1')), {web1: 'failed', web2: 'not-started'}, ['web1']],
+      // web1 was created: the run rolls it back too
+      [middle(inGuest('web2')), {web1: 'rolled-back', web2: 'failed'}, ['web2']],
+    ]
+    for (const [point, statuses, failed] of cases) {
+      expect(point, 'a fault point').toBeDefined()
+      const p = project()
+      writeTemplate(p)
+      const state = p.state()
+      const files = p.files()
+      const r = create(p, batch, {HVGUEST_EMULATOR_FAIL: `${point.cmdlet}:${point.n}`})
+      expectFailedAt(r, point, statuses, failed)
+      expect(p.state(), `state after ${label(point)}`).toEqual(state)
+      expect(p.files(), `files after ${label(point)}`).toEqual(files)
+    }
+  })
+
+  it('a fault on the second of two hosts rolls back the first host too: exit 1, both as before, the cmdlet named', {timeout: 180_000}, async () => {
+    // h1 (generic-1g: no host settings to change) and h2 (intel-10g), each with its own state and drives.
+    const twoHosts = () => {
+      const p = project(TWO_HOSTS)
+      writeTemplate(p)
+      const host = (name: string, stateFile: string, profile: string) => ({
+        name,
+        transport: 'emulator',
+        os: 'windows-server-2022',
+        vmRoot: 'C:\\Hyper-V',
+        imageRoot: 'C:\\Images',
+        isoRoot: 'C:\\ISO',
+        switches: ['Lab'],
+        profile,
+        emulator: {stateFile},
+      })
+      writeFileSync(
+        join(p.dir, 'hosts.yaml'),
+        stringify({apiVersion: 'hvguest/v1', kind: 'HostInventory', hosts: [host('h1', '.hvguest/emulator-state.json', 'generic-1g'), host('h2', `${H2}/emulator-state.json`, 'intel-10g')]}),
+      )
+      const h2 = {state: () => JSON.parse(readFileSync(join(p.dir, H2, 'emulator-state.json'), 'utf8')), files: () => filesUnder(join(p.dir, H2, 'drives')), drives: join(p.dir, H2, 'drives')}
+      return {p, h2}
+    }
+    // one guest per host (placement goes round the inventory): web1 on h1, web2 on h2
+    const run = ['create', 'lab', '--count', '2', '--name', 'web{{index}}', '--json']
+
+    const probe = twoHosts()
+    const tap = pwshTap()
+    const clean = runCli(run, {cwd: probe.p.dir, env: tap.env})
+    expect(clean.code, clean.stdout + clean.stderr).toBe(0)
+    expect(JSON.parse(clean.stdout).guests.map((g: any) => [g.name, g.host, g.status])).toEqual([
+      ['web1', 'h1', 'created'],
+      ['web2', 'h2', 'created'],
+    ])
+    const sessions = tap.sessions()
+    expect(sessions, 'one pwsh per host').toHaveLength(2)
+    const of = (guest: string) => faultPoints(sessions.find((s) => s.some((l) => l.guest === guest))!)
+    const h1Points = of('web1')
+    // The fault is counted per pwsh, and both get the same HVGUEST_EMULATOR_FAIL: a point that
+    // only h2 reaches (h1 makes fewer calls of that cmdlet), the last of them.
+    const only = of('web2').filter((f) => h1Points.filter((x) => x.cmdlet === f.cmdlet).length < f.n)
+    expect(only.length, 'h2 makes calls h1 does not (its host settings)').toBeGreaterThan(0)
+    const point = only[only.length - 1]
+
+    const {p, h2} = twoHosts()
+    const before = {h1: p.state(), h1Files: p.files(), h2: h2.state(), h2Files: h2.files()}
+    // h2's begin waits for this lock until web1 is created on h1: the failure then has a
+    // created guest on another host to roll back, whatever the timing of the two hosts.
+    const lock = holdLock(h2.drives)
+    const tapped = pwshTap()
+    const running = start(p.dir, run, {...tapped.env, HVGUEST_EMULATOR_FAIL: `${point.cmdlet}:${point.n}`})
+    try {
+      await waitFor('web1 created on h1', () => {
+        const r = tapped.sessions().flat().find((l) => l.type === 'result' && l.action === 'create-guest' && l.guest === 'web1')
+        if (r && !r.ok) throw new Error(`web1 failed on h1: ${JSON.stringify(r.error)}`)
+        return r
+      })
+    } finally {
+      lock.release()
+    }
+    const r = await running
+    expectFailedAt(r, point, {web1: 'rolled-back', web2: point.action === 'begin' ? 'not-started' : 'failed'}, ['web2'])
+    expect({h1: p.state(), h1Files: p.files(), h2: h2.state(), h2Files: h2.files()}).toEqual(before)
   })
 
   it('a killed CLI leaves a journal that recover completes', {timeout: 120_000}, async () => {
@@ -154,40 +330,74 @@ describe('create against an emulated host', () => {
     await new Promise((r) => child.once('exit', r))
     expect(vm(p, 'web1'), 'the VM exists after the kill').toBeDefined()
     // The host side of a killed CLI may still be finishing the step it was given (as a remote
-    // host would); recover leaves a run alone while its process lives, so ask until it is gone.
-    let r = runCli(['recover', '--json'], {cwd: p.dir})
-    for (let i = 0; i < 60 && JSON.parse(r.stdout).hosts[0].data.skipped.length > 0; i++) {
-      await new Promise((done) => setTimeout(done, 1000))
-      r = runCli(['recover', '--json'], {cwd: p.dir})
+    // host would); recover leaves a run alone while its process lives. The journal names that
+    // process: wait until it is gone, then recover once.
+    const journalDir = join(p.dir, '.hvguest', 'drives', 'C', 'Hyper-V', '.hvguest', 'journal')
+    const journals = readdirSync(journalDir).filter((f) => f.endsWith('.json'))
+    expect(journals, 'the killed run left its journal').toHaveLength(1)
+    const hostPid = JSON.parse(readFileSync(join(journalDir, journals[0]), 'utf8')).pid
+    expect(hostPid).toEqual(expect.any(Number))
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0)
+        return true
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'EPERM'
+      }
     }
+    await waitFor(`the killed run's pwsh (pid ${hostPid}) to end`, () => (alive(hostPid) ? undefined : true))
+    const r = runCli(['recover', '--json'], {cwd: p.dir})
+    expect(JSON.parse(r.stdout).hosts[0].data.skipped, r.stdout).toEqual([])
     expect(r.code, r.stdout).toBe(0)
     expect(JSON.parse(r.stdout).hosts[0].data.runs.length, r.stdout).toBe(1)
     expect(p.state(), r.stdout).toEqual(before)
     expect(p.files()).toEqual(files)
   })
 
-  it('two concurrent creates of one name: one VM, and a clear error for the other', async () => {
+  it('two concurrent creates of one name, both past preflight: one VM; the other fails at check-name (New-VM), exit 1, and leaves nothing', {timeout: 120_000}, async () => {
     const p = project()
     writeTemplate(p)
-    const run = () =>
-      new Promise<{code: number | null; out: string}>((resolve) => {
-        const c = spawn(process.execPath, [BIN, 'create', 'lab', '--name', 'twin', '--json'], {cwd: p.dir})
-        let out = ''
-        c.stdout.on('data', (b) => (out += b))
-        c.on('exit', (code) => resolve({code, out}))
-      })
-    const [a, b] = await Promise.all([run(), run()])
-    expect([a.code, b.code].sort()).toEqual([0, expect.any(Number)])
-    const loser = a.code === 0 ? b : a
-    expect(loser.code).not.toBe(0)
-    expect(loser.out).toMatch(/exist|twin/i)
-    expect(p.state().vms.filter((v: {name: string}) => v.name === 'twin')).toHaveLength(1)
+    // The case preflight cannot catch: both runs find the name free, then race for the host.
+    // Both wait at begin for a lock the test holds until both preflights have answered; then
+    // the host lock lets one run in, and the other finds the name taken when its turn comes.
+    const lock = holdLock(join(p.dir, '.hvguest', 'drives'))
+    const taps = [pwshTap(), pwshTap()]
+    const runs = taps.map((t) => start(p.dir, ['create', 'lab', '--name', 'twin', '--json'], t.env))
+    try {
+      for (const [i, t] of taps.entries()) {
+        const preflight = await waitFor(`run ${i + 1}'s preflight`, () => t.sessions().flat().find((l) => l.type === 'result' && l.action === 'preflight'))
+        expect(preflight, `run ${i + 1}`).toMatchObject({ok: true, data: {problems: []}})
+      }
+    } finally {
+      lock.release()
+    }
+    const [a, b] = await Promise.all(runs)
+    expect([a.code, b.code].sort(), a.stdout + b.stdout).toEqual([0, 1])
+    const [winner, loser] = (a.code === 0 ? [a, b] : [b, a]).map((x) => JSON.parse(x.stdout))
+    expect(winner.guests).toEqual([expect.objectContaining({name: 'twin', status: 'created', error: null})])
+    expect(loser.status).toBe('failed')
+    expect(loser.problems).toEqual([])
+    expect(loser.rollbackErrors).toEqual([])
+    expect(loser.guests).toEqual([
+      {
+        name: 'twin',
+        host: 'emu1',
+        status: 'failed',
+        vmId: null,
+        error: {step: 'check-name', cmdlet: 'New-VM', message: `a VM named 'twin' already exists on this host (id ${winner.guests[0].vmId}); pass replace to replace it`},
+      },
+    ])
+    expect(p.state().vms.map((v: {name: string; id: string}) => [v.name, v.id])).toEqual([['twin', winner.guests[0].vmId]])
+    // the loser's rollback left the winner's guest and nothing of its own: no journal, no lock
+    const stateRoot = join(p.dir, '.hvguest', 'drives', 'C', 'Hyper-V', '.hvguest')
+    expect(readdirSync(join(stateRoot, 'journal')).filter((f) => f.endsWith('.json'))).toEqual([])
+    expect(existsSync(join(stateRoot, 'lock'))).toBe(false)
   })
 
   it('hostile values arrive in the host state exactly as given', () => {
     const hostile = `Lab 'q' "d" \`b\` $(whoami); x‘’“” ünï`
-    const switchName = `Lab 'q' \`b\` $(whoami); ‘’“” ü`
-    const p = project({switches: [switchName]})
+    const switchName = HOSTILE_SWITCH
+    const p = project(HOSTILE)
     writeTemplate(p, {
       notes: `${hostile}\nsecond line`,
       dataDisks: [{name: `data ‘q’ $(x); ü`, size: '1GB'}],
@@ -213,9 +423,7 @@ describe('create against an emulated host', () => {
   })
 
   it('preflight: an existing VM name or a missing parent is exit 2 and changes nothing', () => {
-    const p = project()
-    writeTemplate(p)
-    expect(create(p, ['lab', '--name', 'web1']).code).toBe(0)
+    const p = projectWithWeb1()
     const state = p.state()
     const again = create(p, ['lab', '--name', 'web1'])
     expect(again.code).toBe(2)
@@ -243,16 +451,21 @@ describe('create against an emulated host', () => {
   })
 
   it('--emit writes a script that pwsh parses, and that leaves the same state as create', () => {
-    const a = project()
+    const a = projectWithWeb1()
     const b = project()
-    writeTemplate(a)
     writeTemplate(b)
-    expect(create(a, ['lab', '--name', 'web1']).code).toBe(0)
     const script = join(b.dir, 'create-web1.ps1')
     expect(create(b, ['lab', '--name', 'web1', '--emit', script]).code).toBe(0)
-    const parsed = b.pwsh(`$t = $null; $e = $null; [void][System.Management.Automation.Language.Parser]::ParseFile('${script}', [ref]$t, [ref]$e); $e.Count`)
-    expect(parsed.stdout.trim()).toBe('0')
-    const ran = b.pwsh(`& '${script}'; exit $LASTEXITCODE`)
+    // One pwsh: parse the script (without running it), then run it when it parses.
+    const ran = b.pwsh(
+      [
+        `$t = $null; $e = $null; [void][System.Management.Automation.Language.Parser]::ParseFile('${script}', [ref]$t, [ref]$e)`,
+        `Write-Output "parse errors: $($e.Count)"`,
+        `if ($e.Count -ne 0) { exit 99 }`,
+        `& '${script}'; exit $LASTEXITCODE`,
+      ].join('\n'),
+    )
+    expect(ran.stdout.split('\n')[0].trim(), ran.stdout + ran.stderr).toBe('parse errors: 0')
     expect(ran.code, ran.stdout + ran.stderr).toBe(0)
     // Same state but for the identifiers Hyper-V makes up (VM, controller and adapter GUIDs).
     const normal = (s: unknown) => JSON.stringify(s).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, 'GUID')
@@ -260,9 +473,7 @@ describe('create against an emulated host', () => {
   })
 
   it('list shows the guest; destroy removes it and only the files hvguest created', () => {
-    const p = project()
-    writeTemplate(p)
-    expect(create(p, ['lab', '--name', 'web1']).code).toBe(0)
+    const p = projectWithWeb1()
     const listed = JSON.parse(runCli(['list', '--json'], {cwd: p.dir}).stdout).hosts[0].data.guests
     expect(listed.map((g: any) => [g.name, g.managed])).toEqual([['web1', true]])
     expect(runCli(['destroy', 'web1'], {cwd: p.dir}).code, 'no --yes without a terminal').toBe(2)

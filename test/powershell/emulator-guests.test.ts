@@ -430,6 +430,8 @@ describe('Linux installers: a kickstart from an OEMDRV disc, LIS from its %post'
   it('no ks.cfg: the installer waits at its prompt, nothing ever answers, the disk stays blank', () => {
     const c6 = first.c6noks
     expect(c6.heartbeat).toBe('NoContact')
+    // New-VM's defaults: every service on but the Guest Service Interface, so both cases are seen.
+    expect(Object.entries(c6.services).filter(([, s]) => !s.enabled).map(([id]) => id)).toEqual([GSI])
     for (const s of Object.values(c6.services)) expect(s.status).toBe(s.enabled ? 'No Contact' : 'OK')
     expect(c6.kvpComponents).toBe(1)
     expect(c6.kvp).toEqual({})
@@ -563,7 +565,9 @@ describe('Windows images: the answer file names the computer and runs the IC set
 describe('timing: no contact before host.guestTiming.heartbeatSeconds, no address before addressSeconds', () => {
   it('counts from the Start-VM', () => {
     requireTool('xorriso')
-    const p = makeEmulatorProject({guestTiming: {heartbeatSeconds: 1, addressSeconds: 2}})
+    // Two seconds in each phase, so that each probe (a dozen cmdlet calls, warmed up before the
+    // start) falls inside its phase even on a loaded machine; the waits are on the VM's own uptime.
+    const p = makeEmulatorProject({guestTiming: {heartbeatSeconds: 2, addressSeconds: 4}})
     makeIso('xorriso', 'cidata', {'user-data': fixture('ubuntu-seed/user-data'), 'meta-data': fixture('ubuntu-seed/meta-data')}, localPath(p, 'C:\\ISO\\seed.iso'))
     const out = run<{early: Probe; awake: Probe; addressed: Probe}>(
       p,
@@ -572,24 +576,29 @@ describe('timing: no contact before host.guestTiming.heartbeatSeconds, no addres
         "New-VHD -Path 'C:\\Images\\web1.vhdx' -ParentPath 'C:\\Images\\jammy.vhdx' | Out-Null",
         "New-VM -Name web1 -VHDPath 'C:\\Images\\web1.vhdx' -SwitchName Lab | Out-Null",
         "Set-VMDvdDrive -VMName web1 -ControllerNumber 1 -ControllerLocation 0 -Path 'C:\\ISO\\seed.iso'",
+        '$null = Get-GuestProbe web1',
         'Start-VM -Name web1',
         '$early = Get-GuestProbe web1',
-        'while ((Get-VM web1).Uptime.TotalSeconds -lt 1.1) { Start-Sleep -Milliseconds 100 }',
+        'while ((Get-VM web1).Uptime.TotalSeconds -lt 2.05) { Start-Sleep -Milliseconds 50 }',
         '$awake = Get-GuestProbe web1',
-        'while ((Get-VM web1).Uptime.TotalSeconds -lt 2.1) { Start-Sleep -Milliseconds 100 }',
+        'while ((Get-VM web1).Uptime.TotalSeconds -lt 4.05) { Start-Sleep -Milliseconds 50 }',
         '$addressed = Get-GuestProbe web1',
         'ConvertTo-Json -Compress -Depth 10 ([ordered]@{ early = $early; awake = $awake; addressed = $addressed })',
       ].join('\n'),
     )
-    expect(out.early.uptimeSeconds).toBeLessThan(1)
+    expect(out.early.uptimeSeconds).toBeLessThan(2)
     expect(out.early.heartbeat).toBe('NoContact')
     expect(out.early.services[HEARTBEAT].status).toBe('No Contact')
     expect(out.early.kvp).toEqual({})
+    expect(out.awake.uptimeSeconds).toBeGreaterThanOrEqual(2)
+    expect(out.awake.uptimeSeconds).toBeLessThan(4)
     expect(out.awake.heartbeat).toBe('OkApplicationsUnknown')
     expect(out.awake.kvp.FullyQualifiedDomainName).toBe('web1')
     expect(out.awake.kvp.NetworkAddressIPv4).toBeUndefined()
     expect(out.awake.addresses).toEqual([])
+    expect(out.addressed.uptimeSeconds).toBeGreaterThanOrEqual(4)
     expect(out.addressed.addresses).toHaveLength(2)
+    expect(out.addressed.addresses[0]).toMatch(ipv4)
     expect(out.addressed.kvp.NetworkAddressIPv4).toBe(out.addressed.addresses[0])
   }, 60_000)
 })

@@ -1,13 +1,17 @@
 /**
  * The emulated host enforces Hyper-V's rules: each one triggers its failure (a terminating error
  * with a message like the real cmdlet's, state unchanged) and a near miss succeeds. Plus fault
- * injection (HVGUEST_EMULATOR_FAIL). The checks run in pwsh (test/fixtures/emulator/*.ps1).
+ * injection (HVGUEST_EMULATOR_FAIL, its counts starting again when the value changes) and host
+ * snapshots (Save-/Restore-HvEmulatorSnapshot). The checks run in pwsh
+ * (test/fixtures/emulator/*.ps1), all three scripts in one process, each on its own fresh host.
  */
 import {describe, expect, it} from 'vitest'
 import {type CheckResult, expectAllOk, runFixtureJson} from './emulator-helpers.js'
 
+const checks = runFixtureJson<Record<'rules.ps1' | 'faults.ps1' | 'snapshot.ps1', CheckResult[]>>('run-checks.ps1', ['rules.ps1', 'faults.ps1', 'snapshot.ps1'])
+
 describe('emulated host rules', () => {
-  const results = runFixtureJson<CheckResult[]>('rules.ps1')
+  const results = checks['rules.ps1']
   const names = results.map((r) => r.name)
 
   it('covers every rule with its failure and a near miss', () => {
@@ -27,7 +31,33 @@ describe('emulated host rules', () => {
 })
 
 describe('fault injection', () => {
-  it('fails exactly the Nth call of each named cmdlet, before any change', () => {
-    expectAllOk(runFixtureJson<CheckResult[]>('faults.ps1'))
+  it('fails exactly the Nth call of each named cmdlet, before any change; a new value (or Reset-HvEmulatorFault) counts from zero', () => {
+    const results = checks['faults.ps1']
+    expect(results.map((r) => r.name)).toEqual(
+      expect.arrayContaining([
+        'New-VHD call 2 is injected',
+        'a new value counts from zero: the first New-VHD after it is call 1',
+        'the same value set again is no change: counting goes on (call 2 runs)',
+        'Reset-HvEmulatorFault counts from zero with the value unchanged',
+        'changed again: every count restarted (Get-VM call 1 is injected)',
+        'cleared: no faults, and the next value counts from zero',
+      ]),
+    )
+    expectAllOk(results)
+  })
+})
+
+describe('snapshots', () => {
+  it('Restore-HvEmulatorSnapshot gives back the state file, every file and every folder Save-HvEmulatorSnapshot found', () => {
+    const results = checks['snapshot.ps1']
+    expect(results.map((r) => r.name)).toEqual(
+      expect.arrayContaining([
+        'the host did change',
+        'Restore-HvEmulatorSnapshot gives the host back exactly: state text, files, folders',
+        'the emulated cmdlets see the restored host at once',
+        'a drive the snapshot lacks is gone (folder removed)',
+      ]),
+    )
+    expectAllOk(results)
   })
 })

@@ -7,8 +7,8 @@ import {existsSync, mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {runPwshFile} from '../helpers/pwsh.js'
-import {FIXTURES, readState, runFixtureJson, startFixture} from './emulator-helpers.js'
+import {newHost} from '../fixtures/runtime/harness.js'
+import {readState, runFixtureJson, startFixture} from './emulator-helpers.js'
 
 const HOSTILE = [
   "it's", 'say "hi"', 'back`tick', '$(Get-Date)', 'a;b', 'line1\nline2', '‘single’ “double”', 'Ünïcödé 日本語', '[x]*?', '2024-01-01T00:00:00',
@@ -43,11 +43,10 @@ describe('hostile values round-trip through the state file', () => {
 
 describe('state writes', () => {
   it('are atomic and serialised across two pwsh processes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hvemu-concurrent-'))
-    const stateFile = join(dir, 'state.json')
+    // A default emulated host (New-HvEmulatorState, through the runtime harness's host cache).
+    const {dir, stateFile} = newHost()
+    expect(readState(stateFile).vms).toEqual([])
     const stopFile = join(dir, 'stop')
-    const created = runPwshFile(join(FIXTURES, 'new-state.ps1'), ['-Path', stateFile])
-    expect(created.code, created.stderr).toBe(0)
     const reader = startFixture('reader.ps1', ['-StateFile', stateFile, '-StopFile', stopFile])
     const writers = await Promise.all([
       startFixture('writer.ps1', ['-StateFile', stateFile, '-Prefix', 'a', '-Count', '12']),

@@ -7,7 +7,7 @@
 import {createHash} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
-import {newHost, runSession, vhdHeader, type Answer, type EmuHost} from '../fixtures/runtime/harness.js'
+import {newHost, openLiveSession, runSession, vhdHeader, type Answer, type EmuHost} from '../fixtures/runtime/harness.js'
 import {gen2Plan, ISO, RICH_HOST, richGen1Plan, singleGuestPlan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
@@ -185,7 +185,7 @@ describe('create-guest: a Generation 1 plan, exactly', () => {
     }
   }, 300_000)
 
-  it('writes seed media shipped with the request, attaches it, and rollback deletes it', () => {
+  it('writes seed media shipped with the request, attaches it, and rollback deletes it', async () => {
     const host = newHost({parents: [{path: UBUNTU_PARENT}]})
     const before = host.state()
     const plan = singleGuestPlan('ubuntu-2204')
@@ -194,16 +194,22 @@ describe('create-guest: a Generation 1 plan, exactly', () => {
     g.drives.push({kind: 'dvd', role: 'firstboot-media', name: 'firstboot-media', controller: {type: 'IDE', number: 1, location: 0}, path: seed, create: null, copyFrom: null, diskNumber: null, pinned: false})
     const bytes = Buffer.from([0, 1, 2, 250, 255, 10, 13, 0x22, 0x27])
     const media = [{path: seed, contentBase64: bytes.toString('base64')}]
-    const run = runSession(host, [
-      {action: 'begin', runId: 'run-media', host: plan.hosts[0], vmRoot: 'C:\\Hyper-V', lockTimeoutSeconds: 5},
-      {action: 'create-guest', runId: 'run-media', guest: g, replace: false, media},
-    ])
-    okAll(run.answers)
-    expect(readFileSync(host.local(seed))).toEqual(bytes)
-    expect(vmNamed(host, g.name).dvdDrives).toEqual([expect.objectContaining({controllerType: 'IDE', controllerNumber: 1, controllerLocation: 0, path: seed})])
-    expect(run.answers[1].data.files).toContain(seed)
-    const undo = runSession(host, [{action: 'rollback', runId: 'run-media', vmRoot: 'C:\\Hyper-V'}])
-    okAll(undo.answers)
+    const session = await openLiveSession(host)
+    try {
+      const run = await session.send([
+        {action: 'begin', runId: 'run-media', host: plan.hosts[0], vmRoot: 'C:\\Hyper-V', lockTimeoutSeconds: 5},
+        {action: 'create-guest', runId: 'run-media', guest: g, replace: false, media},
+      ])
+      okAll(run.answers)
+      expect(readFileSync(host.local(seed))).toEqual(bytes)
+      expect(vmNamed(host, g.name).dvdDrives).toEqual([expect.objectContaining({controllerType: 'IDE', controllerNumber: 1, controllerLocation: 0, path: seed})])
+      expect(run.answers[1].data.files).toContain(seed)
+      const undo = await session.send([{action: 'rollback', runId: 'run-media', vmRoot: 'C:\\Hyper-V'}])
+      okAll(undo.answers)
+      expect([...run.stray, ...undo.stray]).toEqual([])
+    } finally {
+      await session.close()
+    }
     expect(existsSync(host.local(seed))).toBe(false)
     expect(host.state()).toEqual(before)
   }, 180_000)

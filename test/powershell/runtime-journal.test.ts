@@ -7,23 +7,14 @@
 import {createHash} from 'node:crypto'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
-import {newHost, runSession, runSessionAsync} from '../fixtures/runtime/harness.js'
+import {copyHost, type EmuHost, newHost, openLiveSession, runSession} from '../fixtures/runtime/harness.js'
 import {clone, RICH_HOST, richGen1Plan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
 const VMROOT = 'C:\\Hyper-V'
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting')
-    await sleep(100)
-  }
-}
 
 describe('recover', () => {
-  it('finishes undoing a run whose process ended mid-way, and removes its stale lock', () => {
+  it('finishes undoing a run whose process ended mid-way, and removes its stale lock', async () => {
     const host = newHost(RICH_HOST)
     const before = host.state()
     const parent = sha(host.local(UBUNTU_PARENT))
@@ -37,34 +28,41 @@ describe('recover', () => {
     expect(existsSync(host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.json`))).toBe(true)
     expect(existsSync(host.local(`${VMROOT}\\.hvguest\\lock`))).toBe(true)
 
-    // Another run cannot begin: the lock is held by a process that is gone, and it says so.
-    const blocked = runSession(host, [{action: 'begin', runId: 'run-next', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 1}])
-    expect(blocked.answers[0].ok).toBe(false)
-    expect(blocked.answers[0].error).toMatchObject({step: 'lock', category: 'ResourceBusy'})
-    expect(blocked.answers[0].error!.message).toMatch(/locked by run run-killed \(pid \d+/)
-    expect(blocked.answers[0].error!.message).toMatch(/process is gone.*hvguest recover/)
+    // Later runs of the CLI (one process, after the killed one).
+    const next = await openLiveSession(host)
+    try {
+      // Another run cannot begin: the lock is held by a process that is gone, and it says so.
+      const blocked = await next.send([{action: 'begin', runId: 'run-next', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 1}])
+      expect(blocked.answers[0].ok).toBe(false)
+      expect(blocked.answers[0].error).toMatchObject({step: 'lock', category: 'ResourceBusy'})
+      expect(blocked.answers[0].error!.message).toMatch(/locked by run run-killed \(pid \d+/)
+      expect(blocked.answers[0].error!.message).toMatch(/process is gone.*hvguest recover/)
 
-    const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
-    const r = rec.answers[0]
-    expect(r.ok, JSON.stringify(r.error)).toBe(true)
-    expect(r.data.runs.map((x: any) => x.runId)).toEqual(['run-killed'])
-    expect(r.data.runs[0].errors).toEqual([])
-    expect(r.data.runs[0].undone.map((u: any) => u.action)).toEqual(expect.arrayContaining(['remove-vm', 'remove-file', 'remove-dir', 'restore-adapter-property']))
-    expect(r.progress.map((p) => p.step)).toContain('undo-remove-vm')
-    expect(host.state()).toEqual(before)
-    expect(sha(host.local(UBUNTU_PARENT))).toBe(parent)
-    expect(existsSync(host.local(`${VMROOT}\\web1`))).toBe(false)
-    expect(existsSync(host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.json`))).toBe(false)
-    expect(existsSync(host.local(`${VMROOT}\\.hvguest\\lock`))).toBe(false)
+      const rec = await next.send([{action: 'recover', vmRoot: VMROOT}])
+      const r = rec.answers[0]
+      expect(r.ok, JSON.stringify(r.error)).toBe(true)
+      expect(r.data.runs.map((x: any) => x.runId)).toEqual(['run-killed'])
+      expect(r.data.runs[0].errors).toEqual([])
+      expect(r.data.runs[0].undone.map((u: any) => u.action)).toEqual(expect.arrayContaining(['remove-vm', 'remove-file', 'remove-dir', 'restore-adapter-property']))
+      expect(r.progress.map((p) => p.step)).toContain('undo-remove-vm')
+      expect(host.state()).toEqual(before)
+      expect(sha(host.local(UBUNTU_PARENT))).toBe(parent)
+      expect(existsSync(host.local(`${VMROOT}\\web1`))).toBe(false)
+      expect(existsSync(host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.json`))).toBe(false)
+      expect(existsSync(host.local(`${VMROOT}\\.hvguest\\lock`))).toBe(false)
 
-    // Nothing left: recover again is a no-op, and a new run begins.
-    const again = runSession(host, [
-      {action: 'recover', vmRoot: VMROOT},
-      {action: 'begin', runId: 'run-next', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 1},
-      {action: 'rollback', runId: 'run-next'},
-    ])
-    expect(again.answers.map((a) => a.ok)).toEqual([true, true, true])
-    expect(again.answers[0].data).toMatchObject({runs: [], lock: {present: false, removed: false}})
+      // Nothing left: recover again is a no-op, and a new run begins.
+      const again = await next.send([
+        {action: 'recover', vmRoot: VMROOT},
+        {action: 'begin', runId: 'run-next', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 1},
+        {action: 'rollback', runId: 'run-next'},
+      ])
+      expect(again.answers.map((a) => a.ok)).toEqual([true, true, true])
+      expect(again.answers[0].data).toMatchObject({runs: [], lock: {present: false, removed: false}})
+      expect([...blocked.stray, ...rec.stray, ...again.stray]).toEqual([])
+    } finally {
+      await next.close()
+    }
   }, 180_000)
 
   it('recovers a journal whose step was still pending (New-VM started, never reported back)', () => {
@@ -95,20 +93,35 @@ describe('recover and a live run', () => {
     const host = newHost(RICH_HOST)
     const plan = richGen1Plan()
     const lock = host.local(`${VMROOT}\\.hvguest\\lock`)
-    const live = runSessionAsync(host, [
-      {action: 'begin', runId: 'run-live', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
-      {raw: 'Start-Sleep -Seconds 6'},
-      {action: 'commit', runId: 'run-live'},
-    ])
-    await waitFor(() => existsSync(lock), 60_000)
-    const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
-    expect(rec.answers[0].ok).toBe(true)
-    expect(rec.answers[0].data.runs).toEqual([])
-    expect(rec.answers[0].data.skipped).toEqual([{runId: 'run-live', reason: expect.stringMatching(/still in progress \(process \d+ is alive\)/)}])
-    expect(rec.answers[0].data.lock).toMatchObject({present: true, removed: false, holder: {runId: 'run-live'}})
-    const done = await live
-    expect(done.answers.map((a) => a.ok)).toEqual([true, true])
-    expect(existsSync(lock)).toBe(false)
+    // The run's process, and another one (recover from a second CLI) on the same host, both alive.
+    const [live, other] = await Promise.all([openLiveSession(host), openLiveSession(host)])
+    try {
+      // The signal that the run holds the host: its begin has answered.
+      const begun = await live.send([{action: 'begin', runId: 'run-live', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5}])
+      expect(existsSync(lock)).toBe(true)
+      const rec = await other.send([{action: 'recover', vmRoot: VMROOT}])
+      expect(rec.answers[0].ok).toBe(true)
+      expect(rec.answers[0].data.runs).toEqual([])
+      expect(rec.answers[0].data.skipped).toEqual([{runId: 'run-live', reason: expect.stringMatching(/still in progress \(process \d+ is alive\)/)}])
+      expect(rec.answers[0].data.lock).toMatchObject({present: true, removed: false, holder: {runId: 'run-live'}})
+      const done = await live.send([{action: 'commit', runId: 'run-live'}])
+      expect([...begun.answers, ...done.answers].map((a) => a.ok)).toEqual([true, true])
+      expect(existsSync(lock)).toBe(false)
+
+      // Forced, recover undoes a run although its process is alive; the undone run's lock goes with it.
+      const forcedRun = await live.send([{action: 'begin', runId: 'run-forced', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5}])
+      expect(forcedRun.answers[0].ok, JSON.stringify(forcedRun.answers[0].error)).toBe(true)
+      expect(existsSync(lock)).toBe(true)
+      const forced = await other.send([{action: 'recover', vmRoot: VMROOT, force: true}])
+      expect(forced.answers[0].ok, JSON.stringify(forced.answers[0].error)).toBe(true)
+      expect(forced.answers[0].data.runs.map((x: any) => [x.runId, x.outcome])).toEqual([['run-forced', 'rolled-back']])
+      expect(forced.answers[0].data.skipped).toEqual([])
+      expect(forced.answers[0].data.lock).toMatchObject({present: false, removed: false})
+      expect(existsSync(lock)).toBe(false)
+      expect(existsSync(host.local(`${VMROOT}\\.hvguest\\journal\\run-forced.json`))).toBe(false)
+    } finally {
+      await Promise.all([live.close(), other.close()])
+    }
   }, 120_000)
 })
 
@@ -117,30 +130,41 @@ describe('the host lock', () => {
     const host = newHost(RICH_HOST)
     const plan = richGen1Plan()
     const lock = host.local(`${VMROOT}\\.hvguest\\lock`)
-    const a = runSessionAsync(host, [
-      {action: 'begin', runId: 'run-a', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
-      {raw: 'Start-Sleep -Seconds 10'},
-      {action: 'commit', runId: 'run-a'},
-    ])
-    await waitFor(() => existsSync(lock), 60_000)
-    const started = Date.now()
-    const [impatient, patient] = await Promise.all([
-      runSessionAsync(host, [{action: 'begin', runId: 'run-b', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 2}]),
-      runSessionAsync(host, [
-        {action: 'begin', runId: 'run-c', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 60},
-        {action: 'commit', runId: 'run-c'},
-      ]),
-    ])
-    const first = await a
-    expect(first.answers.map((x) => x.ok)).toEqual([true, true])
-    const b = impatient.answers[0]
-    expect(b.ok).toBe(false)
-    expect(b.error).toMatchObject({step: 'lock', category: 'ResourceBusy'})
-    expect(b.error!.message).toMatch(/locked by run run-a \(pid \d+, since .+\); waited 2 s/)
-    expect(b.error!.message).not.toMatch(/process is gone/)
-    expect(patient.answers.map((x) => x.ok)).toEqual([true, true])
-    expect(Date.now() - started).toBeGreaterThan(4000) // it waited for run-a's commit
-    expect(existsSync(lock)).toBe(false)
+    const [a, b, c] = await Promise.all([openLiveSession(host), openLiveSession(host), openLiveSession(host)])
+    try {
+      const aBegin = await a.send([{action: 'begin', runId: 'run-a', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5}])
+      expect(existsSync(lock)).toBe(true)
+      // The patient run starts waiting: its begin reports the lock step, then waits for the lock.
+      let patientWaiting!: () => void
+      const waiting = new Promise<void>((resolve) => (patientWaiting = resolve))
+      let patientAnswered = false
+      const patientBegin = c
+        .send([{action: 'begin', runId: 'run-c', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 60}], {onProgress: (p) => p.step === 'lock' && patientWaiting()})
+        .then((r) => {
+          patientAnswered = true
+          return r
+        })
+      const impatient = await b.send([{action: 'begin', runId: 'run-b', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 2}])
+      await waiting
+      // run-a still holds the lock: the patient run cannot have it yet.
+      expect(patientAnswered).toBe(false)
+      const aCommit = await a.send([{action: 'commit', runId: 'run-a'}])
+      const patientHadItBeforeCommit = patientAnswered
+      const cBegin = await patientBegin
+      const cCommit = await c.send([{action: 'commit', runId: 'run-c'}])
+      expect([...aBegin.answers, ...aCommit.answers].map((x) => x.ok)).toEqual([true, true])
+      const bAnswer = impatient.answers[0]
+      expect(bAnswer.ok).toBe(false)
+      expect(bAnswer.error).toMatchObject({step: 'lock', category: 'ResourceBusy'})
+      expect(bAnswer.error!.message).toMatch(/locked by run run-a \(pid \d+, since .+\); waited 2 s/)
+      expect(bAnswer.error!.message).not.toMatch(/process is gone/)
+      expect([...cBegin.answers, ...cCommit.answers].map((x) => x.ok)).toEqual([true, true])
+      // It waited for run-a's commit: it was waiting before the commit and had no answer until after it.
+      expect(patientHadItBeforeCommit).toBe(false)
+      expect(existsSync(lock)).toBe(false)
+    } finally {
+      await Promise.all([a.close(), b.close(), c.close()])
+    }
   }, 180_000)
 
   it('create-guest refuses a run that does not hold the lock', () => {
@@ -158,25 +182,31 @@ describe('the host lock', () => {
 })
 
 describe('destroy', () => {
+  /** Two guests made by one run (web1, web2) and a VM hvguest did not make (foreign): made once, copied per test. */
+  let made: {host: EmuHost; plan: any; web1: any; web2: any} | null = null
   function created() {
-    const host = newHost(RICH_HOST)
-    const plan = richGen1Plan({start: false})
-    const second = clone(plan.guests[0])
-    second.name = 'web2'
-    second.path = `${VMROOT}\\web2`
-    second.drives = second.drives.filter((d: any) => d.diskNumber === null).map((d: any) => (d.path && d.create ? {...d, path: d.path.replace('\\web1\\', '\\web2\\')} : d))
-    second.networkAdapters[0].macAddress = '00-15-5D-0A-0B-0D'
-    plan.guests.push(second)
-    const run = runSession(host, [
-      {action: 'begin', runId: 'run-d', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
-      {action: 'create-guest', runId: 'run-d', guest: plan.guests[0], replace: false},
-      {action: 'create-guest', runId: 'run-d', guest: second, replace: false},
-      {action: 'commit', runId: 'run-d'},
-      // A VM hvguest did not create (no manifest), made with the host's own cmdlet.
-      {raw: "New-VM -Name 'foreign' -Generation 1 -NoVHD -MemoryStartupBytes 1GB | Out-Null"},
-    ])
-    expect(run.answers.map((x) => x.ok)).toEqual([true, true, true, true])
-    return {host, plan, web1: plan.guests[0], web2: second}
+    if (!made) {
+      const host = newHost(RICH_HOST)
+      const plan = richGen1Plan({start: false})
+      const second = clone(plan.guests[0])
+      second.name = 'web2'
+      second.path = `${VMROOT}\\web2`
+      second.drives = second.drives.filter((d: any) => d.diskNumber === null).map((d: any) => (d.path && d.create ? {...d, path: d.path.replace('\\web1\\', '\\web2\\')} : d))
+      second.networkAdapters[0].macAddress = '00-15-5D-0A-0B-0D'
+      plan.guests.push(second)
+      const run = runSession(host, [
+        {action: 'begin', runId: 'run-d', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
+        {action: 'create-guest', runId: 'run-d', guest: plan.guests[0], replace: false},
+        {action: 'create-guest', runId: 'run-d', guest: second, replace: false},
+        {action: 'commit', runId: 'run-d'},
+        // A VM hvguest did not create (no manifest), made with the host's own cmdlet.
+        {raw: "New-VM -Name 'foreign' -Generation 1 -NoVHD -MemoryStartupBytes 1GB | Out-Null"},
+      ])
+      expect(run.answers.map((x) => x.ok)).toEqual([true, true, true, true])
+      made = {host, plan, web1: plan.guests[0], web2: second}
+    }
+    // Each test gets a host of its own, as the run left it.
+    return {host: copyHost(made.host), plan: clone(made.plan), web1: clone(made.web1), web2: clone(made.web2)}
   }
 
   it('refuses a VM without a manifest, and then destroys nothing at all', () => {

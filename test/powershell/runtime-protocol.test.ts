@@ -5,6 +5,7 @@
  * commands the runtime calls (warnings, Write-Host, information, verbose, debug, direct console
  * writes, stray output objects) never reaches stdout. Also: facts and preflight.
  */
+import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {newHost, runSession} from '../fixtures/runtime/harness.js'
 import {RICH_HOST, richGen1Plan, singleGuestPlan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
@@ -32,15 +33,24 @@ describe('the protocol', () => {
       {action: 'create-guest', runId: 'never-begun', guest: {name: 'x'}},
       {action: 'destroy', names: ['nobody'], vmRoot: 'C:\\Hyper-V'},
     ]
-    const run = runSession(host, requests)
+    // The version of the pwsh running the session, read apart from the bootstrap (on stderr, which is not the protocol's).
+    const run = runSession(host, [...requests, {raw: "[Console]::Error.WriteLine('session-psversion=' + $PSVersionTable.PSVersion.ToString())"}])
     expect(run.bootstrap.ok).toBe(true)
-    expect(run.bootstrap.data).toMatchObject({powershell: '7.6.9', emulator: true})
+    const version = /^session-psversion=(\S+)$/m.exec(run.stderr)?.[1]
+    expect(version, run.stderr).toMatch(/^(\d+)\.(\d+)\.(\d+)/)
+    expect(Number(version!.split('.')[0])).toBeGreaterThanOrEqual(7)
+    expect(run.bootstrap.data).toMatchObject({powershell: version, emulator: true})
     expect(run.stray).toEqual([])
     expect(run.answers).toHaveLength(requests.length)
-    for (const a of run.answers) {
+    // What each must say (docs/execution.md, ps/HvGuest/README.md): a request the runtime cannot
+    // read or accept is step 'request', InvalidArgument, no cmdlet; a run that is not active is the
+    // journal's ObjectNotFound; only the destroy names a cmdlet (the Get-VM that found no VM).
+    const request = {step: 'request', cmdlet: null, category: 'InvalidArgument'}
+    const expected = [request, request, request, request, request, request, request, {step: 'journal', cmdlet: null, category: 'ObjectNotFound'}, {step: 'find-vm', cmdlet: 'Get-VM', category: 'ObjectNotFound'}]
+    run.answers.forEach((a, i) => {
       expect(a.ok, JSON.stringify(a)).toBe(false)
-      expect(a.error).toEqual({step: expect.any(String), cmdlet: a.error!.cmdlet, message: expect.stringMatching(/\S/), category: expect.any(String)})
-    }
+      expect(a.error).toEqual({...expected[i], message: expect.stringMatching(/\S/)})
+    })
     const [b64, json, array, empty, unknown, noRun, traversal, notBegun, nobody] = run.answers
     expect(b64.error).toMatchObject({step: 'request', category: 'InvalidArgument', message: expect.stringMatching(/not base64/)})
     expect(json.error).toMatchObject({step: 'request', message: expect.stringMatching(/not valid JSON/)})
@@ -83,15 +93,22 @@ describe('the protocol', () => {
     const g = plan.guests[0]
     g.notes = '2024-01-01T10:00:00Z'
     g.firstBoot = {kind: 'cloudInit', template: 'x', media: 'C:\\Hyper-V\\ubuntu-2204\\cidata.iso', label: 'cidata', values: {user: 'a', User: 'b', when: '2024-01-01T10:00:00'}}
+    // commit keeps what the caller says of each guest as data, in the manifest: there both keys
+    // must arrive, and the guest's own entry must be found by its exact name (not 'UBUNTU-2204').
+    const planned = {template: 'ubuntu-2204', tags: {user: 'a', User: 'b', when: '2024-01-01T10:00:00'}}
     const run = runSession(host, [
       {action: 'begin', runId: 'run-json', host: plan.hosts[0], vmRoot: 'C:\\Hyper-V', lockTimeoutSeconds: 5},
       {action: 'create-guest', runId: 'run-json', guest: g, replace: false},
-      {action: 'commit', runId: 'run-json'},
+      {action: 'commit', runId: 'run-json', guests: {[g.name]: planned, [g.name.toUpperCase()]: {template: 'other', tags: {USER: 'c'}}}},
       {action: 'list', vmRoot: 'C:\\Hyper-V'},
     ])
     for (const a of run.answers) expect(a.ok, `${a.action}: ${JSON.stringify(a.error)}`).toBe(true)
     expect(host.state().vms[0].notes).toBe('2024-01-01T10:00:00Z')
     expect(run.answers[3].data.guests[0].notes).toBe('2024-01-01T10:00:00Z')
+    expect(run.answers[2].data.guests.map((x: any) => x.name)).toEqual([g.name])
+    const manifest = JSON.parse(readFileSync(host.local(run.answers[2].data.guests[0].manifest), 'utf8'))
+    expect(manifest.guest).toEqual({template: 'ubuntu-2204', tags: {user: 'a', User: 'b', when: '2024-01-01T10:00:00'}})
+    expect(Object.keys(manifest.guest.tags)).toEqual(['user', 'User', 'when'])
   }, 120_000)
 
   it('bootstrap failures are a result line too', () => {

@@ -3,15 +3,23 @@
  * fails the request with that step and the cmdlet's own message, and `rollback` then returns the
  * emulated host to exactly what it was before (the state file, parsed, is equal; the files on
  * its drives are the same; the pre-existing parent VHD is byte-identical), host settings included.
+ *
+ * Every fault point runs in ONE pwsh session: before each, a new HVGUEST_EMULATOR_FAIL value
+ * (which starts the emulator's call counts again, docs/emulator-state.md "Fault injection"); after
+ * each, the host is put back from a snapshot taken before the first (Restore-HvEmulatorSnapshot,
+ * "Snapshots"), and checked to be the fresh host again, folders included, so no point starts from
+ * what an earlier one left.
  */
 import {createHash} from 'node:crypto'
-import {readFileSync, readdirSync, statSync} from 'node:fs'
+import {mkdtempSync, readFileSync, readdirSync, statSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join, relative} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {newHost, runSession, runSessionAsync, type EmuHost, type SessionRun} from '../fixtures/runtime/harness.js'
+import {newHost, openLiveSession, runSession, type BatchRun, type EmuHost} from '../fixtures/runtime/harness.js'
 import {RICH_HOST, richGen1Plan, singleGuestPlan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
+const psQuote = (s: string) => `'${s.replaceAll("'", "''")}'`
 
 /** Every file under the host's folder (drives), with its hash: what "the same files" means. */
 function files(host: EmuHost): Record<string, string> {
@@ -28,12 +36,29 @@ function files(host: EmuHost): Record<string, string> {
   return out
 }
 
+/** Every folder (empty ones too) under the host's drives: with files(), the whole host on disk. */
+function folders(host: EmuHost): string[] {
+  const root = join(host.dir, 'drives')
+  const out: string[] = []
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir)) {
+      const p = join(dir, e)
+      if (statSync(p).isDirectory()) {
+        out.push(relative(root, p))
+        walk(p)
+      }
+    }
+  }
+  walk(root)
+  return out.sort()
+}
+
 /** The emulated cmdlets that change something: the ones a fault is injected into. */
 const MUTATING = /^(New|Set|Add|Remove|Enable|Disable|Start|Stop|Mount|Dismount)-/
 const EMULATED_MODULE_CMDLET = (c: string) => MUTATING.test(c) && !['New-Item', 'Remove-Item', 'Set-Content'].includes(c)
 
 /** (cmdlet, N) of every mutating emulated cmdlet call of begin + create-guest, in order. */
-function mutatingCalls(run: SessionRun): Array<{cmdlet: string; n: number; step: string}> {
+function mutatingCalls(run: BatchRun): Array<{cmdlet: string; n: number; step: string}> {
   const seen: Record<string, number> = {}
   const calls: Array<{cmdlet: string; n: number; step: string}> = []
   for (const a of run.answers.filter((x) => x.action === 'begin' || x.action === 'create-guest')) {
@@ -46,20 +71,6 @@ function mutatingCalls(run: SessionRun): Array<{cmdlet: string; n: number; step:
   return calls
 }
 
-async function pool<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length)
-  let next = 0
-  await Promise.all(
-    Array.from({length: Math.min(size, items.length)}, async () => {
-      while (next < items.length) {
-        const i = next++
-        out[i] = await fn(items[i])
-      }
-    }),
-  )
-  return out
-}
-
 describe('rollback after a fault at each mutating step', () => {
   it('returns the state, the files and the parent VHD to exactly what they were', async () => {
     const plan = richGen1Plan()
@@ -68,44 +79,64 @@ describe('rollback after a fault at each mutating step', () => {
       {action: 'create-guest', runId, guest: plan.guests[0], replace: false},
       {action: 'rollback', runId},
     ]
-    // Discovery: the same run without a fault, to learn every mutating call.
-    const probe = newHost(RICH_HOST)
-    const clean = runSession(probe, requests('probe'))
-    expect(clean.answers.map((a) => a.ok)).toEqual([true, true, true])
-    const calls = mutatingCalls(clean)
-    const cmdlets = new Set(calls.map((c) => c.cmdlet))
-    for (const c of ['Set-NetAdapterAdvancedProperty', 'Enable-NetAdapterVmq', 'New-VHD', 'New-VM', 'Remove-VMNetworkAdapter', 'Remove-VMDvdDrive', 'Set-VMProcessor', 'Set-VMMemory', 'Add-VMScsiController', 'Add-VMHardDiskDrive', 'Add-VMDvdDrive', 'Add-VMNetworkAdapter', 'Set-VMNetworkAdapterVlan', 'Set-VMNetworkAdapter', 'Set-VMBios', 'Disable-VMIntegrationService', 'Set-VM', 'Start-VM']) {
-      if (c === 'Enable-NetAdapterVmq') continue // VMQ is already on on the emulated NIC: skipped, and said so
-      expect(cmdlets.has(c), c).toBe(true)
-    }
+    const host = newHost(RICH_HOST)
+    const stateBefore = host.state()
+    const filesBefore = files(host)
+    const foldersBefore = folders(host)
+    const parentBefore = sha(host.local(UBUNTU_PARENT))
+    const snapshot = join(mkdtempSync(join(tmpdir(), 'hvg-snapshot-')), 'fresh')
+    const session = await openLiveSession(host)
+    try {
+      expect(session.bootstrap.ok, JSON.stringify(session.bootstrap.error)).toBe(true)
+      const saved = await session.send([{raw: `Save-HvEmulatorSnapshot -Path ${psQuote(snapshot)}`}])
+      expect(saved).toEqual({answers: [], stray: []})
+      /** Puts the host back as it was before the first run, and checks that it is. */
+      const restore = async (label: string) => {
+        const r = await session.send([{raw: "$env:HVGUEST_EMULATOR_FAIL = ''"}, {raw: `Restore-HvEmulatorSnapshot -Path ${psQuote(snapshot)}`}])
+        expect(r, `${label}: restore; stderr: ${session.stderr()}`).toEqual({answers: [], stray: []})
+        expect(host.state(), `${label}: restored state`).toEqual(stateBefore)
+        expect(files(host), `${label}: restored files`).toEqual(filesBefore)
+        expect(folders(host), `${label}: restored folders`).toEqual(foldersBefore)
+      }
 
-    // One fresh host and one pwsh per fault (call counters are per session): the slow test here.
-    const outcomes = await pool(calls, 3, async (call) => {
-      const host = newHost(RICH_HOST)
-      const stateBefore = host.state()
-      const filesBefore = files(host)
-      const parentBefore = sha(host.local(UBUNTU_PARENT))
-      const run = await runSessionAsync(host, requests(`fault-${call.cmdlet}-${call.n}`.toLowerCase()), {env: {HVGUEST_EMULATOR_FAIL: `${call.cmdlet}:${call.n}`}})
-      return {call, host, run, stateBefore, filesBefore, parentBefore}
-    })
+      // Discovery: the same run without a fault, to learn every mutating call.
+      const clean = await session.send(requests('probe'))
+      expect(clean.answers.map((a) => a.ok)).toEqual([true, true, true])
+      const calls = mutatingCalls(clean)
+      const cmdlets = new Set(calls.map((c) => c.cmdlet))
+      for (const c of ['Set-NetAdapterAdvancedProperty', 'Enable-NetAdapterVmq', 'New-VHD', 'New-VM', 'Remove-VMNetworkAdapter', 'Remove-VMDvdDrive', 'Set-VMProcessor', 'Set-VMMemory', 'Add-VMScsiController', 'Add-VMHardDiskDrive', 'Add-VMDvdDrive', 'Add-VMNetworkAdapter', 'Set-VMNetworkAdapterVlan', 'Set-VMNetworkAdapter', 'Set-VMBios', 'Disable-VMIntegrationService', 'Set-VM', 'Start-VM']) {
+        if (c === 'Enable-NetAdapterVmq') continue // VMQ is already on on the emulated NIC: skipped, and said so
+        expect(cmdlets.has(c), c).toBe(true)
+      }
+      await restore('after the probe')
 
-    for (const {call, host, run, stateBefore, filesBefore, parentBefore} of outcomes) {
-      const label = `${call.cmdlet}:${call.n} (${call.step})`
-      expect(run.stray, label).toEqual([])
-      const failed = run.answers.find((a) => !a.ok && a.action !== 'rollback')
-      expect(failed, `${label}: some request fails`).toBeDefined()
-      expect(failed!.error, label).toMatchObject({step: call.step, cmdlet: call.cmdlet})
-      // The cmdlet's own message, as the emulated cmdlet threw it.
-      expect(failed!.error!.message, label).toContain(`call ${call.n} of ${call.cmdlet} failed`)
-      const rollback = run.answers[run.answers.length - 1]
-      expect(rollback.action).toBe('rollback')
-      expect(rollback.ok, `${label}: ${JSON.stringify(rollback.error)}`).toBe(true)
-      expect(rollback.data.errors, label).toEqual([])
-      expect(host.state(), label).toEqual(stateBefore)
-      expect(files(host), label).toEqual(filesBefore)
-      expect(sha(host.local(UBUNTU_PARENT)), label).toBe(parentBefore)
+      let points = 0
+      for (const call of calls) {
+        const label = `${call.cmdlet}:${call.n} (${call.step})`
+        expect(call.cmdlet, 'a cmdlet name, safe in a raw line').toMatch(/^[A-Za-z]+-[A-Za-z]+$/)
+        // A new value: the emulator counts every cmdlet's calls from zero again (docs/emulator-state.md).
+        const run = await session.send([{raw: `$env:HVGUEST_EMULATOR_FAIL = '${call.cmdlet}:${call.n}'`}, ...requests(`fault-${call.cmdlet}-${call.n}`.toLowerCase())])
+        expect(run.stray, label).toEqual([])
+        const failed = run.answers.find((a) => !a.ok && a.action !== 'rollback')
+        expect(failed, `${label}: some request fails`).toBeDefined()
+        expect(failed!.error, label).toMatchObject({step: call.step, cmdlet: call.cmdlet})
+        // The cmdlet's own message, as the emulated cmdlet threw it.
+        expect(failed!.error!.message, label).toContain(`call ${call.n} of ${call.cmdlet} failed`)
+        const rollback = run.answers[run.answers.length - 1]
+        expect(rollback.action).toBe('rollback')
+        expect(rollback.ok, `${label}: ${JSON.stringify(rollback.error)}`).toBe(true)
+        expect(rollback.data.errors, label).toEqual([])
+        expect(host.state(), label).toEqual(stateBefore)
+        expect(files(host), label).toEqual(filesBefore)
+        expect(sha(host.local(UBUNTU_PARENT)), label).toBe(parentBefore)
+        points++
+        await restore(label)
+      }
+      expect(points).toBe(calls.length)
+      expect(points).toBeGreaterThan(20)
+    } finally {
+      await session.close()
     }
-    expect(outcomes.length).toBeGreaterThan(20)
   }, 900_000)
 
   it('restores host jumbo frames and chimney that begin changed (2008 R2 host, chimney enabled)', () => {

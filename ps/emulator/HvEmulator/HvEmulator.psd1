@@ -18,7 +18,10 @@
         'New-HvEmulatorVirtualAdapterRecord',
         'New-HvEmulatorImage',
         'New-HvEmulatorMedia',
-        'Read-HvIsoImage'
+        'Read-HvIsoImage',
+        'Reset-HvEmulatorFault',
+        'Save-HvEmulatorSnapshot',
+        'Restore-HvEmulatorSnapshot'
     )
     CmdletsToExport   = @()
     VariablesToExport = @()

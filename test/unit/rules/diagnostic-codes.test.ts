@@ -1,11 +1,13 @@
 /**
  * Every diagnostic code is triggered by a case and left silent by a near miss (issue 2,
- * item 8). The last test fails when a code is registered in src/rules/codes.ts without a
- * case here, so no rule can be added untested.
+ * item 8). The last tests fail when a code is registered in src/rules/codes.ts without a
+ * case here, or is said to be covered by another test file that does not assert it, so no rule
+ * can be added untested.
  */
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import ts from 'typescript'
 import {describe, expect, it} from 'vitest'
 import {CODES, type Code} from '../../../src/rules/codes.js'
 import {BASE_SPEC, codesOf, planFixture, type Fixture} from '../../helpers/plan-fixture.js'
@@ -307,14 +309,138 @@ describe('every diagnostic code', () => {
     expect(missing).toEqual([])
   })
 
-  it('a code covered elsewhere is really named in one of those test files', () => {
+  it('a code covered elsewhere is really asserted in one of those test files', () => {
     const root = fileURLToPath(new URL('../../../', import.meta.url))
-    const text = (f: string) => (existsSync(join(root, f)) ? readFileSync(join(root, f), 'utf8') : '')
-    // The code as a whole token (not part of a longer code), e.g. 'vm-exists' or 'vm-exists:web1'.
-    const named = (code: string, t: string) => new RegExp(`(^|[^a-z-])${code}([^a-z-]|$)`, 'm').test(t)
-    const unnamed = Object.entries(COVERED_ELSEWHERE)
-      .filter(([code, files]) => !files!.some((f) => named(code, text(f))))
+    const expected = new Map<string, string[]>()
+    const valuesOf = (f: string) => {
+      if (!expected.has(f)) expected.set(f, existsSync(join(root, f)) ? assertedStrings(f, readFileSync(join(root, f), 'utf8')) : [])
+      return expected.get(f)!
+    }
+    const unasserted = Object.entries(COVERED_ELSEWHERE)
+      .filter(([code, files]) => !files!.some((f) => valuesOf(f).some((v) => namesCode(code, v))))
       .map(([code]) => code)
-    expect(unnamed).toEqual([])
+    expect(unasserted).toEqual([])
+  })
+
+  it('that check counts only values an assertion compares with: not comments, names, messages or what is filtered on', () => {
+    const source = `
+      // vm-exists is covered here
+      /* target-exists too */
+      it('iso-missing: a test name is not an assertion', () => {
+        expect(problems.find((p) => p.code === 'parent-missing'), 'switch-missing').toBeDefined()
+        expect(codes).toEqual(['disk-missing', 'jumbo-value-invalid:-'])
+        expect(r.stderr).toContain(\`[floppy-unsupported]\`)
+        expect(list).toContainEqual(expect.objectContaining({code: 'vmroot-unavailable'}))
+        const want = ['passthrough-disk-online']
+        expect(codes).toEqual(want)
+        const unused = ['passthrough-disk-missing']
+      })
+      const table: Array<[string, string[]]> = [['offline-package-missing (name)', ['copy-source-missing']]]
+      for (const [name, codes] of table) it(name, () => expect(run()).toEqual(codes))
+      const rows = [{title: 'target-duplicate', want: ['disk-space-insufficient']}]
+      for (const row of rows) expect(run()).toEqual(row.want)
+    `
+    const found = (code: string) => assertedStrings('fixture.test.ts', source).some((v) => namesCode(code, v))
+    expect(['vm-exists', 'target-exists', 'iso-missing', 'parent-missing', 'switch-missing', 'passthrough-disk-missing', 'offline-package-missing', 'target-duplicate'].filter(found)).toEqual([])
+    expect(['disk-missing', 'jumbo-value-invalid', 'floppy-unsupported', 'vmroot-unavailable', 'passthrough-disk-online', 'copy-source-missing', 'disk-space-insufficient'].filter((c) => !found(c))).toEqual([])
   })
 })
+
+/** The code as a whole token of a value (not part of a longer code), e.g. 'vm-exists', 'vm-exists:web1', 'fail:vm-exists', '[vm-exists]'. */
+function namesCode(code: string, value: string): boolean {
+  return new RegExp(`(^|[^a-z-])${code}([^a-z-]|$)`).test(value)
+}
+
+/**
+ * The strings a test file hands to an assertion as what it expects, read with TypeScript's parser
+ * (so comments and test names never count): string and template literals in the arguments of a
+ * matcher called on expect(...) (toBe, toEqual, toContain, .not.toMatch...) or of an asymmetric
+ * matcher (expect.objectContaining...), but not expect's own arguments (the value under test and
+ * the failure message). A name used there counts for what it stands for: a const's initializer, or
+ * the column of a for...of table (rows of an array literal) that the loop binds to that name.
+ */
+function assertedStrings(fileName: string, text: string): string[] {
+  const sourceFile = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS)
+  const program = ts.createProgram({
+    rootNames: [fileName],
+    options: {noResolve: true, noLib: true, types: [], target: ts.ScriptTarget.Latest},
+    host: {
+      ...ts.createCompilerHost({}),
+      getSourceFile: (name) => (name === fileName ? sourceFile : undefined),
+      fileExists: (name) => name === fileName,
+      readFile: () => undefined,
+      writeFile: () => {},
+    },
+  })
+  const checker = program.getTypeChecker()
+
+  const startsAtExpect = (e: ts.Expression): boolean => {
+    let cur: ts.Expression = e
+    for (;;) {
+      if (ts.isIdentifier(cur)) return cur.text === 'expect'
+      if (ts.isCallExpression(cur) || ts.isPropertyAccessExpression(cur) || ts.isNonNullExpression(cur) || ts.isParenthesizedExpression(cur) || ts.isAwaitExpression(cur)) cur = cur.expression
+      else return false
+    }
+  }
+  const queue: ts.Node[] = []
+  const visit = (n: ts.Node) => {
+    // expect(actual, message).<matchers>(expected...) and expect.<asymmetric>(expected...)
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && startsAtExpect(n.expression)) queue.push(...n.arguments)
+    ts.forEachChild(n, visit)
+  }
+  visit(sourceFile)
+
+  const values: string[] = []
+  const seen = new Set<ts.Node>()
+  /** The rows of the table a for...of loop iterates, when the loop binds `decl`; else null. */
+  const tableOf = (decl: ts.Node): {rows: ts.Expression[]; pick: (row: ts.Expression) => ts.Node[]} | null => {
+    let binding: ts.Node = decl
+    let index: number | null = null
+    if (ts.isBindingElement(decl) && ts.isArrayBindingPattern(decl.parent)) {
+      index = decl.parent.elements.indexOf(decl)
+      binding = decl.parent.parent
+    }
+    if (!ts.isVariableDeclaration(binding) || !ts.isVariableDeclarationList(binding.parent) || !ts.isForOfStatement(binding.parent.parent)) return null
+    let table: ts.Expression = binding.parent.parent.expression
+    if (ts.isIdentifier(table)) {
+      const d = checker.getSymbolAtLocation(table)?.valueDeclaration
+      if (!d || !ts.isVariableDeclaration(d) || !d.initializer) return null
+      table = d.initializer
+    }
+    while (ts.isAsExpression(table) || ts.isParenthesizedExpression(table) || ts.isSatisfiesExpression(table)) table = table.expression
+    if (!ts.isArrayLiteralExpression(table)) return null
+    const at = index
+    return {rows: [...table.elements], pick: (row) => (at === null ? [row] : ts.isArrayLiteralExpression(row) && row.elements[at] ? [row.elements[at]] : [])}
+  }
+  const follow = (id: ts.Identifier, property: string | null) => {
+    const decl = checker.getSymbolAtLocation(id)?.valueDeclaration
+    if (!decl) return
+    const table = tableOf(decl)
+    if (table) {
+      for (const row of table.rows) {
+        for (const cell of table.pick(row)) {
+          if (property !== null && ts.isObjectLiteralExpression(cell)) {
+            for (const p of cell.properties) if (ts.isPropertyAssignment(p) && p.name.getText(sourceFile) === property) queue.push(p.initializer)
+          } else queue.push(cell)
+        }
+      }
+    } else if (ts.isVariableDeclaration(decl) && decl.initializer && ts.isIdentifier(decl.name)) queue.push(decl.initializer)
+  }
+  while (queue.length > 0) {
+    const node = queue.shift()!
+    if (seen.has(node)) continue
+    seen.add(node)
+    const walk = (n: ts.Node) => {
+      if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) values.push(n.text)
+      else if (ts.isTemplateExpression(n)) values.push(n.head.text, ...n.templateSpans.map((t) => t.literal.text))
+      if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression)) {
+        follow(n.expression, n.name.text)
+        return
+      }
+      if (ts.isIdentifier(n) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n) && !(ts.isPropertyAssignment(n.parent) && n.parent.name === n)) follow(n, null)
+      ts.forEachChild(n, walk)
+    }
+    walk(node)
+  }
+  return values
+}
