@@ -57,7 +57,7 @@ const TWO_HOSTS: EmulatorProjectOptions = {
   ...LAB,
   setup: [MAKE_PARENT, `New-HvEmulatorState -Path '${H2}/emulator-state.json' | Out-Null`, `Initialize-HvEmulator -StateFile '${H2}/emulator-state.json'`, MAKE_PARENT].join('\n'),
 }
-/** A switch name with every quote PowerShell honours, a subexpression and non-ASCII letters. */
+/** A switch name with single and typographic quotes, a backtick, a subexpression and a non-ASCII letter. */
 const HOSTILE_SWITCH = `Lab 'q' \`b\` $(whoami); ‘’“” ü`
 const HOSTILE: EmulatorProjectOptions = {...LAB, switches: [HOSTILE_SWITCH]}
 // Every host of this file in one pwsh, before the first test; each test gets its own copy.
@@ -86,6 +86,7 @@ function projectWithWeb1(): EmulatorProject {
   writeTemplate(p)
   return p
 }
+
 const vm = (p: EmulatorProject, name: string) => p.state().vms.find((v: {name: string}) => v.name === name)
 const slotOf = (d: {controllerType: string; controllerNumber: number; controllerLocation: number}) => `${d.controllerType} ${d.controllerNumber}:${d.controllerLocation}`
 

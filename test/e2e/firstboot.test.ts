@@ -6,9 +6,9 @@
  * addresses; a Linux guest planned with `install: none` times out naming hv_kvp_daemon, and
  * `ic inject` repairs it; `ic inject`'s refusals; rollback and destroy remove the seed media.
  *
- * Every test has its own host: a copy of one built once (test/helpers/emulator-project.ts), and
- * for the tests that need guests to exist already, a copy of one on which they were created
- * once. No test depends on what another test did.
+ * Every test has its own host: a copy of one built once (test/helpers/emulator-project.ts), or
+ * of one on which guests were created once (hostWithU1 below). No test depends on what another
+ * test did, nor on the order they run in.
  */
 import {execFileSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
@@ -81,17 +81,32 @@ const HOST_2012R2 = {
   ].join('\n'),
 }
 
+const UBUNTU = ['ubuntu-2204', '--name', 'u1', '--set', `sshKey=${SSH_KEY}`, '--profile', 'intel-10g']
+const WINDOWS = ['ws2012r2', '--name', 'w1', '--set', 'adminPassword=Pa$$ "w0rd" <&>']
+const createAndWait = (p: EmulatorProject, args: string[]) => runCli(['create', ...args, '--start', '--wait', '--timeout', '60', '--json'], {cwd: p.dir})
+
 /**
- * A copy of the 2012 R2 host with two guests created and started by one `create --start`
- * (made once, through the CLI): ubuntu-2204 and ws2012r2, named after their templates.
+ * Hosts made once and copied per test, each one CLI run further than the one before: the 2012 R2
+ * host with u1 created (`create --start --wait`), then with w1 as well. The Ubuntu and Windows
+ * tests assert what those runs answered (kept here) and go on on their own copy; the tests that
+ * need the guests to exist start from a copy too. No test sees what another test did.
  */
-function hostWithGuests(): EmulatorProject {
-  return snapshotProject('2012 R2 host with ubuntu-2204 and ws2012r2', () => {
-    const p = makeEmulatorProject(HOST_2012R2)
-    const r = runCli(['create', 'ubuntu-2204', 'ws2012r2', '--start', '--json'], {cwd: p.dir})
-    if (r.code !== 0) throw new Error(`create for the shared host failed (exit ${r.code}): ${r.stdout}${r.stderr}`)
-    return p
+const made: {u1?: CliResult; w1?: CliResult} = {}
+function hostWithU1(): {p: EmulatorProject; create: CliResult} {
+  const p = snapshotProject('2012 R2 host with u1', () => {
+    const q = makeEmulatorProject(HOST_2012R2)
+    made.u1 = createAndWait(q, UBUNTU)
+    return q
   })
+  return {p, create: made.u1!}
+}
+function hostWithU1AndW1(): {p: EmulatorProject; create: CliResult} {
+  const p = snapshotProject('2012 R2 host with u1 and w1', () => {
+    const q = hostWithU1().p
+    made.w1 = createAndWait(q, WINDOWS)
+    return q
+  })
+  return {p, create: made.w1!}
 }
 
 /** The plan of the same guest, for the files the seed media must hold. */
@@ -103,9 +118,8 @@ function planned(p: EmulatorProject, args: string[]) {
 
 describe('first boot on an emulated Windows Server 2012 R2 host', () => {
   it('Ubuntu: cloud-init seed on IDE 1:0, started, heartbeat and an address through KVP', () => {
-    const p = makeEmulatorProject(HOST_2012R2)
-    const args = ['ubuntu-2204', '--name', 'u1', '--set', `sshKey=${SSH_KEY}`, '--profile', 'intel-10g']
-    const r = runCli(['create', ...args, '--start', '--wait', '--timeout', '60', '--json'], {cwd: p.dir})
+    const {p, create: r} = hostWithU1()
+    const args = UBUNTU
     expect(r.code, r.stderr + r.stdout).toBe(0)
     const run = json(r)
     expect(run.status).toBe('ok')
@@ -163,9 +177,8 @@ describe('first boot on an emulated Windows Server 2012 R2 host', () => {
   }, 120_000)
 
   it('Windows Server 2012 R2: unattend seed and vmguest.iso, ICs from the media, the computer name through KVP', () => {
-    const p = makeEmulatorProject(HOST_2012R2)
-    const args = ['ws2012r2', '--name', 'w1', '--set', 'adminPassword=Pa$$ "w0rd" <&>']
-    const r = runCli(['create', ...args, '--start', '--wait', '--timeout', '60', '--json'], {cwd: p.dir})
+    const {p, create: r} = hostWithU1AndW1()
+    const args = WINDOWS
     expect(r.code, r.stderr + r.stdout).toBe(0)
     expect(json(r).wait.guests[0]).toMatchObject({name: 'w1', ready: true})
 
@@ -241,13 +254,14 @@ describe('first boot on an emulated Windows Server 2012 R2 host', () => {
   }, 180_000)
 
   it('ic inject names what it cannot do: guest-not-found, ic-inject-guest-running, firstboot-missing (exit 2, nothing changed)', () => {
-    const p = hostWithGuests()
+    const {p} = hostWithU1AndW1()
+    expect([made.u1?.code, made.w1?.code], 'u1 and w1 were created').toEqual([0, 0])
     const before = JSON.stringify(p.state())
     mkdirSync(join(p.dir, 'templates'), {recursive: true})
     const missing = runCli(['ic', 'inject', 'nosuch'], {cwd: p.dir})
     expect(missing.code).toBe(2)
     expect(missing.stderr).toContain('[guest-not-found]')
-    const running = runCli(['ic', 'inject', 'ws2012r2', '--offline'], {cwd: p.dir})
+    const running = runCli(['ic', 'inject', 'w1', '--offline'], {cwd: p.dir})
     expect(running.code).toBe(2)
     expect(running.stderr).toContain('[ic-inject-guest-running]')
     expect(running.stderr).toContain('shut the guest down first')
@@ -255,21 +269,22 @@ describe('first boot on an emulated Windows Server 2012 R2 host', () => {
       join(p.dir, 'templates', 'plain-linux.yaml'),
       stringify({apiVersion: 'hvguest/v1', kind: 'GuestTemplate', metadata: {name: 'plain-linux'}, spec: {os: {family: 'linux', distro: 'ubuntu', version: '22.04'}, bootDisk: {parent: '{{host.imageRoot}}\\ubuntu-22.04.vhdx'}}}),
     )
-    const plain = runCli(['ic', 'inject', 'ubuntu-2204', '--template', 'plain-linux'], {cwd: p.dir})
+    const plain = runCli(['ic', 'inject', 'u1', '--template', 'plain-linux'], {cwd: p.dir})
     expect(plain.code).toBe(2)
     expect(plain.stderr).toContain('[firstboot-missing]')
     expect(JSON.stringify(p.state())).toBe(before)
   }, 120_000)
 
   it('Windows offline injection into the stopped guest: mount, add the cab, dismount', () => {
-    const p = hostWithGuests()
-    pwshOk(p, 'Stop-VM -Name ws2012r2 -Force')
-    const r = runCli(['ic', 'inject', 'ws2012r2', '--json'], {cwd: p.dir})
+    const {p} = hostWithU1AndW1()
+    expect(made.w1?.code, 'w1 was created').toBe(0)
+    pwshOk(p, 'Stop-VM -Name w1 -Force')
+    const r = runCli(['ic', 'inject', 'w1', '--json'], {cwd: p.dir})
     expect(r.code, r.stderr + r.stdout).toBe(0)
     expect(json(r)).toMatchObject({status: 'ok', steps: [{mode: 'offline', detail: 'C:\\Windows\\vmguest\\support\\amd64\\Windows6.2-HyperVIntegrationServices-x64.cab'}]})
     const state = p.pwsh('(Get-HvEmulatorState).windowsPackages | ConvertTo-Json -Compress')
     expect(state.stdout).toContain('Windows6.2-HyperVIntegrationServices-x64.cab')
-    expect(state.stdout).toContain('ws2012r2-boot.vhdx')
+    expect(state.stdout).toContain('w1-boot.vhdx')
     // always dismounted
     expect(p.state().disks.filter((d: any) => d.vhdPath)).toEqual([])
   }, 120_000)

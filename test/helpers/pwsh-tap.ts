@@ -58,20 +58,21 @@ export function pwshTap(): PwshTap {
       existsSync(dir)
         ? readdirSync(dir)
             .sort()
-            .map((f) =>
-              readFileSync(join(dir, f), 'utf8')
-                .replace(ANSI, '')
-                .split('\n')
-                // a line still being written is not complete JSON yet: only whole lines count
-                .filter((l) => l.startsWith('{"hvguest":1,') && l.endsWith('}'))
-                .flatMap((l) => {
+            .map((f) => {
+              const lines = readFileSync(join(dir, f), 'utf8').replace(ANSI, '').split('\n')
+              // the part after the last newline is a line still being written: not read yet
+              lines.pop()
+              return lines
+                .map((l) => l.replace(/\r$/, ''))
+                .filter((l) => l.startsWith('{"hvguest":1,'))
+                .map((l) => {
                   try {
-                    return [JSON.parse(l) as TapLine]
-                  } catch {
-                    return []
+                    return JSON.parse(l) as TapLine
+                  } catch (error) {
+                    throw new Error(`a protocol line of pwsh ${f} is not JSON (${(error as Error).message}): ${l}`)
                   }
-                }),
-            )
+                })
+            })
         : [],
   }
 }
