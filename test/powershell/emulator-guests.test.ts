@@ -13,7 +13,7 @@ import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
-import {type EmulatorProject, makeEmulatorProject} from '../helpers/emulator-project.js'
+import {type EmulatorProject, type EmulatorProjectOptions, makeEmulatorProject, prebuildEmulatorProjects} from '../helpers/emulator-project.js'
 import {REPO, runPwshFile} from '../helpers/pwsh.js'
 
 const FIXTURES = join(REPO, 'test', 'fixtures', 'emulator')
@@ -95,6 +95,16 @@ function vhdHeader(p: EmulatorProject, windowsPath: string): any {
   return JSON.parse(lines[1])
 }
 
+/** The hosts of this file, built once (one pwsh for all) and copied per describe. */
+const NO_DELAY = {heartbeatSeconds: 0, addressSeconds: 0}
+const HOST_2012R2: EmulatorProjectOptions = {hostOs: 'windows-server-2012r2'}
+const QUICK: EmulatorProjectOptions = {guestTiming: NO_DELAY}
+const QUICK_2012R2: EmulatorProjectOptions = {hostOs: 'windows-server-2012r2', guestTiming: NO_DELAY}
+// Two seconds in each phase, so that each probe (a dozen cmdlet calls, warmed up before the
+// start) falls inside its phase even on a loaded machine; the waits are on the VM's own uptime.
+const TIMED: EmulatorProjectOptions = {guestTiming: {heartbeatSeconds: 2, addressSeconds: 4}}
+beforeAll(() => prebuildEmulatorProjects([HOST_2012R2, QUICK, QUICK_2012R2, TIMED]), 180_000)
+
 const ipv4 = /^10\.\d{1,3}\.\d{1,3}\.(\d{1,3})$/
 const hasNote = (probe: Probe, pattern: RegExp) => expect(probe.guest?.notes.some((n) => pattern.test(n)), `notes: ${JSON.stringify(probe.guest?.notes)}`).toBe(true)
 
@@ -139,7 +149,7 @@ describe('Read-HvIsoImage reads images made by the real tools', () => {
     const r = runPwshFile(script, [], {env: {HVG_IMAGES: JSON.stringify(images)}})
     if (r.code !== 0) throw new Error(r.stderr + r.stdout)
     read = JSON.parse(r.stdout.trim().split('\n').pop()!)
-  })
+  }, 120_000)
 
   for (const tool of ['xorriso', 'genisoimage'] as const) {
     it(`${tool}: the label and every file of the Joliet root, byte for byte, non-ASCII names included`, () => {
@@ -161,7 +171,7 @@ describe('Read-HvIsoImage reads images made by the real tools', () => {
 
 describe('images and media', () => {
   it('New-HvEmulatorImage records the image in the VHD header; New-HvEmulatorMedia and vmguest.iso are HVEMU-ISO/1 media', () => {
-    const p = makeEmulatorProject({hostOs: 'windows-server-2012r2'})
+    const p = makeEmulatorProject(HOST_2012R2)
     const out = run<{bad: string; badFormat: string}>(
       p,
       [
@@ -197,7 +207,7 @@ describe('Linux cloud images: cloud-init reads a cidata seed', () => {
   let first: Record<string, Probe>
   beforeAll(() => {
     requireTool('xorriso')
-    p = makeEmulatorProject({guestTiming: {heartbeatSeconds: 0, addressSeconds: 0}})
+    p = makeEmulatorProject(QUICK)
     const userData = fixture('ubuntu-seed/user-data')
     const metaData = fixture('ubuntu-seed/meta-data')
     makeIso('xorriso', 'cidata', {'user-data': userData, 'meta-data': metaData}, localPath(p, 'C:\\ISO\\web1-seed.iso'))
@@ -347,7 +357,7 @@ describe('Linux installers: a kickstart from an OEMDRV disc, LIS from its %post'
   let first: Record<string, Probe>
   beforeAll(() => {
     requireTool('genisoimage')
-    p = makeEmulatorProject({guestTiming: {heartbeatSeconds: 0, addressSeconds: 0}})
+    p = makeEmulatorProject(QUICK)
     const ks = fixture('ks-centos6.cfg')
     makeIso('genisoimage', 'OEMDRV', {'ks.cfg': ks}, localPath(p, 'C:\\ISO\\ks.iso'))
     makeIso('genisoimage', 'OEMDRV', {'ks.cfg': `${ks}\nreboot\n`}, localPath(p, 'C:\\ISO\\ks-reboot.iso'))
@@ -464,7 +474,7 @@ describe('Windows images: the answer file names the computer and runs the IC set
   let probes: Record<string, Probe>
   beforeAll(() => {
     requireTool('genisoimage')
-    p = makeEmulatorProject({hostOs: 'windows-server-2012r2', guestTiming: {heartbeatSeconds: 0, addressSeconds: 0}})
+    p = makeEmulatorProject(QUICK_2012R2)
     const unattend = fixture('unattend/unattend.xml')
     makeIso('genisoimage', 'UNATTEND', {'unattend.xml': unattend}, localPath(p, 'C:\\ISO\\sql01.iso'))
     // Windows Server 2008: the setup runs at first logon; the answer file is saved as UTF-16.
@@ -565,9 +575,7 @@ describe('Windows images: the answer file names the computer and runs the IC set
 describe('timing: no contact before host.guestTiming.heartbeatSeconds, no address before addressSeconds', () => {
   it('counts from the Start-VM', () => {
     requireTool('xorriso')
-    // Two seconds in each phase, so that each probe (a dozen cmdlet calls, warmed up before the
-    // start) falls inside its phase even on a loaded machine; the waits are on the VM's own uptime.
-    const p = makeEmulatorProject({guestTiming: {heartbeatSeconds: 2, addressSeconds: 4}})
+    const p = makeEmulatorProject(TIMED)
     makeIso('xorriso', 'cidata', {'user-data': fixture('ubuntu-seed/user-data'), 'meta-data': fixture('ubuntu-seed/meta-data')}, localPath(p, 'C:\\ISO\\seed.iso'))
     const out = run<{early: Probe; awake: Probe; addressed: Probe}>(
       p,

@@ -10,7 +10,7 @@ import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
-import {type EmulatorProject, makeEmulatorProject} from '../helpers/emulator-project.js'
+import {type EmulatorProject, type EmulatorProjectOptions, makeEmulatorProject, prebuildEmulatorProjects} from '../helpers/emulator-project.js'
 
 const psQuote = (s: string) => `'${s.replaceAll("'", "''")}'`
 
@@ -36,6 +36,27 @@ function Get-Failure([scriptblock]$Block) {
 }
 `
 
+/** The hosts of this file: each built once (all in one pwsh, below), each test on a copy of its own. */
+const NICS: EmulatorProjectOptions = {
+  switches: [
+    {name: 'Air', wireless: true},
+    {name: 'Lab', tcpOffload: true, jumboValues: ['1514', '9014']},
+    {name: 'Slow', vmq: false, interfaceDescription: 'Realtek PCIe GbE Family Controller'},
+    {name: 'Inside', type: 'Internal'},
+  ],
+  wirelessNic: true,
+  configurationVersions: ['9.0', '8.0'],
+}
+const NOT_INSTALLED: EmulatorProjectOptions = {hyperV: 'not-installed', switches: ['Lab']}
+const ACCESS_DENIED: EmulatorProjectOptions = {hyperV: 'access-denied', computerName: 'HV9'}
+const CLUSTER = {cluster: 'CL1', clusterNodes: ['HV1', 'HV2'], clusterNodeStates: {HV2: 'Down'}}
+const NODE1: EmulatorProjectOptions = {...CLUSTER, computerName: 'HV1', switches: ['Lab']}
+const NODE2: EmulatorProjectOptions = {...CLUSTER, computerName: 'HV2', switches: ['Prod', 'Backup']}
+const GERMAN_2012R2: EmulatorProjectOptions = {hostOs: 'windows-server-2012r2', locale: 'de-DE', freeSpaceBytes: 5 * 1024 ** 3}
+const NETWORK: EmulatorProjectOptions = {switches: [{name: 'Lab', tcpOffload: true}, {name: 'Air', wireless: true}]}
+const NAMES_ONLY: EmulatorProjectOptions = {switches: ['Lab', 'Prod'], computerName: 'HV7'}
+beforeAll(() => prebuildEmulatorProjects([NICS, NOT_INSTALLED, ACCESS_DENIED, NODE1, NODE2, GERMAN_2012R2, NETWORK, NAMES_ONLY]), 180_000)
+
 /** The Get-NetAdapter properties doctor reads, per adapter. */
 const ADAPTERS = `@(Get-NetAdapter | ForEach-Object { [ordered]@{
     Name = $_.Name; InterfaceDescription = $_.InterfaceDescription; Status = $_.Status; MacAddress = $_.MacAddress; LinkSpeed = $_.LinkSpeed
@@ -46,16 +67,7 @@ describe('NICs and what they can do', () => {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let out: any
   beforeAll(() => {
-    p = makeEmulatorProject({
-      switches: [
-        {name: 'Air', wireless: true},
-        {name: 'Lab', tcpOffload: true, jumboValues: ['1514', '9014']},
-        {name: 'Slow', vmq: false, interfaceDescription: 'Realtek PCIe GbE Family Controller'},
-        {name: 'Inside', type: 'Internal'},
-      ],
-      wirelessNic: true,
-      configurationVersions: ['9.0', '8.0'],
-    })
+    p = makeEmulatorProject(NICS)
     out = run(
       p,
       `${CATCH}
@@ -78,7 +90,7 @@ ConvertTo-Json -Depth 6 -Compress -InputObject ([ordered]@{
     vm = $vmFacts
 })`,
     )
-  })
+  }, 120_000)
 
   it('a Wi-Fi NIC behind an External switch: Get-VMSwitch names it, Get-NetAdapter says Native 802.11', () => {
     expect(out.switch).toEqual({SwitchType: 'External', NetAdapterInterfaceDescription: 'Intel(R) Wi-Fi 6 AX201 160MHz'})
@@ -146,7 +158,7 @@ ConvertTo-Json -Depth 5 -Compress -InputObject ([ordered]@{
 })`
 
   it('not-installed: every Hyper-V cmdlet is a command that does not exist; the feature is Disabled; no switches', () => {
-    const p = makeEmulatorProject({hyperV: 'not-installed', switches: ['Lab']})
+    const p = makeEmulatorProject(NOT_INSTALLED)
     expect(p.state().host.hyperV).toBe('not-installed')
     expect(p.state().switches).toEqual([])
     const out = run(p, probe)
@@ -165,7 +177,7 @@ ConvertTo-Json -Depth 5 -Compress -InputObject ([ordered]@{
   })
 
   it("access-denied: every Hyper-V cmdlet fails with Hyper-V's permission error; the feature is Enabled", () => {
-    const p = makeEmulatorProject({hyperV: 'access-denied', computerName: 'HV9'})
+    const p = makeEmulatorProject(ACCESS_DENIED)
     const out = run(p, probe)
     const denied = "You do not have the required permission to complete this task. Contact the administrator of the authorization policy for the computer 'HV9'."
     expect(out.vmHost).toEqual({fqid: 'AccessDenied,Get-VMHost', category: 'PermissionDenied', type: 'UnauthorizedAccessException', message: denied})
@@ -180,7 +192,6 @@ ConvertTo-Json -Depth 5 -Compress -InputObject ([ordered]@{
 })
 
 describe('clusters: one state file per node', () => {
-  const cluster = {cluster: 'CL1', clusterNodes: ['HV1', 'HV2'], clusterNodeStates: {HV2: 'Down'}}
   const probe = `ConvertTo-Json -Depth 4 -Compress -InputObject ([ordered]@{
     named = @(Get-ClusterNode -Cluster CL1 | ForEach-Object { [ordered]@{ Name = $_.Name; State = $_.State; Id = $_.Id; Cluster = $_.Cluster } })
     local = @(Get-ClusterNode | ForEach-Object { "$($_.Name)=$($_.State)" })
@@ -189,8 +200,8 @@ describe('clusters: one state file per node', () => {
 })`
 
   it('each node answers Get-ClusterNode for the cluster, and has its own switches', () => {
-    const hv1 = makeEmulatorProject({...cluster, computerName: 'HV1', switches: ['Lab']})
-    const hv2 = makeEmulatorProject({...cluster, computerName: 'HV2', switches: ['Prod', 'Backup']})
+    const hv1 = makeEmulatorProject(NODE1)
+    const hv2 = makeEmulatorProject(NODE2)
     expect(hv1.state().cluster).toEqual({
       name: 'CL1', nodes: [{name: 'HV1', id: '1', state: 'Up'}, {name: 'HV2', id: '2', state: 'Down'}], sharedVolumeRoot: 'C:\\ClusterStorage', groups: [],
     })
@@ -206,13 +217,13 @@ describe('clusters: one state file per node', () => {
   })
 
   it('the node a state file is must be one of the nodes', () => {
-    expect(() => makeEmulatorProject({...cluster, computerName: 'HV3'})).toThrow(/-ComputerName 'HV3' must be one of -ClusterNodes/)
+    expect(() => makeEmulatorProject({...CLUSTER, computerName: 'HV3'})).toThrow(/-ComputerName 'HV3' must be one of -ClusterNodes/)
   })
 })
 
 describe('locale, free space and vmguest.iso', () => {
   it('Get-WinSystemLocale and Get-Volume report them; deleting vmguest.iso makes it absent', () => {
-    const p = makeEmulatorProject({hostOs: 'windows-server-2012r2', locale: 'de-DE', freeSpaceBytes: 5 * 1024 ** 3})
+    const p = makeEmulatorProject(GERMAN_2012R2)
     const out = run(
       p,
       `$iso = 'C:\\Windows\\System32\\vmguest.iso'
@@ -231,8 +242,8 @@ ConvertTo-Json -Compress -InputObject ([ordered]@{
 describe('host network settings: set and restore', () => {
   let p: EmulatorProject
   beforeAll(() => {
-    p = makeEmulatorProject({switches: [{name: 'Lab', tcpOffload: true}, {name: 'Air', wireless: true}]})
-  })
+    p = makeEmulatorProject(NETWORK)
+  }, 120_000)
 
   it('changing jumbo, VMQ, NIC offload and Chimney and setting each back leaves the state file byte-identical', () => {
     const before = readFileSync(p.stateFile)
@@ -314,7 +325,7 @@ ConvertTo-Json -Depth 4 -Compress -InputObject ([ordered]@{ first = $first; seco
 
 describe('installed (default) Hyper-V on a names-only host', () => {
   it('Get-VMHost answers, the feature is Enabled, and the NIC records are the ones written before capabilities existed', () => {
-    const p = makeEmulatorProject({switches: ['Lab', 'Prod'], computerName: 'HV7'})
+    const p = makeEmulatorProject(NAMES_ONLY)
     const state = p.state()
     expect(state.host.hyperV).toBe('installed')
     const keys = ['name', 'interfaceDescription', 'ifIndex', 'macAddress', 'status', 'linkSpeed', 'mediaType', 'physical', 'virtual', 'hidden', 'advancedProperties']

@@ -11,7 +11,7 @@
  * what an earlier one left.
  */
 import {createHash} from 'node:crypto'
-import {mkdtempSync, readFileSync, readdirSync, statSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, readdirSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, relative} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -89,11 +89,12 @@ describe('rollback after a fault at each mutating step', () => {
     try {
       expect(session.bootstrap.ok, JSON.stringify(session.bootstrap.error)).toBe(true)
       const saved = await session.send([{raw: `Save-HvEmulatorSnapshot -Path ${psQuote(snapshot)}`}])
-      expect(saved).toEqual({answers: [], stray: []})
+      expect(saved).toEqual({answers: [], stray: [], stderr: ''})
+      expect(existsSync(join(snapshot, 'state.json'))).toBe(true)
       /** Puts the host back as it was before the first run, and checks that it is. */
       const restore = async (label: string) => {
         const r = await session.send([{raw: "$env:HVGUEST_EMULATOR_FAIL = ''"}, {raw: `Restore-HvEmulatorSnapshot -Path ${psQuote(snapshot)}`}])
-        expect(r, `${label}: restore; stderr: ${session.stderr()}`).toEqual({answers: [], stray: []})
+        expect(r, `${label}: restore`).toEqual({answers: [], stray: [], stderr: ''})
         expect(host.state(), `${label}: restored state`).toEqual(stateBefore)
         expect(files(host), `${label}: restored files`).toEqual(filesBefore)
         expect(folders(host), `${label}: restored folders`).toEqual(foldersBefore)
