@@ -11,7 +11,8 @@ export default defineConfig({
     // Two test files at a time on the 2-core machine (vitest's default is cores - 1 = 1): a worker
     // mostly waits for its pwsh, so one worker leaves a core idle. Measured on test/powershell's
     // runtime-create/-preflight/-hostile/-protocol + emulator-host-conditions: 294 s with one
-    // worker, 177 s with two, the same CPU time. HVG_TEST_WORKERS=1 goes back to one.
+    // worker, 177 s with two, the same CPU time; the whole suite: 800 s on one worker (CI),
+    // 501 s on two. HVG_TEST_WORKERS=1 goes back to one.
     maxWorkers: Number(process.env.HVG_TEST_WORKERS) || 2,
     // Hooks that build hosts or open sessions start pwsh: 120 s, as the pwsh tests have, not vitest's 10 s.
     hookTimeout: 120_000,

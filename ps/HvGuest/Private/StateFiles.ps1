@@ -78,11 +78,16 @@ function New-HvStateFileExclusive {
         Assert-HvWriteAllowed -Kind $Kind -Operation 'write' -Path $Path
         New-HvDirectoryQuiet -Path (Get-HvParentPath -Path $Path)
         $provider = Get-HvProviderPath -Path $Path
-        try {
-            $stream = [System.IO.File]::Open($provider, [System.IO.FileMode]::CreateNew, [System.IO.FileAccess]::Write, [System.IO.FileShare]::None)
-        } catch [System.IO.IOException] {
-            if ([System.IO.File]::Exists($provider)) { return $false }
-            throw
+        # CreateNew fails when the file exists; the holder may delete it between that failure and
+        # the check below, so a failure with no file behind it is tried again (a few times: any
+        # other cause fails the same way each time and is thrown).
+        for ($attempt = 1; $null -eq $stream; $attempt++) {
+            try {
+                $stream = [System.IO.File]::Open($provider, [System.IO.FileMode]::CreateNew, [System.IO.FileAccess]::Write, [System.IO.FileShare]::None)
+            } catch [System.IO.IOException] {
+                if ([System.IO.File]::Exists($provider)) { return $false }
+                if ($attempt -ge 5) { throw }
+            }
         }
         $stream.Write($Bytes, 0, $Bytes.Length)
         $stream.Flush()
