@@ -3,7 +3,8 @@
 # with config {"runtime": "<path to HvGuest.psd1>", "emulator": null | {"modulePath": "<ps/emulator>",
 # "stateFile": "<path>"}}. It makes the session quiet and strict, points an emulated host's session
 # at its modules and state file, imports the runtime, and answers with one protocol result line
-# (action "bootstrap"). This is the only file that knows an emulator exists.
+# (action "bootstrap"; its data says among other things whether the host has the Hyper-V module,
+# hyperVModule). This is the only file that knows an emulator exists.
 param(
     [Parameter(Mandatory = $true)]
     [string]
@@ -47,6 +48,10 @@ $global:ConfirmPreference = 'None'
         $step = 'runtime'
         $cmdlet = 'Import-Module'
         Import-Module -Name $runtime -Global -Force -ErrorAction Stop -WarningAction SilentlyContinue 3>$null 4>$null 6>$null | Out-Null
+        # Whether this host has the Hyper-V PowerShell module at all (not on 2008 / 2008 R2, Linux or
+        # macOS): asked after an emulated host's modules are on PSModulePath, so it answers for the
+        # host the session plays. Node refuses such a host (hyperv-module-missing) before any request.
+        $hyperVModule = (@(Get-Module -ListAvailable -Name 'Hyper-V' -ErrorAction SilentlyContinue).Count -gt 0)
         $data = [ordered]@{
             powershell = $PSVersionTable.PSVersion.ToString()
             edition    = [string]$PSVersionTable.PSEdition
@@ -54,6 +59,7 @@ $global:ConfirmPreference = 'None'
             pid        = $PID
             emulator   = ($null -ne $emulator)
             runtime    = [string](Get-Module -Name HvGuest).Version
+            hyperVModule = $hyperVModule
         }
     } catch {
         $message = $_.Exception.Message

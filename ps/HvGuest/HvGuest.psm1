@@ -11,16 +11,19 @@ Set-StrictMode -Off
 $script:HvRuntimeFiles = @(
     'Protocol.ps1'      # wire protocol: request decoding, JSON lines, errors
     'Util.ps1'          # request fields, Windows paths, exact-name lookups
+    'Capability.ps1'    # what this host's cmdlets accept (Test-HvCommand, Test-HvCommandParameter), warnings
     'StateFiles.ps1'    # the runtime's own files (journal, lock, manifests, records, seed media)
     'Journal.ps1'       # run journal, steps, undo, rollback, commit
     'Lock.ps1'          # per-host lock
     'HostSettings.ps1'  # begin: lock + journal + jumbo / chimney / VMQ
     'Guest.ps1'         # create-guest
+    'MountedImage.ps1'  # a mounted image's Windows partition, given a drive letter when it has none
     'Inventory.ps1'     # list, destroy, recover
     'Facts.ps1'         # facts, preflight
     'GuestStatus.ps1'   # guest-status: heartbeat, IC states, KVP addresses
     'IcInject.ps1'      # ic-inject: IC media, offline cabs, seed media for an existing guest
     'HostNetwork.ps1'   # net-apply, net-restore: a profile's host network defaults, with their originals kept
+    'Probe.ps1'         # probe: a throwaway guest created, read back and removed (doctor --probe)
 )
 foreach ($file in $script:HvRuntimeFiles) {
     . (Join-Path -Path (Join-Path -Path $PSScriptRoot -ChildPath 'Private') -ChildPath $file)
@@ -43,7 +46,8 @@ function New-HvContext {
         ProgressSeq = 0
         Data        = $null
         Failure     = $null
-        Warnings    = (New-Object System.Collections.Generic.List[string])
+        # {code, setting, message} (Add-HvWarning): what the host did otherwise than planned.
+        Warnings    = (New-Object System.Collections.Generic.List[object])
     }
 }
 
@@ -67,8 +71,9 @@ function Invoke-HvRequestCore {
             'ic-inject' { Invoke-HvIcInjectAction -Context $Context -Request $request }
             'net-apply' { Invoke-HvNetApplyAction -Context $Context -Request $request }
             'net-restore' { Invoke-HvNetRestoreAction -Context $Context -Request $request }
+            'probe' { Invoke-HvProbeAction -Context $Context -Request $request }
             default {
-                throw (New-HvError -Step 'request' -Message ("unknown action '{0}'; known: facts, preflight, begin, create-guest, commit, rollback, recover, list, destroy, guest-status, ic-inject, net-apply, net-restore" -f $action) -Category 'InvalidArgument')
+                throw (New-HvError -Step 'request' -Message ("unknown action '{0}'; known: facts, preflight, begin, create-guest, commit, rollback, recover, list, destroy, guest-status, ic-inject, net-apply, net-restore, probe" -f $action) -Category 'InvalidArgument')
             }
         }
     } catch {

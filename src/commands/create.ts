@@ -55,9 +55,11 @@ created but not committed (the guests are kept: "hvguest recover" finishes the c
     const {argv, flags} = await this.parse(CreateCommand)
     const s = await loadExecServices()
     const request = planRequestFromFlags(argv as string[], flags)
+    // A host without the Hyper-V module by its OS (2008, 2008 R2) is a plan error here, not in `plan`.
+    const planRun: typeof s.planRun = (req) => s.refuseUnmanagedHosts(s.planRun(req))
 
     if (flags['dry-run'] || flags.emit) {
-      const plan = await s.buildPlan(request)
+      const {plan} = planRun(request)
       // --start holds for what is shown and what is emitted too (--wait needs this CLI: not with --emit)
       if (flags.start || flags.wait) for (const g of plan.guests) g.start = true
       if (plan.summary.errors > 0) {
@@ -107,7 +109,7 @@ created but not committed (the guests are kept: "hvguest recover" finishes the c
           signal: abort.signal,
           onEvent: this.jsonEnabled() ? undefined : s.progressPrinter((l) => this.logToStderr(l)),
         },
-        {plan: s.planRun, open: (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined})},
+        {plan: planRun, open: (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined})},
       )
       .finally(() => process.off('SIGINT', onSigint))
     process.exitCode = result.status === 'ok' ? EXIT.ok : ['failed', 'not-ready', 'commit-failed'].includes(result.status) ? EXIT.hostFailure : EXIT.invalidInput

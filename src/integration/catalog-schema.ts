@@ -28,6 +28,8 @@ const linuxFields = {
   /** systemd units (or SysV services on older releases) the daemon packages install, enabled at first boot. */
   daemonUnits: z.array(z.string().min(1)).default([]),
   lisMedia: fileName.optional(),
+  /** linux-builtin only: LIS media may still be attached on request (install: attach-media), for its extras. */
+  lisOptional: z.boolean().default(false),
   inboxDrivers: z.boolean(),
 }
 
@@ -56,6 +58,8 @@ export const catalogSchema = z
     anchors: z.record(z.string(), z.unknown()).optional(),
     /** Default LIS media file name (in the host's isoRoot) for linux-lis entries. */
     lisMedia: fileName,
+    /** What the LIS media installs, for a built-in entry that takes LIS on request (lisOptional). */
+    lis: z.strictObject({packages: z.array(z.string().min(1)).min(1), daemonUnits: z.array(z.string().min(1))}).optional(),
     fallback: z.strictObject({
       windows: z.strictObject({...windowsFields, reason: z.string().min(1)}),
       linux: z.strictObject({...linuxFields, reason: z.string().min(1)}),
@@ -71,7 +75,11 @@ export const catalogSchema = z
       seen.add(entryId)
     }
     c.windows.forEach((e, i) => check('windows', e.id, i))
-    c.linux.forEach((e, i) => check('linux', e.id, i))
+    c.linux.forEach((e, i) => {
+      check('linux', e.id, i)
+      if (e.lisOptional && e.strategy !== 'linux-builtin') ctx.addIssue({code: 'custom', path: ['linux', i, 'lisOptional'], message: 'lisOptional is for linux-builtin entries (a linux-lis entry has LIS already)'})
+      if (e.lisOptional && !c.lis) ctx.addIssue({code: 'custom', path: ['linux', i, 'lisOptional'], message: 'lisOptional needs lis: {packages, daemonUnits} at the top of the catalog'})
+    })
   })
 
 export type CatalogDocument = z.output<typeof catalogSchema>

@@ -38,6 +38,11 @@ export interface LinuxOsEntry {
   daemonUnits: string[]
   /** LIS media file name (looked up in the host's isoRoot); null unless strategy is linux-lis. */
   lisMedia: string | null
+  /**
+   * A linux-builtin OS that takes LIS on request (install: attach-media): its media, packages and
+   * services (RHEL/CentOS 5.9-5.11 and 6.4-6.10, where LIS adds extras such as online backup). Null otherwise.
+   */
+  lisOption: {media: string; packages: string[]; daemonUnits: string[]} | null
   inboxDrivers: boolean
 }
 
@@ -136,17 +141,18 @@ function toCatalog(file: string, doc: CatalogDocument): Catalog {
   return {
     file,
     windows: doc.windows.map((e) => ({...e, family: 'windows' as const, versions: e.versions.map(windowsVersionKey)})),
-    linux: doc.linux.map(({versions, ...e}) => ({
+    linux: doc.linux.map(({versions, lisOptional, ...e}) => ({
       ...e,
       family: 'linux' as const,
       lisMedia: lisMedia(e.strategy, e.lisMedia),
+      lisOption: lisOptional && doc.lis && e.strategy === 'linux-builtin' ? {media: e.lisMedia ?? doc.lisMedia, packages: doc.lis.packages, daemonUnits: doc.lis.daemonUnits} : null,
       distros: e.distros.map(distroKey),
       min: versions.min === undefined ? null : parseVersion(versions.min),
       below: versions.below === undefined ? null : parseVersion(versions.below),
     })),
     fallback: {
       windows: {...doc.fallback.windows, family: 'windows'},
-      linux: {...doc.fallback.linux, family: 'linux', lisMedia: lisMedia(doc.fallback.linux.strategy, doc.fallback.linux.lisMedia)},
+      linux: (({lisOptional: _optional, ...f}) => ({...f, family: 'linux' as const, lisMedia: lisMedia(f.strategy, f.lisMedia), lisOption: null}))(doc.fallback.linux),
     },
   }
 }

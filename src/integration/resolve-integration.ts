@@ -58,6 +58,8 @@ interface Decision {
   offlinePackages?: string[]
   kernelModules?: string[]
   packages?: string[]
+  /** Services first boot enables; default: the entry's, when packages are installed. */
+  daemonUnits?: string[]
   guestHasDrivers: boolean
   summary: string
 }
@@ -104,7 +106,7 @@ export function resolveIntegration(input: IntegrationInput): IntegrationResult {
       kernelModules: d.kernelModules ?? [],
       initramfs: entry.family === 'linux' ? entry.initramfs : null,
       packages: d.packages ?? [],
-      daemonUnits: d.packages?.length && entry.family === 'linux' ? entry.daemonUnits : [],
+      daemonUnits: d.daemonUnits ?? (d.packages?.length && entry.family === 'linux' ? entry.daemonUnits : []),
       summary: prefix + d.summary,
     },
     guestHasDrivers: d.guestHasDrivers,
@@ -202,6 +204,7 @@ function linux(ctx: Ctx, e: LinuxOsEntry): Decision {
     case 'none':
       return {strategy: 'none', guestHasDrivers: e.inboxDrivers, summary: noneSummary(e.name, e.inboxDrivers)}
     case 'attach-media':
+      if (e.strategy !== 'linux-lis' && e.lisOption) return optionalLis(ctx, e, e.lisOption)
       if (e.strategy !== 'linux-lis') {
         ctx.reject(
           'ic-media-unavailable',
@@ -240,6 +243,20 @@ function linuxAuto(ctx: Ctx, e: LinuxOsEntry): Decision {
     packages: e.packages,
     guestHasDrivers: e.inboxDrivers,
     summary: `${e.name}: in-kernel Hyper-V drivers (${modules} in the ${e.initramfs ?? 'initramfs'} image)${daemons}`,
+  }
+}
+
+/** LIS asked for where the kernel has the drivers already: the media's extras (online backup, newer fixes). */
+function optionalLis(ctx: Ctx, e: LinuxOsEntry, lis: NonNullable<LinuxOsEntry['lisOption']>): Decision {
+  const media = winJoin(ctx.host.isoRoot, lis.media)
+  return {
+    strategy: 'linux-lis',
+    media,
+    kernelModules: e.kernelModules,
+    packages: lis.packages,
+    daemonUnits: lis.daemonUnits,
+    guestHasDrivers: true,
+    summary: `${e.name}: the kernel has the Hyper-V drivers; Linux Integration Services from ${media} (${lis.packages.join(', ')}) are installed at first boot for their extras, as install: attach-media asks; the ${e.initramfs ?? 'initramfs'} image must carry ${e.kernelModules.join(', ')}`,
   }
 }
 

@@ -10,6 +10,7 @@ import type {DiskCreation, PlannedDrive, PlannedFirstBoot, PlannedIntegration} f
 import type {Locate} from '../model/source.js'
 import {report} from '../rules/codes.js'
 import type {BootDisk, ControllerPin, DataDisk, GuestSpec} from '../spec/schemas.js'
+import {atLeast, type HostOs} from '../spec/host-os.js'
 import {winExtension, winJoin} from '../util/windows-path.js'
 import type {SlotRequest} from '../layout/allocate-slots.js'
 
@@ -33,17 +34,29 @@ function creation(type: DiskCreation['type'], format: Format, d: {size?: number;
   }
 }
 
-/** A differencing disk must have its parent's format. */
-function formatOf(explicit: Format | undefined, source?: string): Format {
+/**
+ * The format a disk with no `format:` gets: what the host can use (DESIGN section 4). VHDX
+ * arrived with Windows Server 2012, so 2008 and 2008 R2 hosts get VHD.
+ */
+export function defaultDiskFormat(hostOs: HostOs): Format {
+  return atLeast(hostOs, 'windows-server-2012') ? 'vhdx' : 'vhd'
+}
+
+/** A differencing disk (or a copy) has its source's format; a new disk the host's default. */
+function formatOf(explicit: Format | undefined, hostDefault: Format, source?: string): Format {
   if (explicit) return explicit
-  return source && winExtension(source) === 'vhd' ? 'vhd' : 'vhdx'
+  if (source) {
+    const ext = winExtension(source)
+    if (ext === 'vhd' || ext === 'vhdx') return ext
+  }
+  return hostDefault
 }
 
 function emptyDrive(kind: 'hdd' | 'dvd', role: PlannedDrive['role'], name: string): Omit<PlannedDrive, 'controller'> {
   return {kind, role, name, path: null, create: null, copyFrom: null, diskNumber: null, pinned: false}
 }
 
-function bootDraft(guest: string, dir: string, b: BootDisk, locate: Locate, diagnostics: Diagnostic[]): DriveDraft {
+function bootDraft(guest: string, dir: string, b: BootDisk, hostDefault: Format, locate: Locate, diagnostics: Diagnostic[]): DriveDraft {
   const path = ['spec', 'bootDisk']
   const drive = emptyDrive('hdd', 'boot', 'boot')
   const fileName = (fmt: string) => winJoin(dir, `${guest}-boot.${fmt}`)
@@ -53,18 +66,18 @@ function bootDraft(guest: string, dir: string, b: BootDisk, locate: Locate, diag
         report('disk-spec-invalid', `bootDisk has a parent, so it is a differencing disk, not ${b.type}`, {guest, source: locate([...path, 'type'])}),
       )
     }
-    const fmt = formatOf(b.format, b.parent)
+    const fmt = formatOf(b.format, hostDefault, b.parent)
     drive.path = fileName(fmt)
     drive.create = creation('Differencing', fmt, b, b.parent)
   } else if (b.size !== undefined) {
     if (b.type === 'differencing') {
       diagnostics.push(report('disk-spec-invalid', 'a differencing bootDisk needs parent:, not size:', {guest, source: locate([...path, 'type'])}))
     }
-    const fmt = formatOf(b.format)
+    const fmt = formatOf(b.format, hostDefault)
     drive.path = fileName(fmt)
     drive.create = creation(b.type === 'fixed' ? 'Fixed' : 'Dynamic', fmt, b)
   } else if (b.copyFrom !== undefined) {
-    const fmt = formatOf(b.format, b.copyFrom)
+    const fmt = formatOf(b.format, hostDefault, b.copyFrom)
     drive.path = fileName(fmt)
     drive.copyFrom = b.copyFrom
   } else if (b.path !== undefined) {
@@ -73,14 +86,14 @@ function bootDraft(guest: string, dir: string, b: BootDisk, locate: Locate, diag
   return {drive, path, request: {kind: 'hdd', role: 'boot', label: 'boot disk', pin: b.controller, source: locate(b.controller ? [...path, 'controller'] : path)}}
 }
 
-function dataDraft(guest: string, dir: string, d: DataDisk, i: number, locate: Locate, diagnostics: Diagnostic[]): DriveDraft {
+function dataDraft(guest: string, dir: string, d: DataDisk, i: number, hostDefault: Format, locate: Locate, diagnostics: Diagnostic[]): DriveDraft {
   const path = ['spec', 'dataDisks', i]
   const src = locate(path)
   const drive = emptyDrive('hdd', 'data', d.name)
   const type =
     d.type ?? (d.parent !== undefined ? 'differencing' : d.path !== undefined ? 'existing' : d.diskNumber !== undefined ? 'passthrough' : 'dynamic')
   const bad = (msg: string) => diagnostics.push(report('disk-spec-invalid', `data disk "${d.name}": ${msg}`, {guest, source: src}))
-  const fmt = formatOf(d.format, d.parent ?? d.path)
+  const fmt = formatOf(d.format, hostDefault, d.parent ?? d.path)
   switch (type) {
     case 'dynamic':
     case 'fixed':
@@ -121,10 +134,13 @@ export function draftDrives(input: {
   integration: PlannedIntegration
   firstBoot: PlannedFirstBoot | null
   locate: Locate
+  /** The target host's OS: a disk with no format gets the one this host can use. */
+  hostOs: HostOs
 }): {drafts: DriveDraft[]; diagnostics: Diagnostic[]} {
   const {guest, guestDir, spec, locate} = input
+  const hostDefault = defaultDiskFormat(input.hostOs)
   const diagnostics: Diagnostic[] = []
-  const drafts: DriveDraft[] = [bootDraft(guest, guestDir, spec.bootDisk, locate, diagnostics)]
+  const drafts: DriveDraft[] = [bootDraft(guest, guestDir, spec.bootDisk, hostDefault, locate, diagnostics)]
   if (input.integration.media) {
     drafts.push(dvdDraft('integration-media', 'integration-media', input.integration.media, undefined, locate(['spec', 'integration']), ['spec', 'integration']))
   }
@@ -135,7 +151,7 @@ export function draftDrives(input: {
     const path = ['spec', 'dvdDrives', i]
     drafts.push(dvdDraft('media', `dvd${i + 1}`, d.iso ?? null, d.controller, locate(d.controller ? [...path, 'controller'] : path), path))
   })
-  ;(spec.dataDisks ?? []).forEach((d, i) => drafts.push(dataDraft(guest, guestDir, d, i, locate, diagnostics)))
+  ;(spec.dataDisks ?? []).forEach((d, i) => drafts.push(dataDraft(guest, guestDir, d, i, hostDefault, locate, diagnostics)))
   return {drafts, diagnostics}
 }
 

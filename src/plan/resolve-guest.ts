@@ -69,7 +69,7 @@ export function resolveGuest(input: {
   diagnostics.push(...ic.diagnostics)
 
   const firstBoot = resolveFirstBoot(name, guestDir, spec)
-  const drafted = draftDrives({guest: name, guestDir, spec, integration: ic.integration, firstBoot, locate})
+  const drafted = draftDrives({guest: name, guestDir, spec, integration: ic.integration, firstBoot, locate, hostOs: host.os})
   diagnostics.push(...drafted.diagnostics)
 
   const layout = allocateSlots(

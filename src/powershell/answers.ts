@@ -109,7 +109,17 @@ export const hostSettingSchema = obj({
   reason: nstr,
 })
 
-export const beginSchema = obj({runId: str, vmRoot: str, journal: str, lock: str, hostSettings: list(hostSettingSchema)})
+// restartedAdapters: each adapter whose *JumboPacket/*VMQ changed, restarted once (HostSettings.ps1).
+export const beginSchema = obj({runId: str, vmRoot: str, journal: str, lock: str, hostSettings: list(hostSettingSchema), restartedAdapters: list(str).optional()})
+
+/**
+ * What the host did otherwise than planned (ps/HvGuest/Private/Capability.ps1 Add-HvWarning):
+ * `setting-unsupported-host` for a planned setting whose parameter this host's cmdlet lacks
+ * (`setting` names the plan field: checkpoints, firmware.secureBootTemplate, vmVersion...),
+ * `integration-service-missing`, `boot-device-missing`, `dismount-failed`.
+ */
+export const runtimeWarningSchema = obj({code: str, setting: nstr, message: str})
+export type RuntimeWarning = z.output<typeof runtimeWarningSchema>
 
 export const createGuestSchema = obj({
   name: str,
@@ -120,7 +130,7 @@ export const createGuestSchema = obj({
   files: list(str),
   directories: list(str),
   integrationServices: list(obj({id: str, name: str, enabled: bool, wanted: bool, changed: bool, present: bool})),
-  warnings: list(str),
+  warnings: list(runtimeWarningSchema),
 })
 
 /** A commit with `prepare` answers only the mark (runId, committing); the full commit the rest. */
@@ -249,8 +259,37 @@ export const icInjectSchema = obj({
   files: list(str),
 })
 
-export const netApplySchema = obj({settings: list(hostSettingSchema), record: str, recorded: num})
-export const netRestoreSchema = obj({settings: list(hostSettingSchema), record: str, note: nstr})
+export const netApplySchema = obj({settings: list(hostSettingSchema), record: str, recorded: num, restartedAdapters: list(str).optional()})
+export const netRestoreSchema = obj({settings: list(hostSettingSchema), record: str, note: nstr, restartedAdapters: list(str).optional()})
+
+// -------------------------------------------------------------------- probe (doctor --probe)
+
+const probeSlot = obj({controllerType: str, controllerNumber: num, controllerLocation: num, path: nstr})
+export const probeSchema = obj({
+  runId: str,
+  vmRoot: str,
+  folder: str,
+  host: obj({
+    computerName: str,
+    os: obj({caption: str, version: str, buildNumber: str}).nullable(),
+    powershell: obj({version: str, edition: str}),
+    hyperVModule: obj({version: str, path: str}).nullable(),
+  }),
+  guest: obj({
+    name: str,
+    vmId: str,
+    generation: num.nullable(),
+    memoryStartupBytes: num.nullable(),
+    hardDrives: list(probeSlot),
+    dvdDrives: list(probeSlot),
+    networkAdapters: list(obj({name: str, legacy: bool})),
+    integrationServices: list(obj({id: str, enabled: bool})),
+  }).nullable(),
+  vhds: list(obj({path: str, format: str, type: str, sizeBytes: num})),
+  mount: obj({path: str, passthru: bool, attached: bool.nullable(), diskNumber: num.nullable(), attachedAfterDismount: bool.nullable()}).nullable(),
+  warnings: list(str),
+  cleanup: obj({undone: num, errors: list(str), journalKept: bool, journal: nstr, lockReleased: bool, vmLeft: bool, folderLeft: bool}).nullable(),
+})
 
 /** The `data` of an answer that is ok, per action. */
 export const ANSWER_SCHEMAS = {
@@ -267,6 +306,7 @@ export const ANSWER_SCHEMAS = {
   'ic-inject': icInjectSchema,
   'net-apply': netApplySchema,
   'net-restore': netRestoreSchema,
+  probe: probeSchema,
 } as const satisfies Record<RuntimeAction, z.ZodType>
 
 export type AnswerData<A extends RuntimeAction> = z.output<(typeof ANSWER_SCHEMAS)[A]>
@@ -292,6 +332,7 @@ export const FAILURE_SCHEMAS = {
   'ic-inject': icInjectSchema.partial(),
   'net-apply': netApplySchema.partial().extend(undoOfFailure),
   'net-restore': netRestoreSchema.partial().extend(undoOfFailure),
+  probe: probeSchema.partial(),
 } as const satisfies Record<RuntimeAction, z.ZodType>
 
 export type FailureData<A extends RuntimeAction> = z.output<(typeof FAILURE_SCHEMAS)[A]>

@@ -8,8 +8,9 @@
  * `pwsh` on PATH (`pwsh.exe` on Windows).
  */
 import {accessSync, constants, statSync} from 'node:fs'
-import {isAbsolute, join, resolve} from 'node:path'
-import {InputError} from '../model/diagnostic.js'
+import {isAbsolute, posix, resolve, win32} from 'node:path'
+import {diagnostic, InputError} from '../model/diagnostic.js'
+import {MESSAGES} from '../ui/messages.js'
 import {packageRoot} from '../util/package-root.js'
 
 export const PWSH_VERSION = '7.6.9'
@@ -24,6 +25,21 @@ export interface FindPwshEnv {
   /** The folder holding `.tools/` (default: the hvguest package). */
   root?: string
   platform?: NodeJS.Platform
+  /** Whether `file` is an executable (injected by tests, since Windows cannot run here). */
+  isExecutable?: (file: string, platform: NodeJS.Platform) => boolean
+}
+
+/** Paths as the platform writes them: a Windows lookup tested on Linux still joins with `\`. */
+const pathsOf = (platform: NodeJS.Platform) => (platform === 'win32' ? win32 : posix)
+
+/** Every `exe` on PATH, in PATH order. */
+function onPath(exe: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string[] {
+  const pathVar = (platform === 'win32' ? (env.Path ?? env.PATH) : env.PATH) ?? ''
+  const sep = platform === 'win32' ? ';' : ':'
+  return pathVar
+    .split(sep)
+    .filter(Boolean)
+    .map((dir) => pathsOf(platform).join(dir.replace(/^"(.*)"$/, '$1'), exe))
 }
 
 const exeName = (platform: NodeJS.Platform): string => (platform === 'win32' ? 'pwsh.exe' : 'pwsh')
@@ -40,29 +56,91 @@ export function isExecutableFile(file: string, platform: NodeJS.Platform = proce
 }
 
 export function findPwsh(opts: FindPwshEnv = {}): string {
+  const found = lookForPwsh(opts)
+  if ('file' in found) return found.file
+  throw new InputError(found.problem)
+}
+
+/** pwsh 7 by the order above, or why not (a HVGUEST_PWSH that is no executable is never passed over). */
+function lookForPwsh(opts: FindPwshEnv): {file: string} | {problem: string; explicit: boolean} {
   const env = opts.env ?? process.env
   const platform = opts.platform ?? process.platform
+  const isExe = opts.isExecutable ?? isExecutableFile
   const exe = exeName(platform)
 
   const explicit = env.HVGUEST_PWSH
   if (explicit !== undefined && explicit !== '') {
-    const file = isAbsolute(explicit) ? explicit : resolve(explicit)
-    if (isExecutableFile(file, platform)) return file
-    throw new InputError(`HVGUEST_PWSH is set to "${explicit}", which is not a pwsh executable. ${INSTALL_PWSH_HINT}.`)
+    const file = isAbsolute(explicit) || pathsOf(platform).isAbsolute(explicit) ? explicit : resolve(explicit)
+    if (isExe(file, platform)) return {file}
+    return {problem: `HVGUEST_PWSH is set to "${explicit}", which is not a pwsh executable. ${INSTALL_PWSH_HINT}.`, explicit: true}
   }
 
-  const bundled = join(opts.root ?? packageRoot(), '.tools', exe)
-  if (isExecutableFile(bundled, platform)) return bundled
+  const bundled = pathsOf(platform).join(opts.root ?? packageRoot(), '.tools', exe)
+  if (isExe(bundled, platform)) return {file: bundled}
+  for (const candidate of onPath(exe, env, platform)) if (isExe(candidate, platform)) return {file: candidate}
+  return {problem: `PowerShell 7 (${exe}) was not found: not in HVGUEST_PWSH, not at ${bundled}, not on PATH. ${INSTALL_PWSH_HINT}.`, explicit: false}
+}
 
-  const pathVar = (platform === 'win32' ? (env.Path ?? env.PATH) : env.PATH) ?? ''
-  const sep = platform === 'win32' ? ';' : ':'
-  for (const dir of pathVar.split(sep)) {
-    if (!dir) continue
-    const candidate = join(dir.replace(/^"(.*)"$/, '$1'), exe)
-    if (isExecutableFile(candidate, platform)) return candidate
+/** Windows PowerShell 5.1: in System32 on every Windows, else whatever powershell.exe PATH has. */
+function lookForWindowsPowerShell(opts: FindPwshEnv): {file: string | null; looked: string[]} {
+  const env = opts.env ?? process.env
+  const platform = opts.platform ?? process.platform
+  const isExe = opts.isExecutable ?? isExecutableFile
+  const systemRoot = env.SystemRoot ?? env.SYSTEMROOT ?? env.windir ?? 'C:\\Windows'
+  const candidates = [win32.join(systemRoot, 'System32', 'WindowsPowerShell', 'v1.0', 'powershell.exe'), ...onPath('powershell.exe', env, platform)]
+  return {file: candidates.find((c) => isExe(c, platform)) ?? null, looked: candidates}
+}
+
+export type ShellKind = 'pwsh' | 'powershell'
+
+export interface FoundShell {
+  /** The executable the session's process runs. */
+  file: string
+  /** pwsh (PowerShell 7) or powershell (Windows PowerShell 5.1); a path counts as what its name says. */
+  kind: ShellKind
+}
+
+export interface FindShellOptions extends FindPwshEnv {
+  /** The inventory's `shell:` for the host: pwsh, powershell or an absolute path; absent = the default. */
+  shell?: string
+  /** The host it is for, in messages. */
+  host?: string
+}
+
+/**
+ * The PowerShell a local session runs (DESIGN section 4): `shell: pwsh` is PowerShell 7 (found as
+ * findPwsh does), `shell: powershell` Windows PowerShell 5.1 (Windows only), an absolute path that
+ * executable. With no `shell:`, pwsh 7, and on Windows powershell.exe when pwsh 7 is absent: every
+ * Windows host has 5.1, and it is the one that reaches the Hyper-V module natively on 2016 and earlier.
+ * A shell that is not there is input to fix (shell-missing, exit 2), found before anything runs.
+ */
+export function findShell(opts: FindShellOptions = {}): FoundShell {
+  const platform = opts.platform ?? process.platform
+  const isExe = opts.isExecutable ?? isExecutableFile
+  const host = opts.host ?? 'localhost'
+  const missing = (message: string) => new InputError(diagnostic('shell-missing', 'error', message, {host}))
+  const shell = opts.shell?.trim()
+
+  if (shell === undefined || shell === '' || shell === 'pwsh') {
+    const pwsh = lookForPwsh(opts)
+    if ('file' in pwsh) return {file: pwsh.file, kind: 'pwsh'}
+    if (shell === 'pwsh' || pwsh.explicit || platform !== 'win32') throw missing(pwsh.problem)
+    const fallback = lookForWindowsPowerShell(opts)
+    if (fallback.file) return {file: fallback.file, kind: 'powershell'}
+    throw missing(`${pwsh.problem} Windows PowerShell 5.1 (the fallback on Windows) was not found either: looked at ${fallback.looked.join(', ')}.`)
   }
-
-  throw new InputError(`PowerShell 7 (${exe}) was not found: not in HVGUEST_PWSH, not at ${bundled}, not on PATH. ${INSTALL_PWSH_HINT}.`)
+  if (shell === 'powershell') {
+    if (platform !== 'win32') throw missing(MESSAGES.shellNotWindows(host, platform))
+    const found = lookForWindowsPowerShell(opts)
+    if (found.file) return {file: found.file, kind: 'powershell'}
+    throw missing(MESSAGES.shellNotFound(host, 'powershell (Windows PowerShell 5.1)', found.looked, 'Every Windows has it in System32\\WindowsPowerShell\\v1.0: check SystemRoot, or give shell: an absolute path.'))
+  }
+  if (!pathsOf(platform).isAbsolute(shell)) {
+    throw missing(`host "${host}": shell: ${shell} is not pwsh, powershell or an absolute path to a PowerShell executable`)
+  }
+  if (!isExe(shell, platform)) throw missing(MESSAGES.shellNotFound(host, shell, [shell], 'Give the absolute path of pwsh or powershell.exe on this machine, or shell: pwsh / powershell.'))
+  const name = pathsOf(platform).basename(shell).toLowerCase()
+  return {file: shell, kind: name.startsWith('powershell') ? 'powershell' : 'pwsh'}
 }
 
 /** An explicitly given executable (openSession's `pwsh` option) is checked the same way. */

@@ -21,8 +21,10 @@
 import {randomBytes} from 'node:crypto'
 import {diagnostic, InputError} from '../model/diagnostic.js'
 import type {Transport} from '../spec/schemas.js'
+import {hasHyperVModule, MANAGED_HOSTS} from '../spec/host-os.js'
+import {MESSAGES} from '../ui/messages.js'
 import {runtimeFiles} from './bootstrap.js'
-import {checkPwsh, findPwsh} from './find-pwsh.js'
+import {checkPwsh, findShell} from './find-pwsh.js'
 import {
   encodeRequest,
   parseProtocol,
@@ -80,8 +82,16 @@ export const DEFAULT_BOOTSTRAP_TIMEOUT_MS = 120_000
 const OUTPUT_IN_MESSAGE = 2000
 
 export async function openSession(host: SessionHost, opts: OpenSessionOptions = {}): Promise<HostSession> {
+  // A host whose inventory OS has no Hyper-V module (2008, 2008 R2) is refused before connecting.
+  const declared = host.entry?.os
+  if (declared !== undefined && !hasHyperVModule(declared)) {
+    throw new InputError(diagnostic('hyperv-module-missing', 'error', MESSAGES.hostOsUnmanaged(host.name, declared, MANAGED_HOSTS), {host: host.name}))
+  }
   // Before node-powershell is constructed: without pwsh, it crashes Node (DESIGN section 10).
-  const pwsh = opts.pwsh !== undefined ? checkPwsh(opts.pwsh) : findPwsh()
+  // The inventory's shell: is the local session's PowerShell; an emulated host runs in pwsh 7 (the
+  // emulator needs it), so it never falls back to Windows PowerShell.
+  const shell = host.transport === 'local' ? host.entry?.shell : 'pwsh'
+  const pwsh = opts.pwsh !== undefined ? checkPwsh(opts.pwsh) : findShell({shell, host: host.name}).file
   const side = hostSideFor(host, {files: () => runtimeFiles(opts), inventoryFile: opts.inventoryFile})
   const session = new PwshHostSession(host.name, side, pwsh, {
     timeoutMs: positive(opts.timeoutMs) ?? DEFAULT_REQUEST_TIMEOUT_MS,
@@ -92,8 +102,19 @@ export async function openSession(host: SessionHost, opts: OpenSessionOptions = 
     await session.close()
     throw new InputError(diagnostic('input-invalid', 'error', `host "${host.name}" (${side.describe}): the PowerShell session could not start: ${failure}`, {host: host.name}))
   }
+  // The bootstrap answer says whether the host has the Hyper-V module (absent in older runtimes: go on).
+  if (session.hyperVModule === false) {
+    await session.close()
+    const message =
+      host.transport === 'local' && host.entry === null && process.platform !== 'win32'
+        ? MESSAGES.notAHyperVHost(PLATFORM_NAMES[process.platform] ?? process.platform, MANAGED_HOSTS)
+        : MESSAGES.hyperVModuleMissing(host.name, side.describe, MANAGED_HOSTS)
+    throw new InputError(diagnostic('hyperv-module-missing', 'error', message, {host: host.name}))
+  }
   return session
 }
+
+const PLATFORM_NAMES: Partial<Record<NodeJS.Platform, string>> = {linux: 'Linux', darwin: 'macOS', freebsd: 'FreeBSD'}
 
 class PwshHostSession implements HostSession {
   readonly stats = {processesStarted: 0, requests: 0}
@@ -101,6 +122,8 @@ class PwshHostSession implements HostSession {
   private proc: PwshProcess | undefined
   private queue: Promise<unknown> = Promise.resolve()
   private closed = false
+  /** What the last bootstrap answered about the Hyper-V module; null when it did not say. */
+  hyperVModule: boolean | null = null
 
   constructor(
     readonly host: string,
@@ -125,6 +148,10 @@ class PwshHostSession implements HostSession {
     else if (result && !result.ok) failure = `${describeError(result)}${printed(out, true)}`
     else if (!out.stdout.includes(marker)) failure = `the runtime (Invoke-HvGuestRequest) is not available after Bootstrap.ps1${printed(out)}`
     if (failure === undefined && this.closed) failure = 'the session was closed'
+    if (failure === undefined) {
+      const said = (result?.data as {hyperVModule?: unknown} | undefined)?.hyperVModule
+      this.hyperVModule = typeof said === 'boolean' ? said : null
+    }
     if (failure !== undefined) {
       if (this.proc === proc) this.proc = undefined
       await proc.kill()

@@ -73,7 +73,7 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
     begun: false,
   }))
   const runId = newRunId()
-  const results = new Map<string, GuestResult>(plan.guests.map((g) => [`${g.host}/${g.name}`, {name: g.name, host: g.host, status: 'not-started', vmId: null, error: null}]))
+  const results = new Map<string, GuestResult>(plan.guests.map((g) => [`${g.host}/${g.name}`, {name: g.name, host: g.host, status: 'not-started', vmId: null, error: null, warnings: []}]))
   const result = (g: {host: string; name: string}) => results.get(`${g.host}/${g.name}`)!
   const finish = (status: RunResult['status'], extra: Partial<RunResult> = {}): RunResult => ({
     ...base,
@@ -134,6 +134,8 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
             {action: 'create-guest', runId, guest: g, replace: opts.replace ?? false, vmRoot: r.target.vmRoot, media: seedMediaList(g)},
             {onProgress: (e) => emit({type: 'step', host, guest: g.name, step: e.step, detail: e.detail}), timeoutMs: opts.timeoutMs},
           ))
+          // What the host could not take as planned: kept with the guest, shown and in --json.
+          result(g).warnings = ((res.data as {warnings?: GuestResult['warnings']} | undefined)?.warnings ?? []).map((w) => ({code: w.code, setting: w.setting ?? null, message: w.message}))
           if (res.ok) {
             result(g).status = 'created'
             result(g).vmId = ((res.data as {vmId?: string}) ?? {}).vmId ?? null

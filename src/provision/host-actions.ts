@@ -4,7 +4,11 @@
  * others' answers.
  */
 import {InputError, type Diagnostic} from '../model/diagnostic.js'
+import type {PlanResult} from '../plan/build-plan.js'
 import {resolveTargets, type TargetHost, type TargetsRequest} from '../plan/resolve-targets.js'
+import {report} from '../rules/codes.js'
+import {hasHyperVModule, MANAGED_HOSTS} from '../spec/host-os.js'
+import {MESSAGES} from '../ui/messages.js'
 import {answerData, failureData, isAnswerShapeError} from '../powershell/answers.js'
 import type {HostSession} from '../powershell/session.js'
 import type {ResultLine, RuntimeRequest} from '../powershell/protocol.js'
@@ -61,4 +65,26 @@ export async function askHosts<T>(hosts: TargetHost[], request: RuntimeRequest, 
       }
     }),
   )
+}
+
+/**
+ * A run's plan, with an error for every host it would act on that has no Hyper-V module by its
+ * OS (2008, 2008 R2: DESIGN section 4.1), at the inventory's os line. Planning for such hosts is
+ * what `plan` is for; `create` (and its --dry-run and --emit) stops here, exit 2, with every other
+ * problem of the plan shown beside it and no host contacted. Hosts the inventory gives no os for
+ * are asked by the session (the bootstrap's hyperVModule).
+ */
+export function refuseUnmanagedHosts(result: PlanResult): PlanResult {
+  const {plan, targets} = result
+  const refused = plan.hosts
+    .filter((h) => !hasHyperVModule(h.os))
+    .map((h) => {
+      const index = targets.inventory?.hosts.findIndex((e) => e.name === h.name) ?? -1
+      const source = index >= 0 && h.osSource === 'inventory' ? targets.inventoryLocate?.(['hosts', index, 'os']) : undefined
+      const d = report('hyperv-module-missing', MESSAGES.hostOsUnmanaged(h.name, h.os, MANAGED_HOSTS, h.osSource === 'flag'), {host: h.name, source})
+      return {...d, guest: null, host: h.name}
+    })
+  if (refused.length === 0) return result
+  const diagnostics = [...refused, ...plan.diagnostics]
+  return {...result, plan: {...plan, diagnostics, summary: {...plan.summary, errors: diagnostics.filter((d) => d.severity === 'error').length}}}
 }

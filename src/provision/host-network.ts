@@ -52,6 +52,8 @@ export interface NetApplyResult extends NetPlan {
   runId: string | null
   /** Where the host keeps the values to restore. */
   record: string | null
+  /** The adapters restarted once after their changes (changes are made with -NoRestart). */
+  restartedAdapters: string[]
   error: {step: string; cmdlet: string | null; message: string} | null
 }
 
@@ -174,7 +176,7 @@ export async function netApply(host: TargetHost, open: Open, opts: {switches?: s
   try {
     const answer = await askFactsOn(session, host).catch((error: Error): HostFactsAnswer => ({host, facts: null, error: error.message}))
     const plan = planNet(host, factsOf(answer), opts)
-    const none = {runId: null, record: null, error: null}
+    const none = {runId: null, record: null, restartedAdapters: [], error: null}
     if (opts.dryRun) return {...plan, ...none, status: 'dry-run'}
     if (!plan.settings.some((s) => s.action === 'set')) return {...plan, ...none, status: 'unchanged'}
     const runId = newRunId()
@@ -186,13 +188,13 @@ export async function netApply(host: TargetHost, open: Open, opts: {switches?: s
       switches: plan.switches,
       lockTimeoutSeconds: opts.lockTimeoutSeconds ?? 60,
     })
-    if (!r.ok) return {...plan, status: 'failed', runId, record: null, error: {step: r.error?.step ?? 'net-apply', cmdlet: r.error?.cmdlet ?? null, message: r.error?.message ?? 'no message'}}
+    if (!r.ok) return {...plan, status: 'failed', runId, record: null, restartedAdapters: [], error: {step: r.error?.step ?? 'net-apply', cmdlet: r.error?.cmdlet ?? null, message: r.error?.message ?? 'no message'}}
     const c = checked('net-apply', r)
-    if (!c.ok) return {...plan, status: 'failed', runId, record: null, error: c.error}
+    if (!c.ok) return {...plan, status: 'failed', runId, record: null, restartedAdapters: [], error: c.error}
     const data = c.data
     const applied = data.settings.map((x) => fromRuntime(x))
     // Settings the plan skipped (wireless, no VMQ) stay in the report with their reason.
-    return {...plan, settings: [...applied, ...plan.settings.filter((s) => s.action === 'skipped')], status: 'ok', runId, record: data.record, error: null}
+    return {...plan, settings: [...applied, ...plan.settings.filter((s) => s.action === 'skipped')], status: 'ok', runId, record: data.record, restartedAdapters: data.restartedAdapters ?? [], error: null}
   } finally {
     await session.close().catch(() => {})
   }
@@ -204,6 +206,8 @@ export interface NetRestoreResult {
   runId: string
   settings: NetSetting[]
   record: string | null
+  /** The adapters restarted once after the values went back. */
+  restartedAdapters: string[]
   error: {step: string; cmdlet: string | null; message: string} | null
 }
 
@@ -212,11 +216,11 @@ export async function netRestore(host: TargetHost, open: Open, opts: {lockTimeou
   const session = await open(host)
   try {
     const r = await session.request({action: 'net-restore', runId, vmRoot: host.vmRoot, lockTimeoutSeconds: opts.lockTimeoutSeconds ?? 60})
-    if (!r.ok) return {host: host.name, status: 'failed', runId, settings: [], record: null, error: {step: r.error?.step ?? 'net-restore', cmdlet: r.error?.cmdlet ?? null, message: r.error?.message ?? 'no message'}}
+    if (!r.ok) return {host: host.name, status: 'failed', runId, settings: [], record: null, restartedAdapters: [], error: {step: r.error?.step ?? 'net-restore', cmdlet: r.error?.cmdlet ?? null, message: r.error?.message ?? 'no message'}}
     const c = checked('net-restore', r)
-    if (!c.ok) return {host: host.name, status: 'failed', runId, settings: [], record: null, error: c.error}
+    if (!c.ok) return {host: host.name, status: 'failed', runId, settings: [], record: null, restartedAdapters: [], error: c.error}
     const data = c.data
-    return {host: host.name, status: data.note ? 'nothing-recorded' : 'ok', runId, settings: data.settings.map(fromRuntime), record: data.record, error: null}
+    return {host: host.name, status: data.note ? 'nothing-recorded' : 'ok', runId, settings: data.settings.map(fromRuntime), record: data.record, restartedAdapters: data.restartedAdapters ?? [], error: null}
   } finally {
     await session.close().catch(() => {})
   }

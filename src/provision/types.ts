@@ -15,6 +15,12 @@ export interface GuestResult {
   vmId: string | null
   /** For a failure: the step, the cmdlet and the cmdlet's own message. */
   error: {step: string; cmdlet: string | null; message: string} | null
+  /**
+   * What the host did otherwise than planned, from the runtime's create-guest answer: a planned
+   * setting this host's cmdlets cannot take (code setting-unsupported-host, setting the plan field)
+   * and the like. Never a silent skip (docs/execution.md, "How the runtime adapts to the host").
+   */
+  warnings: Array<{code: string; setting: string | null; message: string}>
 }
 
 export interface RunResult {

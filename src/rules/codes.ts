@@ -84,6 +84,9 @@ export const CODES = {
   'vhd-format-gen2': {severity: 'error', summary: 'Generation 2 VMs boot only from VHDX.'},
   'jumbo-unsupported-host': {severity: 'error', summary: 'Jumbo frames need a Windows Server 2008 R2 or later host (Hyper-V R2 added them).'},
   'vmq-unsupported-host': {severity: 'error', summary: 'VMQ needs a Windows Server 2008 R2 or later host (Hyper-V R2 added it).'},
+  'checkpoints-unsupported-host': {severity: 'error', summary: 'Checkpoint types (production, disabled) need a Windows Server 2016 or Windows 10 or later host; 2012 and 2012 R2 take only standard checkpoints.'},
+  'secure-boot-template-unsupported-host': {severity: 'error', summary: 'A Secure Boot template (Set-VMFirmware -SecureBootTemplate) needs a Windows Server 2016 or Windows 10 or later host.'},
+  'nested-virt-unsupported-host': {severity: 'error', summary: 'Nested virtualization needs a Windows Server 2016 or Windows 10 or later host.'},
   // -- host preflight (ps/HvGuest, action `preflight`): found on the host before any change, exit 2
   'vm-exists': {severity: 'error', summary: 'A VM of that name exists on the host (use --replace to replace it).'},
   'target-exists': {severity: 'error', summary: 'A file the run would create exists already; hvguest never overwrites a file.'},
@@ -101,6 +104,9 @@ export const CODES = {
   'jumbo-value-invalid': {severity: 'error', summary: 'The NIC bound to the switch does not accept that *JumboPacket value.'},
   'vmroot-unavailable': {severity: 'error', summary: 'The host\'s vmRoot cannot be created or written.'},
   'disk-space-insufficient': {severity: 'error', summary: 'The volume under vmRoot has less free space than the new fixed disks need.'},
+  // -- the host and its shell (found before any change, exit 2)
+  'hyperv-module-missing': {severity: 'error', summary: 'The host has no Hyper-V PowerShell module (Windows Server 2008 / 2008 R2, a machine without Hyper-V, Linux or macOS): hvguest can plan for it, not act on it.'},
+  'shell-missing': {severity: 'error', summary: 'The PowerShell the inventory\'s shell names (pwsh, powershell or a path) is not on the machine that would run the session.'},
   // -- ic inject (found before any change, exit 2)
   'guest-not-found': {severity: 'error', summary: 'No VM of that name on the hosts asked.'},
   'ic-inject-guest-running': {severity: 'error', summary: 'Offline IC injection mounts the boot disk: the guest must be shut down.'},

@@ -7,8 +7,9 @@
 import {report} from './codes.js'
 import type {GuestRule} from './types.js'
 import type {Diagnostic} from '../model/diagnostic.js'
+import {atLeast} from '../spec/host-os.js'
 
-export const domainControllerRule: GuestRule = ({guest, drives, locate}) => {
+export const domainControllerRule: GuestRule = ({guest, drives, host, locate}) => {
   if (!guest.roles.includes('domain-controller')) return []
   const out: Diagnostic[] = []
   const at = (path: Array<string | number>, message: string) =>
@@ -33,7 +34,13 @@ export const domainControllerRule: GuestRule = ({guest, drives, locate}) => {
   if (timeSync?.enabled) {
     at(['spec', 'integration'], 'turn the Time Synchronization service off (integration.services.timeSynchronization: false); the DC takes time from the domain hierarchy')
   }
-  if (guest.checkpoints !== 'disabled') {
+  if (!atLeast(host.os, 'windows-server-2016')) {
+    // Checkpoint types (disabled among them) arrived with 2016: asking for one here is an error
+    // (checkpoints-unsupported-host), so the guidance is only for a template that asks for them.
+    if (guest.checkpoints === 'standard') {
+      at(['spec', 'checkpoints'], `remove checkpoints: standard and take no checkpoints of this DC (a ${host.os} host cannot turn them off); restoring one rolls back its update sequence numbers`)
+    }
+  } else if (guest.checkpoints !== 'disabled') {
     at(['spec', 'checkpoints'], 'set checkpoints: disabled; restoring a checkpoint of a DC rolls back its update sequence numbers')
   }
   return out

@@ -25,19 +25,76 @@ const WINDOWS_GUEST_LEVEL: Record<string, number> = {
   '2025': 2025.0,
 }
 
-export const vhdxHostRule: GuestRule = ({guest, drives, host, locate}) => {
+/** The value written at `path` of the template's spec (undefined when the key is not there). */
+function written(spec: unknown, path: Array<string | number>): unknown {
+  let at: unknown = {spec}
+  for (const key of path) {
+    if (at === null || typeof at !== 'object') return undefined
+    at = (at as Record<string | number, unknown>)[key]
+  }
+  return at
+}
+
+/**
+ * A disk with no format is already VHD on these hosts (resolve-drives.ts), so what is left is a
+ * VHDX the template asked for: `format: vhdx` (reported at that line), or a parent or copy
+ * source that is a .vhdx (reported at the disk, since its file decides the format).
+ */
+export const vhdxHostRule: GuestRule = ({guest, drives, host, spec, locate}) => {
   if (atLeast(host.os, 'windows-server-2012')) return []
   const isVhdx = (d: (typeof drives)[number]['drive']) =>
     d.kind === 'hdd' && (d.create ? d.create.format === 'vhdx' : (d.copyFrom ?? d.path ?? '').toLowerCase().endsWith('.vhdx'))
   return drives
     .filter((f) => isVhdx(f.drive))
-    .map(({drive: d, path}) =>
-      report('vhdx-unsupported-host', `${d.role === 'boot' ? 'the boot disk' : `data disk "${d.name}"`} is a VHDX, which ${host.os} hosts cannot use (VHDX arrived with Windows Server 2012); use format: vhd`, {
-        guest: guest.name,
-        source: locate(path),
-      }),
-    )
+    .map(({drive: d, path}) => {
+      const explicit = written(spec, [...path, 'format']) !== undefined
+      const what = d.role === 'boot' ? 'the boot disk' : `data disk "${d.name}"`
+      const why = explicit ? 'format: vhdx' : `its ${d.create?.parentPath ? 'parent' : 'source'} ${d.create?.parentPath ?? d.copyFrom ?? d.path} is a VHDX`
+      return report(
+        'vhdx-unsupported-host',
+        `${what} is a VHDX (${why}), which ${host.os} hosts cannot use (VHDX arrived with Windows Server 2012); ${explicit ? 'remove format: (VHD is the default there) or write format: vhd' : 'use a VHD parent or source'}`,
+        {guest: guest.name, source: locate(explicit ? [...path, 'format'] : path)},
+      )
+    })
 }
+
+/** Checkpoint types (Set-VM -CheckpointType) arrived with Windows Server 2016 and Windows 10. */
+export const checkpointsHostRule: GuestRule = ({guest, host, locate}) => {
+  const c = guest.checkpoints
+  if (c === null || c === 'standard' || atLeast(host.os, 'windows-server-2016')) return []
+  const what = c === 'disabled' ? 'cannot turn checkpoints off' : 'has no production checkpoints'
+  return [
+    report(
+      'checkpoints-unsupported-host',
+      `checkpoints: ${c}: a ${host.os} host ${what} (Set-VM has no -CheckpointType before Windows Server 2016 / Windows 10; it takes standard checkpoints only); remove checkpoints: or use a 2016 or later host`,
+      {guest: guest.name, source: locate(['spec', 'checkpoints'])},
+    ),
+  ]
+}
+
+/** Set-VMFirmware -SecureBootTemplate arrived with Windows Server 2016; 2012 R2 Gen2 has the Windows template only. */
+export const secureBootTemplateHostRule: GuestRule = ({guest, host, locate}) =>
+  guest.generation === 2 && guest.firmware.secureBootTemplate !== null && !atLeast(host.os, 'windows-server-2016')
+    ? [
+        report(
+          'secure-boot-template-unsupported-host',
+          `firmware.secureBootTemplate: ${guest.firmware.secureBootTemplate}: a ${host.os} host has no Secure Boot templates (Set-VMFirmware -SecureBootTemplate arrived with Windows Server 2016; 2012 R2 boots Gen2 guests with the Microsoft Windows template only); remove it, or for a Linux guest set firmware.secureBoot: off`,
+          {guest: guest.name, source: locate(['spec', 'firmware', 'secureBootTemplate'])},
+        ),
+      ]
+    : []
+
+/** Set-VMProcessor -ExposeVirtualizationExtensions arrived with Windows Server 2016 and Windows 10. */
+export const nestedVirtHostRule: GuestRule = ({guest, host, locate}) =>
+  guest.nestedVirtualization && !atLeast(host.os, 'windows-server-2016')
+    ? [
+        report(
+          'nested-virt-unsupported-host',
+          `nestedVirtualization: true needs a Windows Server 2016 or Windows 10 or later host (Set-VMProcessor -ExposeVirtualizationExtensions); ${host.name} is ${host.os}`,
+          {guest: guest.name, source: locate(['spec', 'nestedVirtualization'])},
+        ),
+      ]
+    : []
 
 export const generationHostRule: GuestRule = ({guest, host, locate}) =>
   guest.generation === 2 && !atLeast(host.os, 'windows-server-2012r2')

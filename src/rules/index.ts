@@ -8,7 +8,7 @@ import type {ResolvedGuest} from '../plan/resolve-guest.js'
 import type {Targets} from '../plan/resolve-targets.js'
 import {blockSizeRule, diskSizeRule, duplicatePathRule, gen2VhdBootRule} from './disk-rules.js'
 import {domainControllerRule} from './domain-controller.js'
-import {generationHostRule, guestNewerThanHostRule, vhdxHostRule} from './host-compat-rules.js'
+import {checkpointsHostRule, generationHostRule, guestNewerThanHostRule, nestedVirtHostRule, secureBootTemplateHostRule, vhdxHostRule} from './host-compat-rules.js'
 import {syntheticDevicesRule} from './integration-rules.js'
 import {floppyGen2Rule, generationLimitsRule, memoryRangeRule, nestedVirtRule, secureBootGen1Rule} from './machine-rules.js'
 import {duplicateMacRule, duplicateNameRule, guestNameRule, switchNameRule} from './run-rules.js'
@@ -30,6 +30,9 @@ export const GUEST_RULES: readonly GuestRule[] = [
   vhdxHostRule,
   generationHostRule,
   guestNewerThanHostRule,
+  checkpointsHostRule,
+  secureBootTemplateHostRule,
+  nestedVirtHostRule,
 ]
 
 export const RUN_RULES: readonly RunRule[] = [duplicateNameRule, duplicateMacRule, switchNameRule]

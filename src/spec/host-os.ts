@@ -48,3 +48,17 @@ export function atLeast(os: HostOs, ref: HostOs): boolean {
 export function isHostOs(value: string): value is HostOs {
   return (HOST_OS as readonly string[]).includes(value)
 }
+
+/**
+ * Whether the host OS has the Hyper-V PowerShell module, which is all hvguest drives a host
+ * with. Windows Server 2008 and 2008 R2 manage Hyper-V through WMI v1 (root\virtualization)
+ * only; the module arrived with Windows Server 2012 and Windows 8. hvguest plans for every
+ * host OS, and acts only on these.
+ */
+export function hasHyperVModule(os: HostOs): boolean {
+  return atLeast(os, 'windows-server-2012')
+}
+
+/** What hvguest can act on, for messages (the same words in the README). */
+export const MANAGED_HOSTS =
+  'hvguest manages hosts that have the Hyper-V PowerShell module: Windows Server 2012, 2012 R2, 2016, 2019, 2022 and 2025, and Windows 10 and 11 (Generation 2 guests need 2012 R2 or later)'

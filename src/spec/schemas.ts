@@ -297,6 +297,18 @@ export const hostEntrySchema = z.strictObject({
   /** Virtual switch names known on this host; when given, plans check adapters against them. */
   switches: z.array(z.string().min(1)).optional(),
   emulator: z.strictObject({stateFile: z.string().min(1)}).optional(),
+  /**
+   * The PowerShell of the session (DESIGN section 4): pwsh (PowerShell 7), powershell (Windows
+   * PowerShell 5.1, Windows only) or an absolute path. Default: pwsh, and on Windows powershell.exe
+   * when pwsh 7 is absent. Used by the local transport (src/powershell/find-pwsh.ts).
+   */
+  shell: z
+    .string()
+    .min(1)
+    .refine((v) => v === 'pwsh' || v === 'powershell' || /^([A-Za-z]:[\\/]|\\\\|\/)/.test(v), {
+      message: 'shell is pwsh, powershell, or an absolute path to a PowerShell executable',
+    })
+    .optional(),
 })
 export type HostEntry = z.output<typeof hostEntrySchema>
 

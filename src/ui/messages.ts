@@ -7,6 +7,20 @@ export const MESSAGES = {
     `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${infos ? `, ${infos} info` : ''}`,
   planFailed: 'The plan has errors: nothing can be created from it. Fix the lines above and run again.',
   strictHint: '(--strict: warnings count as errors)',
+  // -- hosts hvguest cannot act on (hyperv-module-missing) and shells that are not there (shell-missing)
+  hostOsUnmanaged: (host: string, os: string, managed: string, byFlag = false) =>
+    `host "${host}" is ${os} ${byFlag ? '(--host-os)' : 'in the inventory'}, which has no Hyper-V PowerShell module (only WMI v1): hvguest plans for it ("hvguest plan") but cannot act on it. ` +
+    `${managed}. Nothing was done. If ${host} runs a later Windows, ${byFlag ? 'give that --host-os' : 'correct its os: in the inventory'}.`,
+  hyperVModuleMissing: (host: string, describe: string, managed: string) =>
+    `host "${host}" (${describe}) has no Hyper-V PowerShell module, so hvguest cannot act on it; nothing was done. ${managed}. ` +
+    'On Windows Server 2012 or later, install it with Install-WindowsFeature -Name Hyper-V -IncludeManagementTools (or Hyper-V-PowerShell); on Windows 10/11, Enable-WindowsOptionalFeature -Online -FeatureName Microsoft-Hyper-V-All.',
+  notAHyperVHost: (platform: string, managed: string) =>
+    `this machine (${platform}) is not a Hyper-V host, and with no inventory the target is this machine; nothing was done. ` +
+    `Run "hvguest init" for a starter project with an emulated host, or give an inventory (--inventory FILE, or hosts.yaml in this folder) that lists your Hyper-V hosts. ${managed}.`,
+  shellNotWindows: (host: string, platform: string) =>
+    `host "${host}": shell: powershell is Windows PowerShell 5.1, which exists only on Windows; this machine is ${platform}. Use shell: pwsh (PowerShell 7) or remove shell:.`,
+  shellNotFound: (host: string, shell: string, looked: string[], fix: string) =>
+    `host "${host}": shell ${shell} was not found (looked at ${looked.join(', ')}). ${fix}`,
   validateOk: (n: number) => `${n} file${n === 1 ? '' : 's'} valid.`,
   validateNothing:
     'Nothing to validate: give files, or run in a project folder (templates/, profiles/, hosts.yaml). Built-in content is checked with --builtin.',
@@ -18,6 +32,15 @@ export const MESSAGES = {
     `${guests.join(', ')} ${guests.length === 1 ? 'was' : 'were'} created on ${host} and ${guests.length === 1 ? 'is' : 'are'} kept, but run ${runId} could not be committed there (${why}). ` +
     `hvguest has no record of ${guests.length === 1 ? 'it' : 'them'} yet (list, destroy and ic need one) and the host lock is still held. ` +
     `Fix the cause, then run "hvguest recover --host ${host}": it finishes the commit and never removes ${guests.length === 1 ? 'this guest' : 'these guests'}.`,
+  hostWarning: (guest: string, host: string, w: {code: string; setting: string | null; message: string}) =>
+    `warning: ${guest} on ${host}: ${w.message} [${w.code}${w.setting ? `, ${w.setting}` : ''}]`,
   commitLeftToRecover: (runId: string, why: string) =>
     `The change was made, but run ${runId} could not be committed (${why}): it is kept, and the host lock is still held. Fix the cause, then run "hvguest recover": it finishes the commit.`,
+  probeAllOk: (hosts: number) =>
+    `Probe passed: on ${hosts === 1 ? 'this host' : `all ${hosts} hosts`} every device of the throwaway guest came out as asked, and everything it made was removed.`,
+  probeDiffers: (failed: number) =>
+    `The host differs from what hvguest expects in ${failed} finding${failed === 1 ? '' : 's'}. Attach the output of "hvguest doctor --probe --json" to a bug report: it holds the findings and the host facts.`,
+  probeLeftBehind: (host: string) =>
+    `${host}: the probe could not remove everything it made. Run "hvguest recover --host ${host}": it finishes removing the probe guest from its journal.`,
+  probeProfileFlag: '--profile has no meaning with --probe: the probe guest has no network settings to check.',
 } as const

@@ -29,6 +29,10 @@ export function renderNetShow(host: string, f: HostFacts): string {
   return out.join('\n')
 }
 
+function restartedLine(adapters: string[]): string {
+  return `Restarted once for the new values: ${adapters.join(', ')} (traffic through ${adapters.length === 1 ? 'it' : 'them'} paused for a few seconds).`
+}
+
 function settingsTable(settings: NetSetting[]): string {
   return renderTable(
     ['setting', 'switch', 'adapter', 'before', 'after', 'action'],
@@ -40,9 +44,10 @@ export function renderNetApply(r: NetApplyResult): string {
   const out: string[] = [`${r.host}: profile ${r.profile} on switch${r.switches.length === 1 ? '' : 'es'} ${r.switches.join(', ') || '(none)'}`]
   if (r.settings.length > 0) out.push(settingsTable(r.settings))
   for (const d of r.diagnostics) out.push(formatDiagnostic(d))
-  if (r.settings.some((s) => s.setting === 'jumbo' && s.action === 'set') && (r.status === 'dry-run' || r.status === 'ok')) {
-    out.push('Note: a new *JumboPacket value restarts the adapter: traffic through it (host and guests) pauses for a few seconds.')
+  if (r.status === 'dry-run' && r.settings.some((s) => (s.setting === 'jumbo' || s.setting === 'vmq') && s.action === 'set')) {
+    out.push('Note: each adapter whose *JumboPacket or VMQ changes is restarted once: traffic through it (host and guests) pauses for a few seconds.')
   }
+  if (r.status === 'ok' && r.restartedAdapters.length > 0) out.push(restartedLine(r.restartedAdapters))
   switch (r.status) {
     case 'dry-run':
       out.push(`Dry run: ${r.settings.filter((s) => s.action === 'set').length} setting(s) would change; nothing was changed.`)
@@ -62,5 +67,5 @@ export function renderNetApply(r: NetApplyResult): string {
 export function renderNetRestore(r: NetRestoreResult): string {
   if (r.status === 'nothing-recorded') return `${r.host}: hvguest has recorded no host network setting to restore; nothing changed.`
   if (r.status === 'failed') return `${r.host}: restore failed at ${r.error?.step}${r.error?.cmdlet ? ` (${r.error.cmdlet})` : ''}: ${r.error?.message}. What this run changed was put back; the record is kept.`
-  return [`${r.host}: the recorded values are back (run ${r.runId}).`, settingsTable(r.settings)].join('\n')
+  return [`${r.host}: the recorded values are back (run ${r.runId}).`, settingsTable(r.settings), ...(r.restartedAdapters.length > 0 ? [restartedLine(r.restartedAdapters)] : [])].join('\n')
 }

@@ -37,6 +37,9 @@ export function renderRun(r: RunResult): string {
       r.guests.map((g) => [g.name, g.host, g.status, g.vmId ?? '-', g.error ? `${g.error.step}${g.error.cmdlet ? ` (${g.error.cmdlet})` : ''}: ${g.error.message}` : '']),
     ),
   )
+  // What a host could not take as planned (a setting its cmdlets lack): said, never skipped silently.
+  const warned = r.guests.flatMap((g) => (g.warnings ?? []).map((w) => ({g, w})))
+  for (const {g, w} of warned) out.push(MESSAGES.hostWarning(g.name, g.host, w))
   for (const e of r.rollbackErrors) out.push(`rollback on ${e.host} left work undone: ${e.message}`)
   if (r.rollbackErrors.length > 0) out.push(`Run "hvguest recover" to finish undoing run ${r.runId}.`)
   if (r.wait) out.push('', r.wait.error ? `Waiting failed: ${r.wait.error}` : renderReadiness(r.wait.guests))

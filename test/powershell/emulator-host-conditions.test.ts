@@ -339,3 +339,134 @@ describe('installed (default) Hyper-V on a names-only host', () => {
     expect(out).toEqual({name: 'HV7', feature: 'Enabled'})
   })
 })
+
+describe('mounted disks without drive letters, access paths, and volumes at mount points', () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let out: any
+  beforeAll(() => {
+    // A state of its own beside the project's: automount off and a CSV-like mount point.
+    out = run(
+      makeEmulatorProject(NETWORK),
+      `${CATCH}
+$state = Join-Path (Get-Location) 'conditions.json'
+New-HvEmulatorState -Path $state -NoAutomount -MountPoints @{ Path = 'C:\\ClusterStorage\\Volume1'; FreeSpaceBytes = 3GB; FileSystem = 'CSVFS' } | Out-Null
+Initialize-HvEmulator -StateFile $state
+$written = (Get-Content -Raw $state | ConvertFrom-Json).host.automount
+function Get-Parts([uint32]$Disk) { @(Get-Partition -DiskNumber $Disk | ForEach-Object { [ordered]@{ n = [int]$_.PartitionNumber; letter = [int]$_.DriveLetter; paths = @($_.AccessPaths); noDefault = $_.NoDefaultDriveLetter } }) }
+New-Item -ItemType Directory -Path C:\\Hyper-V\\mnt | Out-Null
+New-Item -ItemType Directory -Path C:\\Hyper-V\\full | Out-Null
+Set-Content -Path C:\\Hyper-V\\full\\x.txt -Value x
+New-VHD -Path C:\\Hyper-V\\a.vhdx -SizeBytes 1GB -Dynamic | Out-Null
+# Three partitions, the first marked "no default drive letter" (the header's noDefaultDriveLetter).
+$file = (Resolve-Path C:\\Hyper-V\\a.vhdx).ProviderPath
+$lines = [System.IO.File]::ReadAllLines($file)
+$meta = $lines[1] | ConvertFrom-Json -AsHashtable
+$meta.partitions = 3
+$meta.noDefaultDriveLetter = @(1)
+$lines[1] = ConvertTo-Json -InputObject $meta -Compress
+[System.IO.File]::WriteAllLines($file, $lines)
+$disk = [uint32](Mount-VHD -Path C:\\Hyper-V\\a.vhdx -Passthru).DiskNumber
+$off = Get-Parts $disk
+Add-PartitionAccessPath -DiskNumber $disk -PartitionNumber 2 -AssignDriveLetter
+$assigned = Get-Parts $disk
+$volume = Get-Volume -DriveLetter ([char](Get-Partition -DiskNumber $disk -PartitionNumber 2).DriveLetter)
+$again = Get-Failure { Add-PartitionAccessPath -DiskNumber $disk -PartitionNumber 2 -AssignDriveLetter }
+Add-PartitionAccessPath -DiskNumber $disk -PartitionNumber 3 -AccessPath 'C:\\Hyper-V\\mnt'
+$folder = Get-Parts $disk
+$busy = Get-Failure { Add-PartitionAccessPath -DiskNumber $disk -PartitionNumber 1 -AccessPath 'C:\\Hyper-V\\full' }
+$byFolder = (Get-Volume -FilePath 'C:\\Hyper-V\\mnt').Path
+Remove-PartitionAccessPath -DiskNumber $disk -PartitionNumber 2 -AccessPath ('{0}:\\' -f [char](Get-Partition -DiskNumber $disk -PartitionNumber 2).DriveLetter)
+Remove-PartitionAccessPath -DiskNumber $disk -PartitionNumber 3 -AccessPath 'C:\\Hyper-V\\mnt\\'
+$removed = Get-Parts $disk
+$notThere = Get-Failure { Remove-PartitionAccessPath -DiskNumber $disk -PartitionNumber 3 -AccessPath 'C:\\Hyper-V\\mnt' }
+Dismount-VHD -Path C:\\Hyper-V\\a.vhdx
+# Automount back on (the state field): only the marked partition stays without a letter.
+$text = [System.IO.File]::ReadAllText($state) | ConvertFrom-Json -AsHashtable
+$text.host.automount = $true
+[System.IO.File]::WriteAllText($state, (ConvertTo-Json -InputObject $text -Depth 20))
+$disk = [uint32](Mount-VHD -Path C:\\Hyper-V\\a.vhdx -Passthru).DiskNumber
+$on = Get-Parts $disk
+Dismount-VHD -Path C:\\Hyper-V\\a.vhdx
+$csv = Get-Partition | Where-Object { @($_.AccessPaths) -contains 'C:\\ClusterStorage\\Volume1\\' }
+New-Item -ItemType Directory -Path C:\\ClusterStorage\\Volume1\\VMs | Out-Null
+ConvertTo-Json -Depth 6 -Compress -InputObject ([ordered]@{
+    off = $off; assigned = $assigned; volumeSize = $volume.Size; again = $again; folder = $folder; busy = $busy; byFolder = $byFolder
+    removed = $removed; notThere = $notThere; on = $on
+    csvPartition = [ordered]@{ letter = [int]$csv.DriveLetter; paths = @($csv.AccessPaths) }
+    csvVolume = [ordered]@{ fs = (Get-Volume -Partition $csv).FileSystem; free = (Get-Volume -Partition $csv).SizeRemaining }
+    inCsv = (Get-Volume -FilePath 'C:\\ClusterStorage\\Volume1\\VMs').SizeRemaining
+    onC = (Get-Volume -FilePath 'C:\\ClusterStorage').SizeRemaining
+    missing = Get-Failure { Get-Volume -FilePath 'C:\\ClusterStorage\\Volume1\\nope' }
+    fixedOnCsv = Get-Failure { New-VHD -Path C:\\ClusterStorage\\Volume1\\VMs\\big.vhdx -SizeBytes 4GB -Fixed }
+    logicalDisks = @(@(Get-CimInstance -ClassName Win32_LogicalDisk) | ForEach-Object { $_.DeviceID })
+    written = $written
+})`,
+    )
+  })
+
+  it('automount off: Mount-VHD gives no partition a drive letter; NoDefaultDriveLetter shows the marked one', () => {
+    expect(out.off).toEqual([
+      {n: 1, letter: 0, paths: [], noDefault: true},
+      {n: 2, letter: 0, paths: [], noDefault: false},
+      {n: 3, letter: 0, paths: [], noDefault: false},
+    ])
+    expect(out.written).toBe(false)
+  })
+
+  it('automount on: every partition but the "no default drive letter" one gets a letter', () => {
+    expect(out.on.map((p: {n: number; letter: number; noDefault: boolean}) => [p.n, p.letter > 0, p.noDefault])).toEqual([
+      [1, false, true],
+      [2, true, false],
+      [3, true, false],
+    ])
+  })
+
+  it('Add-PartitionAccessPath -AssignDriveLetter gives the first free letter, a folder access path an empty folder; Remove-PartitionAccessPath takes them away', () => {
+    expect(out.assigned[1]).toEqual({n: 2, letter: 'D'.charCodeAt(0), paths: ['D:\\'], noDefault: false})
+    expect(out.volumeSize).toBeGreaterThan(0)
+    expect(out.again).toMatchObject({message: 'The requested access path is already in use.', fqid: 'MI RESULT 4,Add-PartitionAccessPath'})
+    expect(out.folder[2]).toEqual({n: 3, letter: 0, paths: ['C:\\Hyper-V\\mnt\\'], noDefault: false})
+    expect(out.busy).toMatchObject({message: 'The access path is not valid.'})
+    // Disks 0-2 are the host's, 3 holds the mount point's volume: the mounted VHD is disk 4.
+    expect(out.byFolder).toBe('\\\\?\\Volume{4-3}\\')
+    expect(out.removed.map((p: {paths: string[]}) => p.paths)).toEqual([[], [], []])
+    expect(out.notThere).toMatchObject({message: 'The access path is not valid.', fqid: 'MI RESULT 4,Remove-PartitionAccessPath'})
+  })
+
+  it('a volume mounted at a folder: Get-Partition lists the access path, Get-Volume -FilePath finds the deepest volume on the way', () => {
+    expect(out.csvPartition).toEqual({letter: 0, paths: ['C:\\ClusterStorage\\Volume1\\']})
+    expect(out.csvVolume).toEqual({fs: 'CSVFS', free: 3 * 1024 ** 3})
+    expect(out.inCsv).toBe(3 * 1024 ** 3)
+    expect(out.onC).toBe(400 * 1024 ** 3)
+    expect(out.missing).toMatchObject({fqid: 'CmdletizationQuery_NotFound_FilePath,Get-Volume', category: 'ObjectNotFound'})
+    // New-VHD -Fixed checks the free space of that volume too (3 GB there, 400 GB on C:), and a
+    // volume without a letter is no Win32_LogicalDisk.
+    expect(out.fixedOnCsv).toMatchObject({message: 'Failed to create the virtual hard disk. There is not enough space on the disk. (0x80070070)'})
+    expect(out.logicalDisks).toEqual(['C:'])
+  })
+})
+
+describe('adapter restarts: Set-NetAdapterAdvancedProperty and Enable-/Disable-NetAdapterVmq restart unless -NoRestart', () => {
+  it('each call without -NoRestart, and Restart-NetAdapter, is one restart in the event log; the state file does not record them', () => {
+    const p = makeEmulatorProject(NETWORK)
+    const log = `${p.stateFile}.events.jsonl`
+    const out = run(
+      p,
+      `$before = Get-Content -Raw $env:HVGUEST_EMULATOR_STATE
+Set-NetAdapterAdvancedProperty -Name 'Ethernet 2' -RegistryKeyword '*JumboPacket' -RegistryValue 9014 -NoRestart
+Disable-NetAdapterVmq -Name 'Ethernet 2' -NoRestart
+$quiet = Test-Path -LiteralPath ($env:HVGUEST_EMULATOR_STATE + '.events.jsonl')
+Set-NetAdapterAdvancedProperty -Name 'Ethernet 2' -RegistryKeyword '*JumboPacket' -RegistryValue 1514
+Enable-NetAdapterVmq -Name 'Ethernet 2'
+Restart-NetAdapter -Name 'Ethernet 2'
+ConvertTo-Json -Compress -InputObject ([ordered]@{ quiet = $quiet; same = ((Get-Content -Raw $env:HVGUEST_EMULATOR_STATE) -ceq $before) })`,
+    )
+    expect(out).toEqual({quiet: false, same: true})
+    const events = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    expect(events.map((e) => [e.event, e.adapter, e.cmdlet])).toEqual([
+      ['adapter-restart', 'Ethernet 2', 'Set-NetAdapterAdvancedProperty'],
+      ['adapter-restart', 'Ethernet 2', 'Enable-NetAdapterVmq'],
+      ['adapter-restart', 'Ethernet 2', 'Restart-NetAdapter'],
+    ])
+  })
+})

@@ -49,7 +49,8 @@ describe('hostile values arrive exactly', () => {
       const vm = state.vms[0]
       expect(vm.name).toBe(NAME)
       expect(vm.notes).toBe(NOTES)
-      expect(vm.path).toBe(FOLDER)
+      // The guest folder is not named after the VM: New-VM -Path FOLDER keeps the VM in FOLDER\<name>.
+      expect(vm.path).toBe(`${FOLDER}\\${NAME}`)
       expect(vm.networkAdapters.map((a: any) => [a.name, a.switchName])).toEqual([
         [`Front ‘1’ $(x) "n"`, SWITCH],
         ['PXE', SWITCH],
@@ -67,7 +68,7 @@ describe('hostile values arrive exactly', () => {
       expect(manifest.name).toBe(NAME)
       expect(manifest.files).toContain(`${FOLDER}\\boot.vhdx`)
       const listed = run.answers[4].data.guests
-      expect(listed.map((x: any) => [x.name, x.notes, x.path])).toEqual([[NAME, NOTES, FOLDER]])
+      expect(listed.map((x: any) => [x.name, x.notes, x.path])).toEqual([[NAME, NOTES, `${FOLDER}\\${NAME}`]])
       expect(listed[0].networkAdapters[0].switch).toBe(SWITCH)
 
       // destroy by the hostile name: only the manifest's files go.

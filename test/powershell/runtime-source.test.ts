@@ -1,8 +1,11 @@
 /**
  * The runtime module's source, read by PowerShell's own parser
  * ([System.Management.Automation.Language.Parser]::ParseFile): every cmdlet it calls is documented
- * (ps/emulator/reference/*.json) and gets only documented parameters, in a combination one
- * documented parameter set accepts; no value can become code; stdout belongs to the protocol.
+ * (ps/emulator/reference/versions/<docset>.json, one per Windows Server version) and gets only
+ * documented parameters, in a combination one documented parameter set accepts; a parameter or
+ * cmdlet that some version where the call can run lacks sits behind a capability guard
+ * (Test-HvCommand / Test-HvCommandParameter, docs/host-versions.md); no value can become code;
+ * stdout belongs to the protocol.
  */
 import {readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
@@ -21,9 +24,10 @@ interface Call {
 interface Report {
   files: string[]
   calls: Call[]
-  violations: Array<{rule: string; file: string; line: number; message: string}>
+  violations: Array<{rule: string; file: string; line: number; message: string; parameter?: string; versions?: string[]}>
   dismountInFinally: boolean
   referenceCmdlets: string[]
+  docsets: string[]
 }
 
 const MODULE = join(REPO, 'ps', 'HvGuest')
@@ -33,7 +37,7 @@ let cached: Record<string, Report> | null = null
 /** One run of the checker for the whole file: the runtime and the deliberately bad module, in one pwsh (each parsed once). */
 function reports(): Record<string, Report> {
   if (cached) return cached
-  const r = runPwshFile(join(FIXTURES, 'check-runtime-sources.ps1'), ['-ReferenceDir', join(REPO, 'ps', 'emulator', 'reference'), MODULE, BAD_MODULE], {
+  const r = runPwshFile(join(FIXTURES, 'check-runtime-sources.ps1'), ['-ReferenceDir', join(REPO, 'ps', 'emulator', 'reference', 'versions'), MODULE, BAD_MODULE], {
     env: {TERM: 'dumb'},
   })
   if (r.code !== 0) throw new Error(`check-runtime-sources.ps1 failed (${r.code}): ${r.stderr}`)
@@ -47,7 +51,7 @@ describe('the runtime module source (parsed with PowerShell\'s parser)', () => {
     const r = report()
     expect(r.violations.filter((v) => v.rule === 'parse-error')).toEqual([])
     expect(r.files.sort()).toEqual(
-      ['Bootstrap.ps1', 'Facts.ps1', 'Guest.ps1', 'GuestStatus.ps1', 'HostNetwork.ps1', 'HostSettings.ps1', 'HvGuest.psm1', 'IcInject.ps1', 'Inventory.ps1', 'Journal.ps1', 'Lock.ps1', 'Protocol.ps1', 'StateFiles.ps1', 'Util.ps1'].sort(),
+      ['Bootstrap.ps1', 'Capability.ps1', 'Facts.ps1', 'Guest.ps1', 'GuestStatus.ps1', 'HostNetwork.ps1', 'HostSettings.ps1', 'HvGuest.psm1', 'IcInject.ps1', 'Inventory.ps1', 'Journal.ps1', 'Lock.ps1', 'MountedImage.ps1', 'Probe.ps1', 'Protocol.ps1', 'StateFiles.ps1', 'Util.ps1'].sort(),
     )
   }, 120_000)
 
@@ -100,6 +104,26 @@ describe('the runtime module source (parsed with PowerShell\'s parser)', () => {
     expect(rules('dynamic-invocation').join('\n')).toContain('& $sb')
     expect(rules('splat-unreadable').join('\n')).toContain('computed index key')
     expect(bad.dismountInFinally).toBe(false)
+  }, 120_000)
+
+  it('the checker itself tells guarded from unguarded version differences (the bad module)', () => {
+    const bad = reports()[BAD_MODULE]
+    expect(bad.docsets).toEqual(['winserver2012-ps', 'winserver2012r2-ps', 'winserver2016-ps', 'winserver2019-ps', 'winserver2022-ps', 'winserver2025-ps'])
+    const versionFindings = bad.violations
+      .filter((v) => v.rule.startsWith('version-'))
+      .map((v) => ({rule: v.rule, file: v.file, parameter: v.parameter ?? null, versions: v.versions}))
+    // Each unguarded case, with the versions lacking it; the guarded -Generation, Get-VMHostSupportedVersion
+    // -Default and Set-VMFirmware call (its cmdlet guard) are absent.
+    expect(versionFindings).toEqual([
+      {rule: 'version-parameter-unguarded', file: 'Bad.psm1', parameter: 'CheckpointType', versions: ['winserver2012-ps', 'winserver2012r2-ps']},
+      {rule: 'version-parameter-unguarded', file: 'Bad.psm1', parameter: 'AutomaticCheckpointsEnabled', versions: ['winserver2012-ps', 'winserver2012r2-ps']},
+      {rule: 'version-parameter-unguarded', file: 'Bad.psm1', parameter: 'SecureBootTemplate', versions: ['winserver2012r2-ps']},
+      {rule: 'version-parameter-unguarded', file: 'Bad.psm1', parameter: 'CheckpointType', versions: ['winserver2012-ps', 'winserver2012r2-ps']},
+      {rule: 'version-command-unguarded', file: 'Bad.psm1', parameter: null, versions: ['winserver2012-ps', 'winserver2012r2-ps']},
+    ])
+    const lines = bad.violations.filter((v) => v.rule.startsWith('version-')).map((v) => v.message)
+    expect(lines[0]).toMatch(/^Set-VM -CheckpointType \(splat key\) is passed where winserver2012-ps, winserver2012r2-ps lack it \(Bad\.psm1:\d+\)/)
+    expect(lines[4]).toMatch(/^Get-VMHostSupportedVersion is called where winserver2012-ps, winserver2012r2-ps lack it/)
   }, 120_000)
 
   it('dismounts a mounted VHD in a finally block', () => {

@@ -27,14 +27,48 @@ function Get-HvDriveLetter {
     return $null
 }
 
-# Free bytes on the volume that holds $Path (a drive-letter path), or $null.
+# The volume that holds $Path (a local path; $null for a share or when no volume holds it). Not
+# the drive letter's volume: a folder may be a mount point of another volume, as a Cluster Shared
+# Volume is (C:\ClusterStorage\Volume1 is a volume of its own, not part of C:), so the deepest
+# volume on the way wins. Get-Volume -FilePath answers that for an existing path (Windows Server
+# 2012 R2 and later document it; 2012's Get-Volume has no -FilePath), asked for the nearest
+# existing folder since vmRoot may not exist yet. Otherwise the partitions' access paths are
+# searched for the longest one the path starts with (Get-Partition, then Get-Volume -Partition).
+function Get-HvPathVolume {
+    param([string]$Path)
+    if ($Path -notmatch '^[A-Za-z]:') { return $null }
+    $existing = $Path
+    while (-not [string]::IsNullOrEmpty($existing) -and -not (Test-Path -LiteralPath $existing)) {
+        $parent = Get-HvParentPath -Path $existing
+        if ($parent -eq $existing) { $existing = $null } else { $existing = $parent }
+    }
+    $byPath = @{}
+    if (-not [string]::IsNullOrEmpty($existing)) {
+        if (Test-HvCommandParameter -Command 'Get-Volume' -Parameter 'FilePath') { $byPath.FilePath = $existing }
+    }
+    if ($byPath.Count -gt 0) { return @(Get-Volume @byPath)[0] }
+    $full = $Path.Replace('/', '\').TrimEnd('\') + '\'
+    $best = $null
+    $bestLength = -1
+    foreach ($part in @(Get-Partition)) {
+        if ($null -eq $part) { continue }
+        foreach ($a in @(Get-HvField -Object $part -Name 'AccessPaths' -Default @())) {
+            $root = [string]$a
+            if ($root.Length -eq 0 -or $root.StartsWith('\\?\')) { continue }
+            $root = $root.TrimEnd('\') + '\'
+            if ($full.StartsWith($root, [System.StringComparison]::OrdinalIgnoreCase) -and $root.Length -gt $bestLength) { $best = $part; $bestLength = $root.Length }
+        }
+    }
+    if ($null -eq $best) { return $null }
+    return @(Get-Volume -Partition $best)[0]
+}
+
+# Free bytes on the volume that holds $Path, or $null.
 function Get-HvFreeBytes {
     param([string]$Path)
-    $letter = Get-HvDriveLetter -Path $Path
-    if ($null -eq $letter) { return $null }
-    $volume = @(Get-Volume -DriveLetter ([char]$letter))
-    if ($volume.Count -eq 0) { return $null }
-    $free = Get-HvField -Object $volume[0] -Name 'SizeRemaining'
+    $volume = Get-HvPathVolume -Path $Path
+    if ($null -eq $volume) { return $null }
+    $free = Get-HvField -Object $volume -Name 'SizeRemaining'
     if ($null -eq $free) { return $null }
     return [int64]$free
 }
@@ -62,10 +96,14 @@ function Invoke-HvFactsAction {
     $vmHost = Get-HvFactOrError -Errors $errors -Fact 'hyperV' -Cmdlet 'Get-VMHost' -Read { @(Get-VMHost)[0] }
     $hyperV = ($null -ne $vmHost)
     $locale = Get-HvFactOrError -Errors $errors -Fact 'locale' -Cmdlet 'Get-WinSystemLocale' -Read { [string](@(Get-WinSystemLocale)[0]).Name }
+    # Get-VMHostSupportedVersion arrived with Windows Server 2016 (the 2012 and 2012 R2 docsets
+    # lack it): without it the list is unknown ($null), which is not an error of the host.
     $versions = $null
     if ($hyperV) {
-        $versions = Get-HvFactOrError -List -Errors $errors -Fact 'configurationVersions' -Cmdlet 'Get-VMHostSupportedVersion' -Read {
-            @(@(Get-VMHostSupportedVersion) | ForEach-Object { [string]$_.Version })
+        if (Test-HvCommand -Command 'Get-VMHostSupportedVersion') {
+            $versions = Get-HvFactOrError -List -Errors $errors -Fact 'configurationVersions' -Cmdlet 'Get-VMHostSupportedVersion' -Read {
+                @(@(Get-VMHostSupportedVersion) | ForEach-Object { [string]$_.Version })
+            }
         }
     }
 
@@ -340,7 +378,7 @@ function Invoke-HvPreflightAction {
             $free = $null
             try { $free = Get-HvFreeBytes -Path $vmRoot } catch { $free = $null }
             if ($null -ne $free -and $needed -gt $free) {
-                $problems.Add((New-HvProblem -Code 'disk-space-insufficient' -Message ("fixed disks and copies need {0} bytes on {1}, and the volume has {2} bytes free" -f $needed, $vmRoot, $free) -Path $vmRoot))
+                $problems.Add((New-HvProblem -Code 'disk-space-insufficient' -Message ("fixed disks and copies need {0} bytes on {1}, and the volume that holds it has {2} bytes free" -f $needed, $vmRoot, $free) -Path $vmRoot))
             }
         }
     }

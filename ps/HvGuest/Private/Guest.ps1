@@ -52,6 +52,25 @@ function Add-HvFolder {
     if ($null -ne $Directories) { $Directories.Add($top) }
 }
 
+# The topmost folder of Path that does not exist yet ($null when Path exists).
+function Get-HvTopMissingFolder {
+    param([string]$Path)
+    if ([string]::IsNullOrEmpty($Path) -or (Test-HvDirectory -Path $Path)) { return $null }
+    $top = $Path
+    $p = Get-HvParentPath -Path $Path
+    while ($null -ne $p -and -not (Test-HvDirectory -Path $p)) { $top = $p; $p = Get-HvParentPath -Path $p }
+    return $top
+}
+
+# What to pass as New-VM -Path so that the VM's files (P\<name>\Virtual Machines) are inside the
+# guest's folder: its parent when the folder is named after the guest, else the folder itself.
+function Get-HvNewVMPath {
+    param([string]$GuestFolder, [string]$Name)
+    $parent = Get-HvParentPath -Path $GuestFolder
+    if ($null -ne $parent -and (Test-HvSameText -A (Get-HvLeafName -Path $GuestFolder) -B $Name)) { return $parent }
+    return $GuestFolder
+}
+
 function Assert-HvTargetAbsent {
     param([string]$Path, [string]$Step, [string]$Cmdlet)
     if (Test-Path -LiteralPath $Path) {
@@ -145,6 +164,7 @@ function Add-HvOfflinePackages {
     $mounted = @(Select-HvObject -InputObject @(Mount-VHD -Path $BootPath -Passthru) -Property 'Path')
     Complete-HvStep -Context $Context
     $failure = $null
+    $access = New-HvMountedImageAccess
     try {
         Set-HvActivity -Context $Context -Step 'find-windows-partition' -Cmdlet 'Get-Disk'
         $number = Get-HvField -Object $mounted[0] -Name 'DiskNumber'
@@ -161,20 +181,8 @@ function Add-HvOfflinePackages {
             Set-Disk -Number $number -IsReadOnly $false | Out-Null
             Complete-HvStep -Context $Context
         }
-        Set-HvActivity -Context $Context -Step 'find-windows-partition' -Cmdlet 'Get-Partition'
-        $lettered = @(@(Get-Partition -DiskNumber $number) | Where-Object {
-                $l = [string](Get-HvField -Object $_ -Name 'DriveLetter' -Default '')
-                $l.Length -eq 1 -and [char]::IsLetter($l[0])
-            })
-        $root = $null
-        foreach ($part in $lettered) {
-            $candidate = ('{0}:\' -f [string]$part.DriveLetter)
-            if (Test-Path -LiteralPath ($candidate + 'Windows\System32') -PathType Container) { $root = $candidate; break }
-        }
-        if ($null -eq $root -and $lettered.Count -eq 1) { $root = ('{0}:\' -f [string]$lettered[0].DriveLetter) }
-        if ($null -eq $root) {
-            throw (New-HvError -Cmdlet 'Get-Partition' -Message ("no partition of '{0}' (disk {1}) has a drive letter and a \Windows\System32 folder" -f $BootPath, $number) -Category 'ObjectNotFound')
-        }
+        # A mounted disk may get no drive letter (MountedImage.ps1): one is assigned, and removed below.
+        $root = Resolve-HvMountedImageRoot -Context $Context -Access $access -BootPath $BootPath -DiskNumber $number
         foreach ($cab in $Packages) {
             Start-HvStep -Context $Context -Step 'add-windows-package' -Cmdlet 'Add-WindowsPackage' -Detail ('{0} -> {1}' -f $cab, $root)
             Add-WindowsPackage -PackagePath $cab -Path $root | Out-Null
@@ -183,13 +191,14 @@ function Add-HvOfflinePackages {
     } catch {
         $failure = @{ Record = $_; Step = $Context.Step; Cmdlet = $Context.Cmdlet }
     } finally {
+        Remove-HvMountedImageAccessPaths -Context $Context -Access $access
         try {
             Start-HvStep -Context $Context -Step 'dismount-vhd' -Cmdlet 'Dismount-VHD' -Detail $BootPath
             Dismount-VHD -Path $BootPath | Out-Null
             Complete-HvStep -Context $Context
         } catch {
             if ($null -eq $failure) { $failure = @{ Record = $_; Step = 'dismount-vhd'; Cmdlet = 'Dismount-VHD' } }
-            else { $Context.Warnings.Add(('Dismount-VHD {0} failed after an earlier error ({1}); rollback dismounts it' -f $BootPath, (Get-HvErrorMessage -ErrorRecord $_))) }
+            else { Add-HvWarning -Context $Context -Code 'dismount-failed' -Setting $null -Message ('Dismount-VHD {0} failed after an earlier error ({1}); rollback dismounts it' -f $BootPath, (Get-HvErrorMessage -ErrorRecord $_)) }
         }
     }
     if ($null -ne $failure) {
@@ -216,6 +225,15 @@ function New-HvGuest {
     $floppy = [string](Get-HvField -Object $Guest -Name 'floppy' -Default '')
     if ($floppy.Length -gt 0) {
         throw (New-HvError -Step 'set-floppy' -Message ("guest '{0}' plans floppy {1}, and this runtime cannot attach floppy disks (Set-VMFloppyDiskDrive is not in its documented cmdlet reference)" -f $name, $floppy) -Category 'NotImplemented')
+    }
+
+    # Generation 2 needs New-VM -Generation and Set-VMFirmware, which a 2012 host has neither of
+    # (its VMs are all Generation 1). Planning refuses it (generation-unsupported-host); a plan
+    # that gets here anyway is refused before anything changes.
+    if ($generation -ne 1) {
+        if (-not (Test-HvCommandParameter -Command 'New-VM' -Parameter 'Generation') -or -not (Test-HvCommand -Command 'Set-VMFirmware')) {
+            throw (New-HvError -Step 'new-vm' -Cmdlet 'New-VM' -Message ("guest '{0}' is planned as Generation {1}, and this host makes Generation 1 VMs only (its New-VM has no -Generation, or it has no Set-VMFirmware): plan it as Generation 1 or place it on a 2012 R2 or later host" -f $name, $generation) -Category 'InvalidArgument')
+        }
     }
 
     # The name: free, or (replace) the old guest removed first.
@@ -259,22 +277,40 @@ function New-HvGuest {
     if (@(Find-HvVMByName -Name $name).Count -gt 0) {
         throw (New-HvError -Step 'new-vm' -Cmdlet 'New-VM' -Message ("a VM named '{0}' already exists on this host" -f $name) -Category 'ResourceExists')
     }
+    # New-VM -Path P keeps the VM's own files in P\<name>\Virtual Machines: given the parent of
+    # the guest's folder (<vmRoot>\<name>), they land in the guest's folder.
+    $newVmPath = Get-HvNewVMPath -GuestFolder $vmPath -Name $name
     $newVm = @{
         Name               = $name
-        Generation         = [int16]$generation
         NoVHD              = $true
-        Path               = $vmPath
+        Path               = $newVmPath
         MemoryStartupBytes = [int64](Get-HvField -Object $memory -Name 'startupBytes')
     }
+    # Without -Generation (2012) every VM is Generation 1, which is what is planned here (Generation
+    # 2 was refused above).
+    if (Test-HvCommandParameter -Command 'New-VM' -Parameter 'Generation') { $newVm.Generation = [int16]$generation }
     $version = Get-HvField -Object $Guest -Name 'vmVersion'
-    if ($null -ne $version) { $newVm.Version = [string]$version }
-    Start-HvStep -Context $Context -Step 'new-vm' -Cmdlet 'New-VM' -Detail ('{0} (generation {1}) in {2}' -f $name, $generation, $vmPath) -Undo ([ordered]@{ action = 'remove-vm'; vmId = $null; name = $name })
+    if ($null -ne $version) {
+        if (Test-HvCommandParameter -Command 'New-VM' -Parameter 'Version') { $newVm.Version = [string]$version }
+        else { Add-HvUnsupportedSettingWarning -Context $Context -Setting 'vmVersion' -Command 'New-VM' -Parameter 'Version' -Value ([string]$version) }
+    }
+    # The folders New-VM makes for the VM's files are this guest's too: journaled (removed by a
+    # rollback once the VM is gone, and only while they hold no file) and listed for destroy.
+    $vmFolders = Get-HvTopMissingFolder -Path (Join-HvPath -Parent (Join-HvPath -Parent $newVmPath -Child $name) -Child 'Virtual Machines')
+    if ($null -ne $vmFolders) {
+        # Recorded before New-VM runs (this step runs no cmdlet itself): a rollback then finds it
+        # however far New-VM got, and undoes it after the VM (entries are undone last-first).
+        Start-HvStep -Context $Context -Step 'vm-folder' -Cmdlet $null -Detail $vmFolders -Undo ([ordered]@{ action = 'remove-dir'; path = $vmFolders })
+        Complete-HvStep -Context $Context
+    }
+    Start-HvStep -Context $Context -Step 'new-vm' -Cmdlet 'New-VM' -Detail ('{0} (generation {1}) in {2}' -f $name, $generation, $newVmPath) -Undo ([ordered]@{ action = 'remove-vm'; vmId = $null; name = $name })
     $vm = @(Select-HvObject -InputObject @(New-VM @newVm) -Property 'Id')
     if ($vm.Count -eq 0 -or $null -eq $vm[0]) { $vm = @(Find-HvVMByName -Name $name) }
     if ($vm.Count -eq 0) { throw (New-HvError -Message ("New-VM reported success, but no VM named '{0}' exists" -f $name) -Category 'ObjectNotFound') }
     $vm = $vm[0]
     $vmId = Get-HvVMId -VM $vm
     Complete-HvStep -Context $Context -UndoUpdate ([ordered]@{ vmId = $vmId })
+    if ($null -ne $vmFolders -and (Test-HvDirectory -Path $vmFolders)) { $directories.Add($vmFolders) }
 
     # Only the plan remains: the adapter and DVD drive Hyper-V adds by itself go.
     Set-HvActivity -Context $Context -Step 'remove-default-adapter' -Cmdlet 'Get-VMNetworkAdapter'
@@ -293,10 +329,17 @@ function New-HvGuest {
     # Compute.
     $processors = Get-HvField -Object $Guest -Name 'processors'
     $nested = Test-HvTrue (Get-HvField -Object $Guest -Name 'nestedVirtualization')
+    $cpu = @{ VM = $vm }
+    if ($null -ne $processors) { $cpu.Count = [int64]$processors }
+    if ($nested) {
+        # Nested virtualization came with 2016 (Set-VMProcessor -ExposeVirtualizationExtensions).
+        if (Test-HvCommandParameter -Command 'Set-VMProcessor' -Parameter 'ExposeVirtualizationExtensions') { $cpu.ExposeVirtualizationExtensions = $true }
+        else {
+            Add-HvUnsupportedSettingWarning -Context $Context -Setting 'nestedVirtualization' -Command 'Set-VMProcessor' -Parameter 'ExposeVirtualizationExtensions' -Value 'on'
+            $nested = $false
+        }
+    }
     if ($null -ne $processors -or $nested) {
-        $cpu = @{ VM = $vm }
-        if ($null -ne $processors) { $cpu.Count = [int64]$processors }
-        if ($nested) { $cpu.ExposeVirtualizationExtensions = $true }
         Start-HvStep -Context $Context -Step 'set-processor' -Cmdlet 'Set-VMProcessor' -Detail ('{0} virtual processor(s){1}' -f $processors, $(if ($nested) { ', nested virtualization' } else { '' }))
         Set-VMProcessor @cpu | Out-Null
         Complete-HvStep -Context $Context
@@ -416,7 +459,23 @@ function New-HvGuest {
     $notes = Get-HvField -Object $Guest -Name 'notes'
     if ($null -ne $notes) { $settings.Notes = [string]$notes; $what.Add('notes') }
     $checkpoints = Get-HvField -Object $Guest -Name 'checkpoints'
-    if ($null -ne $checkpoints) { $settings.CheckpointType = ConvertTo-HvEnumName -Field 'checkpoints' -Value ([string]$checkpoints); $what.Add('checkpoints ' + $settings.CheckpointType) }
+    if ($null -ne $checkpoints) {
+        $checkpointType = ConvertTo-HvEnumName -Field 'checkpoints' -Value ([string]$checkpoints)
+        if (Test-HvCommandParameter -Command 'Set-VM' -Parameter 'CheckpointType') { $settings.CheckpointType = $checkpointType; $what.Add('checkpoints ' + $checkpointType) }
+        else {
+            # Before checkpoint types (2016) every checkpoint is a standard one.
+            $outcome = $(if ($checkpointType -eq 'Standard') { 'its checkpoints are standard ones, as planned' } else { 'its checkpoints are standard ones' })
+            Add-HvUnsupportedSettingWarning -Context $Context -Setting 'checkpoints' -Command 'Set-VM' -Parameter 'CheckpointType' -Value $checkpointType -Outcome $outcome
+        }
+    }
+    # Windows 10 and 11 make VMs with automatic checkpoints on: a guest checkpointed behind
+    # hvguest's back runs on an .avhdx that destroy and offline injection would meet. Off for every
+    # guest, unless its template asks for checkpoints (a checkpoints type other than disabled), whose
+    # automatic ones are then left as the host makes them.
+    $wantsCheckpoints = ($null -ne $checkpoints -and -not (Test-HvSameText -A ([string]$checkpoints) -B 'disabled'))
+    if (-not $wantsCheckpoints) {
+        if (Test-HvCommandParameter -Command 'Set-VM' -Parameter 'AutomaticCheckpointsEnabled') { $settings.AutomaticCheckpointsEnabled = $false; $what.Add('automatic checkpoints off') }
+    }
     $startAction = Get-HvField -Object $Guest -Name 'automaticStartAction'
     if ($null -ne $startAction) { $settings.AutomaticStartAction = ConvertTo-HvEnumName -Field 'automaticStartAction' -Value ([string]$startAction); $what.Add('start action ' + $settings.AutomaticStartAction) }
     $stopAction = Get-HvField -Object $Guest -Name 'automaticStopAction'
@@ -463,7 +522,7 @@ function Set-HvIntegrationServices {
             if (Test-HvSameText -A $suffix -B $guid) { $match = $p; break }
         }
         if ($null -eq $match) {
-            if ($want) { $Context.Warnings.Add(("integration service {0} ({1}) does not exist on this host; it cannot be enabled" -f $label, $guid)) }
+            if ($want) { Add-HvWarning -Context $Context -Code 'integration-service-missing' -Setting 'integration.services' -Message ("integration service {0} ({1}) does not exist on this host; it cannot be enabled" -f $label, $guid) }
             $out.Add([ordered]@{ id = $guid; name = $label; enabled = $false; wanted = $want; changed = $false; present = $false })
             continue
         }
@@ -492,7 +551,7 @@ function Set-HvFirmware {
         if ($ref -match '^network:(.*)$') {
             $key = $Matches[1].ToLowerInvariant()
             if ($Adapters.ContainsKey($key)) { $devices.Add($Adapters[$key]) }
-            else { $Context.Warnings.Add(("boot device {0}: no such adapter; left out" -f $ref)) }
+            else { Add-HvWarning -Context $Context -Code 'boot-device-missing' -Setting 'bootOrder' -Message ("boot device {0}: no such adapter; left out" -f $ref) }
         } elseif ($ref -match '^SCSI (\d+):(\d+)$') {
             $n = [int]$Matches[1]
             $l = [int]$Matches[2]
@@ -502,9 +561,9 @@ function Set-HvFirmware {
                 Set-HvActivity -Context $Context -Step 'set-firmware' -Cmdlet 'Get-VMDvdDrive'
                 $dev = @(Get-VMDvdDrive -VM $VM -ControllerNumber $n -ControllerLocation $l)
             }
-            if ($dev.Count -gt 0) { $devices.Add($dev[0]) } else { $Context.Warnings.Add(("boot device {0}: no drive there; left out" -f $ref)) }
+            if ($dev.Count -gt 0) { $devices.Add($dev[0]) } else { Add-HvWarning -Context $Context -Code 'boot-device-missing' -Setting 'bootOrder' -Message ("boot device {0}: no drive there; left out" -f $ref) }
         } else {
-            $Context.Warnings.Add(("boot device {0}: not a Generation 2 device reference; left out" -f $ref))
+            Add-HvWarning -Context $Context -Code 'boot-device-missing' -Setting 'bootOrder' -Message ("boot device {0}: not a Generation 2 device reference; left out" -f $ref)
         }
     }
     $what = New-Object System.Collections.Generic.List[string]
@@ -513,9 +572,13 @@ function Set-HvFirmware {
     $secureBoot = Get-HvField -Object $fw -Name 'secureBoot'
     if ($null -ne $secureBoot) { $firmware.EnableSecureBoot = $(if (Test-HvSameText -A ([string]$secureBoot) -B 'on') { 'On' } else { 'Off' }); $what.Add('secure boot ' + $firmware.EnableSecureBoot) }
     $template = Get-HvField -Object $fw -Name 'secureBootTemplate'
-    if (-not [string]::IsNullOrEmpty([string]$template)) { $firmware.SecureBootTemplate = [string]$template; $what.Add('template ' + $template) }
+    if (-not [string]::IsNullOrEmpty([string]$template)) {
+        if (Test-HvCommandParameter -Command 'Set-VMFirmware' -Parameter 'SecureBootTemplate') { $firmware.SecureBootTemplate = [string]$template; $what.Add('template ' + $template) }
+        else { Add-HvUnsupportedSettingWarning -Context $Context -Setting 'firmware.secureBootTemplate' -Command 'Set-VMFirmware' -Parameter 'SecureBootTemplate' -Value ([string]$template) }
+    }
     if ($what.Count -eq 0) { return }
     Start-HvStep -Context $Context -Step 'set-firmware' -Cmdlet 'Set-VMFirmware' -Detail ($what -join ', ')
-    Set-VMFirmware @firmware | Out-Null
+    if (Test-HvCommand -Command 'Set-VMFirmware') { Set-VMFirmware @firmware | Out-Null }
+    else { throw (New-HvError -Message 'this host has no Set-VMFirmware: it cannot configure a Generation 2 VM' -Category 'NotImplemented') }
     Complete-HvStep -Context $Context
 }

@@ -109,7 +109,9 @@ function Invoke-HvNetApplyAction {
     $switches = @(Get-HvField -Object $Request -Name 'switches' -Default @())
     $change = Start-HvHostChange -Context $Context -Request $Request
     try {
+        Start-HvAdapterBatch -Context $Context
         $records = @(Set-HvHostNetwork -Context $Context -HostEntry $hostEntry -Switches $switches)
+        $restarted = @(Complete-HvAdapterBatch -Context $Context)
         $path = Get-HvNetRecordPath -VmRoot $change.VmRoot
         $kept = Save-HvNetOriginals -Context $Context -VmRoot $change.VmRoot -Changed @($records | Where-Object { [string]$_.action -eq 'set' })
         Complete-HvHostChange -Context $Context -Change $change
@@ -117,7 +119,7 @@ function Invoke-HvNetApplyAction {
         Undo-HvHostChange -Context $Context -Change $change
         throw
     }
-    $Context.Data = [ordered]@{ settings = $records; record = $path; recorded = $kept }
+    $Context.Data = [ordered]@{ settings = $records; record = $path; recorded = $kept; restartedAdapters = $restarted }
 }
 
 function Invoke-HvNetRestoreAction {
@@ -127,10 +129,13 @@ function Invoke-HvNetRestoreAction {
         $path = Get-HvNetRecordPath -VmRoot $change.VmRoot
         $done = New-Object System.Collections.Generic.List[object]
         $note = $null
+        $restarted = @()
         if (Test-HvFile -Path $path) {
+            Start-HvAdapterBatch -Context $Context
             foreach ($r in @(Get-HvField -Object (Read-HvJsonFile -Path $path) -Name 'settings' -Default @())) {
                 $done.Add((Restore-HvNetSetting -Context $Context -Record $r))
             }
+            $restarted = @(Complete-HvAdapterBatch -Context $Context)
             Set-HvActivity -Context $Context -Step 'delete-net-record' -Cmdlet $null
             [void](Remove-HvStateFile -Kind 'net-record' -Path $path)
             $dir = Get-HvParentPath -Path $path
@@ -143,7 +148,7 @@ function Invoke-HvNetRestoreAction {
         Undo-HvHostChange -Context $Context -Change $change
         throw
     }
-    $Context.Data = [ordered]@{ settings = $done.ToArray(); record = $path; note = $note }
+    $Context.Data = [ordered]@{ settings = $done.ToArray(); record = $path; note = $note; restartedAdapters = $restarted }
 }
 
 # Puts one recorded setting back (journaled: a later failure sets it again to what it was).
@@ -162,8 +167,9 @@ function Restore-HvNetSetting {
             $current = Get-HvRegistryValue -Property $prop
             $out.previous = $current
             if ($current -eq [string]$original) { $out.action = 'skipped'; $out.reason = ('already {0}' -f $original); return $out }
+            Register-HvAdapterChange -Context $Context -AdapterName $adapter
             Start-HvStep -Context $Context -Step 'restore-jumbo' -Cmdlet 'Set-NetAdapterAdvancedProperty' -Detail ('{0} {1} {2} -> {3}' -f $adapter, $keyword, $current, $original) -Undo ([ordered]@{ action = 'restore-adapter-property'; adapter = $adapter; keyword = $keyword; value = $current })
-            Set-NetAdapterAdvancedProperty -InputObject $prop -RegistryValue ([string]$original) | Out-Null
+            Set-NetAdapterAdvancedProperty -InputObject $prop -RegistryValue ([string]$original) -NoRestart | Out-Null
             Complete-HvStep -Context $Context
         }
         'vmq' {
@@ -175,8 +181,9 @@ function Restore-HvNetSetting {
             $out.previous = $current
             if ($current -eq $want) { $out.action = 'skipped'; $out.reason = ('already {0}' -f $want); return $out }
             $cmdlet = $(if ($want) { 'Enable-NetAdapterVmq' } else { 'Disable-NetAdapterVmq' })
+            Register-HvAdapterChange -Context $Context -AdapterName $adapter
             Start-HvStep -Context $Context -Step 'restore-vmq' -Cmdlet $cmdlet -Detail ('{0} VMQ {1} -> {2}' -f $adapter, $current, $want) -Undo ([ordered]@{ action = 'restore-vmq'; adapter = $adapter; enabled = $current })
-            if ($want) { Enable-NetAdapterVmq -InputObject $vmq | Out-Null } else { Disable-NetAdapterVmq -InputObject $vmq | Out-Null }
+            if ($want) { Enable-NetAdapterVmq -InputObject $vmq -NoRestart | Out-Null } else { Disable-NetAdapterVmq -InputObject $vmq -NoRestart | Out-Null }
             Complete-HvStep -Context $Context
         }
         'chimney' {

@@ -2,6 +2,12 @@
 # hosts[].network (DESIGN section 3): *JumboPacket on the physical NIC bound to each switch and on
 # the host's vEthernet (<switch>), TCP Chimney (host-global), VMQ (Enable-NetAdapterVmq) on the bound NICs. Each change
 # records the value it replaces; a setting already at the wanted value is left alone and said so.
+# Setting *JumboPacket or *VMQ restarts the adapter unless -NoRestart is given (Set-NetAdapterAdvancedProperty
+# and Enable-/Disable-NetAdapterVmq docs), and a restart pauses its traffic: every change is made
+# with -NoRestart, and each adapter that changed is restarted once at the end (Restart-NetAdapter),
+# which the answer lists as restartedAdapters. Before an adapter's first change the journal gets an
+# entry whose undo restarts it: a rollback (newest first) puts the values back with -NoRestart and
+# then reaches that entry, so a rolled-back adapter is restarted once too.
 
 function Invoke-HvBeginAction {
     param([hashtable]$Context, $Request)
@@ -31,13 +37,16 @@ function Invoke-HvBeginAction {
         Write-HvProgress -Context $Context -Step 'journal' -Detail $run.JournalPath
 
         $switches = @(Get-HvField -Object $Request -Name 'switches' -Default @())
+        Start-HvAdapterBatch -Context $Context
         $settings = @(Set-HvHostNetwork -Context $Context -HostEntry $hostEntry -Switches $switches)
+        $restarted = @(Complete-HvAdapterBatch -Context $Context)
         $Context.Data = [ordered]@{
-            runId        = $runId
-            vmRoot       = $vmRoot
-            journal      = $run.JournalPath
-            lock         = (Get-HvLockPath -VmRoot $vmRoot)
-            hostSettings = $settings
+            runId             = $runId
+            vmRoot            = $vmRoot
+            journal           = $run.JournalPath
+            lock              = (Get-HvLockPath -VmRoot $vmRoot)
+            hostSettings      = $settings
+            restartedAdapters = $restarted
         }
     } catch {
         # A failed begin leaves nothing behind: what it changed is put back, the journal deleted,
@@ -73,6 +82,43 @@ function ConvertTo-HvChimneyValue {
     }
 }
 
+# ---- one restart per changed adapter
+
+function Start-HvAdapterBatch {
+    param([hashtable]$Context)
+    $Context['AdapterBatch'] = New-Object System.Collections.Generic.List[string]
+}
+
+# Called just before the first change of an adapter in this request: remembers it for the restart
+# at the end, and journals a step whose undo restarts it (see the top of this file).
+function Register-HvAdapterChange {
+    param([hashtable]$Context, [string]$AdapterName)
+    $batch = $Context['AdapterBatch']
+    # Every caller (begin, net-apply, net-restore) opens a batch: a change without one would never be restarted.
+    if ($null -eq $batch) { throw (New-HvError -Message ("internal: adapter '{0}' changed outside Start-HvAdapterBatch" -f $AdapterName) -Category 'InvalidOperation') }
+    foreach ($n in $batch) { if (Test-HvSameText -A $n -B $AdapterName) { return } }
+    $batch.Add($AdapterName)
+    $saved = @{ Step = $Context.Step; Cmdlet = $Context.Cmdlet }
+    Start-HvStep -Context $Context -Step 'adapter-restart-due' -Cmdlet $null -Detail ('{0}: restarted once after its changes' -f $AdapterName) -Undo ([ordered]@{ action = 'restart-adapter'; adapter = $AdapterName })
+    Complete-HvStep -Context $Context
+    $Context.Step = $saved.Step
+    $Context.Cmdlet = $saved.Cmdlet
+}
+
+# Restarts each adapter that changed, once; returns their names.
+function Complete-HvAdapterBatch {
+    param([hashtable]$Context)
+    $batch = $Context['AdapterBatch']
+    $Context['AdapterBatch'] = $null
+    if ($null -eq $batch) { return @() }
+    foreach ($name in $batch) {
+        Start-HvStep -Context $Context -Step 'restart-adapter' -Cmdlet 'Restart-NetAdapter' -Detail $name
+        Restart-NetAdapter -Name ([System.Management.Automation.WildcardPattern]::Escape($name)) | Out-Null
+        Complete-HvStep -Context $Context
+    }
+    return $batch.ToArray()
+}
+
 function New-HvSettingRecord {
     param([string]$Setting, $Switch, $Target, $Adapter, $Keyword, $Previous, $Value, [string]$Action, $Reason)
     return [ordered]@{
@@ -105,8 +151,9 @@ function Set-HvAdapterKeyword {
         throw (New-HvError -Step $StepName -Cmdlet 'Set-NetAdapterAdvancedProperty' -Message ("adapter '{0}' accepts {1} values {2}, not {3}" -f $AdapterName, $Keyword, ($valid -join ', '), $Value) -Category 'InvalidArgument')
     }
     $undo = [ordered]@{ action = 'restore-adapter-property'; adapter = $AdapterName; keyword = $Keyword; value = $current }
+    Register-HvAdapterChange -Context $Context -AdapterName $AdapterName
     Start-HvStep -Context $Context -Step $StepName -Cmdlet 'Set-NetAdapterAdvancedProperty' -Detail ("{0} {1} {2} -> {3}" -f $AdapterName, $Keyword, $current, $Value) -Undo $undo
-    Set-NetAdapterAdvancedProperty -InputObject $prop -RegistryValue $Value | Out-Null
+    Set-NetAdapterAdvancedProperty -InputObject $prop -RegistryValue $Value -NoRestart | Out-Null
     Complete-HvStep -Context $Context
     return (New-HvSettingRecord -Setting $Setting -Switch $Switch -Target $Target -Adapter $AdapterName -Keyword $Keyword -Previous $current -Value $Value -Action 'set')
 }
@@ -130,8 +177,9 @@ function Set-HvAdapterVmq {
         return (New-HvSettingRecord -Setting 'vmq' -Switch $Switch -Target 'physical-nic' -Adapter $AdapterName -Previous $current -Value $Enabled -Action 'skipped' -Reason ('already {0}' -f $(if ($Enabled) { 'enabled' } else { 'disabled' })))
     }
     $cmdlet = $(if ($Enabled) { 'Enable-NetAdapterVmq' } else { 'Disable-NetAdapterVmq' })
+    Register-HvAdapterChange -Context $Context -AdapterName $AdapterName
     Start-HvStep -Context $Context -Step 'set-vmq' -Cmdlet $cmdlet -Detail ('{0} VMQ {1} -> {2}' -f $AdapterName, $current, $Enabled) -Undo ([ordered]@{ action = 'restore-vmq'; adapter = $AdapterName; enabled = $current })
-    if ($Enabled) { Enable-NetAdapterVmq -InputObject $vmq | Out-Null } else { Disable-NetAdapterVmq -InputObject $vmq | Out-Null }
+    if ($Enabled) { Enable-NetAdapterVmq -InputObject $vmq -NoRestart | Out-Null } else { Disable-NetAdapterVmq -InputObject $vmq -NoRestart | Out-Null }
     Complete-HvStep -Context $Context
     return (New-HvSettingRecord -Setting 'vmq' -Switch $Switch -Target 'physical-nic' -Adapter $AdapterName -Previous $current -Value $Enabled -Action 'set')
 }

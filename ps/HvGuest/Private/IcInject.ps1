@@ -3,7 +3,9 @@
 # failure rolls back what this request did; nothing that existed before is removed.
 #   media    attach `media` (the host's vmguest.iso, or the LIS ISO) to the guest's DVD drives
 #   offline  add the `packages` cabs to the stopped guest's IDE 0:0 boot VHD (mount, add, always
-#            dismount); this changes the existing boot disk, which is what was asked for
+#            dismount); this changes the existing boot disk, which is what was asked for. A disk
+#            mounted without a drive letter (automount off, "no default drive letter") gets one
+#            for the injection, removed again before the dismount (MountedImage.ps1)
 #   seed     write `seed` {path, contentBase64} (a new file) and put it in the drive that holds
 #            `replaces` (the guest's previous seed media), else attach it like media
 # A drive is found in this order: a drive already holding the path (nothing to do), an empty DVD

@@ -204,7 +204,8 @@ function Invoke-HvUndo {
             $prop = Find-HvAdvancedProperty -AdapterName $adapter -Keyword $keyword
             if ($null -eq $prop) { throw (New-HvError -Cmdlet 'Get-NetAdapterAdvancedProperty' -Message ("adapter '{0}' has no {1} property any more" -f $adapter, $keyword) -Category 'ObjectNotFound') }
             if ((Get-HvRegistryValue -Property $prop) -eq $value) { return ('{0} {1} is already {2}' -f $adapter, $keyword, $value) }
-            Set-NetAdapterAdvancedProperty -InputObject $prop -RegistryValue $value | Out-Null
+            # -NoRestart: the run's restart-adapter entry, undone after this one, restarts it once.
+            Set-NetAdapterAdvancedProperty -InputObject $prop -RegistryValue $value -NoRestart | Out-Null
             return ('restored {0} {1} = {2}' -f $adapter, $keyword, $value)
         }
         'restore-vmq' {
@@ -213,8 +214,14 @@ function Invoke-HvUndo {
             $vmq = Find-HvAdapterVmq -AdapterName $adapter
             if ($null -eq $vmq) { throw (New-HvError -Cmdlet 'Get-NetAdapterVmq' -Message ("adapter '{0}' has no VMQ any more" -f $adapter) -Category 'ObjectNotFound') }
             if ((Test-HvTrue (Get-HvField -Object $vmq -Name 'Enabled')) -eq $enabled) { return ('{0} VMQ is already {1}' -f $adapter, $enabled) }
-            if ($enabled) { Enable-NetAdapterVmq -InputObject $vmq | Out-Null } else { Disable-NetAdapterVmq -InputObject $vmq | Out-Null }
+            if ($enabled) { Enable-NetAdapterVmq -InputObject $vmq -NoRestart | Out-Null } else { Disable-NetAdapterVmq -InputObject $vmq -NoRestart | Out-Null }
             return ('restored {0} VMQ = {1}' -f $adapter, $enabled)
+        }
+        'restart-adapter' {
+            # Journaled before the adapter's first change (HostSettings.ps1), so undone after its restores.
+            $adapter = [string](Get-HvField -Object $undo -Name 'adapter')
+            Restart-NetAdapter -Name ([System.Management.Automation.WildcardPattern]::Escape($adapter)) | Out-Null
+            return ('restarted adapter {0}' -f $adapter)
         }
         'restore-chimney' {
             $value = [string](Get-HvField -Object $undo -Name 'value')
@@ -264,6 +271,7 @@ function Get-HvUndoCmdlet {
         'dismount-vhd' { return 'Dismount-VHD' }
         'restore-adapter-property' { return 'Set-NetAdapterAdvancedProperty' }
         'restore-vmq' { return 'Enable-NetAdapterVmq' }
+        'restart-adapter' { return 'Restart-NetAdapter' }
         'restore-chimney' { return 'Set-NetOffloadGlobalSetting' }
         'remove-dvd-drive' { return 'Remove-VMDvdDrive' }
         'set-dvd-media' { return 'Set-VMDvdDrive' }

@@ -1,4 +1,5 @@
-# Emulated CimCmdlets module (hvguest). The generated CimCmdlets.Commands.ps1 binds each cmdlet's documented
-# parameter sets; the handlers in Handlers/ implement them against the state file.
+# Emulated CimCmdlets module (hvguest). The generated Commands/all-versions.ps1 (the same on every host OS)
+# binds each cmdlet's documented parameter sets (HvEmulator/Shared/Import-EmulatedModule.ps1 picks
+# it; docs/host-versions.md); the handlers in Handlers/ implement them against the state file.
 $EmulatedModuleRoot = $PSScriptRoot
 . (Join-Path $PSScriptRoot '../HvEmulator/Shared/Import-EmulatedModule.ps1')

@@ -1,4 +1,4 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -106,18 +106,51 @@ describe('lookupOs: every built-in OS', () => {
     if (m.entry.family === 'linux') expect(m.entry.kernelModules).toEqual(['hv_vmbus', 'hv_storvsc', 'hv_netvsc', 'hv_utils'])
   })
 
+  // Microsoft's CentOS/RHEL support tables: no built-in drivers before 5.9 and in 6.0-6.3 (LIS needed).
   it.each([
-    ['centos', '5.11', 'linux-centos-5'],
-    ['centos', '6', 'linux-centos-6'],
-    ['centos', '6.10', 'linux-centos-6'],
-    ['rhel', '5.5', 'linux-rhel-5'],
-    ['rhel', '6.3', 'linux-rhel-6'],
+    ['centos', '5.2', 'linux-centos-5-lis'],
+    ['centos', '5.8', 'linux-centos-5-lis'],
+    ['centos', '6', 'linux-centos-6-lis'],
+    ['centos', '6.3', 'linux-centos-6-lis'],
+    ['rhel', '5.5', 'linux-rhel-5-lis'],
+    ['rhel', '6.0', 'linux-rhel-6-lis'],
+    ['rhel', '6.3', 'linux-rhel-6-lis'],
     ['oracle', '6.9', 'linux-oracle-6'],
   ])('%s %s → %s (LIS media)', (distro, version, id) => {
     expect(lookupOs(catalog, lin(distro, version))).toMatchObject({
       known: true,
-      entry: {id, strategy: 'linux-lis', lisMedia: 'LinuxIntegrationServices-4.1.3-2.iso', inboxDrivers: false},
+      entry: {id, strategy: 'linux-lis', lisMedia: 'LinuxIntegrationServices-4.1.3-2.iso', lisOption: null, inboxDrivers: false},
     })
+  })
+
+  // ... and built-in drivers in 5.9-5.11 and 6.4-6.10, where LIS is optional (for its extras).
+  it.each([
+    ['centos', '5.9', 'linux-centos-5', 'mkinitrd', []],
+    ['centos', '5.11', 'linux-centos-5', 'mkinitrd', []],
+    ['rhel', '5.10', 'linux-rhel-5', 'mkinitrd', []],
+    ['centos', '6.4', 'linux-centos-6', 'dracut', ['hypervkvpd']],
+    ['centos', '6.10', 'linux-centos-6', 'dracut', ['hypervkvpd']],
+    ['rhel', '6.4', 'linux-rhel-6', 'dracut', ['hypervkvpd']],
+    ['RedHat', '6.10', 'linux-rhel-6', 'dracut', ['hypervkvpd']],
+  ])('%s %s → %s (built-in drivers, LIS optional)', (distro, version, id, initramfs, packages) => {
+    expect(lookupOs(catalog, lin(distro, version))).toMatchObject({
+      known: true,
+      entry: {
+        id,
+        strategy: 'linux-builtin',
+        initramfs,
+        packages,
+        lisMedia: null,
+        lisOption: {media: 'LinuxIntegrationServices-4.1.3-2.iso', packages: ['kmod-microsoft-hyper-v', 'microsoft-hyper-v']},
+        inboxDrivers: true,
+      },
+    })
+  })
+
+  it('names its source for the RHEL/CentOS 5 and 6 split', () => {
+    const text = readFileSync(catalog.file, 'utf8')
+    expect(text).toContain('https://learn.microsoft.com/windows-server/virtualization/hyper-v/supported-centos-and-red-hat-enterprise-linux-virtual-machines-on-hyper-v')
+    expect(text).toContain('b16d89406c004e62496ea1bcbe14c71fa411b884')
   })
 })
 
@@ -128,7 +161,7 @@ describe('lookupOs: unknown OS', () => {
     expect(m.reason).toBeTruthy()
   })
 
-  it.each([lin('arch', '2024.01'), lin('ubuntu', '10.04'), lin('centos', '4.8'), lin('oracle', '5'), lin('debian', 'bookworm'), {family: 'linux', version: '6'} as GuestOs])(
+  it.each([lin('arch', '2024.01'), lin('ubuntu', '10.04'), lin('centos', '4.8'), lin('centos', '5.1'), lin('oracle', '5'), lin('debian', 'bookworm'), {family: 'linux', version: '6'} as GuestOs])(
     'falls back to linux-unknown for %o',
     (os) => {
       expect(lookupOs(catalog, os)).toMatchObject({known: false, entry: {id: 'linux-unknown', strategy: 'linux-builtin', packages: [], inboxDrivers: false}})

@@ -129,17 +129,41 @@ describe('resolveIntegration: Linux', () => {
     expect(r.guestHasDrivers).toBe(true)
   })
 
-  it.each([WS2012R2, WS2022])('attaches LIS media from isoRoot for CentOS 6 on %s', (host) => {
-    const r = run(lin('centos', '6.10'), host)
+  it.each([WS2012R2, WS2022])('attaches LIS media from isoRoot for CentOS 6.0-6.3 on %s', (host) => {
+    const r = run(lin('centos', '6.3'), host)
     expect(r.diagnostics).toEqual([])
-    expect(r.integration).toMatchObject({strategy: 'linux-lis', catalogEntry: 'linux-centos-6', media: 'D:\\ISO\\LinuxIntegrationServices-4.1.3-2.iso'})
+    expect(r.integration).toMatchObject({strategy: 'linux-lis', catalogEntry: 'linux-centos-6-lis', media: 'D:\\ISO\\LinuxIntegrationServices-4.1.3-2.iso'})
     expect(r.guestHasDrivers).toBe(true)
   })
 
-  it('a LIS-era guest with install: none has no drivers for synthetic devices', () => {
-    const r = run(lin('centos', '6.10'), WS2022, {install: 'none'})
+  it.each([
+    [lin('centos', '6.10'), 'linux-centos-6', ['hypervkvpd']],
+    [lin('rhel', '6.4'), 'linux-rhel-6', ['hypervkvpd']],
+    [lin('centos', '5.9'), 'linux-centos-5', []],
+  ])('%o has built-in drivers: auto plans no LIS media and no warning', (os, entry, packages) => {
+    const r = run(os, WS2022)
+    expect(r.diagnostics).toEqual([])
+    expect(r.integration).toMatchObject({strategy: 'linux-builtin', catalogEntry: entry, media: null, packages})
+    expect(r.guestHasDrivers).toBe(true)
+  })
+
+  it('LIS stays optional where the drivers are built in: attach-media plans the LIS media and its services', () => {
+    const r = run(lin('centos', '6.10'), WS2022, {install: 'attach-media'})
+    expect(r.diagnostics).toEqual([])
+    expect(r.integration).toMatchObject({
+      strategy: 'linux-lis',
+      catalogEntry: 'linux-centos-6',
+      media: 'D:\\ISO\\LinuxIntegrationServices-4.1.3-2.iso',
+      packages: ['kmod-microsoft-hyper-v', 'microsoft-hyper-v'],
+      daemonUnits: ['hypervkvpd', 'hypervvssd', 'hypervfcopyd'],
+    })
+  })
+
+  it('a LIS-era guest with install: none has no drivers for synthetic devices; a built-in one has', () => {
+    const r = run(lin('centos', '6.3'), WS2022, {install: 'none'})
     expect(r.integration).toMatchObject({strategy: 'none', media: null, packages: []})
     expect(r.guestHasDrivers).toBe(false)
+    expect(run(lin('centos', '6.10'), WS2022, {install: 'none'}).guestHasDrivers).toBe(true)
   })
 
   it('attach-media works for LIS-era guests and is ic-media-unavailable for in-kernel ones', () => {

@@ -342,8 +342,8 @@ describe('kickstart (centos-6)', () => {
       expect(text).not.toBe(base)
       writeFileSync(join(proj, 'templates', `${name}.yaml`), text)
     }
-    variant('c6-noic', (t) => t.replace('install: auto', 'install: none'))
-    variant('c7', (t) => t.replace('version: "6.10"', 'version: "7.9"'))
+    variant('c6-noic', (t) => t.replace('install: attach-media', 'install: none'))
+    variant('c7', (t) => t.replace('version: "6.10"', 'version: "7.9"').replace('install: attach-media', 'install: auto'))
     const host = {os: 'windows-server-2022' as HostOs, profile: 'generic-1g'}
     const noic = plan('c6-noic', host, false, proj)
     const el7 = plan('c7', host, false, proj)

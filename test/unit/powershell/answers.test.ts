@@ -156,7 +156,9 @@ describe('the shapes the runtime sends pass', () => {
   })
 
   it('failed answers: what the request had done, or nothing', () => {
-    expect(failureData('create-guest', failed('create-guest', {steps: 3, warnings: ['w']}))).toEqual({steps: 3, warnings: ['w']})
+    const warning = {code: 'dismount-failed', setting: null, message: 'w'}
+    expect(failureData('create-guest', failed('create-guest', {steps: 3, warnings: [warning]}))).toEqual({steps: 3, warnings: [warning]})
+    expect(message(() => failureData('create-guest', failed('create-guest', {steps: 3, warnings: ['w']})))).toContain('warnings')
     expect(failureData('destroy', failed('destroy', {guests: [], refused: [{name: 'web1', vmId: null, reason: 'not-found', message: 'no VM named web1'}]}))).toMatchObject({refused: [{reason: 'not-found'}]})
     expect(failureData('begin', failed('begin', {runId: 'r', rolledBack: null, rollbackError: 'x'}))).toEqual({runId: 'r', rolledBack: null, rollbackError: 'x'})
     expect(failureData('facts', failed('facts'))).toBeNull()

@@ -15,7 +15,8 @@ import {BASE_SPEC, codesOf, planFixture, type Fixture} from '../../helpers/plan-
 const dvd = (n: number) => Array.from({length: n}, () => ({iso: 'D:\\iso\\x.iso'}))
 const nics = (n: number, extra: Record<string, unknown> = {}) => Array.from({length: n}, () => ({switch: 'Lab', ...extra}))
 const win = (version: string) => ({family: 'windows', version})
-const centos6 = {family: 'linux', distro: 'centos', version: '6.10'}
+/** CentOS 6.0-6.3 have no built-in Hyper-V drivers (6.4 and later do). */
+const centos6 = {family: 'linux', distro: 'centos', version: '6.3'}
 const pin = (type: string, number: number, location: number) => ({type, number, location})
 const inv = (host: Record<string, unknown>, more: Array<Record<string, unknown>> = []) => ({
   hosts: [{name: 'hv1', os: 'windows-server-2022', ...host}, ...more],
@@ -211,9 +212,22 @@ const CASES: Partial<Record<Code, Case>> = {
   'processors-exceed-generation': {trigger: {spec: {processors: 65}}, nearMiss: {spec: {processors: 64}}},
   'memory-exceeds-generation': {trigger: {spec: {memory: {startup: '2TB'}}}, nearMiss: {spec: {memory: {startup: '1TB'}}}},
   'host-os-assumed': {trigger: {inventory: {hosts: [{name: 'hv1'}]}}, nearMiss: {inventory: inv({})}},
+  // A disk with no format is VHD on 2008 R2: only an explicit VHDX is an error there.
   'vhdx-unsupported-host': {
-    trigger: {spec: {os: win('2008r2'), bootDisk: {size: '40GB'}}, request: {hostOs: 'windows-server-2008r2'}},
-    nearMiss: {spec: {os: win('2008r2'), bootDisk: {size: '40GB', format: 'vhd'}}, request: {hostOs: 'windows-server-2008r2'}},
+    trigger: {spec: {os: win('2008r2'), bootDisk: {size: '40GB', format: 'vhdx'}}, request: {hostOs: 'windows-server-2008r2'}},
+    nearMiss: {spec: {os: win('2008r2'), bootDisk: {size: '40GB'}}, request: {hostOs: 'windows-server-2008r2'}},
+  },
+  'checkpoints-unsupported-host': {
+    trigger: {spec: {checkpoints: 'production'}, request: {hostOs: 'windows-server-2012r2'}},
+    nearMiss: {spec: {checkpoints: 'production'}, request: {hostOs: 'windows-server-2016'}},
+  },
+  'secure-boot-template-unsupported-host': {
+    trigger: {spec: {generation: 2, firmware: {secureBootTemplate: 'MicrosoftUEFICertificateAuthority'}}, request: {hostOs: 'windows-server-2012r2'}},
+    nearMiss: {spec: {generation: 2, firmware: {secureBootTemplate: 'MicrosoftUEFICertificateAuthority'}}, request: {hostOs: 'windows-10'}},
+  },
+  'nested-virt-unsupported-host': {
+    trigger: {spec: {nestedVirtualization: true, memory: {startup: '4GB'}}, request: {hostOs: 'windows-server-2012r2'}},
+    nearMiss: {spec: {nestedVirtualization: true, memory: {startup: '4GB'}}, request: {hostOs: 'windows-server-2016'}},
   },
   'generation-unsupported-host': {
     trigger: {spec: {generation: 2}, request: {hostOs: 'windows-server-2012'}},
@@ -267,6 +281,9 @@ const COVERED_ELSEWHERE: Partial<Record<Code, string[]>> = {
       'ic-not-ready-for-failover',
     ].map((c) => [c, ['test/unit/provision/doctor.test.ts', 'test/e2e/doctor-net.test.ts']]),
   ),
+  // hosts hvguest cannot act on, and shells that are not there: found before any change
+  'hyperv-module-missing': ['test/e2e/host-module-missing.test.ts', 'test/unit/provision/unmanaged-hosts.test.ts'],
+  'shell-missing': ['test/unit/powershell/find-shell.test.ts'],
   // ic inject against an emulated host
   ...Object.fromEntries(['guest-not-found', 'ic-inject-guest-running', 'firstboot-missing'].map((c) => [c, ['test/e2e/firstboot.test.ts']])),
   ...Object.fromEntries(

@@ -48,7 +48,8 @@ $script:Handlers['Get-CimInstance'] = {
             $want = $null
             if ($filter -match "(?i)DeviceID\s*=\s*'([A-Za-z]):'") { $want = $Matches[1].ToUpperInvariant() }
             foreach ($v in @($state.volumes)) {
-                if ($null -eq $v -or ($want -and ([string]$v.driveLetter).ToUpperInvariant() -ne $want)) { continue }
+                # A volume at a mount point (no drive letter) is no logical disk.
+                if ($null -eq $v -or -not $v.driveLetter -or ($want -and ([string]$v.driveLetter).ToUpperInvariant() -ne $want)) { continue }
                 Add-CimTypeName -Namespace 'root/cimv2' -Class 'Win32_LogicalDisk' -Properties ([ordered]@{
                         DeviceID = "$($v.driveLetter):"; DriveType = 3; FileSystem = [string]$v.fileSystem; VolumeName = [string]$v.fileSystemLabel
                         Size = [uint64]$v.sizeBytes; FreeSpace = [uint64]$v.freeBytes

@@ -26,6 +26,16 @@ function New-HvEmulatorState {
     Default: this host alone.
     .PARAMETER ClusterNodeStates
     With -Cluster: node name -> Up, Down, Paused or Joining (default Up), e.g. @{ HV2 = 'Down' }.
+    .PARAMETER NoAutomount
+    host.automount false: automatic mounting of new basic volumes is off (as after `mountvol /N`
+    or diskpart `automount disable`), so Mount-VHD gives the partitions of a mounted disk no drive
+    letter; Add-PartitionAccessPath still assigns one.
+    .PARAMETER MountPoints
+    Volumes reached by a folder instead of a drive letter (a mount point, or a Cluster Shared
+    Volume such as C:\ClusterStorage\Volume1): hashtables @{ Path = 'C:\Mnt\Fast'; FreeSpaceBytes
+    = 10GB; SizeBytes (default the larger of 100 GB and the free space); FileSystem (default NTFS;
+    CSVFS for a CSV); Label }. Each is a volume with that access path on a disk of its own (online,
+    one partition without a drive letter); the folder is made on its drive.
     .PARAMETER GuestHeartbeatSeconds
     host.guestTiming.heartbeatSeconds: how long after Start-VM a guest that can answer does
     (heartbeat, integration services, KVP). Tests use 0 or 1 to stay fast.
@@ -71,6 +81,12 @@ function New-HvEmulatorState {
 
         [long]
         $FreeSpaceBytes = 400GB,
+
+        [switch]
+        $NoAutomount,
+
+        [System.Collections.IDictionary[]]
+        $MountPoints = @(),
 
         [ValidateRange(0, 3600)]
         [double]
@@ -219,6 +235,27 @@ function New-HvEmulatorState {
         vms             = @()
         windowsPackages = @()
         cluster         = $null
+    }
+    if ($NoAutomount) { $state.host['automount'] = $false }
+    $mountDiskNumber = 3
+    foreach ($mount in @($MountPoints)) {
+        foreach ($k in @($mount.Keys)) { if (@('Path', 'FreeSpaceBytes', 'SizeBytes', 'FileSystem', 'Label') -notcontains [string]$k) { throw "-MountPoints: unknown key '$k' (Path, FreeSpaceBytes, SizeBytes, FileSystem, Label)." } }
+        $mountPath = [string]$mount['Path']
+        if ($mountPath -notmatch '^C:\\.+') { throw "-MountPoints: Path '$mountPath' must be a folder on drive C: (such as C:\ClusterStorage\Volume1)." }
+        $root = $mountPath.TrimEnd('\') + '\'
+        $free = [long]$(if ($mount.Contains('FreeSpaceBytes')) { $mount['FreeSpaceBytes'] } else { 100GB })
+        $size = [long]$(if ($mount.Contains('SizeBytes')) { $mount['SizeBytes'] } else { [Math]::Max(100GB, $free) })
+        if ($size -lt $free) { throw "-MountPoints: SizeBytes of '$mountPath' is smaller than its FreeSpaceBytes." }
+        $fileSystem = [string]$(if ($mount.Contains('FileSystem')) { $mount['FileSystem'] } else { 'NTFS' })
+        $state.disks += [ordered]@{
+            number = $mountDiskNumber; friendlyName = 'Msft Virtual Disk'; serialNumber = ('MP-{0:D4}' -f $mountDiskNumber); sizeBytes = $size
+            partitionStyle = 'GPT'; isOffline = $false; isReadOnly = $false; isBoot = $false; isSystem = $false
+            busType = 'SAS'; vhdPath = $null
+            partitions = @([ordered]@{ partitionNumber = 1; driveLetter = ''; accessPaths = @($root); sizeBytes = $size; type = 'Basic' })
+        }
+        $state.volumes += [ordered]@{ driveLetter = ''; accessPaths = @($root); diskNumber = $mountDiskNumber; partitionNumber = 1; fileSystemLabel = [string]$mount['Label']; fileSystem = $fileSystem; sizeBytes = $size; freeBytes = $free }
+        [void][System.IO.Directory]::CreateDirectory([System.IO.Path]::Combine([string[]](@($stateDir, 'drives', 'C') + @($root.Substring(3).TrimEnd('\').Split('\')))))
+        $mountDiskNumber++
     }
     if ($Cluster) {
         $state.cluster = [ordered]@{

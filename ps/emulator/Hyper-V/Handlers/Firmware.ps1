@@ -36,7 +36,7 @@ $script:Handlers['Set-VMBios'] = {
         if (Get-Bound $Ctx 'EnableNumLock') { $vm.bios.numLockEnabled = $true }
         if (Get-Bound $Ctx 'DisableNumLock') { $vm.bios.numLockEnabled = $false }
         if (Get-Bound $Ctx 'Passthru') {
-            [pscustomobject]@{ PSTypeName = 'Microsoft.HyperV.PowerShell.VMBios'; VMName = $vm.name; VMId = [guid]$vm.id; StartupOrder = [string[]]$vm.bios.startupOrder; NumLockEnabled = [bool]$vm.bios.numLockEnabled }
+            ConvertTo-RealShape ([ordered]@{ PSTypeName = 'Microsoft.HyperV.PowerShell.VMBios'; VMName = $vm.name; VMId = [guid]$vm.id; StartupOrder = [string[]]$vm.bios.startupOrder; NumLockEnabled = [bool]$vm.bios.numLockEnabled })
         }
     }
 }
@@ -72,7 +72,7 @@ $script:Handlers['Set-VMFirmware'] = {
         }
         Save-OtherSettings -Ctx $Ctx -Target $fw -Handled @('EnableSecureBoot', 'SecureBootTemplate', 'PreferredNetworkBootProtocol', 'ConsoleMode', 'PauseAfterBootFailure', 'BootOrder', 'FirstBootDevice')
         if (Get-Bound $Ctx 'Passthru') {
-            [pscustomobject]@{ PSTypeName = 'Microsoft.HyperV.PowerShell.VMFirmware'; VMName = $vm.name; VMId = [guid]$vm.id; SecureBoot = $fw.secureBoot; BootOrder = [string[]]$fw.bootOrder }
+            ConvertTo-RealShape ([ordered]@{ PSTypeName = 'Microsoft.HyperV.PowerShell.VMFirmware'; VMName = $vm.name; VMId = [guid]$vm.id; SecureBoot = $fw.secureBoot; BootOrder = [string[]]$fw.bootOrder })
         }
     }
 }

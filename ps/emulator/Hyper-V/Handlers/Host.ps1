@@ -3,7 +3,7 @@
 $script:Handlers['Get-VMHost'] = {
     param($Ctx)
     $h = $Ctx.State.host
-    [pscustomobject][ordered]@{
+    ConvertTo-RealShape ([ordered]@{
         PSTypeName                = 'Microsoft.HyperV.PowerShell.VMHost'
         ComputerName              = [string]$h.computerName
         Name                      = [string]$h.computerName
@@ -16,7 +16,7 @@ $script:Handlers['Get-VMHost'] = {
         MacAddressMaximum         = [string]$h.macAddressMaximum
         NumaSpanningEnabled       = $true
         EnableEnhancedSessionMode = $false
-    }
+    })
 }
 
 $script:Handlers['Get-VMHostSupportedVersion'] = {
@@ -28,11 +28,11 @@ $script:Handlers['Get-VMHostSupportedVersion'] = {
     foreach ($v in @($h.configurationVersions)) {
         $isDefault = [string]$v -eq [string]$h.defaultConfigurationVersion
         if ((Get-Bound $Ctx 'Default') -and -not $isDefault) { continue }
-        [pscustomobject][ordered]@{
+        ConvertTo-RealShape ([ordered]@{
             PSTypeName = 'Microsoft.HyperV.PowerShell.VMHostSupportedVersion'
             Name       = "Microsoft Windows (configuration version $v)"
             Version    = [version][string]$v
             IsDefault  = $isDefault
-        }
+        })
     }
 }

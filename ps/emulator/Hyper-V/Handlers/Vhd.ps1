@@ -67,7 +67,7 @@ function New-VhdFile {
         Stop-HvEmulatorCommand -Message "Failed to create the virtual hard disk. A VHD format disk supports only 512-byte sectors through New-VHD; use VHDX for 4096." -Category InvalidArgument -ErrorId 'InvalidParameter'
     }
     if ($Type -eq 'Fixed') {
-        $volume = @($Ctx.State.volumes) | Where-Object { $null -ne $_ -and $_.driveLetter -eq $win.Substring(0, 1) } | Select-Object -First 1
+        $volume = Find-HostVolumeOfPath -State $Ctx.State -WindowsPath $win
         if ($volume -and $size -gt [uint64]$volume.freeBytes) {
             Stop-HvEmulatorCommand -Message "Failed to create the virtual hard disk. There is not enough space on the disk. (0x80070070)" -Category ResourceUnavailable -ErrorId 'DiskFull' -TargetObject $win
         }
@@ -184,8 +184,9 @@ $script:Handlers['Mount-VHD'] = {
         $partitions = @()
         for ($i = 1; $i -le $count; $i++) {
             $taken = @($partitions | ForEach-Object { [string]$_.driveLetter })
-            $letter = if (Get-Bound $Ctx 'NoDriveLetter') { '' } else { Get-FreeDriveLetter $state $taken }
+            $letter = if (Test-MountGetsDriveLetter -Ctx $Ctx -Meta $v.Meta -PartitionNumber $i) { Get-FreeDriveLetter $state $taken } else { '' }
             $partitions += [ordered]@{ partitionNumber = $i; driveLetter = $letter; sizeBytes = [long]([uint64]$v.Meta.sizeBytes / [Math]::Max(1, $count)); type = 'Basic' }
+            if (Test-NoDefaultDriveLetter -Meta $v.Meta -PartitionNumber $i) { $partitions[-1]['noDefaultDriveLetter'] = $true }
         }
         $disk = [ordered]@{
             number = $number; friendlyName = 'Msft Virtual Disk'; serialNumber = ''; sizeBytes = [long]$v.Meta.sizeBytes

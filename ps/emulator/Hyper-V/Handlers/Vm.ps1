@@ -24,6 +24,33 @@ function New-AdapterRecord {
     }
 }
 
+# Hyper-V keeps a VM's configuration in <its folder>\Virtual Machines: <Id>.vmcx and <Id>.vmrs
+# from configuration version 6.2 (2016) on, <Id>.xml before. New-VM writes them; Remove-VM deletes
+# them and leaves the folders (as it leaves the virtual hard disks).
+function New-VMConfigurationFiles {
+    param($Ctx, [string]$VmFolder, [string]$Id, [string]$Version)
+    $configDir = $VmFolder.TrimEnd('\') + '\Virtual Machines'
+    $extensions = if ([version]$Version -ge [version]'6.2') { @('vmcx', 'vmrs') } else { @('xml') }
+    $localDir = Resolve-LocalPath $Ctx $configDir
+    [void][System.IO.Directory]::CreateDirectory($localDir)
+    $files = [System.Collections.Generic.List[string]]::new()
+    foreach ($ext in $extensions) {
+        $name = '{0}.{1}' -f $Id.ToUpperInvariant(), $ext
+        [System.IO.File]::WriteAllText([System.IO.Path]::Combine($localDir, $name), "HVEMU-VMCONFIG/1 $Id`n")
+        $files.Add("$configDir\$name")
+    }
+    $files.ToArray()
+}
+
+# Automatic checkpoints (a checkpoint at every Start-VM): Set-VM -AutomaticCheckpointsEnabled is
+# documented from the 2016 docset on, and the VM object reports it there. Windows 10 and 11 turn
+# them on for a new VM; Windows Server leaves them off.
+function Get-NewVMAutomaticCheckpoints {
+    param($State, $HostProfile)
+    if ($HostProfile.Build -lt 14393) { return $null }
+    return ([string]$HostProfile.Caption -notlike '*Server*')
+}
+
 function Assert-MemoryBytes {
     param([long]$Bytes, [string]$What, [int]$Generation)
     if ($Bytes -lt 32MB -or $Bytes % 2MB -ne 0) {
@@ -53,12 +80,15 @@ $script:Handlers['New-VM'] = {
     if (Find-VMByName $state $name) {
         Stop-HvEmulatorCommand -Message "Failed to create a new virtual machine. A virtual machine named '$name' already exists on host '$($state.host.computerName)' (one VM name per host)." -Category ResourceExists -ErrorId 'DuplicateVMName' -TargetObject $name
     }
+    # Without -Path the VM lives in the host's default folder; with -Path P, in P\<name> (its
+    # configuration in P\<name>\Virtual Machines), which is the VM's Path.
     $path = [string]$state.host.virtualMachinePath
     if (Test-Bound $Ctx 'Path') {
-        $path = Resolve-WindowsPath ([string]$Ctx.Parameters['Path']) 'virtual machine path'
+        $parent = Resolve-WindowsPath ([string]$Ctx.Parameters['Path']) 'virtual machine path'
         if (-not (Test-FileNameValid $name)) {
-            Stop-HvEmulatorCommand -Message "Failed to create the virtual machine folder '$path\$name': the name contains characters that are not valid in a file name." -Category InvalidArgument -ErrorId 'InvalidParameter'
+            Stop-HvEmulatorCommand -Message "Failed to create the virtual machine folder '$parent\$name': the name contains characters that are not valid in a file name." -Category InvalidArgument -ErrorId 'InvalidParameter'
         }
+        $path = $parent.TrimEnd('\') + '\' + $name
     }
     $version = [string]$state.host.defaultConfigurationVersion
     if (Test-Bound $Ctx 'Version') {
@@ -103,6 +133,8 @@ $script:Handlers['New-VM'] = {
         clustered                    = $false
         settings                     = [ordered]@{}
     }
+    $automaticCheckpoints = Get-NewVMAutomaticCheckpoints -State $state -HostProfile $hostProfile
+    if ($null -ne $automaticCheckpoints) { $vm['automaticCheckpointsEnabled'] = $automaticCheckpoints }
     if ($generation -eq 1) {
         $order = [System.Collections.Generic.List[string]]::new()
         $first = switch ($bootDevice) { 'VHD' { 'IDE' } 'NetworkAdapter' { 'LegacyNetworkAdapter' } default { $bootDevice } }
@@ -136,6 +168,7 @@ $script:Handlers['New-VM'] = {
         }
         $vm['hardDrives'] = @([ordered]@{ controllerType = $bootSlot.type; controllerNumber = $bootSlot.number; controllerLocation = $bootSlot.location; path = $vhdPath; diskNumber = $null; settings = [ordered]@{} })
     }
+    $vm['configurationFiles'] = @(New-VMConfigurationFiles -Ctx $Ctx -VmFolder $path -Id $vm.id -Version $version)
     Add-ToList $state 'vms' $vm
     ConvertTo-VMObject -State $state -Vm $vm
 }
@@ -183,7 +216,12 @@ $script:Handlers['Remove-VM'] = {
     $state = $Ctx.State
     foreach ($vm in (Resolve-TargetVM $Ctx 'Name' 'VM')) {
         $object = ConvertTo-VMObject -State $state -Vm $vm
-        # Virtual hard disk files stay, as on Hyper-V.
+        # The configuration files go; the folders and the virtual hard disk files stay, as on Hyper-V.
+        foreach ($f in @($vm.configurationFiles)) {
+            if ([string]::IsNullOrEmpty([string]$f)) { continue }
+            $local = Resolve-LocalPath $Ctx ([string]$f)
+            if ([System.IO.File]::Exists($local)) { [System.IO.File]::Delete($local) }
+        }
         Remove-FromList $state 'vms' { param($x) $x.id -eq $vm.id }
         if ($state.cluster) { Remove-FromList $state.cluster 'groups' { param($g) $g.vmId -eq $vm.id } }
         if (Get-Bound $Ctx 'Passthru') { $object }
@@ -225,6 +263,11 @@ $script:Handlers['Start-VM'] = {
                     $hash = [System.Security.Cryptography.SHA256]::HashData([System.Text.Encoding]::UTF8.GetBytes("$($vm.id)/$($a.id)"))
                     $a.macAddress = '00155D{0:X2}{1:X2}{2:X2}' -f $hash[0], $hash[1], $hash[2]
                 }
+            }
+            # Automatic checkpoints: one at every start from Off (the guest then runs on a
+            # differencing .avhdx, which is what destroy and offline injection must never meet).
+            if ($vm.state -eq 'Off' -and $vm.Contains('automaticCheckpointsEnabled') -and $vm.automaticCheckpointsEnabled -and $vm.checkpointType -ne 'Disabled') {
+                Add-ToList $vm 'checkpoints' ([ordered]@{ name = "Automatic Checkpoint - $($vm.name) - ($([datetime]::UtcNow.ToString('yyyy-MM-dd - HH:mm:ss', [cultureinfo]::InvariantCulture)))"; id = [guid]::NewGuid().ToString(); automatic = $true })
             }
             # A saved VM resumes the guest it had; from Off the firmware boots (docs/emulator-guests.md).
             $powerOff = $false
@@ -311,7 +354,8 @@ $script:Handlers['Set-VM'] = {
         if (Test-Bound $Ctx 'AutomaticStartDelay') { $vm.automaticStartDelay = [int]$Ctx.Parameters['AutomaticStartDelay'] }
         if (Test-Bound $Ctx 'AutomaticCriticalErrorAction') { $vm.automaticCriticalErrorAction = [string]$Ctx.Parameters['AutomaticCriticalErrorAction'] }
         if (Test-Bound $Ctx 'CheckpointType') { $vm.checkpointType = [string]$Ctx.Parameters['CheckpointType'] }
-        Save-OtherSettings -Ctx $Ctx -Target $vm -Handled @('NewVMName', 'ProcessorCount', 'DynamicMemory', 'StaticMemory', 'MemoryStartupBytes', 'MemoryMinimumBytes', 'MemoryMaximumBytes', 'Notes', 'AutomaticStartAction', 'AutomaticStopAction', 'AutomaticStartDelay', 'AutomaticCriticalErrorAction', 'CheckpointType')
+        if (Test-Bound $Ctx 'AutomaticCheckpointsEnabled') { $vm['automaticCheckpointsEnabled'] = [bool]$Ctx.Parameters['AutomaticCheckpointsEnabled'] }
+        Save-OtherSettings -Ctx $Ctx -Target $vm -Handled @('NewVMName', 'ProcessorCount', 'DynamicMemory', 'StaticMemory', 'MemoryStartupBytes', 'MemoryMinimumBytes', 'MemoryMaximumBytes', 'Notes', 'AutomaticStartAction', 'AutomaticStopAction', 'AutomaticStartDelay', 'AutomaticCriticalErrorAction', 'CheckpointType', 'AutomaticCheckpointsEnabled')
         if (Get-Bound $Ctx 'Passthru') { ConvertTo-VMObject -State $state -Vm $vm }
     }
 }
@@ -343,7 +387,7 @@ $script:Handlers['Set-VMProcessor'] = {
         }
         Save-OtherSettings -Ctx $Ctx -Target $vm -Handled @('Count', 'ExposeVirtualizationExtensions')
         if (Get-Bound $Ctx 'Passthru') {
-            [pscustomobject]@{ PSTypeName = 'Microsoft.HyperV.PowerShell.VMProcessor'; VMName = $vm.name; VMId = [guid]$vm.id; Count = [long]$vm.processorCount; ExposeVirtualizationExtensions = [bool]$vm.exposeVirtualizationExtensions }
+            ConvertTo-RealShape ([ordered]@{ PSTypeName = 'Microsoft.HyperV.PowerShell.VMProcessor'; VMName = $vm.name; VMId = [guid]$vm.id; Count = [long]$vm.processorCount; ExposeVirtualizationExtensions = [bool]$vm.exposeVirtualizationExtensions })
         }
     }
 }
@@ -358,7 +402,7 @@ $script:Handlers['Set-VMMemory'] = {
         if (Test-Bound $Ctx 'Priority') { $vm.memory.priority = [int]$Ctx.Parameters['Priority'] }
         Save-OtherSettings -Ctx $Ctx -Target $vm.memory -Handled @('DynamicMemoryEnabled', 'StartupBytes', 'MinimumBytes', 'MaximumBytes', 'Buffer', 'Priority')
         if (Get-Bound $Ctx 'Passthru') {
-            [pscustomobject]@{ PSTypeName = 'Microsoft.HyperV.PowerShell.VMMemory'; VMName = $vm.name; VMId = [guid]$vm.id; Startup = [long]$vm.memory.startupBytes; Minimum = [long]$vm.memory.minimumBytes; Maximum = [long]$vm.memory.maximumBytes; DynamicMemoryEnabled = [bool]$vm.memory.dynamicMemoryEnabled }
+            ConvertTo-RealShape ([ordered]@{ PSTypeName = 'Microsoft.HyperV.PowerShell.VMMemory'; VMName = $vm.name; VMId = [guid]$vm.id; Startup = [long]$vm.memory.startupBytes; Minimum = [long]$vm.memory.minimumBytes; Maximum = [long]$vm.memory.maximumBytes; DynamicMemoryEnabled = [bool]$vm.memory.dynamicMemoryEnabled })
         }
     }
 }
@@ -372,6 +416,6 @@ $script:Handlers['Checkpoint-VM'] = {
         $name = [string](Get-Bound $Ctx 'SnapshotName' "$($vm.name) - checkpoint $(@($vm.checkpoints).Count + 1)")
         $checkpoint = [ordered]@{ name = $name; id = [guid]::NewGuid().ToString() }
         Add-ToList $vm 'checkpoints' $checkpoint
-        if (Get-Bound $Ctx 'Passthru') { [pscustomobject]@{ PSTypeName = 'Microsoft.HyperV.PowerShell.VMSnapshot'; Name = $name; Id = [guid]$checkpoint.id; VMName = $vm.name; VMId = [guid]$vm.id } }
+        if (Get-Bound $Ctx 'Passthru') { ConvertTo-RealShape ([ordered]@{ PSTypeName = 'Microsoft.HyperV.PowerShell.VMSnapshot'; Name = $name; Id = [guid]$checkpoint.id; VMName = $vm.name; VMId = [guid]$vm.id }) }
     }
 }

@@ -1,8 +1,58 @@
-# Output objects shaped like the real Hyper-V ones where the runtime reads them. Enum-typed
-# properties of the real objects (State, ControllerType, VhdType...) are strings here: use
-# "$($x.State)" (ToString) on both, never ConvertTo-Json of the raw enum.
+# Output objects shaped like the real Hyper-V ones. Enum-typed properties of the real objects
+# (State, ControllerType, VhdType...) are strings here, the enum member's name: use "$($x.State)"
+# (ToString) on both, never ConvertTo-Json of the raw enum.
+#
+# Every object carries the properties of its real class, in the real order: the names come from
+# the real module's declarations (ps/emulator/reference/hyperv-types/hyperv-types.json, see
+# docs/object-shapes.md), and a property the emulator does not model is $null. A property the
+# host's own module version lacks is left out (-Absent). test/powershell/output-shapes.test.ts
+# holds every emulated object kind against the declarations.
 
 $script:IdeControllerGuid = '83F8638B-8DCA-4152-9EDA-2CA8B33039B4'
+
+$script:RealPropertyNames = $null
+function Get-RealPropertyNames {
+    param([string]$TypeName)
+    if ($null -eq $script:RealPropertyNames) {
+        $file = [System.IO.Path]::Combine($PSScriptRoot, '..', '..', 'reference', 'hyperv-types', 'hyperv-types.json')
+        $names = @{}
+        # System.Text.Json, not ConvertFrom-Json: every emulated session reads this once, and the
+        # emulator runs on PowerShell 7 only (the runtime, which must run on 5.1, never reads it).
+        $doc = [System.Text.Json.JsonDocument]::Parse([System.IO.File]::ReadAllText($file))
+        try {
+            foreach ($c in $doc.RootElement.GetProperty('classes').EnumerateObject()) {
+                $names[$c.Name] = [string[]]@(foreach ($p in $c.Value.GetProperty('properties').EnumerateArray()) { $p.GetProperty('name').GetString() })
+            }
+        }
+        finally { $doc.Dispose() }
+        $script:RealPropertyNames = $names
+    }
+    if (-not $script:RealPropertyNames.ContainsKey($TypeName)) { throw "the emulator has no real shape for $TypeName (ps/emulator/reference/hyperv-types/hyperv-types.json)" }
+    $script:RealPropertyNames[$TypeName]
+}
+
+$script:RealShapeTemplates = @{}
+function ConvertTo-RealShape {
+    # An object of the real class $Values.PSTypeName: all its properties ($null unless given, none
+    # of -Absent), the given values in place. Property names match case-insensitively, so the
+    # real casing stays. A copy of one template object per class (far cheaper than building all
+    # the properties again: Get-VM returns a dozen such objects).
+    param([System.Collections.IDictionary]$Values, [string[]]$Absent = @())
+    $typeName = [string]$Values['PSTypeName']
+    if (-not $script:RealShapeTemplates.ContainsKey($typeName)) {
+        $t = [ordered]@{ PSTypeName = $typeName }
+        foreach ($n in (Get-RealPropertyNames $typeName)) { $t[$n] = $null }
+        $script:RealShapeTemplates[$typeName] = [pscustomobject]$t
+    }
+    $o = $script:RealShapeTemplates[$typeName].PSObject.Copy()
+    foreach ($n in $Absent) { $o.PSObject.Properties.Remove($n) }
+    foreach ($k in $Values.Keys) {
+        if ($k -eq 'PSTypeName') { continue }
+        $p = $o.PSObject.Properties[$k]
+        if ($null -ne $p) { $p.Value = $Values[$k] } else { $o | Add-Member -NotePropertyName $k -NotePropertyValue $Values[$k] }
+    }
+    $o
+}
 
 function Get-ComputerNameOfState { param($State) [string]$State.host.computerName }
 
@@ -41,25 +91,26 @@ function ConvertTo-DriveObject {
         }
         $common.SupportPersistentReservations = $false
     }
-    Add-PSTypeName ([pscustomobject]$common) @('Microsoft.HyperV.PowerShell.Drive', 'Microsoft.HyperV.PowerShell.VMDevice', 'Microsoft.HyperV.PowerShell.VMComponentObject')
+    Add-PSTypeName (ConvertTo-RealShape $common) @('Microsoft.HyperV.PowerShell.Drive', 'Microsoft.HyperV.PowerShell.VMDevice', 'Microsoft.HyperV.PowerShell.VMComponentObject')
 }
 
 function ConvertTo-VlanObject {
     param($Adapter)
     $v = $Adapter.vlan
-    [pscustomobject][ordered]@{
+    ConvertTo-RealShape ([ordered]@{
         PSTypeName              = 'Microsoft.HyperV.PowerShell.VMNetworkAdapterVlanSetting'
         OperationMode           = [string]$v.mode
         AccessVlanId            = [int]$v.accessVlanId
         NativeVlanId            = [int]$v.nativeVlanId
         AllowedVlanIdList       = $(if ($v.allowedVlanIdList) { [string]$v.allowedVlanIdList } else { $null })
         AllowedVlanIdListString = [string]$v.allowedVlanIdList
-        PrivateVlanMode         = [string]$v.privateVlanMode
+        # Not private: the real property is 0, which no member of VMNetworkAdapterPrivateVlanMode names.
+        PrivateVlanMode         = $(if ($v.privateVlanMode) { [string]$v.privateVlanMode } else { '0' })
         PrimaryVlanId           = [int]$v.primaryVlanId
         SecondaryVlanId         = [int]$v.secondaryVlanId
         SecondaryVlanIdList     = [string]$v.secondaryVlanIdList
         ParentAdapter           = [string]$Adapter.name
-    }
+    })
 }
 
 function ConvertTo-AdapterObject {
@@ -77,26 +128,27 @@ function ConvertTo-AdapterObject {
         VMId                     = $(if ($Vm) { [guid][string]$Vm.id } else { $null })
         ComputerName             = Get-ComputerNameOfState $State
         IsManagementOs           = -not $Vm
-        IsLegacy                 = [bool]$Adapter.isLegacy
         SwitchName               = $Adapter.switchName
         SwitchId                 = $(if ($switch) { [string]$switch.id } else { $null })
-        Connected                = [bool]$Adapter.switchName
         MacAddress               = [string]$Adapter.macAddress
-        DynamicMacAddressEnabled = [bool]$Adapter.dynamicMacAddressEnabled
-        VmqWeight                = [int]$Adapter.vmqWeight
+        VMQWeight                = [int]$Adapter.vmqWeight
         MacAddressSpoofing       = [string]$Adapter.macAddressSpoofing
-        DeviceNaming             = [string]$Adapter.deviceNaming
         Status                   = $(if ($Vm -and $Vm.state -eq 'Running') { [string[]]@('Ok') } elseif ($Vm) { [string[]]@() } else { $null })
         StatusDescription        = $(if ($Vm -and $Vm.state -eq 'Running') { [string[]]@('OK') } elseif ($Vm) { [string[]]@() } else { $null })
-        # What the guest reported through KVP (docs/emulator-guests.md); empty until it does.
-        IPAddresses              = [string[]]@()
     }
     if ($Vm) {
+        # What only a VM's adapter has (VMNetworkAdapter; the host's VMInternalNetworkAdapter has none of these).
+        $o.IsLegacy = [bool]$Adapter.isLegacy
+        $o.Connected = [bool]$Adapter.switchName
+        $o.DynamicMacAddressEnabled = [bool]$Adapter.dynamicMacAddressEnabled
+        $o.DeviceNaming = [string]$Adapter.deviceNaming
+        # What the guest reported through KVP (docs/emulator-guests.md); empty until it does.
+        $o.IPAddresses = [string[]]@()
         $report = Get-GuestReport -State $State -Vm $Vm
         if ($report.Addresses.ContainsKey([string]$Adapter.id)) { $o.IPAddresses = [string[]]$report.Addresses[[string]$Adapter.id] }
     }
     if ($Adapter.Contains('vlan')) { $o.VlanSetting = ConvertTo-VlanObject -Adapter $Adapter }
-    Add-PSTypeName ([pscustomobject]$o) @('Microsoft.HyperV.PowerShell.VMNetworkAdapterBase', 'Microsoft.HyperV.PowerShell.VMDevice', 'Microsoft.HyperV.PowerShell.VMComponentObject')
+    Add-PSTypeName (ConvertTo-RealShape $o) @('Microsoft.HyperV.PowerShell.VMNetworkAdapterBase', 'Microsoft.HyperV.PowerShell.VMDevice', 'Microsoft.HyperV.PowerShell.VMComponentObject')
 }
 
 function ConvertTo-IntegrationServiceObject {
@@ -113,7 +165,7 @@ function ConvertTo-IntegrationServiceObject {
         $operational.Add($status.Status); $descriptions.Add($status.Description)
         if ($status.SecondaryStatus) { $operational.Add($status.SecondaryStatus); $descriptions.Add($status.SecondaryDescription) }
     }
-    Add-PSTypeName -Names @('Microsoft.HyperV.PowerShell.VMDevice', 'Microsoft.HyperV.PowerShell.VMComponentObject') -Object ([pscustomobject][ordered]@{
+    Add-PSTypeName -Names @('Microsoft.HyperV.PowerShell.VMDevice', 'Microsoft.HyperV.PowerShell.VMComponentObject') -Object (ConvertTo-RealShape ([ordered]@{
         PSTypeName                 = 'Microsoft.HyperV.PowerShell.VMIntegrationComponent'
         Name                       = [string]$entry.Name
         Id                         = "Microsoft:$(([string]$Vm.id).ToUpperInvariant())\$($Service.guid)"
@@ -127,24 +179,24 @@ function ConvertTo-IntegrationServiceObject {
         SecondaryOperationalStatus = $(if ($operational.Count -gt 1) { $operational[1] } else { $null })
         SecondaryStatusDescription = $(if ($descriptions.Count -gt 1) { $descriptions[1] } else { $null })
         StatusDescription          = [string[]]$descriptions.ToArray()
-    })
+    }))
 }
 
 function ConvertTo-ControllerObject {
     param($State, $Vm, [string]$Type, [int]$Number, [string]$Id)
     $drives = @(@($Vm.hardDrives) | Where-Object { $null -ne $_ -and $_.controllerType -eq $Type -and [int]$_.controllerNumber -eq $Number } | ForEach-Object { ConvertTo-DriveObject -State $State -Vm $Vm -Drive $_ -Kind 'Hdd' })
     $drives += @(@($Vm.dvdDrives) | Where-Object { $null -ne $_ -and $_.controllerType -eq $Type -and [int]$_.controllerNumber -eq $Number } | ForEach-Object { ConvertTo-DriveObject -State $State -Vm $Vm -Drive $_ -Kind 'Dvd' })
-    Add-PSTypeName -Names @('Microsoft.HyperV.PowerShell.VMDriveController', 'Microsoft.HyperV.PowerShell.VMDevice', 'Microsoft.HyperV.PowerShell.VMComponentObject') -Object ([pscustomobject][ordered]@{
+    # The real controller classes have no ControllerType: the class (VMIdeController or VMScsiController) says it.
+    Add-PSTypeName -Names @('Microsoft.HyperV.PowerShell.VMDriveController', 'Microsoft.HyperV.PowerShell.VMDevice', 'Microsoft.HyperV.PowerShell.VMComponentObject') -Object (ConvertTo-RealShape ([ordered]@{
         PSTypeName       = $(if ($Type -eq 'IDE') { 'Microsoft.HyperV.PowerShell.VMIdeController' } else { 'Microsoft.HyperV.PowerShell.VMScsiController' })
         Name             = $(if ($Type -eq 'IDE') { "IDE Controller $Number" } else { 'SCSI Controller' })
         Id               = $(if ($Type -eq 'IDE') { "Microsoft:$(([string]$Vm.id).ToUpperInvariant())\$script:IdeControllerGuid\$Number" } else { "Microsoft:$(([string]$Vm.id).ToUpperInvariant())\$(([string]$Id).ToUpperInvariant())" })
-        ControllerType   = $Type
         ControllerNumber = $Number
         Drives           = $drives
         VMName           = [string]$Vm.name
         VMId             = [guid][string]$Vm.id
         ComputerName     = Get-ComputerNameOfState $State
-    })
+    }))
 }
 
 function ConvertTo-VMObject {
@@ -154,12 +206,11 @@ function ConvertTo-VMObject {
     $hostProfile = Get-HostProfileOfState $State
     $modernHost = $hostProfile.Build -ge 14393
     $hostIc = $hostProfile.VmGuestIsoVersion
-    [pscustomobject][ordered]@{
+    # No VMName/VMId: the real VirtualMachine class has Name and Id.
+    $values = [ordered]@{
         PSTypeName            = 'Microsoft.HyperV.PowerShell.VirtualMachine'
         Name                  = [string]$Vm.name
-        VMName                = [string]$Vm.name
         Id                    = [guid][string]$Vm.id
-        VMId                  = [guid][string]$Vm.id
         State                 = [string]$Vm.state
         Status                = 'Operating normally'
         Generation            = [int]$Vm.generation
@@ -189,11 +240,15 @@ function ConvertTo-VMObject {
         DVDDrives             = @(@($Vm.dvdDrives) | Where-Object { $null -ne $_ } | ForEach-Object { ConvertTo-DriveObject -State $State -Vm $Vm -Drive $_ -Kind 'Dvd' })
         NetworkAdapters       = @(@($Vm.networkAdapters) | Where-Object { $null -ne $_ } | ForEach-Object { ConvertTo-AdapterObject -State $State -Vm $Vm -Adapter $_ })
     }
+    # Only hosts whose module has automatic checkpoints (Handlers/Vm.ps1) report them.
+    if ($Vm.Contains('automaticCheckpointsEnabled')) { $values.AutomaticCheckpointsEnabled = [bool]$Vm.automaticCheckpointsEnabled; $absent = @() }
+    else { $absent = @('AutomaticCheckpointsEnabled') }
+    ConvertTo-RealShape -Values $values -Absent $absent
 }
 
 function ConvertTo-SwitchObject {
     param($State, $Switch)
-    [pscustomobject][ordered]@{
+    ConvertTo-RealShape ([ordered]@{
         PSTypeName                      = 'Microsoft.HyperV.PowerShell.VMSwitch'
         Name                            = [string]$Switch.name
         Id                              = [guid][string]$Switch.id
@@ -204,5 +259,5 @@ function ConvertTo-SwitchObject {
         EmbeddedTeamingEnabled          = $false
         Notes                           = [string]$Switch.notes
         ComputerName                    = Get-ComputerNameOfState $State
-    }
+    })
 }

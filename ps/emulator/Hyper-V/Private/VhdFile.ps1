@@ -5,7 +5,7 @@
 function ConvertTo-VhdObject {
     param($State, [string]$WindowsPath, $Meta)
     $disk = @($State.disks) | Where-Object { $null -ne $_ -and (Test-SamePath $_.vhdPath $WindowsPath) } | Select-Object -First 1
-    [pscustomobject][ordered]@{
+    ConvertTo-RealShape ([ordered]@{
         PSTypeName              = 'Microsoft.Vhd.PowerShell.VirtualHardDisk'
         ComputerName            = Get-ComputerNameOfState $State
         Path                    = $WindowsPath
@@ -23,10 +23,9 @@ function ConvertTo-VhdObject {
         Alignment               = 1
         Attached                = [bool]$disk
         DiskNumber              = $(if ($disk) { [uint32]$disk.number } else { $null })
-        Number                  = $(if ($disk) { [uint32]$disk.number } else { $null })
         IsPMEMCompatible        = $false
         AddressAbstractionType  = 'None'
-    }
+    })
 }
 
 function Get-VhdPartitionCount {

@@ -1,5 +1,25 @@
-# Get-NetAdapter, Get/Set-NetAdapterAdvancedProperty, Get/Enable/Disable-NetAdapterVmq.
-# VMQ on/off is the adapter's *VMQ advanced property (one source of truth).
+# Get-NetAdapter, Get/Set-NetAdapterAdvancedProperty, Get/Enable/Disable-NetAdapterVmq,
+# Restart-NetAdapter. VMQ on/off is the adapter's *VMQ advanced property (one source of truth).
+# Set-NetAdapterAdvancedProperty and Enable-/Disable-NetAdapterVmq restart each adapter they
+# change unless -NoRestart is given (their docs: "-NoRestart: Indicates that the cmdlet does not
+# restart the network adapter after completing the operation"); Restart-NetAdapter restarts it.
+# A restart leaves no state on a real host, so it is not in the state file (whose set-and-restore
+# round trip stays byte for byte): each one is a line of the host's event log beside the state
+# file, <state file>.events.jsonl (docs/emulator-state.md "Adapter restarts").
+
+function Register-AdapterRestart {
+    param($Ctx, $Nics)
+    if (Get-Bound $Ctx 'NoRestart') { return }
+    $seen = @{}
+    $lines = [System.Text.StringBuilder]::new()
+    foreach ($nic in @($Nics)) {
+        if ($null -eq $nic -or $seen.ContainsKey([string]$nic.name)) { continue }
+        $seen[[string]$nic.name] = $true
+        $record = [ordered]@{ event = 'adapter-restart'; adapter = [string]$nic.name; interfaceDescription = [string]$nic.interfaceDescription; cmdlet = [string]$Ctx.Name }
+        [void]$lines.Append((ConvertTo-Json -InputObject $record -Compress)).Append("`n")
+    }
+    if ($lines.Length -gt 0) { [System.IO.File]::AppendAllText(([string]$Ctx.StatePath + '.events.jsonl'), $lines.ToString()) }
+}
 
 function Stop-CimNotFound {
     param([string]$Class, [string]$Property, [string]$Value)
@@ -168,8 +188,10 @@ $script:Handlers['Set-NetAdapterAdvancedProperty'] = {
     if (-not (Test-Bound $Ctx 'RegistryValue') -and -not (Test-Bound $Ctx 'DisplayValue')) {
         Stop-HvEmulatorCommand -Message 'Specify -RegistryValue or -DisplayValue.' -Category InvalidArgument -ErrorId 'InvalidParameter'
     }
+    $changed = [System.Collections.Generic.List[object]]::new()
     foreach ($pair in (Select-AdvancedProperties $Ctx)) {
         $prop = $pair.property
+        $changed.Add($pair.nic)
         $valid = [string[]]@($prop.validRegistryValues)
         # The error id is the CIM one; PowerShell appends ",Set-NetAdapterAdvancedProperty" as for the real cmdlet.
         if (Test-Bound $Ctx 'RegistryValue') {
@@ -189,6 +211,7 @@ $script:Handlers['Set-NetAdapterAdvancedProperty'] = {
         $prop.registryValue = $value
         if (Get-Bound $Ctx 'PassThru') { ConvertTo-AdvancedPropertyObject $pair.nic $prop }
     }
+    Register-AdapterRestart -Ctx $Ctx -Nics $changed
 }
 
 function Get-VmqProperty { param($Nic) @($Nic.advancedProperties) | Where-Object { $null -ne $_ -and $_.registryKeyword -eq '*VMQ' } | Select-Object -First 1 }
@@ -220,11 +243,20 @@ $script:Handlers['Get-NetAdapterVmq'] = { param($Ctx) foreach ($nic in (Select-V
 
 function Set-Vmq {
     param($Ctx, [string]$Value)
-    foreach ($nic in (Select-VmqAdapters $Ctx)) {
+    $nics = @(Select-VmqAdapters $Ctx)
+    foreach ($nic in $nics) {
         (Get-VmqProperty $nic).registryValue = $Value
         if (Get-Bound $Ctx 'PassThru') { ConvertTo-VmqObject $nic }
     }
+    Register-AdapterRestart -Ctx $Ctx -Nics $nics
 }
 
 $script:Handlers['Enable-NetAdapterVmq'] = { param($Ctx) Set-Vmq $Ctx '1' }
 $script:Handlers['Disable-NetAdapterVmq'] = { param($Ctx) Set-Vmq $Ctx '0' }
+
+$script:Handlers['Restart-NetAdapter'] = {
+    param($Ctx)
+    $nics = @(Select-NetAdapters $Ctx)
+    Register-AdapterRestart -Ctx $Ctx -Nics $nics
+    if (Get-Bound $Ctx 'PassThru') { foreach ($nic in $nics) { ConvertTo-NetAdapterObject $nic } }
+}
