@@ -1,4 +1,5 @@
 import {defineConfig} from 'vitest/config'
+import {SESSION_ENV_DEFAULTS} from './src/powershell/pwsh-process.js'
 
 export default defineConfig({
   test: {
@@ -16,5 +17,8 @@ export default defineConfig({
     maxWorkers: Number(process.env.HVG_TEST_WORKERS) || 2,
     // Hooks that build hosts or open sessions start pwsh: 120 s, as the pwsh tests have, not vitest's 10 s.
     hookTimeout: 120_000,
+    // The defaults the CLI gives its own pwsh sessions (src/powershell/pwsh-process.ts
+    // SESSION_ENV_DEFAULTS), for the pwsh processes the tests start themselves.
+    env: {...SESSION_ENV_DEFAULTS},
   },
 })

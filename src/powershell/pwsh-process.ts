@@ -50,6 +50,22 @@ interface ShellInternals {
   dispose(signal?: NodeJS.Signals): Promise<void>
 }
 
+/**
+ * Defaults for the session's pwsh that the user's own environment overrides. A session lives for
+ * one command, so what pwsh does at start is most of its cost (docs/execution.md, "Session start"):
+ * no telemetry ping and no update check at startup (POWERSHELL_TELEMETRY_OPTOUT,
+ * POWERSHELL_UPDATECHECK: learn.microsoft.com/powershell/module/microsoft.powershell.core/about/about_telemetry
+ * and about_update_notifications), and no tiered-PGO instrumentation of the JIT's first tier
+ * (DOTNET_TieredPGO=0: learn.microsoft.com/dotnet/core/runtime-config/compilation), which pays
+ * back only in long-running processes. Measured: 8% less CPU for a session that imports the
+ * emulator and the runtime (2.49 s against 2.29 s, 8 runs each, alternating).
+ */
+export const SESSION_ENV_DEFAULTS: Readonly<Record<string, string>> = {
+  POWERSHELL_TELEMETRY_OPTOUT: '1',
+  POWERSHELL_UPDATECHECK: 'Off',
+  DOTNET_TieredPGO: '0',
+}
+
 type ShellFactory = (pwsh: string, env: NodeJS.ProcessEnv) => ShellInternals
 
 let factory: Promise<ShellFactory> | undefined
@@ -138,7 +154,7 @@ export class PwshProcess {
   static async start(pwsh: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<PwshProcess> {
     const make = await shellFactory()
     // TERM=dumb: pwsh then writes no terminal escapes (`ESC[?1h`) in front of output lines.
-    const proc = new PwshProcess(make(pwsh, {...process.env, TERM: 'dumb', ...env}), pwsh)
+    const proc = new PwshProcess(make(pwsh, {...SESSION_ENV_DEFAULTS, ...process.env, TERM: 'dumb', ...env}), pwsh)
     const probe = await proc.run("[Console]::Out.WriteLine('hvguest-pid=' + $PID)", {timeoutMs})
     const pid = /hvguest-pid=(\d+)/.exec(probe.stdout)
     if (probe.status === 'done' && pid) proc.realPid = Number(pid[1])
