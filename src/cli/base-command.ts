@@ -43,8 +43,8 @@ export abstract class BaseCommand extends Command {
     }
     if (isInputError(err)) {
       for (const d of diagnostics) this.logToStderr(formatDiagnostic(d))
-    } else if (err.name === 'HostUnreachable') {
-      // A host that cannot be asked at all (by shape, as for InputError): exit 1, no stack.
+    } else if (err.name === 'HostUnreachable' || err.name === 'HostSetupFailed') {
+      // A host that cannot be asked at all, or set up (by shape, as for InputError): exit 1, no stack.
       this.logToStderr(`error: ${err.message}`)
     } else if (isParseError(err)) {
       // oclif's message already ends with its own "See more help with --help".

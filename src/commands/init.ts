@@ -2,12 +2,21 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {loadExecServices} from '../cli/services.js'
 
+/** A host that could not be set up: exit 1 and the reason on one line, no stack (as HostUnreachable). */
+class HostSetupFailed extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'HostSetupFailed'
+  }
+}
+
 export interface InitJson {
   directory: string
   created: string[]
   skipped: string[]
   emulator: {stateFile: string; images: string[]} | null
   emulatorNote: string | null
+  emulatorStatus: 'created' | 'exists' | 'no-pwsh' | 'failed'
 }
 
 export default class InitCommand extends BaseCommand {
@@ -25,16 +34,17 @@ starter template uses), so that "hvguest create templates/lab-linux.yaml" works 
     const result = initProject(args.dir, {force: flags.force})
     if (!this.jsonEnabled()) {
       for (const f of result.created) this.log(`created ${f}`)
-      if (result.emulator) {
-        this.log(`created an emulated Hyper-V host: ${result.emulator.stateFile} (switch Lab, base image ${result.emulator.images.join(', ')})`)
-      } else if (result.emulatorNote) this.logToStderr(result.emulatorNote)
-      if (result.created.length === 0) {
+      if (result.emulator) this.log(MESSAGES.initEmulatorCreated(result.emulator.stateFile, result.emulator.images))
+      else if (result.emulatorNote && result.emulatorStatus !== 'failed') this.logToStderr(result.emulatorNote)
+      if (result.created.length === 0 && !result.emulator) {
         this.log(MESSAGES.initNothing(result.directory))
       } else {
         if (result.skipped.length) this.logToStderr(MESSAGES.initExists(result.skipped))
-        this.log(MESSAGES.initDone(args.dir, result.directory === process.cwd()))
+        if (result.emulatorStatus !== 'failed') this.log(MESSAGES.initDone(args.dir, result.directory === process.cwd()))
       }
     }
+    // pwsh is there and the host still could not be made: exit 1 with the reason (the files stay).
+    if (result.emulatorStatus === 'failed') throw new HostSetupFailed(result.emulatorNote ?? 'the emulated host could not be set up')
     return result
   }
 }

@@ -5,9 +5,11 @@
 import {spawnSync} from 'node:child_process'
 import fse from 'fs-extra'
 import {join, relative, resolve} from 'node:path'
-import {InputError} from '../model/diagnostic.js'
+import {InputError, isInputError} from '../model/diagnostic.js'
 import {report} from '../rules/codes.js'
 import {findPwsh} from '../powershell/find-pwsh.js'
+import {SESSION_ENV_DEFAULTS} from '../powershell/pwsh-process.js'
+import {MESSAGES} from '../ui/messages.js'
 import {BUILTIN_ROOT} from '../spec/library.js'
 import {packageRoot} from '../util/package-root.js'
 
@@ -25,6 +27,12 @@ export interface InitResult {
   emulator: {stateFile: string; images: string[]} | null
   /** Why the emulated host was not set up (no pwsh, or it exists already). */
   emulatorNote: string | null
+  /**
+   * What became of the emulated host: created by this run, there already, not attempted (no
+   * pwsh: the note says what to install, and re-running init sets the host up then), or failed
+   * (pwsh is there but the setup script did not succeed: the command exits 1 with the reason).
+   */
+  emulatorStatus: 'created' | 'exists' | 'no-pwsh' | 'failed'
 }
 
 /** The starter inventory's emulated host: its state file, OS, switches and base images. */
@@ -36,22 +44,36 @@ const STARTER_HOST = {
   images: [{path: 'C:\\Hyper-V\\Images\\ubuntu-22.04.vhdx', os: 'linux/ubuntu/22.04'}],
 }
 
-function setUpEmulator(target: string, findPwsh: () => string): Pick<InitResult, 'emulator' | 'emulatorNote'> {
+type EmulatorSetup = Pick<InitResult, 'emulator' | 'emulatorNote' | 'emulatorStatus'>
+
+function setUpEmulator(target: string, dir: string, findPwsh: () => string): EmulatorSetup {
   const stateFile = join(target, STARTER_HOST.stateFile)
-  if (fse.existsSync(stateFile)) return {emulator: null, emulatorNote: `the emulated host exists already (${STARTER_HOST.stateFile}); left as it is`}
+  if (fse.existsSync(stateFile)) {
+    return {emulator: null, emulatorStatus: 'exists', emulatorNote: `the emulated host exists already (${STARTER_HOST.stateFile}); left as it is`}
+  }
   let pwsh: string
   try {
     pwsh = findPwsh()
   } catch (error) {
-    return {emulator: null, emulatorNote: `no emulated host was set up: ${(error as Error).message}`}
+    const why = isInputError(error) ? error.diagnostics.map((d) => d.message).join(' ') : (error as Error).message
+    return {emulator: null, emulatorStatus: 'no-pwsh', emulatorNote: MESSAGES.initNoPwsh(why, dir)}
   }
-  fse.mkdirpSync(join(target, '.hvguest'))
+  const work = join(target, '.hvguest')
+  const workExisted = fse.existsSync(work)
+  fse.mkdirpSync(work)
   const script = join(packageRoot(), 'ps', 'emulator', 'New-StarterHost.ps1')
   const args = ['-NoProfile', '-NonInteractive', '-File', script, '-StateFile', stateFile, '-HostOs', STARTER_HOST.os, '-Switch', ...STARTER_HOST.switches]
   args.push('-BaseImagesJson', JSON.stringify(STARTER_HOST.images))
-  const r = spawnSync(pwsh, args, {encoding: 'utf8'})
-  if (r.status !== 0) return {emulator: null, emulatorNote: `the emulated host could not be set up: ${(r.stderr || r.stdout).trim()}`}
-  return {emulator: {stateFile: STARTER_HOST.stateFile, images: STARTER_HOST.images.map((i) => i.path)}, emulatorNote: null}
+  const r = spawnSync(pwsh, args, {encoding: 'utf8', env: {...SESSION_ENV_DEFAULTS, ...process.env}})
+  if (r.status !== 0 || !fse.existsSync(stateFile)) {
+    // Nothing half-made is left behind, so that running init again starts clean; only what this
+    // run made goes (a .hvguest folder that was there before keeps everything but the state file).
+    if (workExisted) fse.rmSync(stateFile, {force: true})
+    else fse.rmSync(work, {recursive: true, force: true})
+    const why = (r.error?.message ?? (r.stderr || r.stdout).trim()) || `${pwsh} exited ${r.status ?? r.signal}`
+    return {emulator: null, emulatorStatus: 'failed', emulatorNote: MESSAGES.initEmulatorFailed(pwsh, why)}
+  }
+  return {emulator: {stateFile: STARTER_HOST.stateFile, images: STARTER_HOST.images.map((i) => i.path)}, emulatorNote: null, emulatorStatus: 'created'}
 }
 
 export function initProject(dir: string, opts: {force: boolean; findPwsh?: () => string}): InitResult {
@@ -76,6 +98,6 @@ export function initProject(dir: string, opts: {force: boolean; findPwsh?: () =>
     fse.copyFileSync(src, dest)
     created.push(rel)
   }
-  const emu = setUpEmulator(target, opts.findPwsh ?? findPwsh)
+  const emu = setUpEmulator(target, dir, opts.findPwsh ?? findPwsh)
   return {directory: target, created, skipped, ...emu}
 }

@@ -27,6 +27,13 @@ export const MESSAGES = {
   initDone: (dir: string, here: boolean) =>
     `Starter project ready in ${dir}. Next: ${here ? '' : `cd ${dir} && `}hvguest validate && hvguest plan templates/lab-linux.yaml && hvguest create templates/lab-linux.yaml`,
   initNothing: (dir: string) => `Nothing created: every starter file exists already in ${dir} (use --force to overwrite them).`,
+  initNoPwsh: (why: string, dir: string) =>
+    `no emulated host was set up: ${why} Then run "hvguest init ${dir}" again: it keeps the files that exist and sets up the emulated host. ` +
+    'Until then validate and plan work; create needs a host.',
+  initEmulatorFailed: (pwsh: string, why: string) =>
+    `the emulated host could not be set up (${pwsh} ran ps/emulator/New-StarterHost.ps1 of this hvguest): ${why}. ` +
+    'The starter files were written; nothing of the host was kept. A missing file of hvguest means a broken install: reinstall hvguest, then run init again.',
+  initEmulatorCreated: (stateFile: string, images: string[]) => `created an emulated Hyper-V host: ${stateFile} (switch Lab, base image ${images.join(', ')})`,
   initExists: (files: string[]) => `these files exist already and were left alone (use --force to overwrite): ${files.join(', ')}`,
   commitFailed: (host: string, runId: string, why: string, guests: string[]) =>
     `${guests.join(', ')} ${guests.length === 1 ? 'was' : 'were'} created on ${host} and ${guests.length === 1 ? 'is' : 'are'} kept, but run ${runId} could not be committed there (${why}). ` +
