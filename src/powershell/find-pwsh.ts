@@ -17,7 +17,7 @@ export const PWSH_VERSION = '7.6.9'
 
 export const INSTALL_PWSH_HINT =
   `Install PowerShell 7 (${PWSH_VERSION} is the tested version) so that pwsh is on PATH: \`winget install Microsoft.PowerShell\` ` +
-  `or the MSI on Windows, Microsoft's packages on Linux and macOS (https://learn.microsoft.com/powershell/scripting/install/installing-powershell); ` +
+  `or the PowerShell 7 installer (MSI) on Windows, Microsoft's packages on Linux and macOS (https://learn.microsoft.com/powershell/scripting/install/installing-powershell); ` +
   `or, on any OS with .NET, \`dotnet tool install --tool-path .tools PowerShell --version ${PWSH_VERSION}\` in the hvguest folder; ` +
   `or set HVGUEST_PWSH to the pwsh executable`
 
