@@ -280,6 +280,46 @@ const DOCS = [
     inputs: ['Microsoft.FailoverClusters.PowerShell.Cluster'], outputs: ['Microsoft.FailoverClusters.PowerShell.ClusterNode'],
     notes: ['Node objects carry Name, Id, State (Up, Down, Paused, Joining).'],
   },
+  // The virtual TPM (Windows 11 guests, docs/windows-11.md): Hyper-V module cmdlets that came
+  // with Windows Server 2016 (no winserver2012-ps / winserver2012r2-ps doc files).
+  ...[
+    ['Enable-VMTPM', 'enables', '[-Passthru] [-WhatIf] [-Confirm]', ['Microsoft.HyperV.PowerShell.VirtualMachine'], true],
+    ['Disable-VMTPM', 'disables', '[-Passthru] [-WhatIf] [-Confirm]', ['Microsoft.HyperV.PowerShell.VirtualMachine'], true],
+    ['Set-VMKeyProtector', 'sets', '[-Passthru] [-KeyProtector <Byte[]>] [-NewLocalKeyProtector] [-RestoreLastKnownGoodKeyProtector] [-WhatIf] [-Confirm]', [], true],
+    ['Get-VMKeyProtector', 'gets', '[-WhatIf] [-Confirm]', [], true],
+    ['Get-VMSecurity', 'gets', '', ['Microsoft.HyperV.PowerShell.VMSecurity'], false],
+  ].map(([cmdlet, _what, tail, outputs, shouldProcess]) => ({
+    cmdlet, module: 'Hyper-V', repo: WPD, commit: '4d6ed57c52e3e33fde29d2b2a8dcea00dd57e3ce',
+    docFile: `docset/winserver2022-ps/hyper-v/${cmdlet}.md`, help: 'Microsoft.HyperV.PowerShell.Cmdlets.dll-Help.xml',
+    ...(shouldProcess ? {} : {shouldProcess: false}),
+    sets: [
+      ['VMName', true, `${cmdlet} [-CimSession <CimSession[]>] [-ComputerName <String[]>] [-Credential <PSCredential[]>] [-VMName] <String[]> ${tail ? `${tail} ` : ''}[<CommonParameters>]`],
+      ['VMObject', false, `${cmdlet} [-VM] <VirtualMachine[]> ${tail ? `${tail} ` : ''}[<CommonParameters>]`],
+    ],
+    params: {
+      ...HV_REMOTE(['VMName']),
+      VMName: {type: 'String[]', sets: ['VMName'], position: 0, pipeline: 'True (ByValue)'},
+      VM: {type: 'VirtualMachine[]', sets: ['VMObject'], position: 0, pipeline: 'True (ByValue)'},
+      ...(tail.includes('Passthru') ? {Passthru: {type: 'SwitchParameter', sets: ALL}} : {}),
+      ...(cmdlet === 'Set-VMKeyProtector'
+        ? {
+            KeyProtector: {type: 'Byte[]', sets: ALL},
+            NewLocalKeyProtector: {type: 'SwitchParameter', sets: ALL},
+            RestoreLastKnownGoodKeyProtector: {type: 'SwitchParameter', sets: ALL},
+          }
+        : {}),
+    },
+    inputs: [], outputs,
+    notes: [
+      {
+        'Enable-VMTPM': 'Gen2 only; Hyper-V refuses it unless the VM has a key protector (Set-VMKeyProtector) and is off.',
+        'Disable-VMTPM': 'Turns the TPM off; the key protector stays.',
+        'Set-VMKeyProtector': '-NewLocalKeyProtector makes a key protector backed by the host\'s local "UntrustedGuardian" guardian (created on first use); the VM must be off.',
+        'Get-VMKeyProtector': 'Returns the key protector as a byte array (an empty one when none is set).',
+        'Get-VMSecurity': 'VMSecurity carries TpmEnabled, KsdEnabled, Shielded, EncryptStateAndVmMigrationTraffic, VirtualizationBasedSecurityOptOut.',
+      }[cmdlet],
+    ],
+  })),
   ...['Enable', 'Disable'].map((verb) => ({
     cmdlet: `${verb}-NetAdapterVmq`, module: 'NetAdapter', repo: WPD,
     commit: verb === 'Enable' ? '2b240753c43cb94f7b7087cfdbef8f504f507cc5' : '0ef3f225d29e26d1cf3119f37dfff70bb6165746',
@@ -474,7 +514,7 @@ const result = {
     source: 'github.com/MicrosoftDocs/windows-powershell-docs (docset/winserver2022-ps) and, for Get-CimInstance, github.com/MicrosoftDocs/PowerShell-Docs (reference/7.4); each entry names its docFile and docCommit',
     generatedBy: 'scripts/generate-emulator-extra-reference.mjs (a transcription of each doc file; rerun to regenerate)',
     method: 'Same as hyperv-cmdlets.json _meta.method: SYNTAX tokenised for mandatory; position, aliases, pipelineInput, acceptedValues from the PARAMETERS yaml; yamlRequired marks a parameter shown optional in SYNTAX but Required: True in yaml (set-identifying switches), which the emulator binds as mandatory.',
-    why: 'Cmdlets the runtime needs that hyperv-cmdlets.json lacks: removing the default DVD drive and network adapter, offline integration-component injection (Get-Disk | Get-Partition, Set-Disk), host VMQ and adapter restarts (Restart-NetAdapter), drive letters for mounted images that got none (Add-/Remove-PartitionAccessPath), cluster nodes, and host facts (configuration versions, system locale, OS version, free space, the Hyper-V optional feature).',
+    why: 'Cmdlets the runtime needs that hyperv-cmdlets.json lacks: removing the default DVD drive and network adapter, offline integration-component injection (Get-Disk | Get-Partition, Set-Disk), host VMQ and adapter restarts (Restart-NetAdapter), drive letters for mounted images that got none (Add-/Remove-PartitionAccessPath), cluster nodes, the virtual TPM (Set-/Get-VMKeyProtector, Enable-/Disable-VMTPM, Get-VMSecurity; 2016 and later), and host facts (configuration versions, system locale, OS version, free space, the Hyper-V optional feature).',
   },
   cmdlets: Object.fromEntries(DOCS.map((d) => [d.cmdlet, build(d)])),
 }

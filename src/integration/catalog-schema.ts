@@ -8,6 +8,37 @@ import {API_VERSION} from '../spec/schemas.js'
 const id = z.string().regex(/^(windows|linux)-[a-z0-9.-]+$/, 'an entry id looks like windows-2012r2 or linux-centos-6')
 const fileName = z.string().regex(/^[^\\/:*?"<>|]+$/, 'a plain file name, without folders')
 
+/**
+ * What an OS needs of the VM it runs in (Windows 11: Generation 2, Secure Boot, a TPM), with
+ * `source`, the URL of the page that says so. src/rules/os-requirement-rules.ts checks a plan against it.
+ */
+export const osRequirementsSchema = z
+  .strictObject({
+    generation: z.union([z.literal(1), z.literal(2)]).optional(),
+    secureBoot: z.boolean().optional(),
+    tpm: z.boolean().optional(),
+    source: z.string().regex(/^https:\/\//, 'the https URL of the page that states the requirement'),
+  })
+  .transform((r): OsRequirements => ({generation: r.generation ?? null, secureBoot: r.secureBoot ?? false, tpm: r.tpm ?? false, source: r.source}))
+
+/** An OS's VM requirements, as the rules read them (the entry's `requires:`, defaults filled in). */
+export interface OsRequirements {
+  generation: 1 | 2 | null
+  secureBoot: boolean
+  tpm: boolean
+  /** The URL of the page that states them. */
+  source: string
+}
+
+/**
+ * The requirements of a catalog entry that lookupOs returned (src/integration/catalog.ts keeps
+ * every field of the entry, `requires` included), or null when it has none.
+ */
+export function osRequirementsOf(entry: object): OsRequirements | null {
+  const r = (entry as {requires?: OsRequirements}).requires
+  return r ?? null
+}
+
 const windowsFields = {
   id,
   name: z.string().min(1),
@@ -16,6 +47,7 @@ const windowsFields = {
   offlineCab: fileName.nullable(),
   updateNeedsKvp: z.boolean(),
   inboxDrivers: z.boolean(),
+  requires: osRequirementsSchema.optional(),
 }
 
 const linuxFields = {

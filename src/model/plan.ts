@@ -152,6 +152,10 @@ export interface PlannedGuest {
    */
   bootOrder: string[]
   firmware: {secureBoot: 'on' | 'off' | null; secureBootTemplate: string | null}
+  /**
+   * VMSecurity: tpm = a local key protector and a virtual TPM (Gen2, 2016+ hosts; docs/windows-11.md).
+   */
+  security: {tpm: boolean}
   floppy: string | null
   nestedVirtualization: boolean
   checkpoints: 'disabled' | 'standard' | 'production' | 'productionOnly' | null

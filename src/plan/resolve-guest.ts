@@ -9,6 +9,8 @@ import type {Locate} from '../model/source.js'
 import {allocateSlots} from '../layout/allocate-slots.js'
 import {resolveBootOrder} from '../layout/boot-order.js'
 import type {Catalog} from '../integration/catalog.js'
+import {lookupOs} from '../integration/catalog.js'
+import {osRequirementsOf, type OsRequirements} from '../integration/catalog-schema.js'
 import {resolveIntegration} from '../integration/resolve-integration.js'
 import {guestChimney} from '../network/guest-chimney.js'
 import {resolveAdapters} from '../network/resolve-adapters.js'
@@ -40,6 +42,8 @@ export interface ResolvedGuest {
   locate: Locate
   host: TargetHost
   guestHasDrivers: boolean
+  /** What the guest OS needs of the VM, from its catalog entry (`requires:`); null when nothing. */
+  osRequires: OsRequirements | null
   diagnostics: Diagnostic[]
 }
 
@@ -142,6 +146,7 @@ export function resolveGuest(input: {
     firstBoot,
     bootOrder: boot.bootOrder,
     firmware: {secureBoot: spec.firmware?.secureBoot ?? null, secureBootTemplate: spec.firmware?.secureBootTemplate ?? null},
+    security: {tpm: spec.security?.tpm ?? false},
     floppy: spec.floppy ?? null,
     nestedVirtualization: spec.nestedVirtualization ?? false,
     checkpoints: spec.checkpoints ?? null,
@@ -149,5 +154,7 @@ export function resolveGuest(input: {
     automaticStopAction: spec.automaticStopAction ?? null,
     start: spec.start ?? false,
   }
-  return {guest, spec, drives: facts, locate, host, guestHasDrivers: ic.guestHasDrivers, diagnostics}
+  const match = lookupOs(input.catalog, spec.os)
+  const osRequires = match.known ? osRequirementsOf(match.entry) : null
+  return {guest, spec, drives: facts, locate, host, guestHasDrivers: ic.guestHasDrivers, osRequires, diagnostics}
 }

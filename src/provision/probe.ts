@@ -95,6 +95,7 @@ export function probeSpec(host: Pick<TargetHost, 'name' | 'vmRoot'>, runId: stri
     firstBoot: null,
     bootOrder: ['IDE', 'CD', 'LegacyNetworkAdapter', 'Floppy'],
     firmware: {secureBoot: null, secureBootTemplate: null},
+    security: {tpm: false},
     floppy: null,
     nestedVirtualization: false,
     checkpoints: null,

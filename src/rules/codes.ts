@@ -71,6 +71,10 @@ export const CODES = {
   // -- roles and settings
   'dc-guidance': {severity: 'warning', summary: 'Domain controller guidance: NTDS on SCSI, no differencing disks, time sync off, no checkpoints.'},
   'secure-boot-gen1': {severity: 'error', summary: 'Secure Boot exists only on Generation 2 VMs.'},
+  'tpm-gen1': {severity: 'error', summary: 'A virtual TPM (security.tpm) exists only on Generation 2 VMs.'},
+  'os-requires-generation-2': {severity: 'error', summary: 'The guest OS runs only on Generation 2 VMs (Windows 11: UEFI); the template asks for Generation 1.'},
+  'os-requires-secure-boot': {severity: 'error', summary: 'The guest OS needs Secure Boot (Windows 11); the template turns it off.'},
+  'os-requires-tpm': {severity: 'error', summary: 'The guest OS needs a TPM 2.0 (Windows 11); the template has no security.tpm: true.'},
   'floppy-gen2': {severity: 'error', summary: 'Generation 2 VMs have no floppy drive.'},
   'nested-virt-dynamic-memory': {severity: 'error', summary: 'Nested virtualization needs static memory.'},
   'memory-range-invalid': {severity: 'error', summary: 'Dynamic memory needs minimum <= startup <= maximum.'},
@@ -86,6 +90,7 @@ export const CODES = {
   'vmq-unsupported-host': {severity: 'error', summary: 'VMQ needs a Windows Server 2008 R2 or later host (Hyper-V R2 added it).'},
   'checkpoints-unsupported-host': {severity: 'error', summary: 'Checkpoint types (production, disabled) need a Windows Server 2016 or Windows 10 or later host; 2012 and 2012 R2 take only standard checkpoints.'},
   'secure-boot-template-unsupported-host': {severity: 'error', summary: 'A Secure Boot template (Set-VMFirmware -SecureBootTemplate) needs a Windows Server 2016 or Windows 10 or later host.'},
+  'tpm-unsupported-host': {severity: 'error', summary: 'A virtual TPM (security.tpm: Set-VMKeyProtector, Enable-VMTPM) needs a Windows Server 2016 or Windows 10 1511 or later host; 2012 and 2012 R2 have none.'},
   'nested-virt-unsupported-host': {severity: 'error', summary: 'Nested virtualization needs a Windows Server 2016 or Windows 10 or later host.'},
   // -- host preflight (ps/HvGuest, action `preflight`): found on the host before any change, exit 2
   'vm-exists': {severity: 'error', summary: 'A VM of that name exists on the host (use --replace to replace it).'},

@@ -11,6 +11,7 @@ import {domainControllerRule} from './domain-controller.js'
 import {checkpointsHostRule, generationHostRule, guestNewerThanHostRule, nestedVirtHostRule, secureBootTemplateHostRule, vhdxHostRule} from './host-compat-rules.js'
 import {syntheticDevicesRule} from './integration-rules.js'
 import {floppyGen2Rule, generationLimitsRule, memoryRangeRule, nestedVirtRule, secureBootGen1Rule} from './machine-rules.js'
+import {osRequirementsRule, tpmGen1Rule, tpmHostRule} from './os-requirement-rules.js'
 import {duplicateMacRule, duplicateNameRule, guestNameRule, switchNameRule} from './run-rules.js'
 import type {GuestRule, RunRule} from './types.js'
 
@@ -33,6 +34,9 @@ export const GUEST_RULES: readonly GuestRule[] = [
   checkpointsHostRule,
   secureBootTemplateHostRule,
   nestedVirtHostRule,
+  osRequirementsRule,
+  tpmGen1Rule,
+  tpmHostRule,
 ]
 
 export const RUN_RULES: readonly RunRule[] = [duplicateNameRule, duplicateMacRule, switchNameRule]

@@ -155,6 +155,15 @@ export const firmwareSchema = z.strictObject({
   bootOrder: z.array(z.enum(BOOT_DEVICES)).min(1).optional(),
 })
 
+/**
+ * VMSecurity (Get-VMSecurity): the virtual TPM. `tpm: true` gives the VM a local key protector
+ * (Set-VMKeyProtector -NewLocalKeyProtector) and then a TPM (Enable-VMTPM): Generation 2 only,
+ * on Windows Server 2016 / Windows 10 1511 and later hosts (docs/windows-11.md).
+ */
+export const securitySchema = z.strictObject({
+  tpm: z.boolean().optional(),
+})
+
 export const OS_FAMILIES = ['windows', 'linux'] as const
 
 export const osSchema = z.strictObject({
@@ -189,6 +198,7 @@ export const guestSpecSchema = z.strictObject({
   floppy: z.string().min(1).optional(),
   networkAdapters: z.array(networkAdapterSchema).optional(),
   firmware: firmwareSchema.optional(),
+  security: securitySchema.optional(),
   integration: integrationSchema.optional(),
   firstBoot: firstBootSchema.optional(),
   checkpoints: z.enum(['disabled', 'standard', 'production', 'productionOnly']).optional(),

@@ -4,7 +4,7 @@
  */
 import {mkdtempSync, writeFileSync, existsSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {basename, join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {runCli, STACK_LINE} from '../helpers/run-cli.js'
 
@@ -117,6 +117,11 @@ describe('hvguest validate', () => {
     const out = JSON.parse(r.stdout)
     expect(out.status).toBe('ok')
     expect(out.files.length).toBeGreaterThanOrEqual(11)
+    // every built-in template, the releases of today included, was checked and is valid
+    const checked = out.files.map((f: {file: string; kind: string | null; valid: boolean}) => `${f.kind} ${basename(f.file)} ${f.valid}`)
+    for (const name of ['ubuntu-2404', 'ubuntu-2604', 'debian-13', 'rocky-9', 'rocky-10', 'alma-9', 'alma-10', 'ws2025', 'win11']) {
+      expect(checked).toContain(`GuestTemplate ${name}.yaml true`)
+    }
   })
 
   it('fails a broken file with exit 2 and its line', () => {

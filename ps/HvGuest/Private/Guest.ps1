@@ -449,6 +449,7 @@ function New-HvGuest {
     } else {
         Set-HvFirmware -Context $Context -VM $vm -Guest $Guest -BootOrder $bootOrder -Adapters $nicsByName
     }
+    Set-HvSecurity -Context $Context -VM $vm -Guest $Guest -Generation $generation
 
     # Integration services, by their locale-neutral GUID.
     $services = @(Set-HvIntegrationServices -Context $Context -VM $vm -Services @(Get-HvField -Object $integration -Name 'services' -Default @()))
@@ -580,5 +581,36 @@ function Set-HvFirmware {
     Start-HvStep -Context $Context -Step 'set-firmware' -Cmdlet 'Set-VMFirmware' -Detail ($what -join ', ')
     if (Test-HvCommand -Command 'Set-VMFirmware') { Set-VMFirmware @firmware | Out-Null }
     else { throw (New-HvError -Message 'this host has no Set-VMFirmware: it cannot configure a Generation 2 VM' -Category 'NotImplemented') }
+    Complete-HvStep -Context $Context
+}
+
+# The virtual TPM (security.tpm; Windows 11 needs it). A TPM's state is encrypted with a key that
+# a key protector wraps, so the VM gets a new local key protector first (Set-VMKeyProtector
+# -NewLocalKeyProtector), then the TPM (Enable-VMTPM). Both cmdlets arrived with Windows Server 2016
+# and Windows 10 1511, and exist for Generation 2 VMs only; the plan refuses anything else
+# (tpm-gen1, tpm-unsupported-host), the checks here catch a plan that reaches such a host anyway.
+# docs/windows-11.md has the sources.
+function Set-HvSecurity {
+    param([hashtable]$Context, $VM, $Guest, [int]$Generation)
+    $security = Get-HvField -Object $Guest -Name 'security'
+    if (-not [bool](Get-HvField -Object $security -Name 'tpm' -Default $false)) { return }
+    if ($Generation -ne 2) {
+        throw (New-HvError -Step 'set-key-protector' -Message 'security.tpm: a virtual TPM exists only on Generation 2 VMs' -Category 'InvalidArgument')
+    }
+    # Both checked before either runs, so a host without them is left with no half-made TPM.
+    $missing = @(@('Set-VMKeyProtector', 'Enable-VMTPM') | Where-Object { -not (Test-HvCommand -Command $_) })
+    if ($missing.Count -gt 0) {
+        throw (New-HvError -Step 'set-key-protector' -Cmdlet ([string]$missing[0]) -Message ("this host has no {0}: a virtual TPM (security.tpm) needs a Windows Server 2016 or Windows 10 1511 or later host" -f ($missing -join ' or ')) -Category 'NotImplemented')
+    }
+    $vmId = [string]$VM.Id
+    # No undo of its own: a key protector cannot be taken off a VM; removing the VM (the new-vm
+    # entry's undo) takes it along.
+    Start-HvStep -Context $Context -Step 'set-key-protector' -Cmdlet 'Set-VMKeyProtector' -Detail 'new local key protector'
+    if (Test-HvCommand -Command 'Set-VMKeyProtector') { Set-VMKeyProtector -VM $VM -NewLocalKeyProtector | Out-Null }
+    else { throw (New-HvError -Message 'this host has no Set-VMKeyProtector' -Category 'NotImplemented') }
+    Complete-HvStep -Context $Context
+    Start-HvStep -Context $Context -Step 'enable-tpm' -Cmdlet 'Enable-VMTPM' -Detail 'virtual TPM' -Undo ([ordered]@{ action = 'disable-tpm'; vmId = $vmId })
+    if (Test-HvCommand -Command 'Enable-VMTPM') { Enable-VMTPM -VM $VM | Out-Null }
+    else { throw (New-HvError -Message 'this host has no Enable-VMTPM' -Category 'NotImplemented') }
     Complete-HvStep -Context $Context
 }

@@ -88,7 +88,7 @@ describe('lookupOs: every built-in OS', () => {
 
   it.each([
     ['ubuntu', '12.04', 'linux-ubuntu', 'initramfs-tools', ['linux-cloud-tools-virtual']],
-    ['ubuntu', '24.04', 'linux-ubuntu', 'initramfs-tools', ['linux-cloud-tools-virtual']],
+    ['ubuntu', '24.04', 'linux-ubuntu-2404', 'initramfs-tools', ['linux-cloud-tools-virtual']],
     ['debian', '7', 'linux-debian', 'initramfs-tools', ['hyperv-daemons']],
     ['debian', '12', 'linux-debian', 'initramfs-tools', ['hyperv-daemons']],
     ['centos', '7', 'linux-centos', 'dracut', ['hyperv-daemons']],
@@ -96,7 +96,7 @@ describe('lookupOs: every built-in OS', () => {
     ['rhel', '9.4', 'linux-rhel', 'dracut', ['hyperv-daemons']],
     ['RedHat', '8', 'linux-rhel', 'dracut', ['hyperv-daemons']],
     ['oracle', '7', 'linux-oracle', 'dracut', ['hyperv-daemons']],
-    ['rocky', '9', 'linux-rocky', 'dracut', ['hyperv-daemons']],
+    ['rocky', '9', 'linux-rocky-9', 'dracut', ['hyperv-daemons']],
     ['almalinux', '8', 'linux-almalinux', 'dracut', ['hyperv-daemons']],
     ['sles', '12', 'linux-sles', 'dracut', ['hyper-v']],
     ['sles', '15-SP5', 'linux-sles', 'dracut', ['hyper-v']],

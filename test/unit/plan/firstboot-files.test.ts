@@ -40,7 +40,21 @@ function save(name: string, content: string): string {
 
 type Kind = 'cloudInit' | 'kickstart' | 'unattend'
 
-const TEMPLATES: Record<string, {kind: Kind; family: 'linux' | 'windows'}> = {
+/** The hosts the matrix plans every template for (templates with their own `hosts` excepted). */
+const HOSTS: Array<{os: HostOs; profile: string}> = [
+  // 2008 R2 + intel-10g: Windows jumbo and chimney, no Linux jumbo; 2012 R2+ + intel-10g: jumbo everywhere.
+  {os: 'windows-server-2008r2', profile: 'intel-10g'},
+  {os: 'windows-server-2012r2', profile: 'intel-10g'},
+  {os: 'windows-server-2022', profile: 'generic-1g'},
+  {os: 'windows-server-2022', profile: 'intel-10g'},
+]
+/** The releases of today are planned for the hosts that run them: 2022 and 2025 (Windows 11's vTPM needs 2016+). */
+const TODAY: Array<{os: HostOs; profile: string}> = [
+  {os: 'windows-server-2022', profile: 'intel-10g'},
+  {os: 'windows-server-2025', profile: 'generic-1g'},
+]
+
+const TEMPLATES: Record<string, {kind: Kind; family: 'linux' | 'windows'; hosts?: Array<{os: HostOs; profile: string}>}> = {
   'ubuntu-2204': {kind: 'cloudInit', family: 'linux'},
   'debian-12': {kind: 'cloudInit', family: 'linux'},
   'centos-6': {kind: 'kickstart', family: 'linux'},
@@ -48,15 +62,16 @@ const TEMPLATES: Record<string, {kind: Kind; family: 'linux' | 'windows'}> = {
   ws2012r2: {kind: 'unattend', family: 'windows'},
   ws2022: {kind: 'unattend', family: 'windows'},
   'ws2022-dc': {kind: 'unattend', family: 'windows'},
+  'ubuntu-2404': {kind: 'cloudInit', family: 'linux', hosts: TODAY},
+  'ubuntu-2604': {kind: 'cloudInit', family: 'linux', hosts: TODAY},
+  'debian-13': {kind: 'cloudInit', family: 'linux', hosts: TODAY},
+  'rocky-9': {kind: 'cloudInit', family: 'linux', hosts: TODAY},
+  'rocky-10': {kind: 'cloudInit', family: 'linux', hosts: TODAY},
+  'alma-9': {kind: 'cloudInit', family: 'linux', hosts: TODAY},
+  'alma-10': {kind: 'cloudInit', family: 'linux', hosts: TODAY},
+  ws2025: {kind: 'unattend', family: 'windows', hosts: TODAY},
+  win11: {kind: 'unattend', family: 'windows', hosts: TODAY},
 }
-
-/** 2008 R2 + intel-10g: Windows jumbo and chimney, no Linux jumbo; 2012 R2+ + intel-10g: jumbo everywhere. */
-const HOSTS: Array<{os: HostOs; profile: string}> = [
-  {os: 'windows-server-2008r2', profile: 'intel-10g'},
-  {os: 'windows-server-2012r2', profile: 'intel-10g'},
-  {os: 'windows-server-2022', profile: 'generic-1g'},
-  {os: 'windows-server-2022', profile: 'intel-10g'},
-]
 
 const PASSWORD = 'S3cret pass!'
 const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHv1Ex4mpleKeyOnlyForTests me@host'
@@ -80,7 +95,7 @@ function plan(template: string, host: {os: HostOs; profile: string}, creds: bool
 }
 
 const CASES: Case[] = []
-for (const template of Object.keys(TEMPLATES)) for (const host of HOSTS) for (const creds of [false, true]) CASES.push(plan(template, host, creds))
+for (const [template, t] of Object.entries(TEMPLATES)) for (const host of t.hosts ?? HOSTS) for (const creds of [false, true]) CASES.push(plan(template, host, creds))
 const ofKind = (kind: Kind) => CASES.filter((c) => c.kind === kind)
 const file = (c: Case, name: string): string => {
   const f = c.guest.firstBoot?.files.find((x) => x.name === name)
@@ -135,7 +150,7 @@ describe('the matrix', () => {
 
 // =========================================================================== cloud-init
 
-describe('cloud-init (ubuntu-2204, debian-12)', () => {
+describe('cloud-init (Ubuntu, Debian, Rocky Linux, AlmaLinux)', () => {
   const cases = ofKind('cloudInit')
   const loadAll = (name: string) => {
     const loaded = pyYamlLoadFiles(cases.map((c) => save(name, file(c, name))))
@@ -168,11 +183,17 @@ describe('cloud-init (ubuntu-2204, debian-12)', () => {
       const runcmd = d.runcmd as unknown[]
       for (const unit of entry.daemonUnits) expect(runcmd, `${c.label} ${unit}`).toContainEqual(['systemctl', 'enable', '--now', unit])
       expect(entry.daemonUnits.length).toBeGreaterThan(0)
-      // initramfs-tools (Ubuntu/Debian): one module per line in /etc/initramfs-tools/modules, then rebuild
-      expect(entry.initramfs, c.label).toBe('initramfs-tools')
       expect(entry.kernelModules, c.label).toEqual(expect.arrayContaining(['hv_vmbus', 'hv_storvsc', 'hv_netvsc']))
-      expect(d.write_files, c.label).toEqual([{path: '/etc/initramfs-tools/modules', content: entry.kernelModules.map((m) => `${m}\n`).join(''), append: true}])
-      const rebuild = runcmd.findIndex((x) => JSON.stringify(x) === JSON.stringify(['update-initramfs', '-u', '-k', 'all']))
+      const debianFamily = ['ubuntu', 'debian'].includes(c.guest.os.distro ?? '')
+      // initramfs-tools (Ubuntu/Debian): one module per line in /etc/initramfs-tools/modules, then rebuild;
+      // dracut (Rocky/Alma): add_drivers in a dracut.conf.d file, then every installed kernel's image again
+      expect(entry.initramfs, c.label).toBe(debianFamily ? 'initramfs-tools' : 'dracut')
+      const initramfsFile = debianFamily
+        ? {path: '/etc/initramfs-tools/modules', content: entry.kernelModules.map((m) => `${m}\n`).join(''), append: true}
+        : {path: '/etc/dracut.conf.d/hyperv.conf', content: `add_drivers+=" ${entry.kernelModules.join(' ')} "\n`, append: false}
+      expect(d.write_files, c.label).toEqual([initramfsFile])
+      const rebuildCommand = debianFamily ? ['update-initramfs', '-u', '-k', 'all'] : ['dracut', '-f', '--regenerate-all']
+      const rebuild = runcmd.findIndex((x) => JSON.stringify(x) === JSON.stringify(rebuildCommand))
       expect(rebuild, c.label).toBeGreaterThanOrEqual(0)
       expect(runcmd.at(-1), c.label).toEqual(['touch', '/var/lib/hvguest-firstboot-done'])
       // Ubuntu: the cloud tools of the running kernel, before the daemons are enabled
@@ -398,7 +419,11 @@ describe('unattend (ws2008r2, ws2012r2, ws2022, ws2022-dc)', () => {
       const f = fileOf(c)
       expect(xpath(f, `string(//${el('settings')}[@pass='specialize']//${el('ComputerName')})`), c.label).toBe(c.guest.hostname)
       expect(xpath(f, `string(//${el('settings')}[@pass='specialize']//${el('TimeZone')})`), c.label).toBe('UTC')
-      const pw = `//${el('settings')}[@pass='oobeSystem']//${el('AdministratorPassword')}/${el('Value')}`
+      // a client's built-in Administrator stays disabled: the password is the local administrator account's
+      const pw =
+        c.template === 'win11'
+          ? `//${el('settings')}[@pass='oobeSystem']//${el('LocalAccount')}/${el('Password')}/${el('Value')}`
+          : `//${el('settings')}[@pass='oobeSystem']//${el('AdministratorPassword')}/${el('Value')}`
       expect(xpath(f, `count(${pw})`), c.label).toBe(c.creds ? '1' : '0')
       if (c.creds) expect(xpath(f, `string(${pw})`), c.label).toBe(PASSWORD)
     }

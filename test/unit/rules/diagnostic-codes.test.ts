@@ -41,6 +41,11 @@ interface Case {
 }
 
 const CASES: Partial<Record<Code, Case>> = {
+  'os-requires-generation-2': {trigger: {spec: {os: {family: 'windows', version: '11', edition: 'client'}, generation: 1}, request: {hostOs: 'windows-server-2025'}}, nearMiss: {spec: {os: {family: 'windows', version: '11', edition: 'client'}, generation: 2, security: {tpm: true}}, request: {hostOs: 'windows-server-2025'}}},
+  'os-requires-secure-boot': {trigger: {spec: {os: {family: 'windows', version: '11', edition: 'client'}, generation: 2, firmware: {secureBoot: 'off'}, security: {tpm: true}}, request: {hostOs: 'windows-server-2025'}}, nearMiss: {spec: {os: {family: 'windows', version: '11', edition: 'client'}, generation: 2, firmware: {secureBoot: 'on'}, security: {tpm: true}}, request: {hostOs: 'windows-server-2025'}}},
+  'os-requires-tpm': {trigger: {spec: {os: {family: 'windows', version: '11', edition: 'client'}, generation: 2}, request: {hostOs: 'windows-server-2025'}}, nearMiss: {spec: {os: {family: 'windows', version: '11', edition: 'client'}, generation: 2, security: {tpm: true}}, request: {hostOs: 'windows-server-2025'}}},
+  'tpm-gen1': {trigger: {spec: {security: {tpm: true}}, request: {hostOs: 'windows-server-2025'}}, nearMiss: {spec: {generation: 2, security: {tpm: true}}, request: {hostOs: 'windows-server-2025'}}},
+  'tpm-unsupported-host': {trigger: {spec: {generation: 2, security: {tpm: true}}, request: {hostOs: 'windows-server-2012r2'}}, nearMiss: {spec: {generation: 2, security: {tpm: true}}, request: {hostOs: 'windows-server-2016'}}},
   'file-not-found': {trigger: {request: {templates: ['missing/t9.yaml']}}, nearMiss: {request: {templates: ['templates/t1.yaml']}}},
   'yaml-syntax': {
     trigger: {raw: `apiVersion: hvguest/v1\nkind: GuestTemplate\nmetadata: {name: t1\nspec: ${JSON.stringify(BASE_SPEC)}\n`},

@@ -475,6 +475,41 @@ function Disable-VMIntegrationService {
     }
 }
 
+# Disable-VMTPM: docset/winserver2016-ps/hyper-v/Disable-VMTPM.md @ 93986fd2fff9 (versions/winserver2016-ps.json)
+function Disable-VMTPM {
+    [CmdletBinding(DefaultParameterSetName = 'VMName', PositionalBinding = $false, SupportsShouldProcess = $true)]
+    param(
+        [Parameter(ParameterSetName = 'VMName')]
+        [object[]]
+        $CimSession,
+
+        [Parameter(ParameterSetName = 'VMName')]
+        [string[]]
+        $ComputerName,
+
+        [Parameter(ParameterSetName = 'VMName')]
+        [pscredential[]]
+        $Credential,
+
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [string[]]
+        $VMName,
+
+        [Parameter(ParameterSetName = 'VMName')]
+        [Parameter(ParameterSetName = 'VMObject')]
+        [switch]
+        $Passthru,
+
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [PSTypeName('Microsoft.HyperV.PowerShell.VirtualMachine')]
+        [object[]]
+        $VM
+    )
+    process {
+        Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Disable-VMTPM']
+    }
+}
+
 # Dismount-VHD: docset/winserver2016-ps/hyper-v/Dismount-VHD.md @ 93986fd2fff9 (versions/winserver2016-ps.json)
 function Dismount-VHD {
     [CmdletBinding(DefaultParameterSetName = 'Path', PositionalBinding = $false, SupportsShouldProcess = $true)]
@@ -561,6 +596,41 @@ function Enable-VMIntegrationService {
     )
     process {
         Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Enable-VMIntegrationService']
+    }
+}
+
+# Enable-VMTPM: docset/winserver2016-ps/hyper-v/Enable-VMTPM.md @ 93986fd2fff9 (versions/winserver2016-ps.json)
+function Enable-VMTPM {
+    [CmdletBinding(DefaultParameterSetName = 'VMName', PositionalBinding = $false, SupportsShouldProcess = $true)]
+    param(
+        [Parameter(ParameterSetName = 'VMName')]
+        [object[]]
+        $CimSession,
+
+        [Parameter(ParameterSetName = 'VMName')]
+        [string[]]
+        $ComputerName,
+
+        [Parameter(ParameterSetName = 'VMName')]
+        [pscredential[]]
+        $Credential,
+
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [string[]]
+        $VMName,
+
+        [Parameter(ParameterSetName = 'VMName')]
+        [Parameter(ParameterSetName = 'VMObject')]
+        [switch]
+        $Passthru,
+
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [PSTypeName('Microsoft.HyperV.PowerShell.VirtualMachine')]
+        [object[]]
+        $VM
+    )
+    process {
+        Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Enable-VMTPM']
     }
 }
 
@@ -891,6 +961,36 @@ function Get-VMIntegrationService {
     }
 }
 
+# Get-VMKeyProtector: docset/winserver2016-ps/hyper-v/Get-VMKeyProtector.md @ 93986fd2fff9 (versions/winserver2016-ps.json)
+function Get-VMKeyProtector {
+    [CmdletBinding(DefaultParameterSetName = 'VMName', PositionalBinding = $false, SupportsShouldProcess = $true)]
+    param(
+        [Parameter(ParameterSetName = 'VMName')]
+        [object[]]
+        $CimSession,
+
+        [Parameter(ParameterSetName = 'VMName')]
+        [string[]]
+        $ComputerName,
+
+        [Parameter(ParameterSetName = 'VMName')]
+        [pscredential[]]
+        $Credential,
+
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [string[]]
+        $VMName,
+
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [PSTypeName('Microsoft.HyperV.PowerShell.VirtualMachine')]
+        [object[]]
+        $VM
+    )
+    process {
+        Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Get-VMKeyProtector']
+    }
+}
+
 # Get-VMNetworkAdapter: docset/winserver2016-ps/hyper-v/Get-VMNetworkAdapter.md @ 93986fd2fff9 (versions/winserver2016-ps.json)
 function Get-VMNetworkAdapter {
     [CmdletBinding(DefaultParameterSetName = 'VMName', PositionalBinding = $false)]
@@ -998,6 +1098,36 @@ function Get-VMScsiController {
     )
     process {
         Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Get-VMScsiController']
+    }
+}
+
+# Get-VMSecurity: docset/winserver2016-ps/hyper-v/Get-VMSecurity.md @ 93986fd2fff9 (versions/winserver2016-ps.json)
+function Get-VMSecurity {
+    [CmdletBinding(DefaultParameterSetName = 'VMName', PositionalBinding = $false)]
+    param(
+        [Parameter(ParameterSetName = 'VMName')]
+        [object[]]
+        $CimSession,
+
+        [Parameter(ParameterSetName = 'VMName')]
+        [string[]]
+        $ComputerName,
+
+        [Parameter(ParameterSetName = 'VMName')]
+        [pscredential[]]
+        $Credential,
+
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [string[]]
+        $VMName,
+
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [PSTypeName('Microsoft.HyperV.PowerShell.VirtualMachine')]
+        [object[]]
+        $VM
+    )
+    process {
+        Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Get-VMSecurity']
     }
 }
 
@@ -1951,6 +2081,57 @@ function Set-VMFirmware {
     )
     process {
         Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Set-VMFirmware']
+    }
+}
+
+# Set-VMKeyProtector: docset/winserver2016-ps/hyper-v/Set-VMKeyProtector.md @ 93986fd2fff9 (versions/winserver2016-ps.json)
+function Set-VMKeyProtector {
+    [CmdletBinding(DefaultParameterSetName = 'VMName', PositionalBinding = $false, SupportsShouldProcess = $true)]
+    param(
+        [Parameter(ParameterSetName = 'VMName')]
+        [object[]]
+        $CimSession,
+
+        [Parameter(ParameterSetName = 'VMName')]
+        [string[]]
+        $ComputerName,
+
+        [Parameter(ParameterSetName = 'VMName')]
+        [pscredential[]]
+        $Credential,
+
+        [Parameter(ParameterSetName = 'VMName', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [string[]]
+        $VMName,
+
+        [Parameter(ParameterSetName = 'VMName')]
+        [Parameter(ParameterSetName = 'VMObject')]
+        [switch]
+        $Passthru,
+
+        [Parameter(ParameterSetName = 'VMName')]
+        [Parameter(ParameterSetName = 'VMObject')]
+        [PSTypeName('Microsoft.HyperV.PowerShell.Byte')]
+        [object[]]
+        $KeyProtector,
+
+        [Parameter(ParameterSetName = 'VMName')]
+        [Parameter(ParameterSetName = 'VMObject')]
+        [switch]
+        $NewLocalKeyProtector,
+
+        [Parameter(ParameterSetName = 'VMName')]
+        [Parameter(ParameterSetName = 'VMObject')]
+        [switch]
+        $RestoreLastKnownGoodKeyProtector,
+
+        [Parameter(ParameterSetName = 'VMObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [PSTypeName('Microsoft.HyperV.PowerShell.VirtualMachine')]
+        [object[]]
+        $VM
+    )
+    process {
+        Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Set-VMKeyProtector']
     }
 }
 
