@@ -41,6 +41,15 @@ export const osRequirementsRule: GuestRule = ({guest, spec, osRequires: req, loc
         source: locate(at(spec, ['firmware', 'secureBoot'])),
       }),
     )
+  } else if (req.secureBoot && guest.firmware.secureBootTemplate !== null && guest.firmware.secureBootTemplate.toLowerCase() !== 'microsoftwindows') {
+    // Secure Boot with another template (MicrosoftUEFICertificateAuthority, OpenSourceShieldedVM)
+    // does not trust the Windows boot loader: the guest would not boot.
+    out.push(
+      report('os-requires-secure-boot', `${os} boots only with the MicrosoftWindows Secure Boot template, which trusts the Windows boot loader (${req.source}); ${guest.firmware.secureBootTemplate} does not: set secureBootTemplate: MicrosoftWindows or remove it`, {
+        guest: guest.name,
+        source: locate(at(spec, ['firmware', 'secureBootTemplate'])),
+      }),
+    )
   }
   if (req.tpm && !guest.security?.tpm) {
     out.push(

@@ -11,7 +11,7 @@
 import {execFileSync, spawnSync} from 'node:child_process'
 import {copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
+import {delimiter, dirname, join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {pwshPath} from '../helpers/pwsh.js'
 import {REPO} from '../helpers/run-cli.js'
@@ -41,7 +41,7 @@ interface Run {
 /** The installed binary, from `cwd`, with the environment a user would have (no test settings). */
 function run(args: string[], cwd: string, env: {pwsh: boolean}): Run {
   const base: NodeJS.ProcessEnv = {HOME: process.env.HOME, NO_COLOR: '1', TMPDIR: process.env.TMPDIR ?? tmpdir()}
-  const withPwsh = {...base, PATH: [dirname(process.execPath), process.env.PATH].join(':'), HVGUEST_PWSH: pwshPath()}
+  const withPwsh = {...base, PATH: [dirname(process.execPath), process.env.PATH].join(delimiter), HVGUEST_PWSH: pwshPath()}
   const withoutPwsh = {...base, PATH: nodeOnly}
   const r = spawnSync(hvguest, args, {cwd, encoding: 'utf8', env: env.pwsh ? withPwsh : withoutPwsh, timeout: 120_000})
   return {code: r.status, stdout: r.stdout, stderr: r.stderr}

@@ -602,14 +602,15 @@ function Set-HvSecurity {
     if ($missing.Count -gt 0) {
         throw (New-HvError -Step 'set-key-protector' -Cmdlet ([string]$missing[0]) -Message ("this host has no {0}: a virtual TPM (security.tpm) needs a Windows Server 2016 or Windows 10 1511 or later host" -f ($missing -join ' or ')) -Category 'NotImplemented')
     }
-    $vmId = [string]$VM.Id
-    # No undo of its own: a key protector cannot be taken off a VM; removing the VM (the new-vm
-    # entry's undo) takes it along.
+    # Neither step has an undo of its own: the VM is new in this run, and removing it (the new-vm
+    # entry's undo) takes its key protector and its TPM along. A key protector cannot be taken off
+    # a VM anyway, and Disable-VMTPM would fail on a VM this run has started (the TPM changes only
+    # while the VM is off), leaving a rollback unfinished for nothing.
     Start-HvStep -Context $Context -Step 'set-key-protector' -Cmdlet 'Set-VMKeyProtector' -Detail 'new local key protector'
     if (Test-HvCommand -Command 'Set-VMKeyProtector') { Set-VMKeyProtector -VM $VM -NewLocalKeyProtector | Out-Null }
     else { throw (New-HvError -Message 'this host has no Set-VMKeyProtector' -Category 'NotImplemented') }
     Complete-HvStep -Context $Context
-    Start-HvStep -Context $Context -Step 'enable-tpm' -Cmdlet 'Enable-VMTPM' -Detail 'virtual TPM' -Undo ([ordered]@{ action = 'disable-tpm'; vmId = $vmId })
+    Start-HvStep -Context $Context -Step 'enable-tpm' -Cmdlet 'Enable-VMTPM' -Detail 'virtual TPM'
     if (Test-HvCommand -Command 'Enable-VMTPM') { Enable-VMTPM -VM $VM | Out-Null }
     else { throw (New-HvError -Message 'this host has no Enable-VMTPM' -Category 'NotImplemented') }
     Complete-HvStep -Context $Context

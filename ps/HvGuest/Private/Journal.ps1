@@ -245,17 +245,6 @@ function Invoke-HvUndo {
             if ($previous.Length -eq 0) { Set-VMDvdDrive -VMDvdDrive $drive -Path $null | Out-Null } else { Set-VMDvdDrive -VMDvdDrive $drive -Path $previous | Out-Null }
             return ('put back the DVD media {0}' -f $(if ($previous.Length -eq 0) { '(empty)' } else { $previous }))
         }
-        'disable-tpm' {
-            # Enable-VMTPM of this run (security.tpm): turn the TPM off again. A VM already gone
-            # (removed by a later undo or by hand) has nothing left to turn off.
-            $vm = Find-HvVMById -VMId ([string](Get-HvField -Object $undo -Name 'vmId' -Default ''))
-            if ($null -eq $vm) { return 'the VM is already gone' }
-            # Disable-VMTPM of a TPM that is already off changes nothing, so no check first (and the
-            # runtime reads no VMSecurity object, a class the shape references do not cover).
-            if (Test-HvCommand -Command 'Disable-VMTPM') { Disable-VMTPM -VM $vm | Out-Null }
-            else { throw (New-HvError -Cmdlet 'Disable-VMTPM' -Message 'this host has no Disable-VMTPM: the TPM this run enabled cannot be turned off here' -Category 'NotImplemented') }
-            return ('turned off the TPM of {0}' -f [string]$vm.Name)
-        }
         default { throw (New-HvError -Message ("unknown undo action '{0}'" -f $action) -Category 'InvalidData') }
     }
 }
@@ -286,7 +275,6 @@ function Get-HvUndoCmdlet {
         'restore-chimney' { return 'Set-NetOffloadGlobalSetting' }
         'remove-dvd-drive' { return 'Remove-VMDvdDrive' }
         'set-dvd-media' { return 'Set-VMDvdDrive' }
-        'disable-tpm' { return 'Disable-VMTPM' }
         default { return $null }
     }
 }

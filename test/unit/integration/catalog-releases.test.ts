@@ -21,7 +21,7 @@ const DEBIAN_UNITS = ['hyperv-daemons.hv-kvp-daemon.service', 'hyperv-daemons.hv
 const RELEASES: Array<{os: GuestOs; id: string; initramfs: string; packages: string[]; daemonUnits: string[]}> = [
   {os: lin('ubuntu', '24.04'), id: 'linux-ubuntu-2404', initramfs: 'initramfs-tools', packages: ['linux-cloud-tools-virtual'], daemonUnits: UBUNTU_UNITS},
   {os: lin('ubuntu', '24.04.2'), id: 'linux-ubuntu-2404', initramfs: 'initramfs-tools', packages: ['linux-cloud-tools-virtual'], daemonUnits: UBUNTU_UNITS},
-  {os: lin('ubuntu', '26.04'), id: 'linux-ubuntu-2604', initramfs: 'initramfs-tools', packages: ['linux-cloud-tools-virtual'], daemonUnits: UBUNTU_UNITS},
+  {os: lin('ubuntu', '26.04'), id: 'linux-ubuntu-2604', initramfs: 'dracut', packages: ['linux-cloud-tools-virtual'], daemonUnits: UBUNTU_UNITS},
   {os: lin('debian', '13'), id: 'linux-debian-13', initramfs: 'initramfs-tools', packages: ['hyperv-daemons'], daemonUnits: DEBIAN_UNITS},
   {os: lin('debian', '13.2'), id: 'linux-debian-13', initramfs: 'initramfs-tools', packages: ['hyperv-daemons'], daemonUnits: DEBIAN_UNITS},
   {os: lin('rocky', '9'), id: 'linux-rocky-9', initramfs: 'dracut', packages: ['hyperv-daemons'], daemonUnits: EL_UNITS},

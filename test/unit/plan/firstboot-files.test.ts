@@ -184,9 +184,11 @@ describe('cloud-init (Ubuntu, Debian, Rocky Linux, AlmaLinux)', () => {
       for (const unit of entry.daemonUnits) expect(runcmd, `${c.label} ${unit}`).toContainEqual(['systemctl', 'enable', '--now', unit])
       expect(entry.daemonUnits.length).toBeGreaterThan(0)
       expect(entry.kernelModules, c.label).toEqual(expect.arrayContaining(['hv_vmbus', 'hv_storvsc', 'hv_netvsc']))
-      const debianFamily = ['ubuntu', 'debian'].includes(c.guest.os.distro ?? '')
-      // initramfs-tools (Ubuntu/Debian): one module per line in /etc/initramfs-tools/modules, then rebuild;
-      // dracut (Rocky/Alma): add_drivers in a dracut.conf.d file, then every installed kernel's image again
+      // initramfs-tools (Debian; Ubuntu before 25.10): one module per line in /etc/initramfs-tools/modules,
+      // then rebuild; dracut (Ubuntu 25.10+, Rocky/Alma): add_drivers in a dracut.conf.d file, then
+      // every installed kernel's image again
+      const dracutUbuntu = c.guest.os.distro === 'ubuntu' && Number(c.guest.os.version.split('.')[0]) >= 26
+      const debianFamily = ['ubuntu', 'debian'].includes(c.guest.os.distro ?? '') && !dracutUbuntu
       expect(entry.initramfs, c.label).toBe(debianFamily ? 'initramfs-tools' : 'dracut')
       const initramfsFile = debianFamily
         ? {path: '/etc/initramfs-tools/modules', content: entry.kernelModules.map((m) => `${m}\n`).join(''), append: true}
@@ -419,6 +421,12 @@ describe('unattend (ws2008r2, ws2012r2, ws2022, ws2022-dc)', () => {
       const f = fileOf(c)
       expect(xpath(f, `string(//${el('settings')}[@pass='specialize']//${el('ComputerName')})`), c.label).toBe(c.guest.hostname)
       expect(xpath(f, `string(//${el('settings')}[@pass='specialize']//${el('TimeZone')})`), c.label).toBe('UTC')
+      // a client answers OOBE's region and keyboard pages (International-Core in oobeSystem)
+      if (c.template === 'win11') {
+        for (const setting of ['InputLocale', 'SystemLocale', 'UILanguage', 'UserLocale']) {
+          expect(xpath(f, `string(//${el('settings')}[@pass='oobeSystem']/${el('component')}[@name='Microsoft-Windows-International-Core']/${el(setting)})`), `${c.label} ${setting}`).toBe('en-US')
+        }
+      }
       // a client's built-in Administrator stays disabled: the password is the local administrator account's
       const pw =
         c.template === 'win11'

@@ -81,6 +81,15 @@ describe('Windows 11 needs Gen2, Secure Boot and a TPM', () => {
     expect(f[0].line).toBe('secureBoot: off')
   })
 
+  it('Windows 11 with a Secure Boot template other than MicrosoftWindows is os-requires-secure-boot at the template line', () => {
+    const f = findings({spec: {...good, firmware: {secureBoot: 'on', secureBootTemplate: 'MicrosoftUEFICertificateAuthority'}}, request: {hostOs: 'windows-server-2025'}})
+    expect(f.map((x) => x.d.code)).toEqual(['os-requires-secure-boot'])
+    expect(f[0].line).toBe('secureBootTemplate: MicrosoftUEFICertificateAuthority')
+    expect(f[0].d.message).toMatch(/MicrosoftWindows Secure Boot template/)
+    // near miss: the Windows template, in any letter case
+    expect(codes({spec: {...good, firmware: {secureBoot: 'on', secureBootTemplate: 'microsoftwindows'}}, request: {hostOs: 'windows-server-2025'}})).toEqual([])
+  })
+
   it('other Windows releases have no such requirement (near miss)', () => {
     expect(codes({spec: {os: {family: 'windows', version: '10', edition: 'client'}}, request: {hostOs: 'windows-server-2025'}})).toEqual([])
     expect(codes({spec: {os: {family: 'windows', version: '2022'}}, request: {hostOs: 'windows-server-2025'}})).toEqual([])
