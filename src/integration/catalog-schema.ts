@@ -30,15 +30,6 @@ export interface OsRequirements {
   source: string
 }
 
-/**
- * The requirements of a catalog entry that lookupOs returned (src/integration/catalog.ts keeps
- * every field of the entry, `requires` included), or null when it has none.
- */
-export function osRequirementsOf(entry: object): OsRequirements | null {
-  const r = (entry as {requires?: OsRequirements}).requires
-  return r ?? null
-}
-
 const windowsFields = {
   id,
   name: z.string().min(1),

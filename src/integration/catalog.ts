@@ -12,7 +12,7 @@ import {report} from '../rules/codes.js'
 import type {GuestOs} from '../spec/schemas.js'
 import {readYamlSource} from '../templating/yaml-source.js'
 import {packageRoot} from '../util/package-root.js'
-import {catalogSchema, type CatalogDocument} from './catalog-schema.js'
+import {catalogSchema, type CatalogDocument, type OsRequirements} from './catalog-schema.js'
 
 export interface WindowsOsEntry {
   family: 'windows'
@@ -24,6 +24,8 @@ export interface WindowsOsEntry {
   offlineCab: string | null
   updateNeedsKvp: boolean
   inboxDrivers: boolean
+  /** What the OS needs of its VM (`requires:`; Windows 11), when the entry says. */
+  requires?: OsRequirements
 }
 
 export interface LinuxOsEntry {

@@ -22,6 +22,7 @@ import {atLeast, type HostOs} from '../spec/host-os.js'
 import type {GuestOs, IntegrationSpec} from '../spec/schemas.js'
 import {winJoin} from '../util/windows-path.js'
 import {describeOs, lookupOs, type Catalog, type LinuxOsEntry, type WindowsOsEntry} from './catalog.js'
+import type {OsRequirements} from './catalog-schema.js'
 import {resolveServices} from './services.js'
 
 /** On WS2012/2012 R2 hosts [ASR03]; earlier hosts shipped it too [B14] (same path: inference). */
@@ -48,6 +49,8 @@ export interface IntegrationResult {
   integration: PlannedIntegration
   /** Whether the guest sees synthetic devices (SCSI disks, synthetic NICs) from first boot. */
   guestHasDrivers: boolean
+  /** What the guest OS needs of its VM (its catalog entry's `requires:`); null when nothing, or the OS is unknown. */
+  osRequires: OsRequirements | null
   diagnostics: Diagnostic[]
 }
 
@@ -110,6 +113,7 @@ export function resolveIntegration(input: IntegrationInput): IntegrationResult {
       summary: prefix + d.summary,
     },
     guestHasDrivers: d.guestHasDrivers,
+    osRequires: match.known && entry.family === 'windows' ? (entry.requires ?? null) : null,
     diagnostics,
   }
 }

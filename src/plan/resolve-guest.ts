@@ -9,8 +9,7 @@ import type {Locate} from '../model/source.js'
 import {allocateSlots} from '../layout/allocate-slots.js'
 import {resolveBootOrder} from '../layout/boot-order.js'
 import type {Catalog} from '../integration/catalog.js'
-import {lookupOs} from '../integration/catalog.js'
-import {osRequirementsOf, type OsRequirements} from '../integration/catalog-schema.js'
+import type {OsRequirements} from '../integration/catalog-schema.js'
 import {resolveIntegration} from '../integration/resolve-integration.js'
 import {guestChimney} from '../network/guest-chimney.js'
 import {resolveAdapters} from '../network/resolve-adapters.js'
@@ -154,7 +153,5 @@ export function resolveGuest(input: {
     automaticStopAction: spec.automaticStopAction ?? null,
     start: spec.start ?? false,
   }
-  const match = lookupOs(input.catalog, spec.os)
-  const osRequires = match.known ? osRequirementsOf(match.entry) : null
-  return {guest, spec, drives: facts, locate, host, guestHasDrivers: ic.guestHasDrivers, osRequires, diagnostics}
+  return {guest, spec, drives: facts, locate, host, guestHasDrivers: ic.guestHasDrivers, osRequires: ic.osRequires, diagnostics}
 }

@@ -51,7 +51,7 @@ export const osRequirementsRule: GuestRule = ({guest, spec, osRequires: req, loc
       }),
     )
   }
-  if (req.tpm && !guest.security?.tpm) {
+  if (req.tpm && !guest.security.tpm) {
     out.push(
       report('os-requires-tpm', `${os} needs a TPM 2.0 (${req.source}); add security: {tpm: true} (a virtual TPM: Windows Server 2016 or Windows 10 1511 and later hosts)`, {
         guest: guest.name,
@@ -63,7 +63,7 @@ export const osRequirementsRule: GuestRule = ({guest, spec, osRequires: req, loc
 }
 
 export const tpmGen1Rule: GuestRule = ({guest, locate}) =>
-  guest.security?.tpm && guest.generation === 1
+  guest.security.tpm && guest.generation === 1
     ? [
         report('tpm-gen1', 'security.tpm: a virtual TPM exists only on Generation 2 VMs (Enable-VMTPM fails on a Generation 1 VM); set generation: 2 or remove security.tpm', {
           guest: guest.name,
@@ -74,7 +74,7 @@ export const tpmGen1Rule: GuestRule = ({guest, locate}) =>
 
 /** Enable-VMTPM, Set-VMKeyProtector and Get-VMSecurity arrived with Windows Server 2016 and Windows 10 1511. */
 export const tpmHostRule: GuestRule = ({guest, host, locate}) =>
-  guest.security?.tpm && guest.generation === 2 && !atLeast(host.os, 'windows-server-2016')
+  guest.security.tpm && guest.generation === 2 && !atLeast(host.os, 'windows-server-2016')
     ? [
         report(
           'tpm-unsupported-host',

@@ -83,7 +83,7 @@ export function renderGuest(g: PlannedGuest): string {
     if (g.firstBoot.bootHint) out.push(`    at the installer's boot prompt add: ${g.firstBoot.bootHint}`)
   }
   out.push(`  Boot order: ${g.bootOrder.join(', ')}`)
-  if (g.security?.tpm) {
+  if (g.security.tpm) {
     const sb = g.firmware.secureBoot === 'off' ? 'Secure Boot off' : `Secure Boot on${g.firmware.secureBootTemplate ? ` (${g.firmware.secureBootTemplate})` : ''}`
     out.push(`  Security: virtual TPM (new local key protector), ${sb}`)
   }
