@@ -22,6 +22,7 @@ $script:HvRuntimeFiles = @(
     'Facts.ps1'         # facts, preflight
     'GuestStatus.ps1'   # guest-status: heartbeat, IC states, KVP addresses
     'IcInject.ps1'      # ic-inject: IC media, offline cabs, seed media for an existing guest
+    'SeedMedia.ps1'     # remove-seed-media: a ready guest's seed media with a secret, ejected and deleted
     'HostNetwork.ps1'   # net-apply, net-restore: a profile's host network defaults, with their originals kept
     'Probe.ps1'         # probe: a throwaway guest created, read back and removed (doctor --probe)
 )
@@ -69,11 +70,12 @@ function Invoke-HvRequestCore {
             'destroy' { Invoke-HvDestroyAction -Context $Context -Request $request }
             'guest-status' { Invoke-HvGuestStatusAction -Context $Context -Request $request }
             'ic-inject' { Invoke-HvIcInjectAction -Context $Context -Request $request }
+            'remove-seed-media' { Invoke-HvRemoveSeedMediaAction -Context $Context -Request $request }
             'net-apply' { Invoke-HvNetApplyAction -Context $Context -Request $request }
             'net-restore' { Invoke-HvNetRestoreAction -Context $Context -Request $request }
             'probe' { Invoke-HvProbeAction -Context $Context -Request $request }
             default {
-                throw (New-HvError -Step 'request' -Message ("unknown action '{0}'; known: facts, preflight, begin, create-guest, commit, rollback, recover, list, destroy, guest-status, ic-inject, net-apply, net-restore, probe" -f $action) -Category 'InvalidArgument')
+                throw (New-HvError -Step 'request' -Message ("unknown action '{0}'; known: facts, preflight, begin, create-guest, commit, rollback, recover, list, destroy, guest-status, ic-inject, remove-seed-media, net-apply, net-restore, probe" -f $action) -Category 'InvalidArgument')
             }
         }
     } catch {

@@ -23,12 +23,18 @@ export const templateFlags = {
   set: Flags.string({
     char: 's',
     summary: 'Set a template parameter (repeatable): --set dataDiskCount=4.',
+    description:
+      'A secret parameter (secret: true, such as adminPassword) given here is never shown, but the shell keeps it in its history: --values FILE keeps it out.',
     multiple: true,
     // One value per --set: `plan --set a=1 ubuntu-2204` must not take the template as a value.
     multipleNonGreedy: true,
     helpValue: 'KEY=VALUE',
   }),
-  values: Flags.string({summary: 'YAML file of parameter values (--set wins).', helpValue: 'FILE'}),
+  values: Flags.string({
+    summary: 'YAML file of parameter values (--set wins).',
+    description: 'The place for a secret parameter such as adminPassword: out of the shell history (keep the file readable by you alone).',
+    helpValue: 'FILE',
+  }),
   name: Flags.string({
     char: 'n',
     summary: 'Guest name; may hold expressions: --name "web{{index}}".',

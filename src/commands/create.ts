@@ -3,6 +3,10 @@ import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {loadExecServices} from '../cli/services.js'
 import {planRequestFromFlags, templateFlags} from '../cli/template-flags.js'
 
+/** stderr notice of `create --emit` when the script's seed media carry a secret. */
+const EMIT_SECRETS_NOTICE = (file: string): string =>
+  `${file} holds secrets (the seed media carry them: hashed, or encoded, which anyone can decode); it is readable by you alone. To write a script that asks for them when it runs on the host instead, add --no-secrets.`
+
 export default class CreateCommand extends BaseCommand {
   static override summary = 'Create guests from templates on Hyper-V hosts (or an emulated host).'
   static override description = `Plans the guests (as "hvguest plan" does), checks each host without changing anything,
@@ -32,7 +36,19 @@ created but not committed (the guests are kept: "hvguest recover" finishes the c
   static override flags = {
     ...templateFlags,
     'dry-run': Flags.boolean({summary: 'Show the plan and what would run; change nothing.', default: false}),
-    emit: Flags.string({summary: 'Write a standalone PowerShell script that runs this plan on a host, and stop.', helpValue: 'FILE', exclusive: ['dry-run']}),
+    emit: Flags.string({
+      summary: 'Write a standalone PowerShell script that runs this plan on a host, and stop.',
+      description: 'The file is readable by you alone (0600; on Windows an ACL for your account only): its seed media carry any secret the templates use. Add --no-secrets to embed none.',
+      helpValue: 'FILE',
+      exclusive: ['dry-run'],
+    }),
+    'no-secrets': Flags.boolean({
+      summary: 'With --emit: embed no secret; the script asks for each one when it runs on the host.',
+      description:
+        'The script prompts for each secret parameter (Read-Host -AsSecureString, typed twice) and writes the hashed or encoded forms into the seed media on the host before the guest is created. It must run in an interactive console. A first-boot file that writes a secret as it is cannot be filled in that way and is refused.',
+      // no default: oclif counts a default as given, and would then ask for --emit on every create
+      dependsOn: ['emit'],
+    }),
     replace: Flags.boolean({
       summary: 'Replace a guest whose VM name exists already on the host.',
       description:
@@ -59,7 +75,8 @@ created but not committed (the guests are kept: "hvguest recover" finishes the c
     const planRun: typeof s.planRun = (req) => s.refuseUnmanagedHosts(s.planRun(req))
 
     if (flags['dry-run'] || flags.emit) {
-      const {plan} = planRun(request)
+      // --no-secrets: the script asks for every secret parameter, given here or not
+      const {plan} = planRun(flags['no-secrets'] === true ? {...request, askSecrets: true} : request)
       // --start holds for what is shown and what is emitted too (--wait needs this CLI: not with --emit)
       if (flags.start || flags.wait) for (const g of plan.guests) g.start = true
       if (plan.summary.errors > 0) {
@@ -71,7 +88,10 @@ created but not committed (the guests are kept: "hvguest recover" finishes the c
         return {status: 'invalid', plan}
       }
       if (flags.emit) {
-        const file = s.emitScript(plan, flags.emit, {replace: flags.replace, lockTimeoutSeconds: flags['lock-timeout']})
+        const noSecrets = flags['no-secrets'] === true
+        const file = s.emitScript(plan, flags.emit, {replace: flags.replace, lockTimeoutSeconds: flags['lock-timeout'], noSecrets})
+        // stderr, even with --json: the one place a person sees it, and stdout stays the document
+        if (!noSecrets && plan.guests.some((g) => g.firstBoot?.secret === true)) this.logToStderr(EMIT_SECRETS_NOTICE(file))
         this.say(`wrote ${file}: run it on the host with: pwsh -File ${flags.emit}`)
         return {status: 'emitted', file}
       }

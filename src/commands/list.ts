@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {hostFlags, hostsRequest} from '../cli/host-flags.js'
 import {loadExecServices} from '../cli/services.js'
+import {withSeedMediaWarnings} from '../ui/guest-list.js'
 
 export default class ListCommand extends BaseCommand {
   static override summary = 'List the guests on hosts: state, generation, drives with slots, adapters, integration services.'
@@ -15,7 +16,9 @@ export default class ListCommand extends BaseCommand {
     const s = await loadExecServices()
     const hosts = s.selectHosts(hostsRequest(flags))
     const names = argv as string[]
-    const answers = await s.askHosts<{guests: unknown[]}>(hosts, {action: 'list', ...(names.length ? {names} : {})}, (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined}))
+    const asked = await s.askHosts<{guests: unknown[]}>(hosts, {action: 'list', ...(names.length ? {names} : {})}, (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined}))
+    // A guest whose seed media with a secret is still attached says so (firstboot-secret-attached).
+    const answers = withSeedMediaWarnings(asked)
     if (answers.some((a) => !a.ok)) process.exitCode = EXIT.hostFailure
     if (!this.jsonEnabled()) this.log(s.renderGuestList(answers))
     return {hosts: answers}

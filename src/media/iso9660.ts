@@ -14,7 +14,8 @@
  *   18     Volume Descriptor Set Terminator (8.3)
  *   19-22  path tables (9.4), type L and type M, primary then Joliet: one entry each, the root
  *   23-    primary root directory, then the Joliet root directory (9.1)
- *   then   file data, each file on its own sectors; both trees point at the same extents
+ *   then   file data, each file on its own sectors (with any room asked for: IsoFile.room);
+ *          both trees point at the same extents
  *   last   150 sectors of zeros (see TAIL_PADDING)
  *
  * Readers use Joliet when they know it (Windows, Linux, cloud-init via blkid/mount, xorriso),
@@ -30,6 +31,29 @@ export interface IsoFile {
   name: string
   /** A string is written as UTF-8. */
   content: Uint8Array | string
+  /**
+   * Bytes the file's extent must be able to hold (default: its content's length). The sectors
+   * past the content stay zero, so a script can rewrite the file in place with longer content
+   * (create --emit --no-secrets fills in secrets on the host) and patch its length fields.
+   */
+  room?: number
+}
+
+/** Where one file lives in the image: enough to rewrite it in place (see IsoFile.room). */
+export interface IsoFileLayout {
+  name: string
+  /** Byte offset of the file's data extent. */
+  offset: number
+  /** Its data length now. */
+  length: number
+  /** Sectors reserved for it: the most it can hold is sectors * 2048 bytes. */
+  sectors: number
+  /**
+   * Byte offsets of the data-length field (9.1.4) of each directory record for the file, the
+   * primary tree's then Joliet's: a both-byte-order uint32, little-endian here and big-endian 4
+   * bytes on (record offset 10 and 14).
+   */
+  lengthFields: number[]
 }
 
 export interface IsoOptions {
@@ -62,20 +86,24 @@ const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f"*/:;<>?\\|]/
 interface Entry {
   name: string
   data: Uint8Array
+  room: number
   primary: string // `BASE.EXT;1`
   extent: number
 }
 
 export function buildIso(options: IsoOptions): Buffer {
+  return buildIsoWithLayout(options).image
+}
+
+/** The image, and where each file's data and length fields are in it (files in the order given). */
+export function buildIsoWithLayout(options: IsoOptions): {image: Buffer; files: IsoFileLayout[]} {
   const label = checkLabel(options.volumeId)
   const date = checkDate(options.date ?? new Date())
   const entries = checkFiles(options.files)
 
   // Record lengths do not depend on extents, so size the directories with placeholders first.
-  const primaryRecords = (extentOf: (e: Entry) => number) =>
-    [...entries]
-      .sort((a, b) => compare(primaryKey(a.primary), primaryKey(b.primary)))
-      .map((e) => dirRecord(latin1(e.primary), extentOf(e), e.data.length, false, date))
+  const primaryOrder = [...entries].sort((a, b) => compare(primaryKey(a.primary), primaryKey(b.primary)))
+  const primaryRecords = (extentOf: (e: Entry) => number) => primaryOrder.map((e) => dirRecord(latin1(e.primary), extentOf(e), e.data.length, false, date))
   const jolietRecords = (extentOf: (e: Entry) => number) =>
     entries.map((e) => dirRecord(ucs2(e.name), extentOf(e), e.data.length, false, date))
   const primaryRoot = FIRST_DIR
@@ -86,9 +114,7 @@ export function buildIso(options: IsoOptions): Buffer {
   let next = jolietRoot + jolietSize / SECTOR
   for (const e of entries) {
     e.extent = next
-    // An empty file still gets a sector of its own: some readers drop files at extent 0, and
-    // an extent just past the end of the volume is worse.
-    next += Math.max(1, Math.ceil(e.data.length / SECTOR))
+    next += sectorsOf(e)
   }
 
   const totalSectors = next + TAIL_PADDING
@@ -101,11 +127,29 @@ export function buildIso(options: IsoOptions): Buffer {
   pathTable(primaryRoot, true).copy(image, 20 * SECTOR)
   pathTable(jolietRoot, false).copy(image, 21 * SECTOR)
   pathTable(jolietRoot, true).copy(image, 22 * SECTOR)
-  directory(primaryRoot, primarySize, primaryRecords((e) => e.extent), date).copy(image, primaryRoot * SECTOR)
-  directory(jolietRoot, jolietSize, jolietRecords((e) => e.extent), date).copy(image, jolietRoot * SECTOR)
+  const primaryDir = directory(primaryRoot, primarySize, primaryRecords((e) => e.extent), date)
+  const jolietDir = directory(jolietRoot, jolietSize, jolietRecords((e) => e.extent), date)
+  primaryDir.copy(image, primaryRoot * SECTOR)
+  jolietDir.copy(image, jolietRoot * SECTOR)
   for (const e of entries) image.set(e.data, e.extent * SECTOR)
-  return image
+  // directory() puts `.` and `..` first, then the files in the order given
+  const lengthField = (root: number, offsets: number[], i: number) => root * SECTOR + offsets[i + 2] + 10
+  const layout = new Map<Entry, IsoFileLayout>()
+  for (const e of entries) {
+    layout.set(e, {
+      name: e.name,
+      offset: e.extent * SECTOR,
+      length: e.data.length,
+      sectors: sectorsOf(e),
+      lengthFields: [lengthField(primaryRoot, primaryDir.recordOffsets, primaryOrder.indexOf(e)), lengthField(jolietRoot, jolietDir.recordOffsets, entries.indexOf(e))],
+    })
+  }
+  return {image, files: options.files.map((f) => layout.get(entries.find((e) => e.name === f.name)!)!)}
 }
+
+// An empty file still gets a sector of its own: some readers drop files at extent 0, and an
+// extent just past the end of the volume is worse.
+const sectorsOf = (e: Entry): number => Math.max(1, Math.ceil(Math.max(e.data.length, e.room) / SECTOR))
 
 function checkLabel(label: string): string {
   // Joliet stores the label in 32 bytes of UCS-2 (16 characters), the PVD in 32 bytes.
@@ -129,7 +173,7 @@ function checkDate(date: Date): Date {
 /** Validated entries in Joliet order (UTF-16 code units), each with a unique primary name. */
 function checkFiles(files: IsoFile[]): Entry[] {
   const seen = new Map<string, string>()
-  const entries = files.map(({name, content}): Entry => {
+  const entries = files.map(({name, content, room}): Entry => {
     const what = `file name ${JSON.stringify(name)}`
     if (name.length < 1 || name.length > 64) throw new IsoInputError(`${what} must be 1-64 characters (Joliet)`)
     const bad = FORBIDDEN.exec(name)
@@ -143,7 +187,8 @@ function checkFiles(files: IsoFile[]): Entry[] {
     seen.set(key, name)
     const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content
     if (data.length > 0xffffffff) throw new IsoInputError(`${what} is larger than 4 GiB - 1, the most one extent holds`)
-    return {name, data, primary: '', extent: 0}
+    if (room !== undefined && (!Number.isSafeInteger(room) || room < 0 || room > 0xffffffff)) throw new IsoInputError(`${what}: room ${room} must be a whole number of bytes up to 4 GiB - 1`)
+    return {name, data, room: room ?? 0, primary: '', extent: 0}
   })
   entries.sort((a, b) => compare(a.name, b.name))
   // Primary names: d-characters only (7.4.1), 8.3 as in interchange level 1 (10.1), and the
@@ -216,9 +261,10 @@ function dirRecord(id: Buffer, extent: number, size: number, isDir: boolean, dat
 }
 
 /** The root directory: `.` (identifier 0x00) and `..` (0x01, the root's parent is itself), then the files. */
-function directory(extent: number, size: number, files: Buffer[], date: Date): Buffer {
+function directory(extent: number, size: number, files: Buffer[], date: Date): Buffer & {recordOffsets: number[]} {
   const records = [dirRecord(Buffer.of(0), extent, size, true, date), dirRecord(Buffer.of(1), extent, size, true, date), ...files]
   const sectors: Buffer[] = [Buffer.alloc(SECTOR)]
+  const recordOffsets: number[] = []
   let used = 0
   for (const r of records) {
     // 6.8.1.1: a record never crosses a sector boundary; the rest of the sector stays zero.
@@ -227,9 +273,10 @@ function directory(extent: number, size: number, files: Buffer[], date: Date): B
       used = 0
     }
     r.copy(sectors[sectors.length - 1], used)
+    recordOffsets.push((sectors.length - 1) * SECTOR + used)
     used += r.length
   }
-  return Buffer.concat(sectors)
+  return Object.assign(Buffer.concat(sectors), {recordOffsets})
 }
 
 /** 9.4: one path table record, for the root (directory number 1, whose parent is itself). */

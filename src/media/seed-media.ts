@@ -6,6 +6,7 @@
  */
 import type {PlannedGuest} from '../model/plan.js'
 import {buildIso} from './iso9660.js'
+import {seedFilesOf} from './seed-files.js'
 
 export interface SeedMedia {
   /** Windows path on the host: the plan's firstBoot.media. */
@@ -16,7 +17,7 @@ export interface SeedMedia {
 export function seedMediaFor(guest: Pick<PlannedGuest, 'firstBoot'>, date: Date = new Date()): SeedMedia | null {
   const fb = guest.firstBoot
   if (!fb || fb.files.length === 0) return null
-  const image = buildIso({volumeId: fb.label, files: fb.files.map((f) => ({name: f.name, content: f.content})), date})
+  const image = buildIso({volumeId: fb.label, files: seedFilesOf(guest).map((f) => ({name: f.name, content: f.content})), date})
   return {path: fb.media, contentBase64: image.toString('base64')}
 }
 

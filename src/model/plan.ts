@@ -112,6 +112,13 @@ export interface PlannedFirstBoot {
    * (kickstart: `ks=cdrom:/ks.cfg`); null when the guest finds it by itself.
    */
   bootHint: string | null
+  /**
+   * The media carries the value of a `secret: true` parameter (hashed, encoded or as it is):
+   * `files` show it as (secret), the media alone has the real bytes (src/media/seed-files.ts).
+   */
+  secret: boolean
+  /** firstBoot.keepMedia: keep media with a secret attached after --wait (default: eject and delete it). */
+  keepMedia: boolean
 }
 
 export interface PlannedFirstBootFile {

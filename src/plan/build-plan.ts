@@ -7,6 +7,7 @@
 import {resolve} from 'node:path'
 import {applyStrict, type Diagnostic} from '../model/diagnostic.js'
 import type {Plan, PlanDiagnostic, PlannedHost} from '../model/plan.js'
+import type {Locate} from '../model/source.js'
 import {loadCatalog, type Catalog} from '../integration/catalog.js'
 import {resolveHostNetwork} from '../network/resolve-host-network.js'
 import {report} from '../rules/codes.js'
@@ -15,7 +16,7 @@ import type {HostOs} from '../spec/host-os.js'
 import {resolveContent} from '../spec/library.js'
 import {loadGuestTemplate, type LoadedTemplate} from '../spec/load.js'
 import {expandGuestNames} from '../spec/names.js'
-import {resolveParameters} from '../spec/parameters.js'
+import {REDACTED, redactedValues, resolveParameters} from '../spec/parameters.js'
 import {renderGuestSpec} from '../templating/render.js'
 import {renderFirstBoot} from './resolve-firstboot.js'
 import {resolveGuest, type ResolvedGuest} from './resolve-guest.js'
@@ -34,6 +35,11 @@ export interface PlanRequest {
   hostOs?: HostOs
   strict?: boolean
   cwd?: string
+  /**
+   * Every secret parameter is asked for when an emitted script runs (create --emit --no-secrets):
+   * planned as given, whatever the command line says, so that the files use it where they would.
+   */
+  askSecrets?: boolean
 }
 
 export interface PlanResult {
@@ -91,16 +97,18 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
   for (const template of templates) {
     // A key no template declares is reported once, against the first template.
     const sets = (req.sets ?? []).filter((s) => (declaredSomewhere.has(setKey(s)) ? setKey(s) in template.parameters : template === templates[0]))
-    const params = resolveParameters(template, {sets, valuesFile: req.valuesFile && resolve(cwd, req.valuesFile)})
+    const params = resolveParameters(template, {sets, valuesFile: req.valuesFile && resolve(cwd, req.valuesFile), askSecrets: req.askSecrets})
     diagnostics.push(...params.diagnostics)
     if (params.diagnostics.some((d) => d.severity === 'error') || targets.hosts.length === 0) continue
 
-    const names = expandGuestNames({name: req.name, count, defaultName: template.name, context: {...params.values}})
+    // A guest template, and a --name pattern, see a secret as (secret): only first-boot files get it.
+    const shown = redactedValues(params)
+    const names = expandGuestNames({name: req.name, count, defaultName: template.name, context: {...shown}})
     diagnostics.push(...names.diagnostics)
     names.names.forEach((name, i) => {
       const host: TargetHost = targets.hosts[slot++ % targets.hosts.length]
       const context = {
-        ...params.values,
+        ...shown,
         name,
         index: i + 1,
         host: hostContext(host),
@@ -109,6 +117,11 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
       const rendered = renderGuestSpec(template, context, params.unset, name)
       diagnostics.push(...onHost(rendered.diagnostics, host.name))
       if (!rendered.spec) return
+      const leaked = secretsInSpec(rendered.spec, params.secrets, rendered.locate, name)
+      if (leaked.length > 0) {
+        diagnostics.push(...onHost(leaked, host.name))
+        return
+      }
       const g = resolveGuest({
         name,
         template: {name: template.name, file: template.file},
@@ -118,7 +131,17 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
         catalog,
       })
       diagnostics.push(...onHost(g.diagnostics, host.name))
-      diagnostics.push(...onHost(renderFirstBoot({guest: g.guest, context, unset: params.unset, templateFile: template.file, cwd, locate: rendered.locate, texts: firstBootTexts}), host.name))
+      diagnostics.push(...onHost(renderFirstBoot({
+            guest: g.guest,
+            context: {...context, ...params.values},
+            unset: params.unset,
+            templateFile: template.file,
+            cwd,
+            locate: rendered.locate,
+            texts: firstBootTexts,
+            secrets: params.secrets,
+            descriptions: Object.fromEntries(Object.entries(template.parameters).map(([k, d]) => [k, d.description])),
+          }), host.name))
       resolved.push(g)
     })
   }
@@ -198,4 +221,28 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
   }
   for (const {d, more} of first.values()) if (more > 0) d.message += ` (also in ${more} more guest${more === 1 ? '' : 's'})`
   return out
+}
+
+/**
+ * A secret that reached the guest template's own values (a VM note, a path, firstBoot.values)
+ * would be written to the host, the plan and the manifest: refused, at the key that holds it.
+ */
+function secretsInSpec(spec: unknown, secrets: ReadonlySet<string>, locate: Locate, guest: string): Diagnostic[] {
+  if (secrets.size === 0) return []
+  const found: Array<Array<string | number>> = []
+  const walk = (value: unknown, path: Array<string | number>): void => {
+    if (typeof value === 'string') {
+      // any case: {{upper adminPassword}} makes it (SECRET)
+      if (value.toLowerCase().includes(REDACTED)) found.push(path)
+    } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i]))
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, [...path, k])
+  }
+  walk(spec, ['spec'])
+  const names = [...secrets].join(', ')
+  return found.map((path) =>
+    report('secret-outside-firstboot', `${path.join('.')}: holds a secret parameter (${names}); a secret may be used only in first-boot templates, which see every parameter and write it (hashed where the format allows) onto the seed media alone`, {
+      guest,
+      source: locate(path),
+    }),
+  )
 }

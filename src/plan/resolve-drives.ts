@@ -171,5 +171,7 @@ export function resolveFirstBoot(guest: string, guestDir: string, spec: GuestSpe
     // rendered after the guest is resolved (resolve-firstboot.ts)
     files: [],
     bootHint: null,
+    secret: false, // set when the files are rendered
+    keepMedia: fb.keepMedia ?? false,
   }
 }

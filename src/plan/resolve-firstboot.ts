@@ -26,6 +26,8 @@ import {BUILTIN_ROOT} from '../spec/library.js'
 import {compileDocument, type DocumentFormat} from '../templating/document-env.js'
 import {TemplateError, type RenderContext} from '../templating/handlebars-env.js'
 import {undefinedMessage} from '../templating/render.js'
+import {SecretValue, type SecretMode, type SecretUses} from '../templating/secret-value.js'
+import {rememberSeedRenderer} from '../media/seed-files.js'
 
 type Kind = PlannedFirstBoot['kind']
 
@@ -46,6 +48,10 @@ export interface FirstBootInput {
   locate: Locate
   /** Template texts already read in this run, by file. */
   texts?: Map<string, string>
+  /** Parameters declared secret (with a value): the plan shows (secret), only the media gets the value. */
+  secrets?: ReadonlySet<string>
+  /** The parameters' descriptions, for a script that asks for the secrets (create --emit --no-secrets). */
+  descriptions?: Readonly<Record<string, string | undefined>>
 }
 
 /** Renders the guest's first-boot files into `guest.firstBoot` (files, bootHint); returns what went wrong. */
@@ -64,24 +70,57 @@ export function renderFirstBoot(input: FirstBootInput): Diagnostic[] {
   if ('missing' in sources) {
     return [report('firstboot-template-not-found', `firstBoot.cloudInit: the folder ${found} has no user-data.yaml.hbs`, {guest: name, source: at})]
   }
-  const context = firstBootContext(input)
-  const files: PlannedFirstBootFile[] = []
-  const diagnostics: Diagnostic[] = []
-  // meta-data last: its instance-id is derived from the other files' content
-  const order = [...sources.files].sort((a, b) => Number(a.media === 'meta-data') - Number(b.media === 'meta-data'))
-  for (const {media, file} of order) {
-    if (media === 'meta-data') {
-      const digest = createHash('sha256').update(files.map((f) => `${f.name}\0${f.content}\0`).join('')).digest('hex')
-      ;(context.seed as {instanceId: string}).instanceId = `hvguest-${input.guest.name}-${digest.slice(0, 12)}`
+  const secrets = input.secrets ?? new Set<string>()
+  /** One render of every file in a mode; meta-data's instance-id comes from the plan's (redacted) render in every mode. */
+  const renderAll = (mode: SecretMode, instanceId?: string): {files: PlannedFirstBootFile[]; uses: SecretUses; diagnostics: Diagnostic[]; instanceId: string} => {
+    const uses: SecretUses = []
+    const context = firstBootContext(input)
+    for (const name of secrets) {
+      const value = input.context[name]
+      if (typeof value === 'string' && value !== '') context[name] = new SecretValue(name, value, mode, uses)
     }
-    const rendered = renderFile(file, FORMAT[fb.kind], context, input, at)
-    if (typeof rendered !== 'string') diagnostics.push(rendered)
-    else files.push({name: media, template: file, content: rendered})
+    context.__secrets = {mode, uses}
+    const files: PlannedFirstBootFile[] = []
+    const diagnostics: Diagnostic[] = []
+    // meta-data last: its instance-id is derived from the other files' content
+    const order = [...sources.files].sort((a, b) => Number(a.media === 'meta-data') - Number(b.media === 'meta-data'))
+    for (const {media, file} of order) {
+      if (media === 'meta-data') {
+        const digest = createHash('sha256').update(files.map((f) => `${f.name}\0${f.content}\0`).join('')).digest('hex')
+        ;(context.seed as {instanceId: string}).instanceId = instanceId ?? `hvguest-${input.guest.name}-${digest.slice(0, 12)}`
+      }
+      const rendered = renderFile(file, FORMAT[fb.kind], context, input, at)
+      if (typeof rendered !== 'string') diagnostics.push(rendered)
+      else files.push({name: media, template: file, content: rendered})
+    }
+    files.sort((a, b) => sources.files.findIndex((s) => s.media === a.name) - sources.files.findIndex((s) => s.media === b.name))
+    return {files, uses, diagnostics, instanceId: (context.seed as {instanceId: string}).instanceId}
   }
-  if (diagnostics.length > 0) return diagnostics
-  files.sort((a, b) => sources.files.findIndex((s) => s.media === a.name) - sources.files.findIndex((s) => s.media === b.name))
-  fb.files = files
-  fb.bootHint = fb.kind === 'kickstart' ? (/^#\s*boot-hint:\s*(.+?)\s*$/m.exec(files[0].content)?.[1] ?? null) : null
+  const plan = renderAll('redacted')
+  if (plan.diagnostics.length > 0) return plan.diagnostics
+  fb.files = plan.files
+  fb.bootHint = fb.kind === 'kickstart' ? (/^#\s*boot-hint:\s*(.+?)\s*$/m.exec(plan.files[0].content)?.[1] ?? null) : null
+  fb.secret = plan.uses.length > 0
+  // A secret written as it is must fit its format (a line break in a kickstart line, a control
+  // character in XML): found now, as for any value, not when the media is written.
+  if (plan.uses.some((u) => u.form === 'plain')) {
+    const check = renderAll('check')
+    if (check.diagnostics.length > 0) return check.diagnostics
+  }
+  if (fb.secret) {
+    // The media's bytes, rendered only when it is written (src/media/seed-files.ts); never in the plan.
+    const instanceId = plan.instanceId
+    const parameters = [...new Set(plan.uses.flatMap((u) => (u.parameter === null ? [] : [u.parameter])))]
+    rememberSeedRenderer(fb, {
+      render: (mode) => {
+        const r = renderAll(mode, instanceId)
+        // the plan checked every value; a render that still fails must not write media with files missing
+        if (r.diagnostics.length > 0) throw new Error(`the first-boot files of ${input.guest.name} could not be rendered again for the media: ${r.diagnostics.map((d) => d.message).join('; ')}`)
+        return r.files
+      },
+      parameters: parameters.map((p) => ({parameter: p, description: input.descriptions?.[p] ?? null, forms: [...new Set(plan.uses.filter((u) => u.parameter === p).map((u) => u.form))]})),
+    })
+  }
   return []
 }
 

@@ -178,6 +178,14 @@ export const recoverSchema = obj({
 
 const controllerSchema = obj({type: str, number: num, location: num})
 
+/**
+ * The guest's first-boot media as the runtime sees it (ps/HvGuest/Private/SeedMedia.ps1): what
+ * the manifest says of it (secret, keepMedia, removedAt) and whether a DVD drive holds it now.
+ * null for a guest without a manifest or first boot.
+ */
+export const seedMediaStateSchema = obj({path: str, secret: bool, keepMedia: bool, attached: bool, slot: nstr, onDisk: bool, removedAt: nstr})
+export type SeedMediaState = z.output<typeof seedMediaStateSchema>
+
 export const listedGuestSchema = obj({
   name: str,
   vmId: str,
@@ -194,6 +202,7 @@ export const listedGuestSchema = obj({
   drives: list(obj({kind: z.enum(['hdd', 'dvd']), controller: controllerSchema, path: nstr, diskNumber: num.nullable()})),
   networkAdapters: list(obj({name: str, switch: nstr, legacy: bool, macAddress: str, vmqWeight: num.nullable()})),
   integrationServices: list(obj({id: nstr, name: str, enabled: bool})),
+  seedMedia: seedMediaStateSchema.nullable().optional(),
 })
 
 export const listSchema = obj({vmRoot: nstr.optional(), guests: list(listedGuestSchema), missing: list(str)})
@@ -213,7 +222,18 @@ export const manifestGuestSchema = obj({
     daemonUnits: list(str),
     offlinePackages: list(str),
   }),
-  firstBoot: obj({kind: str, template: str, media: str, label: str, bootHint: nstr}).nullable(),
+  // secret, keepMedia: metadata only (never a value); a manifest written before they existed has
+  // neither, which reads as false. mediaRemovedAt: when remove-seed-media deleted the media.
+  firstBoot: obj({
+    kind: str,
+    template: str,
+    media: str,
+    label: str,
+    bootHint: nstr,
+    secret: bool.optional().default(false),
+    keepMedia: bool.optional().default(false),
+    mediaRemovedAt: nstr.optional(),
+  }).nullable(),
 })
 
 export const guestStatusGuestSchema = obj({
@@ -230,6 +250,7 @@ export const guestStatusGuestSchema = obj({
   kvp: z.record(z.string(), nstr).nullable(),
   managed: bool,
   planned: manifestGuestSchema.nullable(),
+  seedMedia: seedMediaStateSchema.nullable().optional(),
 })
 
 export const guestStatusSchema = obj({vmRoot: nstr.optional(), guests: list(guestStatusGuestSchema), missing: list(str)})
@@ -258,6 +279,9 @@ export const icInjectSchema = obj({
   ),
   files: list(str),
 })
+
+/** remove-seed-media (SeedMedia.ps1): the drive it emptied (slot, null when none held the media) and whether it deleted the file. */
+export const removeSeedMediaSchema = obj({name: str, vmId: str, media: str, ejected: bool, slot: nstr, deleted: bool, manifest: str, removedAt: str})
 
 export const netApplySchema = obj({settings: list(hostSettingSchema), record: str, recorded: num, restartedAdapters: list(str).optional()})
 export const netRestoreSchema = obj({settings: list(hostSettingSchema), record: str, note: nstr, restartedAdapters: list(str).optional()})
@@ -291,6 +315,12 @@ export const probeSchema = obj({
   cleanup: obj({undone: num, errors: list(str), journalKept: bool, journal: nstr, lockReleased: bool, vmLeft: bool, folderLeft: bool}).nullable(),
 })
 
+/**
+ * Every action the runtime dispatches (ps/HvGuest/HvGuest.psm1): RuntimeAction, and
+ * remove-seed-media (named here too, so that these tables hold whether RuntimeAction lists it or not).
+ */
+export type SchemaAction = RuntimeAction | 'remove-seed-media'
+
 /** The `data` of an answer that is ok, per action. */
 export const ANSWER_SCHEMAS = {
   facts: factsSchema,
@@ -304,12 +334,13 @@ export const ANSWER_SCHEMAS = {
   destroy: destroySchema,
   'guest-status': guestStatusSchema,
   'ic-inject': icInjectSchema,
+  'remove-seed-media': removeSeedMediaSchema,
   'net-apply': netApplySchema,
   'net-restore': netRestoreSchema,
   probe: probeSchema,
-} as const satisfies Record<RuntimeAction, z.ZodType>
+} as const satisfies Record<SchemaAction, z.ZodType>
 
-export type AnswerData<A extends RuntimeAction> = z.output<(typeof ANSWER_SCHEMAS)[A]>
+export type AnswerData<A extends SchemaAction> = z.output<(typeof ANSWER_SCHEMAS)[A]>
 
 /**
  * A request that changes the host and fails undoes itself; its data then says how far it got
@@ -330,12 +361,13 @@ export const FAILURE_SCHEMAS = {
   destroy: destroySchema.partial(),
   'guest-status': guestStatusSchema.partial(),
   'ic-inject': icInjectSchema.partial(),
+  'remove-seed-media': removeSeedMediaSchema.partial(),
   'net-apply': netApplySchema.partial().extend(undoOfFailure),
   'net-restore': netRestoreSchema.partial().extend(undoOfFailure),
   probe: probeSchema.partial(),
-} as const satisfies Record<RuntimeAction, z.ZodType>
+} as const satisfies Record<SchemaAction, z.ZodType>
 
-export type FailureData<A extends RuntimeAction> = z.output<(typeof FAILURE_SCHEMAS)[A]>
+export type FailureData<A extends SchemaAction> = z.output<(typeof FAILURE_SCHEMAS)[A]>
 
 /** The part of a result line these functions read (src/powershell/protocol.ts ResultLine). */
 export interface AnswerLike {
@@ -368,7 +400,7 @@ export function isAnswerShapeError(err: unknown): err is AnswerShapeError {
  * The checked `data` of an answer that is ok. Throws AnswerShapeError when the answer is not for
  * this action, has no data, or data of the wrong shape. For a failed answer use failureData.
  */
-export function answerData<A extends RuntimeAction>(action: A, result: AnswerLike): AnswerData<A> {
+export function answerData<A extends SchemaAction>(action: A, result: AnswerLike): AnswerData<A> {
   if (!result.ok) throw new Error(`answerData(${action}): the answer is a failure; read its data with failureData`)
   checkAction(action, result)
   if (result.data === undefined || result.data === null) throw new AnswerShapeError(action, [{path: '', message: 'the answer has no data'}])
@@ -376,7 +408,7 @@ export function answerData<A extends RuntimeAction>(action: A, result: AnswerLik
 }
 
 /** The checked `data` of a failed answer (what the request had done before it failed), or null when it has none. */
-export function failureData<A extends RuntimeAction>(action: A, result: AnswerLike): FailureData<A> | null {
+export function failureData<A extends SchemaAction>(action: A, result: AnswerLike): FailureData<A> | null {
   checkAction(action, result)
   if (result.data === undefined || result.data === null) return null
   return check(action, FAILURE_SCHEMAS[action], result.data) as FailureData<A>
@@ -438,7 +470,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
  * a failure of that request, naming the field, so a run treats it as any host failure (rollback,
  * exit 1) instead of crashing on the data later.
  */
-export function checkedAnswer<R extends AnswerLike & {action: string; error?: {step?: string; cmdlet?: string | null; message?: string; category?: string}}>(action: RuntimeAction, result: R): R {
+export function checkedAnswer<R extends AnswerLike & {action: string; error?: {step?: string; cmdlet?: string | null; message?: string; category?: string}}>(action: SchemaAction, result: R): R {
   try {
     const data = result.ok ? answerData(action, result) : failureData(action, result)
     return {...result, data: data ?? undefined}

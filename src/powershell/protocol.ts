@@ -10,7 +10,7 @@
  */
 
 /** The runtime's actions (docs/execution.md section 2). */
-export type RuntimeAction = 'facts' | 'preflight' | 'begin' | 'create-guest' | 'commit' | 'rollback' | 'recover' | 'list' | 'destroy' | 'guest-status' | 'ic-inject' | 'net-apply' | 'net-restore' | 'probe'
+export type RuntimeAction = 'facts' | 'preflight' | 'begin' | 'create-guest' | 'commit' | 'rollback' | 'recover' | 'list' | 'destroy' | 'guest-status' | 'ic-inject' | 'net-apply' | 'net-restore' | 'probe' | 'remove-seed-media'
 
 /** A request: the action and its payload, sent as data (base64 of UTF-8 JSON). */
 export interface RuntimeRequest {

@@ -11,8 +11,9 @@
 import type {PlannedGuest} from '../model/plan.js'
 import {loadCatalog, lookupOs} from '../integration/catalog.js'
 import {INTEGRATION_SERVICES, type IntegrationServiceInfo} from '../integration/services.js'
-import {answerData, isAnswerShapeError} from '../powershell/answers.js'
+import {answerData, isAnswerShapeError, type SeedMediaState} from '../powershell/answers.js'
 import type {HostSession} from '../powershell/session.js'
+import {seedMediaWarnings} from '../ui/guest-list.js'
 
 /** What hvguest planned for a guest, kept in its manifest on the host (commit). */
 export interface ManifestGuest {
@@ -22,7 +23,11 @@ export interface ManifestGuest {
   hostname: string
   os: PlannedGuest['os']
   integration: Pick<PlannedGuest['integration'], 'strategy' | 'install' | 'catalogEntry' | 'media' | 'packages' | 'daemonUnits' | 'offlinePackages'>
-  firstBoot: {kind: string; template: string; media: string; label: string; bootHint: string | null} | null
+  /**
+   * secret / keepMedia: metadata of the plan, never a value (a manifest written before they
+   * existed reads as false); mediaRemovedAt: set by remove-seed-media once the media is gone.
+   */
+  firstBoot: {kind: string; template: string; media: string; label: string; bootHint: string | null; secret: boolean; keepMedia: boolean; mediaRemovedAt?: string | null} | null
 }
 
 export function manifestGuest(g: PlannedGuest): ManifestGuest {
@@ -33,7 +38,15 @@ export function manifestGuest(g: PlannedGuest): ManifestGuest {
     hostname: g.hostname,
     os: g.os,
     integration: {strategy: ic.strategy, install: ic.install, catalogEntry: ic.catalogEntry, media: ic.media, packages: ic.packages, daemonUnits: ic.daemonUnits, offlinePackages: ic.offlinePackages},
-    firstBoot: g.firstBoot && {kind: g.firstBoot.kind, template: g.firstBoot.template, media: g.firstBoot.media, label: g.firstBoot.label, bootHint: g.firstBoot.bootHint},
+    firstBoot: g.firstBoot && {
+      kind: g.firstBoot.kind,
+      template: g.firstBoot.template,
+      media: g.firstBoot.media,
+      label: g.firstBoot.label,
+      bootHint: g.firstBoot.bootHint,
+      secret: g.firstBoot.secret === true,
+      keepMedia: g.firstBoot.keepMedia === true,
+    },
   }
 }
 
@@ -53,6 +66,8 @@ export interface GuestStatusData {
   kvp: Record<string, string | null> | null
   managed: boolean
   planned: ManifestGuest | null
+  /** The first-boot media hvguest wrote and whether a DVD drive holds it (null: no manifest or no first boot). */
+  seedMedia?: SeedMediaState | null
 }
 
 export interface IcProblem {
@@ -90,6 +105,9 @@ export interface IcReport {
   managed: boolean
   os: PlannedGuest['os'] | null
   problems: IcProblem[]
+  seedMedia: SeedMediaState | null
+  /** Not about readiness: firstboot-secret-attached (media with a secret still in its drive). */
+  warnings: IcProblem[]
 }
 
 const byId = new Map<string, IntegrationServiceInfo>(Object.values(INTEGRATION_SERVICES).map((s) => [s.id.toUpperCase(), s]))
@@ -193,6 +211,8 @@ export function analyzeGuest(host: string, s: GuestStatusData): IcReport {
     managed: s.managed,
     os,
     problems,
+    seedMedia: s.seedMedia ?? null,
+    warnings: seedMediaWarnings(s.name, s.seedMedia ?? null),
   }
 }
 

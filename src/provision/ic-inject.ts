@@ -51,6 +51,11 @@ export interface InjectStep {
 }
 
 export interface IcInjectResult {
+  /**
+   * --seed: the new seed media carries a secret (firstBoot.secret) and stays attached: nothing
+   * waits for the guest here, so `ic status` and `list` warn until it is ejected and deleted.
+   */
+  seedSecret?: boolean
   /** commit-failed: the change was made and is kept, but not committed; `recover` finishes it. */
   status: 'ok' | 'failed' | 'commit-failed'
   host: string
@@ -101,7 +106,10 @@ export async function icInject(req: IcInjectRequest, deps: IcInjectDeps): Promis
           ? {media: step.detail}
           : step.mode === 'offline'
             ? {packages: step.detail.split('\n')}
-            : {seed: seedFile(g, runId), replaces: status.planned?.firstBoot?.media ?? g.firstBoot!.media}
+            : // secret / keepMedia: recorded in the guest's manifest with the new media (metadata only),
+              // so that ic status and list warn while media with a secret is attached: ic inject
+              // does not wait for the guest, so it cannot eject it after first boot as create --wait does.
+              {seed: seedFile(g, runId), replaces: status.planned?.firstBoot?.media ?? g.firstBoot!.media, secret: g.firstBoot!.secret === true, keepMedia: g.firstBoot!.keepMedia === true}
       const r = checkedAnswer('ic-inject', await session.request(
         {action: 'ic-inject', runId, vmRoot: host.vmRoot, name: req.name, mode: step.mode, ...body},
         {onProgress: (e) => emit({type: 'step', host: host.name, guest: req.name, step: e.step, detail: e.detail})},
@@ -110,7 +118,8 @@ export async function icInject(req: IcInjectRequest, deps: IcInjectDeps): Promis
       changes.push(...(((r.data as {changes?: unknown[]}) ?? {}).changes ?? []))
     }
     const commit = checkedAnswer('commit', await session.request({action: 'commit', runId, vmRoot: host.vmRoot}))
-    if (commit.ok) return {status: 'ok', host: host.name, name: req.name, runId, steps, changes, error: null, rollbackErrors: []}
+    const seedSecret = steps.some((x) => x.mode === 'seed') && g.firstBoot?.secret === true
+    if (commit.ok) return {status: 'ok', host: host.name, name: req.name, runId, steps, changes, error: null, rollbackErrors: [], seedSecret}
     // Marked for commit: the change is kept, and recover finishes the commit. Not marked: undo it.
     if ((commit.data as {committing?: boolean} | undefined)?.committing === true) {
       return {status: 'commit-failed', host: host.name, name: req.name, runId, steps, changes, error: errorOf(commit), rollbackErrors: []}

@@ -21,6 +21,23 @@ export interface GuestResult {
    * and the like. Never a silent skip (docs/execution.md, "How the runtime adapts to the host").
    */
   warnings: Array<{code: string; setting: string | null; message: string}>
+  /**
+   * Seed media that carries a secret (firstBoot.secret): what became of it; null when the guest
+   * has none (or was not created). Set by createGuests for every guest it reports.
+   */
+  seedMedia?: SeedMediaOutcome | null
+}
+
+/**
+ * removed: ejected and deleted after `--wait` found the guest ready. kept: the template says
+ * firstBoot.keepMedia: true. attached: still in its DVD drive and on the host's disk (no --wait,
+ * the guest was not ready, or the removal failed: then a firstboot-secret-attached warning too).
+ */
+export interface SeedMediaOutcome {
+  status: 'removed' | 'kept' | 'attached'
+  /** The media on the host (the plan's firstBoot.media). */
+  media: string
+  reason: string
 }
 
 export interface RunResult {

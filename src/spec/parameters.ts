@@ -26,6 +26,16 @@ export interface ParameterValues {
   /** Parameters whose default does not fit them and that got no other value (reported). */
   invalid: Set<string>
   diagnostics: Diagnostic[]
+  /** Parameters declared `secret: true` that have a non-empty value (shown as (secret) everywhere). */
+  secrets: Set<string>
+}
+
+/** What every output shows instead of a secret parameter's value. */
+export const REDACTED = '(secret)'
+
+/** The values as a guest template (and a --name pattern) sees them: secrets as (secret). */
+export function redactedValues(p: Pick<ParameterValues, 'values' | 'secrets'>): Record<string, ParameterValue> {
+  return Object.fromEntries(Object.entries(p.values).map(([k, v]) => [k, p.secrets.has(k) ? REDACTED : v]))
 }
 
 /** Built-in variables of every template; a parameter may not hide them. */
@@ -35,7 +45,10 @@ export function isRequired(def: ParameterDef): boolean {
   return def.required ?? def.default === undefined
 }
 
-export function resolveParameters(template: LoadedTemplate, input: {sets?: string[]; valuesFile?: string}): ParameterValues {
+/** The value of a secret that an emitted script asks for when it runs (askSecrets): never written anywhere, only a token. */
+export const ASKED_SECRET = '(asked when the script runs)'
+
+export function resolveParameters(template: LoadedTemplate, input: {sets?: string[]; valuesFile?: string; askSecrets?: boolean}): ParameterValues {
   const defs = template.parameters
   const names = Object.keys(defs)
   const diagnostics: Diagnostic[] = []
@@ -70,8 +83,10 @@ export function resolveParameters(template: LoadedTemplate, input: {sets?: strin
   const invalid = new Set<string>()
   for (const name of names) {
     const def = defs[name]
-    const value = given.get(name) ?? (attempted.has(name) ? undefined : def.default)
-    if (value !== undefined && !given.has(name)) {
+    // a secret asked for at run time is planned as given, in place of whatever was given here
+    const asked = input.askSecrets === true && def.secret === true && def.type === 'string'
+    const value = asked ? ASKED_SECRET : (given.get(name) ?? (attempted.has(name) ? undefined : def.default))
+    if (value !== undefined && !given.has(name) && !asked) {
       // The load reported a default that does not fit; a run that uses it reports the same
       // diagnostic (shown once) rather than rendering with it.
       const r = checkParameterValue(def, value, false)
@@ -91,7 +106,8 @@ export function resolveParameters(template: LoadedTemplate, input: {sets?: strin
       )
     } else unset.add(name)
   }
-  return {values, unset, invalid, diagnostics}
+  const secrets = new Set(names.filter((n) => defs[n].secret === true && values[n] !== undefined && values[n] !== ''))
+  return {values, unset, invalid, diagnostics, secrets}
 }
 
 function invalidDefault(name: string, problem: string, locate: Locate): Diagnostic {
@@ -151,7 +167,10 @@ function readValuesFile(
 export type ValueCheck = {ok: true; value: ParameterValue} | {ok: false; problem: string}
 
 const INTEGER_TEXT = /^-?\d+$/
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v))
+const showValue = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v))
+/** How a message quotes a value: a secret's never, whatever is wrong with it. */
+const shower = (def: ParameterDef) => (v: unknown): string => (def.secret ? REDACTED : showValue(v))
+const show = showValue
 
 /**
  * Coerces and checks one value against a definition. `fromText`: the value is text (from
@@ -167,6 +186,7 @@ export function checkParameterValue(def: ParameterDef, raw: unknown, fromText: b
  * too small to be meant as bytes (under 1MB) is refused, say how it was read.
  */
 function bareNumberHint(raw: unknown): string {
+  // (a size is never secret: secret parameters are strings)
   const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : ''
   if (!/^\d+$/.test(text)) return ''
   const n = Number(text)
@@ -174,6 +194,7 @@ function bareNumberHint(raw: unknown): string {
 }
 
 function checkValue(def: ParameterDef, raw: unknown, fromText: boolean): ValueCheck {
+  const show = shower(def)
   const typed = coerce(def, raw, fromText)
   if (!typed.ok) return typed
   const value = typed.value
@@ -190,8 +211,8 @@ function checkValue(def: ParameterDef, raw: unknown, fromText: boolean): ValueCh
         : def.allowed.some((a) => a === value)
     if (!fits) {
       const strings = def.allowed.filter((a): a is string => typeof a === 'string')
-      const hint = typeof value === 'string' ? didYouMean(value, strings) : ''
-      return {ok: false, problem: `${show(value)} is not one of ${def.allowed.map(show).join(', ')}${hint}`}
+      const hint = typeof value === 'string' && !def.secret ? didYouMean(value, strings) : ''
+      return {ok: false, problem: `${show(value)} is not one of ${def.allowed.map(def.secret ? () => REDACTED : showValue).join(', ')}${hint}`}
     }
   }
   const n = measure(value)
@@ -207,6 +228,7 @@ function checkValue(def: ParameterDef, raw: unknown, fromText: boolean): ValueCh
 }
 
 function coerce(def: ParameterDef, raw: unknown, fromText: boolean): ValueCheck {
+  const show = shower(def)
   switch (def.type) {
     case 'string':
       return typeof raw === 'string' ? {ok: true, value: raw} : {ok: false, problem: `expected a string, got ${show(raw)}`}
@@ -280,6 +302,33 @@ export function checkParameterDefinitions(defs: Record<string, ParameterDef>, lo
       const r = checkParameterValue(def, def.default, false)
       if (!r.ok) out.push(invalidDefault(name, r.problem, locate))
     }
+    out.push(...secretChecks(name, def, locate))
   }
   return out
 }
+
+/** A name that says "secret" while the value would be shown, a secret of another type, a default secret. */
+function secretChecks(name: string, def: ParameterDef, locate: Locate): Diagnostic[] {
+  const where = `parameters.${name}`
+  if (def.secret === true) {
+    if (def.type !== 'string') return [report('schema', `${where}.secret: only string parameters can be secret`, {source: locate(['parameters', name, 'secret'])})]
+    if (def.default !== undefined) {
+      return [
+        report('parameter-secret-default', `${where}: a secret parameter with a default is a secret shared by every guest made from this template; remove the default and give the value with --values FILE or --set`, {
+          source: locate(['parameters', name, 'default']),
+        }),
+      ]
+    }
+    return []
+  }
+  if (def.secret === undefined && SECRET_NAME.test(name)) {
+    return [
+      report('parameter-looks-secret', `${where}: the name says it holds a secret, but it is not declared secret, so plans and output show its value; add "secret: true" (or "secret: false" to say it is not one)`, {
+        source: locateKeyOf(locate)(['parameters', name]),
+      }),
+    ]
+  }
+  return []
+}
+
+const SECRET_NAME = /password|secret|token/i

@@ -53,6 +53,8 @@ export const parameterSchema = z.strictObject({
   minimum: z.union([z.number(), z.string()]).optional(),
   maximum: z.union([z.number(), z.string()]).optional(),
   pattern: z.string().optional(),
+  /** Never shown: plans, output, errors, journals and manifests show (secret); only seed media carries it. */
+  secret: z.boolean().optional(),
 })
 export type ParameterDef = z.output<typeof parameterSchema>
 
@@ -141,6 +143,8 @@ export const firstBootSchema = z
     kickstart: z.string().min(1).optional(),
     unattend: z.string().min(1).optional(),
     values: z.record(z.string(), z.unknown()).optional(),
+    /** Keep seed media that carries a secret attached after --wait (it is ejected and deleted by default). */
+    keepMedia: z.boolean().optional(),
   })
   .refine((f) => [f.cloudInit, f.kickstart, f.unattend].filter((v) => v !== undefined).length === 1, {
     message: 'firstBoot needs exactly one of cloudInit, kickstart or unattend',

@@ -23,9 +23,11 @@ import {createHash} from 'node:crypto'
 import type HandlebarsNs from 'handlebars'
 import HandlebarsRuntime from 'handlebars/runtime.js'
 import {ESCAPERS, FormatError, type DocumentFormat} from './escape-formats.js'
+import {REDACTED_TEXT, SecretValue, sha512crypt, UNATTEND_PASSWORD_ELEMENTS, unattendPassword, type SecretForm, type SecretMode, type SecretUses, type UnattendPasswordElement} from './secret-value.js'
 import {
   handlebarsModule,
   HELPERS,
+  HelperError,
   helperArgs,
   inspect,
   registerCommonHelpers,
@@ -39,7 +41,35 @@ import {
 
 export type {DocumentFormat} from './escape-formats.js'
 
-export const DOCUMENT_HELPERS = [...HELPERS, 'eq', 'ne']
+export const DOCUMENT_HELPERS = [...HELPERS, 'eq', 'ne', 'sha512crypt', 'unattendPassword']
+
+/**
+ * The render's secret mode and the record of its secrets' uses, on the context as `__secrets`
+ * (set by the first-boot renderer; absent: a render of real values, nothing recorded).
+ */
+export interface SecretRender {
+  mode: SecretMode
+  uses: SecretUses
+}
+
+function secretRenderOf(options: unknown): SecretRender | undefined {
+  return (options as {data?: {root?: {__secrets?: SecretRender}}})?.data?.root?.__secrets
+}
+
+/**
+ * A hash or encoding of a value: a secret parameter computes it in its own mode; any other
+ * value is computed in a real render, and is (secret) in the plan too (a hash of a password is
+ * one to keep), its use recorded so that the media counts as carrying a secret.
+ */
+function secretForm(args: unknown[], form: SecretForm, compute: (value: string) => string, usage: string): string {
+  const options = args[args.length - 1]
+  const [value] = helperArgs(args)
+  if (value instanceof SecretValue) return value.form(form, compute)
+  if (typeof value !== 'string') throw new HelperError(`${usage} needs a string (a parameter such as adminPassword)`)
+  const render = secretRenderOf(options)
+  render?.uses.push({parameter: null, form})
+  return render?.mode === 'redacted' ? REDACTED_TEXT : compute(value)
+}
 
 const FORMAT_HELPER: Record<DocumentFormat, string> = {yaml: '__yaml', xml: '__xml', shell: '__shell'}
 
@@ -72,6 +102,19 @@ function withDocumentHelpers(env: typeof HandlebarsNs): typeof HandlebarsNs {
     const [a, b] = helperArgs(args)
     return a !== b
   })
+  env.registerHelper('sha512crypt', (...args: unknown[]) => {
+    // refused in every mode, so that a plan that renders is media that renders
+    if (helperArgs(args)[0] === '') throw new HelperError('sha512crypt: an empty password cannot be hashed; guard it with {{#if adminPassword}} and lock the account otherwise')
+    return secretForm(args, 'sha512crypt', (v) => sha512crypt(v), '{{sha512crypt adminPassword}}')
+  })
+  env.registerHelper('unattendPassword', (...args: unknown[]) => {
+    const element = helperArgs(args)[1]
+    if (!UNATTEND_PASSWORD_ELEMENTS.includes(element as UnattendPasswordElement)) {
+      throw new HelperError(`unattendPassword takes the password and the element it goes in: {{unattendPassword adminPassword "AdministratorPassword"}} (one of ${UNATTEND_PASSWORD_ELEMENTS.map((e) => `"${e}"`).join(', ')})`)
+    }
+    const el = element as UnattendPasswordElement
+    return secretForm([helperArgs(args)[0], args[args.length - 1]], `unattend-${el}`, (v) => unattendPassword(v, el), '{{unattendPassword adminPassword "AdministratorPassword"}}')
+  })
   env.registerHelper('__defined', (value: unknown, options: {hash: {at: number; path: string}}) => {
     if (value === undefined) throw new TemplateError('undefined-variable', `"${options.hash.path}" is not defined`, options.hash.at, options.hash.path)
     return value
@@ -81,7 +124,8 @@ function withDocumentHelpers(env: typeof HandlebarsNs): typeof HandlebarsNs {
       const {at, path} = options.hash
       if (value === undefined && path !== undefined) throw new TemplateError('undefined-variable', `"${path}" is not defined`, at, path)
       try {
-        return ESCAPERS[format](value)
+        // a secret written as it is: its text in this render's mode (the value, (secret) or a token)
+        return ESCAPERS[format](value instanceof SecretValue ? value.toString() : value)
       } catch (error) {
         if (error instanceof FormatError) throw new TemplateError('format', error.message, at)
         throw error
@@ -101,7 +145,7 @@ const COMPILE_OPTIONS = {strict: true, noEscape: true} as const
  * Bump when the rewrite below changes what a template compiles to: precompiled templates are
  * found by a hash of this, the format and the text, so a stale build is never used.
  */
-const REWRITE_VERSION = 'document-env/2'
+const REWRITE_VERSION = 'document-env/3'
 
 /** The key of a template in the build's precompiled set. */
 export const precompiledKey = (text: string, format: DocumentFormat): string =>

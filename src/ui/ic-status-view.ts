@@ -23,6 +23,7 @@ export function renderIcStatus(guests: IcReport[], missing: string[], hostErrors
       ),
     )
     for (const p of g.problems) out.push(`  ! ${p.message} [${p.code}]`)
+    for (const w of g.warnings ?? []) out.push(`  ! warning: ${w.message} [${w.code}]`)
   }
   for (const e of hostErrors) out.push(`${e.host}: failed: ${e.message}`)
   if (missing.length > 0) out.push(`not found on any host asked: ${missing.join(', ')}`)
@@ -38,6 +39,9 @@ export function renderIcInject(r: IcInjectResult): string {
     else out.push(`${r.name}: new DVD drive at ${c.slot} with ${c.path}`)
   }
   if (r.status === 'ok') out.push(`Done on ${r.host} (run ${r.runId}).${r.steps.some((s) => s.mode === 'seed') ? ' The guest reads new seed media at its next boot; cloud-init runs again because the instance-id changed.' : ''}`)
+  if (r.status === 'ok' && r.seedSecret) {
+    out.push(`The new seed media carries a secret (a password, or its hash) and stays attached: once ${r.name} has booted from it, eject it (Set-VMDvdDrive -Path $null) and delete the file; "hvguest ic status ${r.name}" warns while it is attached [firstboot-secret-attached].`)
+  }
   else if (r.status === 'commit-failed') out.push(MESSAGES.commitLeftToRecover(r.runId, `${r.error?.step}: ${r.error?.message}`))
   else if (r.rollbackErrors.length > 0) out.push(`Failed on ${r.host} at ${r.error?.step}${r.error?.cmdlet ? ` (${r.error.cmdlet})` : ''}: ${r.error?.message}. The undo left work: ${r.rollbackErrors.join('; ')}. Run "hvguest recover --host ${r.host}" to finish undoing run ${r.runId}.`)
   else out.push(`Failed on ${r.host} at ${r.error?.step}${r.error?.cmdlet ? ` (${r.error.cmdlet})` : ''}: ${r.error?.message}. What this run changed was undone.`)

@@ -43,6 +43,9 @@ export function renderRun(r: RunResult): string {
   for (const e of r.rollbackErrors) out.push(`rollback on ${e.host} left work undone: ${e.message}`)
   if (r.rollbackErrors.length > 0) out.push(`Run "hvguest recover" to finish undoing run ${r.runId}.`)
   if (r.wait) out.push('', r.wait.error ? `Waiting failed: ${r.wait.error}` : renderReadiness(r.wait.guests))
+  // Seed media that carries a secret: removed after --wait, or why it is still there.
+  const seeds = r.guests.filter((g) => g.seedMedia)
+  if (seeds.length > 0) out.push('', ...seeds.map((g) => `${g.name}: seed media with a secret ${g.seedMedia!.status} (${g.seedMedia!.media}): ${g.seedMedia!.reason}`))
   if (r.status === 'ok') out.push(`${r.guests.length} guest${r.guests.length === 1 ? '' : 's'} created (run ${r.runId})${r.wait ? `, ready after ${(r.wait.elapsedMs / 1000).toFixed(0)} s` : ''}.`)
   if (r.status === 'not-ready') {
     const late = r.wait!.error ? r.guests.map((g) => g.name) : r.wait!.guests.filter((g) => !g.ready).map((g) => g.name)

@@ -387,6 +387,7 @@ describe('create against an emulated host', {timeout: 180_000}, () => {
         vmId: null,
         error: {step: 'check-name', cmdlet: 'New-VM', message: `a VM named 'twin' already exists on this host (id ${winner.guests[0].vmId}); pass replace to replace it`},
         warnings: [],
+        seedMedia: null,
       },
     ])
     expect(p.state().vms.map((v: {name: string; id: string}) => [v.name, v.id])).toEqual([['twin', winner.guests[0].vmId]])

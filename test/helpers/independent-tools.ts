@@ -14,7 +14,7 @@
  *
  * A missing tool is never a skip: the call throws, naming the Debian package to install.
  */
-import {execFile, spawnSync, type SpawnSyncReturns} from 'node:child_process'
+import {execFile, execFileSync, spawnSync, type SpawnSyncReturns} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {availableParallelism, tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -249,4 +249,24 @@ export function kickstartLayout(text: string): KickstartLayout {
     out.commands.push(line)
   }
   return out
+}
+
+/**
+ * openssl's SHA-512 crypt (`openssl passwd -6`) of `value` with the salt of `hash`: an
+ * implementation independent of hvguest's. The value goes as an argument: `-stdin` would read one
+ * password per line and split a value with a line break.
+ */
+export function opensslSha512Crypt(value: string, salt: string): string {
+  try {
+    return execFileSync('openssl', ['passwd', '-6', '-salt', salt, '--', value], {encoding: 'utf8'}).trim()
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('openssl is not installed: apt-get install openssl')
+    throw error
+  }
+}
+
+/** The hash is a SHA-512 crypt string ($6$, 16-character salt) and openssl computes the same one for the value. */
+export function cryptMatches(hash: string, value: string): boolean {
+  const m = /^\$6\$([./0-9A-Za-z]{16})\$[./0-9A-Za-z]{86}$/.exec(hash)
+  return m !== null && opensslSha512Crypt(value, m[1]) === hash
 }

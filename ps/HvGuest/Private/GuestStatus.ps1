@@ -87,6 +87,8 @@ function Get-HvGuestStatus {
         kvp                        = $kvp
         managed                    = ($null -ne $manifest)
         planned                    = $(if ($null -ne $manifest) { Get-HvField -Object $manifest -Name 'guest' } else { $null })
+        # the first-boot media hvguest wrote, and whether a DVD drive holds it (SeedMedia.ps1)
+        seedMedia                  = (Get-HvSeedMediaState -VM $VM -Manifest $manifest)
     }
 }
 

@@ -69,6 +69,16 @@ function Invoke-HvIcInjectAction {
     }
     # The guest's manifest lists the new file, so that destroy deletes it too.
     if ($files.Count -gt 0) { Add-HvManifestFiles -Context $Context -VM $vm -VmRoot $run.VmRoot -Files $files.ToArray() }
+    # The new seed is the guest's first-boot media now: status and list warn while it is attached
+    # and carries a secret (`secret`, `keepMedia`: metadata of the plan, never a value).
+    if ($mode -eq 'seed') {
+        $seedPath = [string](Get-HvField -Object (Get-HvField -Object $Request -Name 'seed') -Name 'path')
+        $manifestPath = Get-HvManifestPath -VmRoot $run.VmRoot -VMId (Get-HvVMId -VM $vm)
+        $previous = $null
+        if (Test-HvFile -Path $manifestPath) { $previous = Get-HvSeedMediaState -VM $vm -Manifest (Read-HvJsonFile -Path $manifestPath) }
+        Set-HvManifestSeed -Context $Context -VM $vm -VmRoot $run.VmRoot -Path $seedPath -Secret (Test-HvTrue (Get-HvField -Object $Request -Name 'secret')) -KeepMedia (Test-HvTrue (Get-HvField -Object $Request -Name 'keepMedia'))
+        Remove-HvReplacedSecretSeed -Context $Context -VM $vm -ManifestPath $manifestPath -Previous $previous -NewPath $seedPath
+    }
     $Context.Data = [ordered]@{ name = [string]$vm.Name; vmId = (Get-HvVMId -VM $vm); mode = $mode; changes = $done.ToArray(); files = $files.ToArray() }
 }
 
@@ -138,4 +148,35 @@ function Add-HvManifestFiles {
     foreach ($f in $Files) { if (-not ($list | Where-Object { Test-HvSameText -A $_ -B $f })) { $list.Add($f) } }
     $manifest['files'] = $list.ToArray()
     Write-HvStateFile -Kind 'manifest' -Path $path -Text (ConvertTo-HvJson -Value $manifest)
+}
+
+function Set-HvManifestSeed {
+    param([hashtable]$Context, $VM, [string]$VmRoot, [string]$Path, [bool]$Secret, [bool]$KeepMedia)
+    $manifestPath = Get-HvManifestPath -VmRoot $VmRoot -VMId (Get-HvVMId -VM $VM)
+    if (-not (Test-HvFile -Path $manifestPath)) { return }
+    $manifest = Read-HvJsonFile -Path $manifestPath
+    $fb = Get-HvField -Object (Get-HvField -Object $manifest -Name 'guest') -Name 'firstBoot'
+    if ($null -eq $fb) { return }
+    Set-HvActivity -Context $Context -Step 'write-manifest' -Cmdlet $null
+    $fb['media'] = $Path
+    $fb['secret'] = $Secret
+    $fb['keepMedia'] = $KeepMedia
+    if ($fb.Contains('mediaRemovedAt')) { $fb.Remove('mediaRemovedAt') }
+    Write-HvStateFile -Kind 'manifest' -Path $manifestPath -Text (ConvertTo-HvJson -Value $manifest)
+}
+
+# The seed the new one replaced, when it carried a secret: out of its drive now, so it is deleted
+# (a detached file with an answer file's password or a hash in it is the thing not to leave on the
+# host). Last step of the run, journaled, no undo: a deleted file cannot come back. Kept when a
+# drive still holds it, or when the template says keepMedia.
+function Remove-HvReplacedSecretSeed {
+    param([hashtable]$Context, $VM, [string]$ManifestPath, $Previous, [string]$NewPath)
+    if ($null -eq $Previous -or -not $Previous.secret -or $Previous.keepMedia) { return }
+    $old = [string]$Previous.path
+    if ((Test-HvSameText -A $old -B $NewPath) -or -not (Test-HvFile -Path $old)) { return }
+    foreach ($d in @(Get-VMDvdDrive -VM $VM)) { if ($null -ne $d -and (Test-HvSameText -A ([string]$d.Path) -B $old)) { return } }
+    Start-HvStep -Context $Context -Step 'delete-seed-media' -Cmdlet 'Remove-Item' -Detail $old
+    [void](Remove-HvStateFile -Kind 'seed-media' -Path $old)
+    Complete-HvStep -Context $Context
+    Set-HvSeedManifest -ManifestPath $ManifestPath -Media $old -RemovedAt $null -Listed $false
 }

@@ -175,6 +175,7 @@ function Get-HvGuestDescription {
         drives              = $sorted
         networkAdapters     = $adapters.ToArray()
         integrationServices = $services.ToArray()
+        seedMedia           = (Get-HvSeedMediaState -VM $VM -Manifest $manifest)
     }
 }
 

@@ -242,9 +242,17 @@ function Invoke-HvUndo {
             if ($null -eq $drive) { throw (New-HvError -Cmdlet 'Get-VMDvdDrive' -Message 'the DVD drive whose media this run changed is gone' -Category 'ObjectNotFound') }
             $previous = [string](Get-HvField -Object $undo -Name 'path' -Default '')
             if (Test-HvSameText -A ([string]$drive.Path) -B $previous) { return 'the DVD drive already holds its previous media' }
+            # ic inject --seed deletes a replaced seed that carried a secret as its last step: gone, so the drive is left empty
+            if ($previous.Length -gt 0 -and -not (Test-HvFile -Path $previous)) {
+                Set-VMDvdDrive -VMDvdDrive $drive -Path $null | Out-Null
+                return ('{0} is deleted: the DVD drive is left empty' -f $previous)
+            }
             if ($previous.Length -eq 0) { Set-VMDvdDrive -VMDvdDrive $drive -Path $null | Out-Null } else { Set-VMDvdDrive -VMDvdDrive $drive -Path $previous | Out-Null }
             return ('put back the DVD media {0}' -f $(if ($previous.Length -eq 0) { '(empty)' } else { $previous }))
         }
+        # remove-seed-media (SeedMedia.ps1): only while the media file is still there.
+        'reattach-seed-media' { return (Invoke-HvReattachSeedMedia -Undo $undo) }
+        'restore-seed-manifest' { return (Invoke-HvRestoreSeedManifest -Undo $undo) }
         default { throw (New-HvError -Message ("unknown undo action '{0}'" -f $action) -Category 'InvalidData') }
     }
 }
@@ -275,6 +283,8 @@ function Get-HvUndoCmdlet {
         'restore-chimney' { return 'Set-NetOffloadGlobalSetting' }
         'remove-dvd-drive' { return 'Remove-VMDvdDrive' }
         'set-dvd-media' { return 'Set-VMDvdDrive' }
+        'reattach-seed-media' { return 'Set-VMDvdDrive' }
+        'restore-seed-manifest' { return $null }
         default { return $null }
     }
 }

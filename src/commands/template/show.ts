@@ -24,8 +24,8 @@ export default class TemplateShow extends BaseCommand {
             ['name', 'type', 'default', 'required', 'description'],
             params.map(([k, p]) => [
               k,
-              p.type + (p.allowed ? ` (${p.allowed.join('|')})` : ''),
-              p.default === undefined ? '-' : String(p.default),
+              p.type + (p.allowed && !p.secret ? ` (${p.allowed.join('|')})` : '') + (p.secret ? ' (secret)' : ''),
+              p.default === undefined ? '-' : p.secret ? '(secret)' : String(p.default),
               String(p.required ?? p.default === undefined),
               p.description ?? '',
             ]),

@@ -8,7 +8,7 @@ import {chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {buildIso, IsoInputError, type IsoFile, type IsoOptions} from '../../../src/media/iso9660.js'
+import {buildIso, buildIsoWithLayout, IsoInputError, type IsoFile, type IsoOptions} from '../../../src/media/iso9660.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'hvguest-iso-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
@@ -312,5 +312,99 @@ describe('IsoInputError', () => {
     expect(error).toBeInstanceOf(IsoInputError)
     expect((error as Error).name).toBe('IsoInputError')
     expect((error as Error).message).toBe('file name "a/b" contains "/", which is not allowed')
+  })
+})
+
+/**
+ * create --emit --no-secrets rewrites files inside an image on the host (ps/emit/SeedSecrets.ps1)
+ * by the layout buildIsoWithLayout reports. The rewrite is done here the same way (content at the
+ * offset, the reserved sectors zero-filled past it, the length fields both byte orders) and the
+ * result must read back through both trees with both tools.
+ */
+describe('buildIsoWithLayout: room to rewrite a file in place', () => {
+  function rewrite(image: Buffer, layout: {offset: number; sectors: number; lengthFields: number[]}, content: string): void {
+    const data = Buffer.from(content, 'utf8')
+    expect(data.length).toBeLessThanOrEqual(layout.sectors * 2048)
+    image.fill(0, layout.offset, layout.offset + layout.sectors * 2048)
+    data.copy(image, layout.offset)
+    for (const at of layout.lengthFields) {
+      image.writeUInt32LE(data.length, at)
+      image.writeUInt32BE(data.length, at + 4)
+    }
+  }
+
+  it('reserves the room asked for, reports where each file and its length fields are, and is the same image otherwise', () => {
+    const files: IsoFile[] = [
+      {name: 'user-data', content: '#cloud-config\npasswd: "@@HVGUEST-SECRET:pw:sha512crypt@@"\n', room: 5000},
+      {name: 'meta-data', content: 'instance-id: x\n'},
+      {name: 'big', content: 'b'.repeat(4097), room: 10},
+    ]
+    const {image, files: layout} = buildIsoWithLayout({volumeId: 'cidata', files, date: DATE})
+    expect(layout.map((l) => l.name)).toEqual(['user-data', 'meta-data', 'big']) // the order given
+    expect(layout.map((l) => l.sectors)).toEqual([3, 1, 3]) // room 5000 → 3 sectors; room below the length changes nothing
+    const file = join(dir, `layout-${++count}.iso`)
+    writeFileSync(file, image)
+    const joliet = listing(file, true)
+    for (const l of layout) {
+      const f = files.find((x) => x.name === l.name)!
+      expect(l.length).toBe(bytes(f.content).length)
+      expect(l.offset).toBe(joliet.find((j) => j.name === l.name)!.extent * 2048)
+      expect(image.subarray(l.offset, l.offset + l.length).equals(bytes(f.content))).toBe(true)
+      expect(l.lengthFields).toHaveLength(2)
+      for (const at of l.lengthFields) {
+        expect(image.readUInt32LE(at)).toBe(l.length)
+        expect(image.readUInt32BE(at + 4)).toBe(l.length)
+        // the field is at offset 10 of a directory record whose extent (offset 2) is the file's
+        expect(image.readUInt32LE(at - 8)).toBe(l.offset / 2048)
+      }
+    }
+    // the primary tree's record first, then Joliet's (the Joliet root follows the primary one)
+    expect(layout[0].lengthFields[0]).toBeLessThan(layout[0].lengthFields[1])
+    // extents do not overlap, reserved sectors included
+    const spans = [...layout].sort((a, b) => a.offset - b.offset)
+    for (let i = 1; i < spans.length; i++) expect(spans[i].offset).toBeGreaterThanOrEqual(spans[i - 1].offset + spans[i - 1].sectors * 2048)
+    // without room the image is what buildIso writes
+    expect(buildIsoWithLayout({volumeId: 'cidata', files: files.map(({room: _, ...f}) => f), date: DATE}).image.equals(buildIso({volumeId: 'cidata', files, date: DATE}))).toBe(false)
+    expect(buildIsoWithLayout({volumeId: 'cidata', files: files.map(({room: _, ...f}) => f), date: DATE}).image.equals(buildIso({volumeId: 'cidata', files: files.map(({room: _, ...f}) => f), date: DATE}))).toBe(true)
+  })
+
+  it('a file rewritten longer, and another shorter, read back whole through both trees with isoinfo and xorriso', () => {
+    const files: IsoFile[] = [
+      {name: 'user-data', content: 'passwd: "@@HVGUEST-SECRET:pw:sha512crypt@@"\n', room: 2048 * 2 + 100},
+      {name: 'autounattend.xml', content: '<Value>@@HVGUEST-SECRET:pw:unattend-AdministratorPassword@@</Value>\n', room: 3000},
+      {name: 'meta-data', content: 'instance-id: x\n'},
+    ]
+    const {image, files: layout} = buildIsoWithLayout({volumeId: 'cidata', files, date: DATE})
+    const longer = `passwd: "$6$${'s'.repeat(16)}$${'h'.repeat(86)}"\n` + 'x'.repeat(4200) // past its first sector
+    const shorter = '<Value>QQA=</Value>\n'
+    rewrite(image, layout[0], longer)
+    rewrite(image, layout[1], shorter)
+    const file = join(dir, `rewritten-${++count}.iso`)
+    writeFileSync(file, image)
+    readBack(file, 'cidata', [
+      {name: 'user-data', content: longer},
+      {name: 'autounattend.xml', content: shorter},
+      {name: 'meta-data', content: 'instance-id: x\n'},
+    ])
+    // the bytes past the shorter content are zero again
+    expect(image.subarray(layout[1].offset + shorter.length, layout[1].offset + layout[1].sectors * 2048).every((b) => b === 0)).toBe(true)
+  })
+
+  it('finds a record in a later directory sector: the 78th file of a seven-sector directory', () => {
+    const files: IsoFile[] = Array.from({length: 78}, (_, i) => ({name: `${String(i).padStart(2, '0')}-${'n'.repeat(57)}`, content: `file ${i}\n`, room: i === 77 ? 3000 : undefined}))
+    const {image, files: layout} = buildIsoWithLayout({volumeId: 'MANY', files, date: DATE})
+    const last = layout[77]
+    // the Joliet root starts at sector 23 + the primary's sectors; record 78 is in its 7th sector
+    const jolietRoot = image.readUInt32LE(17 * 2048 + 156 + 2)
+    expect(Math.floor((last.lengthFields[1] - jolietRoot * 2048) / 2048)).toBe(6)
+    const content = `rewritten ${'r'.repeat(2500)}\n`
+    rewrite(image, last, content)
+    const file = join(dir, `many-${++count}.iso`)
+    writeFileSync(file, image)
+    readBack(file, 'MANY', files.map((f, i) => (i === 77 ? {name: f.name, content} : {name: f.name, content: f.content})))
+  })
+
+  it.each([-1, 1.5, 2 ** 32])('rejects room %s', (room) => {
+    expect(() => buildIsoWithLayout({volumeId: 'cidata', files: [{name: 'a', content: 'x', room}]})).toThrow(IsoInputError)
   })
 })

@@ -11,12 +11,14 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, describe, expect, it} from 'vitest'
-import type {PlannedGuest} from '../../../src/model/plan.js'
+import {seedFilesOf} from '../../../src/media/seed-files.js'
+import type {PlannedFirstBootFile, PlannedGuest} from '../../../src/model/plan.js'
 import {planRun, type PlanResult} from '../../../src/plan/build-plan.js'
 import type {HostOs} from '../../../src/spec/host-os.js'
 import {
   bashSyntax,
   cloudInitSchema,
+  cryptMatches,
   el,
   kickstartLayout,
   pyYamlLoadFiles,
@@ -97,9 +99,24 @@ function plan(template: string, host: {os: HostOs; profile: string}, creds: bool
 const CASES: Case[] = []
 for (const [template, t] of Object.entries(TEMPLATES)) for (const host of t.hosts ?? HOSTS) for (const creds of [false, true]) CASES.push(plan(template, host, creds))
 const ofKind = (kind: Kind) => CASES.filter((c) => c.kind === kind)
+/**
+ * The seed media's files, as the guest gets them (secrets hashed or encoded): rendered once per
+ * case, since every render draws fresh salts.
+ */
+const mediaFiles = new Map<Case, PlannedFirstBootFile[]>()
+const media = (c: Case): PlannedFirstBootFile[] => {
+  if (!mediaFiles.has(c)) mediaFiles.set(c, seedFilesOf(c.guest))
+  return mediaFiles.get(c)!
+}
 const file = (c: Case, name: string): string => {
-  const f = c.guest.firstBoot?.files.find((x) => x.name === name)
+  const f = media(c).find((x) => x.name === name)
   if (!f) throw new Error(`${c.label}: no first-boot file ${name}`)
+  return f.content
+}
+/** The plan's copy of a file: what is printed and saved, a secret shown as (secret). */
+const planFile = (c: Case, name: string): string => {
+  const f = c.guest.firstBoot?.files.find((x) => x.name === name)
+  if (!f) throw new Error(`${c.label}: no first-boot file ${name} in the plan`)
   return f.content
 }
 
@@ -144,6 +161,14 @@ describe('the matrix', () => {
       expect(c.guest.firstBoot?.kind, c.label).toBe(c.kind)
       expect(c.guest.firstBoot!.files.map((f) => f.name), c.label).toEqual(NAMES[c.kind])
       for (const f of c.guest.firstBoot!.files) expect(f.content.length, `${c.label} ${f.name}`).toBeGreaterThan(20)
+      // the password is the built-in templates' one secret: with it the media carries a secret,
+      // and only the media has it; without it the media is the plan's files
+      expect(c.guest.firstBoot!.secret, c.label).toBe(c.creds)
+      expect(media(c).map((f) => f.name), c.label).toEqual(NAMES[c.kind])
+      if (!c.creds) expect(media(c), c.label).toEqual(c.guest.firstBoot!.files)
+      for (const f of c.guest.firstBoot!.files) expect(f.content, `${c.label} ${f.name}`).not.toContain(PASSWORD)
+      for (const f of media(c)) expect(f.content, `${c.label} ${f.name}`).not.toContain(PASSWORD)
+      if (c.creds) expect(JSON.stringify(c.result.plan), c.label).not.toContain(PASSWORD)
     }
   })
 })
@@ -162,7 +187,8 @@ describe('cloud-init (Ubuntu, Debian, Rocky Linux, AlmaLinux)', () => {
   }
 
   it('user-data passes `cloud-init schema --config-file`', async () => {
-    const distinct = [...new Map(cases.map((c) => [file(c, 'user-data'), c])).entries()]
+    // one per distinct document (the plan's copy: the media's differ in their random salts)
+    const distinct = [...new Map(cases.map((c) => [planFile(c, 'user-data'), c])).values()].map((c) => [file(c, 'user-data'), c] as const)
     const results = await cloudInitSchema(distinct.map(([content]) => save('user-data', content)))
     results.forEach((r, i) => {
       expect(r.status, `${distinct[i][1].label}\n${r.output}\n${distinct[i][0]}`).toBe(0)
@@ -207,8 +233,12 @@ describe('cloud-init (Ubuntu, Debian, Rocky Linux, AlmaLinux)', () => {
     })
   })
 
-  it('user-data sets the hostname and the admin user, with a password and key only when given', () => {
+  it('user-data sets the hostname and the admin user, with a password (its hash) and key only when given', () => {
     const docs = loadAll('user-data')
+    const planDocs = pyYamlLoadFiles(cases.map((c) => save('user-data', planFile(c, 'user-data')))).map((r, i) => {
+      if (!r.ok) throw new Error(`${cases[i].label}: PyYAML cannot load the plan's user-data: ${r.error}`)
+      return r.value as Record<string, any>
+    })
     cases.forEach((c, i) => {
       const d = docs[i]
       expect(d.hostname, c.label).toBe(c.guest.hostname)
@@ -219,12 +249,20 @@ describe('cloud-init (Ubuntu, Debian, Rocky Linux, AlmaLinux)', () => {
       expect(u.sudo, c.label).toBe('ALL=(ALL) NOPASSWD:ALL')
       if (c.creds) {
         expect(u.lock_passwd, c.label).toBe(false)
-        expect(u.plain_text_passwd, c.label).toBe(PASSWORD)
+        // a SHA-512 crypt hash that openssl computes the same from the password; never the password
+        expect(cryptMatches(u.passwd, PASSWORD), `${c.label}: ${u.passwd}`).toBe(true)
+        expect(u, c.label).not.toHaveProperty('plain_text_passwd')
+        expect(file(c, 'user-data'), c.label).not.toContain(PASSWORD)
+        // the plan's copy: (secret) where the hash is, the document otherwise the same
+        expect(planDocs[i].users[0].passwd, c.label).toBe('(secret)')
+        expect(planDocs[i], c.label).toEqual({...d, users: [{...u, passwd: '(secret)'}]})
         expect(u.ssh_authorized_keys, c.label).toEqual([SSH_KEY])
         expect(d.ssh_pwauth, c.label).toBe(true)
       } else {
         expect(u.lock_passwd, c.label).toBe(true)
         expect(u, c.label).not.toHaveProperty('plain_text_passwd')
+        expect(u, c.label).not.toHaveProperty('passwd')
+        expect(planDocs[i], c.label).toEqual(d)
         expect(u, c.label).not.toHaveProperty('ssh_authorized_keys')
         expect(d.ssh_pwauth, c.label).toBe(false)
       }
@@ -311,20 +349,32 @@ describe('kickstart (centos-6)', () => {
     }
   })
 
-  it('sets the root password and the admin user only with a password, else locks them; the key lands in authorized_keys', () => {
+  it('sets the root password and the admin user (as hashes) only with a password, else locks them; the key lands in authorized_keys', () => {
     for (const c of cases) {
       const {commands, post} = checkKickstart(c)
       const rootpw = commands.find((w) => w[0] === 'rootpw')
       const user = commands.find((w) => w[0] === 'user')!
       const [echoKey] = shlexSplit(post.body.filter((l) => l.includes('authorized_keys') && l.startsWith('printf ')))
+      const planCommands = shlexSplit(kickstartLayout(planFile(c, 'ks.cfg')).commands) as string[][]
       if (c.creds) {
-        expect(rootpw, c.label).toEqual(['rootpw', '--plaintext', '--', PASSWORD])
-        expect(user, c.label).toEqual(['user', '--name=hvadmin', '--groups=wheel', '--plaintext', `--password=${PASSWORD}`])
+        // SHA-512 crypt hashes that openssl computes the same from the password; never the password
+        expect(rootpw?.slice(0, 2), c.label).toEqual(['rootpw', '--iscrypted'])
+        expect(rootpw, c.label).toHaveLength(3)
+        expect(cryptMatches(rootpw![2], PASSWORD), `${c.label}: ${rootpw![2]}`).toBe(true)
+        expect(user.slice(0, 4), c.label).toEqual(['user', '--name=hvadmin', '--groups=wheel', '--iscrypted'])
+        expect(user, c.label).toHaveLength(5)
+        expect(user[4], c.label).toMatch(/^--password=/)
+        expect(cryptMatches(user[4].slice('--password='.length), PASSWORD), `${c.label}: ${user[4]}`).toBe(true)
+        expect(file(c, 'ks.cfg'), c.label).not.toContain(PASSWORD)
+        // the plan's copy: (secret) where each hash is
+        expect(planCommands.find((w) => w[0] === 'rootpw'), c.label).toEqual(['rootpw', '--iscrypted', '(secret)'])
+        expect(planCommands.find((w) => w[0] === 'user'), c.label).toEqual(['user', '--name=hvadmin', '--groups=wheel', '--iscrypted', '--password=(secret)'])
         expect(echoKey, c.label).toEqual(['printf', '%s\\n', SSH_KEY, '>>', '/home/hvadmin/.ssh/authorized_keys'])
       } else {
         expect(rootpw, c.label).toEqual(['rootpw', '--lock', '--iscrypted', '!!'])
         expect(user, c.label).toEqual(['user', '--name=hvadmin', '--groups=wheel'])
         expect(echoKey, c.label).toBeUndefined()
+        expect(planFile(c, 'ks.cfg'), c.label).toBe(file(c, 'ks.cfg'))
       }
     }
   })
@@ -416,7 +466,7 @@ describe('unattend (ws2008r2, ws2012r2, ws2022, ws2022-dc)', () => {
     expect(seen).toBeGreaterThan(cases.length) // the jumbo and IC commands were among them
   })
 
-  it('an XPath read gets the ComputerName, the time zone and the password (when given) back', () => {
+  it('an XPath read gets the ComputerName, the time zone and the password (when given, encoded) back', () => {
     for (const c of cases) {
       const f = fileOf(c)
       expect(xpath(f, `string(//${el('settings')}[@pass='specialize']//${el('ComputerName')})`), c.label).toBe(c.guest.hostname)
@@ -433,7 +483,17 @@ describe('unattend (ws2008r2, ws2012r2, ws2022, ws2022-dc)', () => {
           ? `//${el('settings')}[@pass='oobeSystem']//${el('LocalAccount')}/${el('Password')}/${el('Value')}`
           : `//${el('settings')}[@pass='oobeSystem']//${el('AdministratorPassword')}/${el('Value')}`
       expect(xpath(f, `count(${pw})`), c.label).toBe(c.creds ? '1' : '0')
-      if (c.creds) expect(xpath(f, `string(${pw})`), c.label).toBe(PASSWORD)
+      if (c.creds) {
+        // encoded as Windows SIM writes it: base64 of UTF-16LE (password + the element's name)
+        const element = c.template === 'win11' ? 'Password' : 'AdministratorPassword'
+        expect(xpath(f, `string(${pw}/../${el('PlainText')})`), c.label).toBe('false')
+        expect(Buffer.from(xpath(f, `string(${pw})`), 'base64').toString('utf16le'), c.label).toBe(PASSWORD + element)
+        expect(file(c, 'unattend.xml'), c.label).not.toContain(PASSWORD)
+        // the plan's copy: (secret) where the encoding is
+        const planned = save('unattend.xml', planFile(c, 'unattend.xml'))
+        expect(xmlWellFormed(planned).status, c.label).toBe(0)
+        expect(xpath(planned, `string(${pw})`), c.label).toBe('(secret)')
+      }
     }
   })
 

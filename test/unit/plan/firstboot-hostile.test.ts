@@ -20,10 +20,12 @@ import {hostContext, profileContext} from '../../../src/plan/resolve-targets.js'
 import type {HostOs} from '../../../src/spec/host-os.js'
 import {loadGuestTemplate} from '../../../src/spec/load.js'
 import {resolveParameters} from '../../../src/spec/parameters.js'
+import {seedFilesOf} from '../../../src/media/seed-files.js'
 import {makeProject} from '../../helpers/plan-fixture.js'
 import {
   bashSyntax,
   cloudInitSchema,
+  cryptMatches,
   el,
   kickstartLayout,
   pyYamlLoadFiles,
@@ -83,11 +85,55 @@ function plan(template: string, sets: string[], opts: {hostOs?: HostOs; profile?
   return planRun({templates: [template], sets, hostOs: opts.hostOs ?? 'windows-server-2022', profile: opts.profile ?? 'intel-10g', name: opts.name, cwd: opts.cwd ?? work})
 }
 
+/**
+ * A file as the seed media gets it: secrets in (hashed or encoded), not the plan's (secret).
+ * Rendered once per guest: each render hashes again, with fresh salts.
+ */
+const mediaOf = new WeakMap<PlannedGuest, ReturnType<typeof seedFilesOf>>()
 const file = (g: PlannedGuest, name: string): string => {
-  const f = g.firstBoot?.files.find((x) => x.name === name)
+  if (!mediaOf.has(g)) mediaOf.set(g, seedFilesOf(g))
+  const f = mediaOf.get(g)!.find((x) => x.name === name)
   if (!f) throw new Error(`${g.name}: no first-boot file ${name}`)
   return f.content
 }
+/** The plan's copy of a file: what is printed and saved, each secret shown as (secret). */
+const planFile = (g: PlannedGuest, name: string): string => {
+  const f = g.firstBoot?.files.find((x) => x.name === name)
+  if (!f) throw new Error(`${g.name}: no first-boot file ${name} in the plan`)
+  return f.content
+}
+
+const CRYPT = String.raw`\$6\$[./0-9A-Za-z]{16}\$[./0-9A-Za-z]{86}`
+const BASE64 = '[A-Za-z0-9+/]+={0,2}'
+const escapeRegExp = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+/**
+ * What the media has where the plan's copy shows (secret): the media must be the plan's copy
+ * byte for byte with each (secret) replaced by one `form` (a hash or an encoding), so the
+ * secret reaches nothing else in the file. Returns those replacements.
+ */
+function secretSpots(planned: string, media: string, form: string): string[] {
+  const pieces = planned.split('(secret)')
+  expect(pieces.length, planned).toBeGreaterThan(1)
+  const m = new RegExp(`^${pieces.map(escapeRegExp).join(`(${form})`)}$`).exec(media)
+  expect(m, `the media is not the plan's copy with (secret) replaced:\n${media}`).not.toBeNull()
+  return m!.slice(1)
+}
+
+/**
+ * The forms a value could leak in: as it is, JSON-escaped (also with non-ASCII as \uXXXX, as
+ * YAML's double quotes write it), XML-escaped, and each of its words of 5+ letters or digits.
+ */
+function leakForms(v: string): string[] {
+  const json = JSON.stringify(v).slice(1, -1)
+  const ascii = json.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  const xml = v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+  const words = v.match(/[\p{L}\p{N}]{5,}/gu) ?? []
+  return [...new Set([v, json, ascii, xml, ...words])]
+}
+const occurrences = (text: string, part: string): number => text.split(part).length - 1
+
+/** The answer file's encoded password, decoded: base64 of UTF-16LE (value + element name). */
+const decodeUnattend = (b64: string): string => Buffer.from(b64, 'base64').toString('utf16le')
 
 function guestOf(r: PlanResult, label: string): PlannedGuest {
   const bad = r.plan.diagnostics.filter((d) => d.severity === 'error')
@@ -137,11 +183,19 @@ describe('cloud-init: a hostile password or SSH key is one YAML scalar in its pl
 
   it('PyYAML reads each value back exactly, and every other key is as in the benign document', () => {
     const docs = loadYaml(userData, labels)
-    const base = docs[0]
-    expect(base.users[0].plain_text_passwd).toBe(BENIGN)
+    // the password is a SHA-512 crypt hash of it (openssl agrees), never the value itself
     docs.forEach((d, i) => {
-      const expected = {...base, users: [{...base.users[0], plain_text_passwd: values[i], ssh_authorized_keys: [values[i]]}]}
-      expect(d, `${labels[i]}\n${userData[i]}`).toEqual(expected)
+      expect(cryptMatches(d.users[0].passwd, values[i]), `${labels[i]}: ${d.users[0].passwd}`).toBe(true)
+      expect(d.users[0], labels[i]).not.toHaveProperty('plain_text_passwd')
+      if (values[i].length > 3) expect(userData[i], labels[i]).not.toContain(`passwd: ${JSON.stringify(values[i])}`)
+      // the media is the plan's copy with the hash where it shows (secret), and nothing else
+      expect(secretSpots(planFile(guests[i], 'user-data'), userData[i], CRYPT), labels[i]).toEqual([d.users[0].passwd])
+    })
+    const withoutHash = (d: Record<string, any>) => ({...d, users: [{...d.users[0], passwd: 'hash'}]})
+    const base = withoutHash(docs[0])
+    docs.forEach((d, i) => {
+      const expected = {...base, users: [{...base.users[0], ssh_authorized_keys: [values[i]]}]}
+      expect(withoutHash(d), `${labels[i]}\n${userData[i]}`).toEqual(expected)
     })
   })
 
@@ -153,6 +207,11 @@ describe('cloud-init: a hostile password or SSH key is one YAML scalar in its pl
       expect(m['local-hostname'], labels[i]).toBe('ubuntu-2204')
     })
     net.forEach((n, i) => expect(n, labels[i]).toEqual(net[0]))
+    // neither carries the password: the media's are the plan's
+    guests.forEach((g, i) => {
+      expect(file(g, 'meta-data'), labels[i]).toBe(planFile(g, 'meta-data'))
+      expect(file(g, 'network-config'), labels[i]).toBe(planFile(g, 'network-config'))
+    })
   })
 
   it('cloud-init schema accepts hostile user-data (every hostile value at once, and the worst ones alone)', async () => {
@@ -160,7 +219,8 @@ describe('cloud-init: a hostile password or SSH key is one YAML scalar in its pl
     const multiLine = Object.values(MULTI_LINE).join(' | ')
     const together = guestOf(plan('ubuntu-2204', [`adminPassword=${oneLine}`, `sshKey=${multiLine}`]), 'all at once')
     const [doc] = loadYaml([file(together, 'user-data')], ['all at once'])
-    expect(doc.users[0].plain_text_passwd).toBe(oneLine)
+    // (openssl truncates past 256 characters: the hash itself is checked for each value above)
+    expect(doc.users[0].passwd).toMatch(/^\$6\$[./0-9A-Za-z]{16}\$[./0-9A-Za-z]{86}$/)
     expect(doc.users[0].ssh_authorized_keys).toEqual([multiLine])
     const worst = ['ssh key with injected yaml', 'leading bang', 'yaml flow']
     const texts = [file(together, 'user-data'), ...worst.map((l) => userData[labels.indexOf(l)])]
@@ -174,8 +234,8 @@ describe('cloud-init: a hostile password or SSH key is one YAML scalar in its pl
 describe('unattend: a hostile password or time zone is one XML text value in its place', () => {
   const labels = ['benign', ...Object.keys(ALL)]
   const values = ['benign', ...Object.values(ALL)]
-  const files = values.map((v, i) => {
-    const g = guestOf(plan('ws2022', [`adminPassword=${v}`, `timeZone=${v}`]), labels[i])
+  const guests = values.map((v, i) => guestOf(plan('ws2022', [`adminPassword=${v}`, `timeZone=${v}`]), labels[i]))
+  const files = guests.map((g) => {
     expect(file(g, 'autounattend.xml')).toBe(file(g, 'unattend.xml'))
     return save('unattend.xml', file(g, 'unattend.xml'))
   })
@@ -193,10 +253,13 @@ describe('unattend: a hostile password or time zone is one XML text value in its
     files.forEach((f, i) => {
       const wf = xmlWellFormed(f)
       expect(wf.status, `${labels[i]}: ${wf.stderr}`).toBe(0)
-      expect(xpath(f, `string(//${el('AdministratorPassword')}/${el('Value')})`), labels[i]).toBe(values[i])
+      const encoded = xpath(f, `string(//${el('AdministratorPassword')}/${el('Value')})`)
+      expect(decodeUnattend(encoded), labels[i]).toBe(`${values[i]}AdministratorPassword`)
+      // the media is the plan's copy with the encoding where it shows (secret), and nothing else
+      expect(secretSpots(planFile(guests[i], 'unattend.xml'), file(guests[i], 'unattend.xml'), BASE64), labels[i]).toEqual([encoded])
       expect(xpath(f, `string(//${el('TimeZone')})`), labels[i]).toBe(values[i])
       expect(xpath(f, `string(//${el('ComputerName')})`), labels[i]).toBe('ws2022')
-      expect(xpath(f, `string(//${el('PlainText')})`), labels[i]).toBe('true')
+      expect(xpath(f, `string(//${el('PlainText')})`), labels[i]).toBe('false')
       expect(counts(f), labels[i]).toEqual(base)
     })
   })
@@ -207,13 +270,15 @@ describe('unattend: a hostile password or time zone is one XML text value in its
 describe('kickstart: a hostile password, SSH key or time zone is one shell word', () => {
   const labels = ['benign', ...Object.keys(ONE_LINE)]
   const values = ['benign', ...Object.values(ONE_LINE)]
-  const texts = values.map((v, i) => file(guestOf(plan('centos-6', [`adminPassword=${v}`, `sshKey=${v}`, `timeZone=${v}`]), labels[i]), 'ks.cfg'))
+  const guests = values.map((v, i) => guestOf(plan('centos-6', [`adminPassword=${v}`, `sshKey=${v}`, `timeZone=${v}`]), labels[i]))
+  const texts = guests.map((g) => file(g, 'ks.cfg'))
 
   it('shlex.split reads each value back exactly as one word; commands, sections and %post keep their shape', () => {
     const layouts = texts.map(kickstartLayout)
     const splits = layouts.map((l) => shlexSplit(l.commands) as string[][])
     const base = {layout: layouts[0], split: splits[0]}
-    expect(base.split.find((w) => w[0] === 'rootpw')).toEqual(['rootpw', '--plaintext', '--', 'benign'])
+    const hashOf = (words: string[] | undefined, prefix = '') => (words?.at(-1) ?? '').slice(prefix.length)
+    expect(base.split.find((w) => w[0] === 'rootpw')?.slice(0, 2)).toEqual(['rootpw', '--iscrypted'])
     layouts.forEach((ks, i) => {
       const v = values[i]
       const label = `${labels[i]}\n${texts[i]}`
@@ -222,8 +287,15 @@ describe('kickstart: a hostile password, SSH key or time zone is one shell word'
       // same commands, in the same order, each with the same number of words
       splits[i].forEach((w) => expect(Array.isArray(w), `${label}: ${JSON.stringify(w)}`).toBe(true))
       expect(splits[i].map((w) => [w[0], w.length]), label).toEqual(base.split.map((w) => [w[0], w.length]))
-      expect(splits[i].find((w) => w[0] === 'rootpw'), label).toEqual(['rootpw', '--plaintext', '--', v])
-      expect(splits[i].find((w) => w[0] === 'user'), label).toEqual(['user', '--name=hvadmin', '--groups=wheel', '--plaintext', `--password=${v}`])
+      // the passwords are SHA-512 crypt hashes of the value (openssl agrees), one word each
+      const rootpw = splits[i].find((w) => w[0] === 'rootpw')
+      const user = splits[i].find((w) => w[0] === 'user')
+      expect(rootpw?.slice(0, 2), label).toEqual(['rootpw', '--iscrypted'])
+      expect(cryptMatches(hashOf(rootpw), v), label).toBe(true)
+      expect(user?.slice(0, 4), label).toEqual(['user', '--name=hvadmin', '--groups=wheel', '--iscrypted'])
+      expect(cryptMatches(hashOf(user, '--password='), v), label).toBe(true)
+      // the media is the plan's copy with the hashes where it shows (secret), and nothing else
+      expect(secretSpots(planFile(guests[i], 'ks.cfg'), texts[i], CRYPT), label).toEqual([hashOf(rootpw), hashOf(user, '--password=')])
       expect(splits[i].find((w) => w[0] === 'timezone'), label).toEqual(['timezone', '--utc', '--', v])
       // same sections; %post has the same lines and still parses as bash
       expect(ks.sections.map((s) => [s.header, s.closed, s.body.length]), label).toEqual(base.layout.sections.map((s) => [s.header, s.closed, s.body.length]))
@@ -236,17 +308,39 @@ describe('kickstart: a hostile password, SSH key or time zone is one shell word'
   })
 
   it('a tab is held in quotes: one word', () => {
-    const r = plan('centos-6', ['adminPassword=a\tb'])
+    const r = plan('centos-6', ['timeZone=a\tb'])
     expect(r.plan.diagnostics.filter((x) => x.severity === 'error')).toEqual([])
     const ks = r.plan.guests[0].firstBoot!.files[0].content
-    expect(ks).toContain("rootpw --plaintext -- 'a\tb'")
+    expect(ks).toContain("timezone --utc -- 'a\tb'")
+  })
+
+  it('a password with a line break is fine: only its hash is written, one word on one line', () => {
+    const benign = kickstartLayout(file(guestOf(plan('centos-6', ['adminPassword=benign']), 'benign'), 'ks.cfg'))
+    const benignSplit = shlexSplit(benign.commands) as string[][]
+    for (const [label, v] of Object.entries(MULTI_LINE)) {
+      const g = guestOf(plan('centos-6', [`adminPassword=${v}`]), label)
+      const text = file(g, 'ks.cfg')
+      const ks = kickstartLayout(text)
+      const [rootpw] = shlexSplit(ks.commands.filter((c) => c.startsWith('rootpw '))) as string[][]
+      expect(rootpw.length, label).toBe(3)
+      expect(cryptMatches(rootpw[2], v), label).toBe(true)
+      // the document keeps its structure: lines, commands and their words, sections
+      expect(ks.problems, label).toEqual([])
+      expect(text.split('\n').length, label).toBe(planFile(g, 'ks.cfg').split('\n').length)
+      const split = shlexSplit(ks.commands) as string[][]
+      expect(split.map((w) => [w[0], w.length]), label).toEqual(benignSplit.map((w) => [w[0], w.length]))
+      const user = split.find((w) => w[0] === 'user')!
+      expect(cryptMatches(user[4].slice('--password='.length), v), label).toBe(true)
+      expect(ks.sections.map((s) => [s.header, s.closed, s.body]), label).toEqual(benign.sections.map((s) => [s.header, s.closed, s.body]))
+      expect(secretSpots(planFile(g, 'ks.cfg'), text, CRYPT), label).toEqual([rootpw[2], user[4].slice('--password='.length)])
+    }
   })
 
   it('a line break cannot be written into a kickstart: firstboot-value-invalid at the expression', () => {
     const text = readFileSync(KS_TEMPLATE, 'utf8')
-    const at = position(text, text.indexOf('rootpw --plaintext -- {{adminPassword}}') + 'rootpw --plaintext -- {{'.length)
+    const at = position(text, text.indexOf('timezone --utc -- {{timeZone}}') + 'timezone --utc -- {{'.length)
     for (const [label, v] of Object.entries(MULTI_LINE)) {
-      const r = plan('centos-6', [`adminPassword=${v}`])
+      const r = plan('centos-6', [`timeZone=${v}`])
       const d = r.plan.diagnostics.filter((x) => x.code === 'firstboot-value-invalid')
       expect(d, label).toHaveLength(1)
       expect(d[0].severity).toBe('error')
@@ -270,10 +364,17 @@ describe('firstboot-value-invalid points at the expression in the first-boot tem
     expect(d[0].message).toContain('line break')
   })
 
-  it('a U+0001 in the Windows password: the <Value> of the answer file', () => {
+  it('a U+0001 in the Windows password is fine: it is written encoded (base64), and decodes back', () => {
+    const g = guestOf(plan('ws2022', ['adminPassword=a\u0001b']), 'U+0001 password')
+    const f = save('unattend.xml', file(g, 'unattend.xml'))
+    expect(xmlWellFormed(f).status).toBe(0)
+    expect(decodeUnattend(xpath(f, `string(//${el('AdministratorPassword')}/${el('Value')})`))).toBe('a\u0001bAdministratorPassword')
+  })
+
+  it('a U+0001 in the time zone: the <TimeZone> of the answer file', () => {
     const text = readFileSync(UNATTEND_TEMPLATE, 'utf8')
-    const index = text.indexOf('<Value>{{adminPassword}}</Value>') + '<Value>{{'.length
-    const r = plan('ws2022', ['adminPassword=a\u0001b'])
+    const index = text.indexOf('<TimeZone>{{timeZone}}</TimeZone>') + '<TimeZone>{{'.length
+    const r = plan('ws2022', ['timeZone=a\u0001b'])
     const d = r.plan.diagnostics.filter((x) => x.code === 'firstboot-value-invalid')
     // one diagnostic, although the template renders both autounattend.xml and unattend.xml
     expect(d).toHaveLength(1)
@@ -286,9 +387,50 @@ describe('firstboot-value-invalid points at the expression in the first-boot tem
 
   it('the positions asserted above are where the expressions are (line text check)', () => {
     const ks = readFileSync(KS_TEMPLATE, 'utf8').split('\n')
-    const at = position(ks.join('\n'), ks.join('\n').indexOf('rootpw --plaintext -- {{adminPassword}}') + 'rootpw --plaintext -- {{'.length)
-    expect(ks[at.line - 1].slice(at.column - 1)).toMatch(/^adminPassword\}\}/)
+    const at = position(ks.join('\n'), ks.join('\n').indexOf('timezone --utc -- {{timeZone}}') + 'timezone --utc -- {{'.length)
+    expect(ks[at.line - 1].slice(at.column - 1)).toMatch(/^timeZone\}\}/)
+    const xml = readFileSync(UNATTEND_TEMPLATE, 'utf8')
+    const tz = position(xml, xml.indexOf('<TimeZone>{{timeZone}}</TimeZone>') + '<TimeZone>{{'.length)
+    expect(xml.split('\n')[tz.line - 1].slice(tz.column - 1)).toMatch(/^timeZone\}\}/)
   })
+})
+
+// ====================================================== the password alone, in every format
+
+describe('a hostile password alone reaches the media only hashed or encoded; the plan shows (secret)', () => {
+  // every hostile value in one password (line breaks too: only its hash or encoding is written)
+  const every = Object.values(ALL).join(' | ')
+  const forms = [...new Set(Object.values(ALL).flatMap(leakForms))]
+  const FORMATS: Array<[string, string[], string]> = [
+    ['ubuntu-2204', ['user-data', 'meta-data', 'network-config'], CRYPT],
+    ['centos-6', ['ks.cfg'], CRYPT],
+    ['ws2022', ['autounattend.xml', 'unattend.xml'], BASE64],
+  ]
+  for (const [template, names, form] of FORMATS) {
+    it(`${template}: no form of any hostile value is in the media, the plan's files or the plan's JSON more often than with a benign password`, () => {
+      const benign = plan(template, ['adminPassword=benign'])
+      const hostile = plan(template, [`adminPassword=${every}`])
+      const b = guestOf(benign, 'benign')
+      const h = guestOf(hostile, 'every hostile value')
+      const texts = (r: PlanResult, g: PlannedGuest): Record<string, string> => ({
+        'the plan (JSON)': JSON.stringify(r.plan),
+        ...Object.fromEntries(names.flatMap((n) => [[`media ${n}`, file(g, n)], [`plan ${n}`, planFile(g, n)]])),
+      })
+      const [tb, th] = [texts(benign, b), texts(hostile, h)]
+      for (const [where, text] of Object.entries(th)) {
+        for (const f of forms) expect(occurrences(text, f), `${where}: ${JSON.stringify(f)}`).toBe(occurrences(tb[where], f))
+      }
+      expect(tb['the plan (JSON)']).not.toContain('benign')
+      // the password changes nothing in the plan's files: they show (secret) either way
+      for (const n of names) expect(planFile(h, n), n).toBe(planFile(b, n))
+      expect(h.firstBoot!.secret).toBe(true)
+      // and the media is the plan's copy with each (secret) replaced by a hash or an encoding
+      const spots = names.flatMap((n) => (planFile(h, n).includes('(secret)') ? secretSpots(planFile(h, n), file(h, n), form) : []))
+      expect(spots.length).toBe({'ubuntu-2204': 1, 'centos-6': 2, ws2022: 2}[template])
+      if (template === 'ws2022') for (const s of spots) expect(decodeUnattend(s)).toBe(`${every}AdministratorPassword`)
+      for (const n of names) if (!planFile(h, n).includes('(secret)')) expect(file(h, n), n).toBe(planFile(h, n))
+    })
+  }
 })
 
 // ======================================================================= hostnames

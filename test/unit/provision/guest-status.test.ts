@@ -43,7 +43,7 @@ const ubuntu: ManifestGuest = {
   hostname: 'web1',
   os: {family: 'linux', distro: 'ubuntu', version: '22.04', edition: null},
   integration: {strategy: 'linux-builtin', install: 'auto', catalogEntry: 'linux-ubuntu', media: null, packages: ['linux-cloud-tools-virtual'], daemonUnits: ['hv-kvp-daemon.service'], offlinePackages: []},
-  firstBoot: {kind: 'cloudInit', template: 'firstboot/cloud-init', media: 'C:\\Hyper-V\\web1\\web1-firstboot.iso', label: 'cidata', bootHint: null},
+  firstBoot: {kind: 'cloudInit', template: 'firstboot/cloud-init', media: 'C:\\Hyper-V\\web1\\web1-firstboot.iso', label: 'cidata', bootHint: null, secret: false, keepMedia: false},
 }
 
 describe('analyzeGuest', () => {

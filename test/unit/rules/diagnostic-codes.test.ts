@@ -68,6 +68,18 @@ const CASES: Partial<Record<Code, Case>> = {
     trigger: {parameters: {cpu: {type: 'integer', default: 2}}, request: {sets: ['cpu=abc']}},
     nearMiss: {parameters: {cpu: {type: 'integer', default: 2}}, request: {sets: ['cpu=3']}},
   },
+  'parameter-looks-secret': {
+    trigger: {parameters: {apiToken: {type: 'string', required: false}}},
+    nearMiss: {parameters: {apiToken: {type: 'string', required: false, secret: true}, tokenCount: {type: 'integer', default: 1, secret: false}}},
+  },
+  'parameter-secret-default': {
+    trigger: {parameters: {pw: {type: 'string', secret: true, default: 'shared'}}},
+    nearMiss: {parameters: {pw: {type: 'string', secret: true, required: false}}},
+  },
+  'secret-outside-firstboot': {
+    trigger: {parameters: {pw: {type: 'string', secret: true}}, spec: {notes: 'admin {{pw}}'}, request: {sets: ['pw=hunter2']}},
+    nearMiss: {parameters: {pw: {type: 'string', secret: true}}, spec: {notes: 'admin {{name}}'}, request: {sets: ['pw=hunter2']}},
+  },
   'name-invalid': {trigger: {request: {name: 'bad_name!'}}, nearMiss: {request: {name: 'good-name'}}},
   'name-duplicate': {trigger: {request: {templates: ['t1', 't1'], name: 'same'}}, nearMiss: {request: {templates: ['t1'], name: 'same', count: 2}}},
   'template-not-found': {trigger: {request: {templates: ['t2']}}, nearMiss: {request: {templates: ['t1']}}},
@@ -269,6 +281,8 @@ const COVERED_ELSEWHERE: Partial<Record<Code, string[]>> = {
       ['test/unit/provision/guest-status.test.ts'],
     ]),
   ),
+  // seed media with a secret still in its DVD drive: ic status and list, from the host's answer
+  'firstboot-secret-attached': ['test/unit/provision/seed-media-removal.test.ts'],
   // doctor: checks over host facts (unit) and on emulated hosts (e2e)
   ...Object.fromEntries(
     [

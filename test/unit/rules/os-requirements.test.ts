@@ -7,6 +7,7 @@ import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {seedFilesOf} from '../../../src/media/seed-files.js'
 import {planRun} from '../../../src/plan/build-plan.js'
 import type {PlanDiagnostic} from '../../../src/model/plan.js'
 import {HOST_OS, atLeast} from '../../../src/spec/host-os.js'
@@ -127,9 +128,11 @@ describe('the virtual TPM itself', () => {
 })
 
 describe('the win11 answer file (windows-client.xml.hbs)', () => {
-  const render = (sets: string[]) => {
+  /** The answer file as the seed media gets it (the password encoded), saved for xmllint; `planned`: the plan's copy. */
+  const render = (sets: string[], copy: 'media' | 'planned' = 'media') => {
     const r = planRun({templates: ['win11'], hostOs: 'windows-server-2025', cwd: makeProject({}), sets})
-    const files = r.plan.guests[0].firstBoot!.files
+    const guest = r.plan.guests[0]
+    const files = copy === 'media' ? seedFilesOf(guest) : guest.firstBoot!.files
     expect(files.map((f) => f.name).sort()).toEqual(['autounattend.xml', 'unattend.xml'])
     const file = join(mkdtempSync(join(tmpdir(), 'hvguest-win11-')), 'unattend.xml')
     writeFileSync(file, files.find((f) => f.name === 'unattend.xml')!.content)
@@ -143,10 +146,22 @@ describe('the win11 answer file (windows-client.xml.hbs)', () => {
     const account = `${oobe}/${el('UserAccounts')}/${el('LocalAccounts')}/${el('LocalAccount')}`
     expect(xpath(file, `string(${account}/${el('Name')})`)).toBe('ops')
     expect(xpath(file, `string(${account}/${el('Group')})`)).toBe('Administrators')
-    expect(xpath(file, `string(${account}/${el('Password')}/${el('Value')})`)).toBe('P<&>"1')
+    // encoded as Windows SIM writes a LocalAccount password: base64 of UTF-16LE (password + "Password")
+    expect(xpath(file, `string(${account}/${el('Password')}/${el('PlainText')})`)).toBe('false')
+    expect(Buffer.from(xpath(file, `string(${account}/${el('Password')}/${el('Value')})`), 'base64').toString('utf16le')).toBe('P<&>"1Password')
+    expect(readFileSync(file, 'utf8')).not.toContain('P<&>"1')
+    expect(readFileSync(file, 'utf8')).not.toContain('P&lt;&amp;&gt;')
     expect(xpath(file, `string(${oobe}/${el('OOBE')}/${el('HideOnlineAccountScreens')})`)).toBe('true')
     expect(xpath(file, `string(${oobe}/${el('OOBE')}/${el('HideLocalAccountScreen')})`)).toBe('true')
     expect(xpath(file, `count(${oobe}/${el('OOBE')}/${el('SkipMachineOOBE')})`)).toBe('0')
+  })
+
+  it('the plan\'s copy of the answer file shows (secret) where the password is', () => {
+    const file = render(['adminPassword=P<&>"1', 'adminUser=ops'], 'planned')
+    expect(xmlWellFormed(file).status).toBe(0)
+    const password = `${oobe}/${el('UserAccounts')}/${el('LocalAccounts')}/${el('LocalAccount')}/${el('Password')}`
+    expect(xpath(file, `string(${password}/${el('Value')})`)).toBe('(secret)')
+    expect(xpath(file, `string(${password}/${el('PlainText')})`)).toBe('false')
   })
 
   it('without a password: no account, and the local account screen stays', () => {
