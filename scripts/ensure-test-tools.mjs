@@ -1,6 +1,6 @@
 // `npm test` runs this first (pretest), after ensure-pwsh.mjs: the tests read back what hvguest
 // writes with independent tools from Debian's packages (xorriso and isoinfo for seed media,
-// cloud-init for user-data, xmllint for answer files, PyYAML for YAML). A fresh Debian machine
+// cloud-init for user-data, xmllint for answer files, PyYAML for YAML, openssl for password hashes). A fresh Debian machine
 // gets them here with apt-get (as root, or through sudo without a password); elsewhere this
 // says what to install. Nothing happens when they are all there.
 import {spawnSync} from 'node:child_process'
@@ -12,6 +12,9 @@ const TOOLS = [
   {command: 'isoinfo', pkg: 'genisoimage'},
   {command: 'xmllint', pkg: 'libxml2-utils'},
   {command: 'cloud-init', pkg: 'cloud-init'},
+  // password hashes on seed media are checked with openssl passwd -6 (and glibc's crypt via perl)
+  {command: 'openssl', pkg: 'openssl'},
+  {command: 'perl', pkg: 'perl-base'},
 ]
 const onPath = (c) => (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, c)))
 const missing = TOOLS.filter((t) => !onPath(t.command))
