@@ -46,6 +46,8 @@ const EMIT_DIR = () => join(packageRoot(), 'ps', 'emit')
 export const SECRET_MAX_LENGTH = 1024
 
 const TOKEN = /@@HVGUEST-SECRET:([^:@]+):([A-Za-z0-9-]+)@@/g
+/** A token a helper changed ({{lower adminPassword}}): the secret written as it is, which no script can fill in. */
+const CHANGED_TOKEN = /@@hvguest-secret:/i
 const FORMS = new Set(['sha512crypt', 'unattend-Password', 'unattend-AdministratorPassword', 'plain'])
 
 /** The longest text a form of a secret of SECRET_MAX_LENGTH characters is, in UTF-8 bytes. */
@@ -112,7 +114,10 @@ function placeholderRequest(g: PlannedGuest, request: Record<string, unknown>, a
   if (!fb || fb.files.length === 0) return {request: b64({...request, media: []})}
   const {files, secrets} = seedPlaceholderFilesOf(g)
   for (const f of files) {
-    for (const m of f.content.matchAll(TOKEN)) {
+    const exact = [...f.content.matchAll(TOKEN)].length
+    const any = f.content.split(CHANGED_TOKEN).length - 1
+    const changed = any > exact || [...f.content.matchAll(TOKEN)].some((m) => !FORMS.has(m[2]) && m[2] !== 'plain')
+    for (const m of [...f.content.matchAll(TOKEN), ...(changed ? [['', secrets[0]?.parameter ?? 'a secret', 'plain'] as unknown as RegExpMatchArray] : [])]) {
       if (m[2] === 'plain') {
         throw new InputError(
           report(

@@ -62,7 +62,9 @@ export function resolveParameters(template: LoadedTemplate, input: {sets?: strin
     const eq = set.indexOf('=')
     const name = eq < 0 ? '' : set.slice(0, eq).trim()
     if (!name) {
-      diagnostics.push(report('parameter-invalid', `--set ${JSON.stringify(set)}: expected NAME=VALUE`))
+      // only the first word: the rest may be a secret typed with a space for the "="
+      const word = set.split(/\s/, 1)[0]
+      diagnostics.push(report('parameter-invalid', `--set ${JSON.stringify(word)}${word === set ? '' : '…'}: expected NAME=VALUE`))
       continue
     }
     // Everything after the first "=" is the value, verbatim: it may hold "=", newlines, quotes.
@@ -129,7 +131,13 @@ function readValuesFile(
   diagnostics: Diagnostic[],
 ): void {
   const src = readYamlSource(file)
-  diagnostics.push(...src.diagnostics)
+  // The YAML parser quotes what it could not read (`Unresolved tag: !Hunter2`), and a values file
+  // is where secrets go: its syntax errors keep their code and place, not the parser's words.
+  diagnostics.push(
+    ...src.diagnostics.map((d) =>
+      d.severity === 'error' && d.code === 'yaml-syntax' ? {...d, message: `${file} is not valid YAML here (the parser's message is left out: a values file may hold secrets); quote a value that starts with ! & * or holds ": "`} : d,
+    ),
+  )
   if (src.diagnostics.some((d) => d.severity === 'error')) return
   const root = src.doc.contents as Node | null
   if (root === null) return // an empty values file sets nothing

@@ -33,12 +33,34 @@ export const secretToken = (parameter: string, form: SecretForm): string => `@@H
 export type SecretUses = Array<{parameter: string | null; form: SecretForm}>
 
 export class SecretValue {
+  // Real private fields: a template can read a property of an object (`{{adminPassword.value}}`),
+  // console.log (`{{log adminPassword}}`) prints an object's properties; neither sees these.
+  readonly #value: string
+  readonly #mode: SecretMode
+  readonly #uses: SecretUses
+
   constructor(
     readonly parameter: string,
-    private readonly value: string,
-    readonly mode: SecretMode,
-    private readonly uses: SecretUses,
-  ) {}
+    value: string,
+    mode: SecretMode,
+    uses: SecretUses,
+  ) {
+    this.#value = value
+    this.#mode = mode
+    this.#uses = uses
+  }
+
+  get mode(): SecretMode {
+    return this.#mode
+  }
+
+  toJSON(): string {
+    return REDACTED_TEXT
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return REDACTED_TEXT
+  }
 
   /** The value written as it is. */
   toString(): string {
@@ -47,10 +69,10 @@ export class SecretValue {
 
   /** One form of the value: computed from it in `real` mode only. */
   form(form: SecretForm, compute: (value: string) => string): string {
-    this.uses.push({parameter: this.parameter, form})
-    if (this.mode === 'real') return compute(this.value)
-    if (this.mode === 'check') return form === 'plain' ? this.value : REDACTED_TEXT
-    return this.mode === 'redacted' ? REDACTED_TEXT : secretToken(this.parameter, form)
+    this.#uses.push({parameter: this.parameter, form})
+    if (this.#mode === 'real') return compute(this.#value)
+    if (this.#mode === 'check') return form === 'plain' ? this.#value : REDACTED_TEXT
+    return this.#mode === 'redacted' ? REDACTED_TEXT : secretToken(this.parameter, form)
   }
 }
 

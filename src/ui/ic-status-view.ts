@@ -38,11 +38,10 @@ export function renderIcInject(r: IcInjectResult): string {
     else if (c.action === 'set-media') out.push(`${r.name}: ${c.slot} now holds ${c.path}${c.previous ? ` (was ${c.previous})` : ''}`)
     else out.push(`${r.name}: new DVD drive at ${c.slot} with ${c.path}`)
   }
-  if (r.status === 'ok') out.push(`Done on ${r.host} (run ${r.runId}).${r.steps.some((s) => s.mode === 'seed') ? ' The guest reads new seed media at its next boot; cloud-init runs again because the instance-id changed.' : ''}`)
-  if (r.status === 'ok' && r.seedSecret) {
-    out.push(`The new seed media carries a secret (a password, or its hash) and stays attached: once ${r.name} has booted from it, eject it (Set-VMDvdDrive -Path $null) and delete the file; "hvguest ic status ${r.name}" warns while it is attached [firstboot-secret-attached].`)
-  }
-  else if (r.status === 'commit-failed') out.push(MESSAGES.commitLeftToRecover(r.runId, `${r.error?.step}: ${r.error?.message}`))
+  if (r.status === 'ok') {
+    out.push(`Done on ${r.host} (run ${r.runId}).${r.steps.some((s) => s.mode === 'seed') ? ' The guest reads new seed media at its next boot; cloud-init runs again because the instance-id changed.' : ''}`)
+    if (r.seedSecret) out.push(`The new seed media carries a secret (a password, or its hash) and stays attached: once ${r.name} has booted from it, eject it (Set-VMDvdDrive -Path $null) and delete the file; "hvguest ic status ${r.name}" warns while it is attached [firstboot-secret-attached].`)
+  } else if (r.status === 'commit-failed') out.push(MESSAGES.commitLeftToRecover(r.runId, `${r.error?.step}: ${r.error?.message}`))
   else if (r.rollbackErrors.length > 0) out.push(`Failed on ${r.host} at ${r.error?.step}${r.error?.cmdlet ? ` (${r.error.cmdlet})` : ''}: ${r.error?.message}. The undo left work: ${r.rollbackErrors.join('; ')}. Run "hvguest recover --host ${r.host}" to finish undoing run ${r.runId}.`)
   else out.push(`Failed on ${r.host} at ${r.error?.step}${r.error?.cmdlet ? ` (${r.error.cmdlet})` : ''}: ${r.error?.message}. What this run changed was undone.`)
   return out.join('\n')

@@ -47,3 +47,16 @@ describe('unattendPassword', () => {
     expect(Buffer.from(unattendPassword('Zoë😀', 'Password'), 'base64').toString('utf16le')).toBe('Zoë😀Password')
   })
 })
+
+describe('a secret is not readable around its forms', () => {
+  it('a template cannot read the value as a property, nor print it with log or JSON', async () => {
+    const {SecretValue} = await import('../../../src/templating/secret-value.js')
+    const {inspect} = await import('node:util')
+    const v = new SecretValue('adminPassword', 'hunter2', 'redacted', [])
+    expect(Object.values(v)).not.toContain('hunter2')
+    expect((v as unknown as Record<string, unknown>).value).toBeUndefined()
+    expect(inspect(v)).toBe('(secret)')
+    expect(JSON.stringify({v})).toBe('{"v":"(secret)"}')
+    expect(String(v)).toBe('(secret)')
+  })
+})
