@@ -17,11 +17,21 @@ $script:HvGen1DvdOrder = @(@(1, 0), @(1, 1), @(0, 1))
 
 function Invoke-HvIcInjectAction {
     param([hashtable]$Context, $Request)
+    $runId = Assert-HvRunId (Get-HvRequiredField -Object $Request -Name 'runId' -What 'the run this change belongs to')
+    $Context.RunId = $runId
+    $name = [string](Get-HvRequiredField -Object $Request -Name 'name' -What 'the guest name')
     $mode = [string](Get-HvRequiredField -Object $Request -Name 'mode' -What 'media, offline or seed')
-    $change = Open-HvGuestChange -Context $Context -Request $Request
-    $run = $change.Run
-    $name = $change.Name
-    $vm = $change.VM
+    $Context.Guest = $name
+    Set-HvActivity -Context $Context -Step 'journal' -Cmdlet $null
+    $run = Resolve-HvRun -RunId $runId -VmRoot (Get-HvField -Object $Request -Name 'vmRoot')
+    if (-not (Test-HvLockHeldBy -VmRoot $run.VmRoot -RunId $runId)) {
+        throw (New-HvError -Step 'lock' -Message ("run {0} does not hold the host lock" -f $runId) -Category 'ResourceUnavailable')
+    }
+    $Context.Run = $run
+    Set-HvActivity -Context $Context -Step 'find-vm' -Cmdlet 'Get-VM'
+    $found = @(Find-HvVMByName -Name $name)
+    if ($found.Count -eq 0) { throw (New-HvError -Message ("no VM named '{0}' on this host" -f $name) -Category 'ObjectNotFound') }
+    $vm = $found[0]
     $done = New-Object System.Collections.Generic.List[object]
     $files = New-Object System.Collections.Generic.List[string]
     switch ($mode) {
@@ -169,24 +179,4 @@ function Remove-HvReplacedSecretSeed {
     [void](Remove-HvStateFile -Kind 'seed-media' -Path $old)
     Complete-HvStep -Context $Context
     Set-HvSeedManifest -ManifestPath $ManifestPath -Media $old -RemovedAt $null -Listed $false
-}
-
-# The start of a change to an existing guest inside a run (ic-inject, remove-seed-media): the
-# run's journal, a check that the run holds the host lock, and the guest's VM by its exact name.
-function Open-HvGuestChange {
-    param([hashtable]$Context, $Request)
-    $runId = Assert-HvRunId (Get-HvRequiredField -Object $Request -Name 'runId' -What 'the run this change belongs to')
-    $Context.RunId = $runId
-    $name = [string](Get-HvRequiredField -Object $Request -Name 'name' -What 'the guest name')
-    $Context.Guest = $name
-    Set-HvActivity -Context $Context -Step 'journal' -Cmdlet $null
-    $run = Resolve-HvRun -RunId $runId -VmRoot (Get-HvField -Object $Request -Name 'vmRoot')
-    if (-not (Test-HvLockHeldBy -VmRoot $run.VmRoot -RunId $runId)) {
-        throw (New-HvError -Step 'lock' -Message ("run {0} does not hold the host lock" -f $runId) -Category 'ResourceUnavailable')
-    }
-    $Context.Run = $run
-    Set-HvActivity -Context $Context -Step 'find-vm' -Cmdlet 'Get-VM'
-    $found = @(Find-HvVMByName -Name $name)
-    if ($found.Count -eq 0) { throw (New-HvError -Message ("no VM named '{0}' on this host" -f $name) -Category 'ObjectNotFound') }
-    return @{ Run = $run; Name = $name; VM = $found[0] }
 }

@@ -39,11 +39,21 @@ function Get-HvSeedMediaState {
 
 function Invoke-HvRemoveSeedMediaAction {
     param([hashtable]$Context, $Request)
+    $runId = Assert-HvRunId (Get-HvRequiredField -Object $Request -Name 'runId' -What 'the run this change belongs to')
+    $Context.RunId = $runId
+    $name = [string](Get-HvRequiredField -Object $Request -Name 'name' -What 'the guest name')
     $media = [string](Get-HvRequiredField -Object $Request -Name 'media' -What "the seed media path (the plan's firstBoot.media)")
-    $change = Open-HvGuestChange -Context $Context -Request $Request
-    $run = $change.Run
-    $name = $change.Name
-    $vm = $change.VM
+    $Context.Guest = $name
+    Set-HvActivity -Context $Context -Step 'journal' -Cmdlet $null
+    $run = Resolve-HvRun -RunId $runId -VmRoot (Get-HvField -Object $Request -Name 'vmRoot')
+    if (-not (Test-HvLockHeldBy -VmRoot $run.VmRoot -RunId $runId)) {
+        throw (New-HvError -Step 'lock' -Message ("run {0} does not hold the host lock" -f $runId) -Category 'ResourceUnavailable')
+    }
+    $Context.Run = $run
+    Set-HvActivity -Context $Context -Step 'find-vm' -Cmdlet 'Get-VM'
+    $found = @(Find-HvVMByName -Name $name)
+    if ($found.Count -eq 0) { throw (New-HvError -Message ("no VM named '{0}' on this host" -f $name) -Category 'ObjectNotFound') }
+    $vm = $found[0]
     $vmId = Get-HvVMId -VM $vm
     $wantedId = [string](Get-HvField -Object $Request -Name 'vmId' -Default '')
     if ($wantedId.Length -gt 0 -and $wantedId.ToLowerInvariant() -ne $vmId) {
