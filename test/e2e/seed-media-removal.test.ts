@@ -45,7 +45,7 @@ beforeAll(() => {
   made.k1 = createAndWait(p, 'templates/ubuntu-keep.yaml', 'k1')
 }, 240_000)
 
-describe('create --wait and seed media that carries a secret', () => {
+describe('create --wait and seed media that carries a secret', {timeout: 120_000}, () => {
   it('a ready guest: the ISO is ejected and deleted from the host, and the manifest says so', () => {
     const r = made.s1
     expect(r.code, r.stderr + r.stdout).toBe(0)
