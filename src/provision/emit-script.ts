@@ -46,8 +46,8 @@ const EMIT_DIR = () => join(packageRoot(), 'ps', 'emit')
 export const SECRET_MAX_LENGTH = 1024
 
 const TOKEN = /@@HVGUEST-SECRET:([^:@]+):([A-Za-z0-9-]+)@@/g
-/** A token a helper changed ({{lower adminPassword}}): the secret written as it is, which no script can fill in. */
-const CHANGED_TOKEN = /@@hvguest-secret:/i
+/** Any token, in any letter case: one a helper changed ({{lower adminPassword}}) is the secret written as it is. */
+const ANY_TOKEN = /@@HVGUEST-SECRET:([^:@]+):([A-Za-z0-9-]+)@@/gi
 const FORMS = new Set(['sha512crypt', 'unattend-Password', 'unattend-AdministratorPassword', 'plain'])
 
 /** The longest text a form of a secret of SECRET_MAX_LENGTH characters is, in UTF-8 bytes. */
@@ -114,19 +114,19 @@ function placeholderRequest(g: PlannedGuest, request: Record<string, unknown>, a
   if (!fb || fb.files.length === 0) return {request: b64({...request, media: []})}
   const {files, secrets} = seedPlaceholderFilesOf(g)
   for (const f of files) {
-    const exact = [...f.content.matchAll(TOKEN)].length
-    const any = f.content.split(CHANGED_TOKEN).length - 1
-    const changed = any > exact || [...f.content.matchAll(TOKEN)].some((m) => !FORMS.has(m[2]) && m[2] !== 'plain')
-    for (const m of [...f.content.matchAll(TOKEN), ...(changed ? [['', secrets[0]?.parameter ?? 'a secret', 'plain'] as unknown as RegExpMatchArray] : [])]) {
-      if (m[2] === 'plain') {
+    for (const m of f.content.matchAll(ANY_TOKEN)) {
+      const parameter = secrets.find((x) => x.parameter.toLowerCase() === m[1].toLowerCase())?.parameter ?? m[1]
+      const form = [...FORMS].find((x) => x.toLowerCase() === m[2].toLowerCase())
+      if (form === undefined) throw new Error(`--no-secrets: ${f.name} holds a secret in the form ${m[2]}, which the emitted script cannot compute`)
+      // written as it is, or a token a helper changed: no script can fill it in for the format
+      if (form === 'plain' || m[0] !== `@@HVGUEST-SECRET:${parameter}:${form}@@`) {
         throw new InputError(
           report(
             'input-invalid',
-            `--no-secrets: ${g.name}'s first-boot file ${f.name} writes the secret parameter ${m[1]} as it is, which a script cannot fill in for that file's format when it runs; write it hashed or encoded in the first-boot template, or emit without --no-secrets; nothing was written`,
+            `--no-secrets: ${g.name}'s first-boot file ${f.name} writes the secret parameter ${parameter} as it is, which a script cannot fill in for that file's format when it runs; write it hashed or encoded in the first-boot template, or emit without --no-secrets; nothing was written`,
           ),
         )
       }
-      if (!FORMS.has(m[2])) throw new Error(`--no-secrets: ${f.name} holds a secret in the form ${m[2]}, which the emitted script cannot compute`)
     }
     // The placeholder render must not leave a redacted value behind: the guest would get "(secret)" as its password.
     if (fb.secret && f.content.includes('(secret)')) throw new Error(`--no-secrets: the placeholder render of ${f.name} still shows (secret)`)

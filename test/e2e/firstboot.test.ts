@@ -16,7 +16,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {stringify} from 'yaml'
-import {makeEmulatorProject, snapshotProject, type EmulatorProject} from '../helpers/emulator-project.js'
+import {HOST_2012R2, makeEmulatorProject, snapshotProject, type EmulatorProject} from '../helpers/emulator-project.js'
 import {runCli, type CliResult} from '../helpers/run-cli.js'
 
 const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHvguestE2E ops@lab'
@@ -65,21 +65,6 @@ function pwshOk(p: EmulatorProject, script: string) {
   expect(r.code, r.stderr + r.stdout).toBe(0)
 }
 
-/**
- * The Windows Server 2012 R2 host every first-boot test here starts from: the images and media
- * its guests boot from. Guests answer at once after Start-VM (guest timing 0): how long a guest
- * takes is not what these tests test (the starter project below keeps the real delays).
- */
-const HOST_2012R2 = {
-  hostOs: 'windows-server-2012r2',
-  guestTiming: {heartbeatSeconds: 0, addressSeconds: 0},
-  setup: [
-    "New-HvEmulatorImage -Path 'C:\\Images\\ubuntu-22.04.vhdx' -Os 'linux/ubuntu/22.04' -Software 'cloud-init','openssh-server' | Out-Null",
-    "New-HvEmulatorImage -Path 'C:\\Images\\ws2012r2.vhdx' -Os 'windows/2012r2' | Out-Null",
-    "New-HvEmulatorMedia -Path 'C:\\ISO\\CentOS-6.10-x86_64-bin-DVD1.iso' -Kind installer -Os 'linux/centos/6.10' | Out-Null",
-    "New-HvEmulatorMedia -Path 'C:\\ISO\\LinuxIntegrationServices-4.1.3-2.iso' -Kind linux-integration-services -Version '4.1.3' -Packages 'kmod-microsoft-hyper-v','microsoft-hyper-v' | Out-Null",
-  ].join('\n'),
-}
 
 const UBUNTU = ['ubuntu-2204', '--name', 'u1', '--set', `sshKey=${SSH_KEY}`, '--profile', 'intel-10g']
 const WINDOWS = ['ws2012r2', '--name', 'w1', '--set', 'adminPassword=Pa$$ "w0rd" <&>']

@@ -14,7 +14,7 @@ import {existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileS
 import {tmpdir} from 'node:os'
 import {join, relative} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
-import {makeEmulatorProject, prebuildEmulatorProjects, snapshotProject, type EmulatorProject} from '../helpers/emulator-project.js'
+import {HOST_2012R2, makeEmulatorProject, prebuildEmulatorProjects, snapshotProject, type EmulatorProject} from '../helpers/emulator-project.js'
 import {runCli, type CliResult} from '../helpers/run-cli.js'
 
 /** Quotes of both kinds, $(…) and backticks, a line break, non-ASCII, XML and shell metacharacters. */
@@ -25,16 +25,7 @@ const CANARY = 'hvg-pwned' // a fragment of SECRET that survives every escaping 
 /** The answer file's form of a password (base64 of UTF-16LE of value + element), computed here, not by hvguest. */
 const encoded = (value: string, element: string) => Buffer.from(value + element, 'utf16le').toString('base64')
 
-const HOST = {
-  hostOs: 'windows-server-2012r2',
-  guestTiming: {heartbeatSeconds: 0, addressSeconds: 0},
-  setup: [
-    "New-HvEmulatorImage -Path 'C:\\Images\\ubuntu-22.04.vhdx' -Os 'linux/ubuntu/22.04' -Software 'cloud-init','openssh-server' | Out-Null",
-    "New-HvEmulatorImage -Path 'C:\\Images\\ws2012r2.vhdx' -Os 'windows/2012r2' | Out-Null",
-    "New-HvEmulatorMedia -Path 'C:\\ISO\\CentOS-6.10-x86_64-bin-DVD1.iso' -Kind installer -Os 'linux/centos/6.10' | Out-Null",
-    "New-HvEmulatorMedia -Path 'C:\\ISO\\LinuxIntegrationServices-4.1.3-2.iso' -Kind linux-integration-services -Version '4.1.3' -Packages 'kmod-microsoft-hyper-v','microsoft-hyper-v' | Out-Null",
-  ].join('\n'),
-}
+const HOST = HOST_2012R2
 const GUESTS = ['ubuntu-2204', 'centos-6', 'ws2012r2']
 
 /** Outside every project: a values file holds the secret by design. */

@@ -276,3 +276,19 @@ export function snapshotProject(name: string, build: () => EmulatorProject): Emu
   }
   return copyDir(dir)
 }
+
+/**
+ * The Windows Server 2012 R2 host the first-boot and secrets tests start from: the images and media
+ * its guests boot from. Guests answer at once after Start-VM (guest timing 0): how long a guest
+ * takes is not what these tests test (the starter project of firstboot.test.ts keeps the real delays).
+ */
+export const HOST_2012R2: EmulatorProjectOptions = {
+  hostOs: 'windows-server-2012r2',
+  guestTiming: {heartbeatSeconds: 0, addressSeconds: 0},
+  setup: [
+    "New-HvEmulatorImage -Path 'C:\\Images\\ubuntu-22.04.vhdx' -Os 'linux/ubuntu/22.04' -Software 'cloud-init','openssh-server' | Out-Null",
+    "New-HvEmulatorImage -Path 'C:\\Images\\ws2012r2.vhdx' -Os 'windows/2012r2' | Out-Null",
+    "New-HvEmulatorMedia -Path 'C:\\ISO\\CentOS-6.10-x86_64-bin-DVD1.iso' -Kind installer -Os 'linux/centos/6.10' | Out-Null",
+    "New-HvEmulatorMedia -Path 'C:\\ISO\\LinuxIntegrationServices-4.1.3-2.iso' -Kind linux-integration-services -Version '4.1.3' -Packages 'kmod-microsoft-hyper-v','microsoft-hyper-v' | Out-Null",
+  ].join('\n'),
+}
