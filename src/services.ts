@@ -1,14 +1,14 @@
 /**
  * Everything the planning commands call, in one module (the execution commands load
  * services-exec.ts, which adds sessions and the run). The build bundles it into dist/services.cjs
- * with a V8 code cache (scripts/bundle.mjs, src/cli/services.ts), so a command pays for its
+ * with a V8 code cache (scripts/bundle.mjs, src/cli/bundles.ts), so a command pays for its
  * services once, compiled, instead of resolving ~150 ESM files on every start.
  */
 export {buildPlan, planRun} from './plan/build-plan.js'
-export {renderPlan} from './ui/plan-view.js'
-export {MESSAGES} from './ui/messages.js'
-export {renderTable} from './ui/table.js'
+export {renderPlan} from './report/plan-view.js'
+export {MESSAGES} from './model/messages.js'
+export {renderTable} from './report/table.js'
 export {validateFiles, projectFiles, builtinFiles} from './plan/validate-files.js'
 export {listTemplates, listProfiles, showTemplate, showProfile} from './plan/content-info.js'
-export {jsonSchemaFor, SCHEMA_KINDS} from './spec/json-schema.js'
+export {jsonSchemaFor, SCHEMA_KINDS} from './load/json-schema.js'
 export {formatDiagnostic, InputError} from './model/diagnostic.js'

@@ -7,7 +7,7 @@
 # (parameter names, descriptions, the image and the layout of its files) arrives as data, never
 # as script text.
 #
-# Forms (the same as hvguest writes itself, src/templating/secret-value.ts):
+# Forms (the same as hvguest writes itself, src/render/secret-value.ts):
 #   sha512crypt                    SHA-512 crypt, `$6$` + 16-character random salt, 5000 rounds:
 #                                  Ulrich Drepper, "Unix crypt using SHA-256 and SHA-512"
 #                                  (the published specification, akkadia.org/drepper/SHA-crypt.txt)
@@ -18,7 +18,7 @@
 
 $HvCryptAlphabet = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 # The most UTF-16 code units a secret may have: the room each file of the image has for its forms
-# was reserved for this length when the script was written (src/provision/emit-script.ts).
+# was reserved for this length when the script was written (src/execute/emit-script.ts).
 $HvSecretMaxLength = 1024
 
 function New-HvCryptSalt {

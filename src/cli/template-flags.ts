@@ -3,7 +3,7 @@
  * that `plan`, `create` and later commands cannot drift apart.
  */
 import {Flags} from '@oclif/core'
-import {HOST_OS, type HostOs} from '../spec/host-os.js'
+import {HOST_OS, type HostOs} from '../model/host-os.js'
 import type {PlanRequest} from '../plan/build-plan.js'
 
 export const templateFlags = {

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
-import {loadExecServices} from '../cli/services.js'
+import {loadExecServices} from '../cli/bundles.js'
 import {planRequestFromFlags, templateFlags} from '../cli/template-flags.js'
 
 /** stderr notice of `create --emit` when the script's seed media carry a secret. */

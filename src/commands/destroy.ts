@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {hostFlags, hostsRequest} from '../cli/host-flags.js'
-import {loadExecServices} from '../cli/services.js'
+import {loadExecServices} from '../cli/bundles.js'
 
 export default class DestroyCommand extends BaseCommand {
   static override summary = 'Remove guests that hvguest created, and the disks it created for them.'

@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {hostFlags, hostsRequest} from '../cli/host-flags.js'
-import {loadExecServices} from '../cli/services.js'
-import {MESSAGES} from '../ui/messages.js'
+import {loadExecServices} from '../cli/bundles.js'
+import {MESSAGES} from '../model/messages.js'
 
 export default class DoctorCommand extends BaseCommand {
   static override summary = 'Check that hosts are ready for a lab build: Hyper-V, OS, configuration versions, switches, NICs, space.'

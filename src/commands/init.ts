@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {loadExecServices} from '../cli/services.js'
+import {loadExecServices} from '../cli/bundles.js'
 
 /** A host that could not be set up: exit 1 and the reason on one line, no stack (as HostUnreachable). */
 class HostSetupFailed extends Error {

@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {hostFlags, hostsRequest} from '../cli/host-flags.js'
-import {loadExecServices} from '../cli/services.js'
-import {withSeedMediaWarnings} from '../ui/guest-list.js'
+import {loadExecServices} from '../cli/bundles.js'
+import {withSeedMediaWarnings} from '../execute/listed-guest.js'
 
 export default class ListCommand extends BaseCommand {
   static override summary = 'List the guests on hosts: state, generation, drives with slots, adapters, integration services.'

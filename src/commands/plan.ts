@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
-import {loadServices} from '../cli/services.js'
+import {loadServices} from '../cli/bundles.js'
 import {planRequestFromFlags, templateFlags} from '../cli/template-flags.js'
 import type {Plan} from '../model/plan.js'
 

@@ -1,6 +1,6 @@
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {hostFlags, hostsRequest} from '../cli/host-flags.js'
-import {loadExecServices} from '../cli/services.js'
+import {loadExecServices} from '../cli/bundles.js'
 
 export default class RecoverCommand extends BaseCommand {
   static override summary = 'Finish runs that were interrupted, from their journals on each host.'

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {loadServices} from '../cli/services.js'
+import {loadServices} from '../cli/bundles.js'
 
 export default class SchemaCommand extends BaseCommand {
   static override summary = 'Print the JSON Schema of a file kind, for editor completion and checks.'

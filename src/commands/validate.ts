@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
-import {loadServices} from '../cli/services.js'
+import {loadServices} from '../cli/bundles.js'
 import type {ValidateJson} from '../plan/validate-files.js'
 
 export default class ValidateCommand extends BaseCommand {

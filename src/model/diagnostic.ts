@@ -93,7 +93,7 @@ export class InputError extends Error {
 }
 
 /**
- * By shape, not by class: the services run from their own bundle (src/cli/services.ts), whose
+ * By shape, not by class: the services run from their own bundle (src/cli/bundles.ts), whose
  * InputError is a different class object from the one the commands import.
  */
 export function isInputError(err: unknown): err is InputError {

@@ -5,8 +5,8 @@
  * scripts can rely on the shape.
  */
 import type {Diagnostic} from './diagnostic.js'
-import type {HostOs} from '../spec/host-os.js'
-import type {ChimneySetting, IntegrationServiceKey, Transport} from '../spec/schemas.js'
+import type {HostOs} from './host-os.js'
+import type {ChimneySetting, IntegrationServiceKey, Transport} from './schemas.js'
 
 export type ControllerType = 'IDE' | 'SCSI'
 

@@ -4,9 +4,10 @@
 import {readFileSync} from 'node:fs'
 import type {Diagnostic} from '../model/diagnostic.js'
 import {InputError} from '../model/diagnostic.js'
-import {listContent, resolveContent, type ContentEntry} from '../spec/library.js'
-import {loadGuestTemplate, loadHardwareProfile} from '../spec/load.js'
-import type {HardwareProfile, ParameterDef} from '../spec/schemas.js'
+import {listContent, resolveContent, type ContentEntry} from '../load/library.js'
+import {loadHardwareProfile} from '../load/load-files.js'
+import {loadGuestTemplate} from '../render/template-file.js'
+import type {HardwareProfile, ParameterDef} from '../model/schemas.js'
 
 export interface TemplateInfo {
   name: string

@@ -7,9 +7,10 @@
 import {existsSync} from 'node:fs'
 import {relative, resolve} from 'node:path'
 import {applyStrict, type Diagnostic} from '../model/diagnostic.js'
-import type {Code} from '../rules/codes.js'
-import {listContent, resolveContent} from '../spec/library.js'
-import {loadAnyFile, loadGuestTemplate, loadHostInventory} from '../spec/load.js'
+import type {Code} from '../model/codes.js'
+import {listContent, resolveContent} from '../load/library.js'
+import {loadHostInventory} from '../load/load-files.js'
+import {loadAnyFile, loadGuestTemplate} from '../render/template-file.js'
 import {planRun} from './build-plan.js'
 
 /** `hvguest validate --json`. */

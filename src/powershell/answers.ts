@@ -207,7 +207,7 @@ export const listedGuestSchema = obj({
 
 export const listSchema = obj({vmRoot: nstr.optional(), guests: list(listedGuestSchema), missing: list(str)})
 
-/** What hvguest planned for a guest, kept in its manifest at commit (src/provision/guest-status.ts manifestGuest). */
+/** What hvguest planned for a guest, kept in its manifest at commit (src/execute/guest-status.ts manifestGuest). */
 export const manifestGuestSchema = obj({
   template: str,
   templateFile: nstr,
@@ -391,7 +391,7 @@ export class AnswerShapeError extends Error {
   }
 }
 
-/** By shape, not by class: the services run from their own bundle, with their own class objects (src/cli/services.ts). */
+/** By shape, not by class: the services run from their own bundle, with their own class objects (src/cli/bundles.ts). */
 export function isAnswerShapeError(err: unknown): err is AnswerShapeError {
   return err instanceof AnswerShapeError || (err instanceof Error && err.name === 'AnswerShapeError')
 }

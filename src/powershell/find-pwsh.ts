@@ -10,7 +10,7 @@
 import {accessSync, constants, statSync} from 'node:fs'
 import {isAbsolute, posix, resolve, win32} from 'node:path'
 import {diagnostic, InputError} from '../model/diagnostic.js'
-import {MESSAGES} from '../ui/messages.js'
+import {MESSAGES} from '../model/messages.js'
 import {packageRoot} from '../util/package-root.js'
 
 export const PWSH_VERSION = '7.6.9'

@@ -20,9 +20,9 @@
  */
 import {randomBytes} from 'node:crypto'
 import {diagnostic, InputError} from '../model/diagnostic.js'
-import type {Transport} from '../spec/schemas.js'
-import {hasHyperVModule, MANAGED_HOSTS} from '../spec/host-os.js'
-import {MESSAGES} from '../ui/messages.js'
+import type {Transport} from '../model/schemas.js'
+import {hasHyperVModule, MANAGED_HOSTS} from '../model/host-os.js'
+import {MESSAGES} from '../model/messages.js'
 import {runtimeFiles} from './bootstrap.js'
 import {checkPwsh, findShell} from './find-pwsh.js'
 import {

@@ -17,8 +17,8 @@
 import {existsSync, statSync} from 'node:fs'
 import {dirname, isAbsolute, resolve} from 'node:path'
 import {diagnostic, InputError} from '../model/diagnostic.js'
-import type {TargetHost} from '../plan/resolve-targets.js'
-import type {Transport} from '../spec/schemas.js'
+import type {TargetHost} from '../model/target-host.js'
+import type {Transport} from '../model/schemas.js'
 import {type BootstrapConfig, bootstrapCommand, readyCheck, type RuntimeFiles, SESSION_PRELUDE} from './bootstrap.js'
 import {requestLine} from './protocol.js'
 

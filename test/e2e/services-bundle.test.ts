@@ -9,11 +9,11 @@ import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {buildPlan} from '../../src/plan/build-plan.js'
 
-const servicesModule = new URL('../../dist/cli/services.js', import.meta.url)
+const servicesModule = new URL('../../dist/cli/bundles.js', import.meta.url)
 
 async function built() {
   if (!existsSync(servicesModule)) throw new Error('dist/ is missing: run `npm run build` (npm test does it) first')
-  return (await import(servicesModule.href)) as typeof import('../../src/cli/services.js')
+  return (await import(servicesModule.href)) as typeof import('../../src/cli/bundles.js')
 }
 
 describe('the services bundle', () => {
@@ -40,7 +40,7 @@ describe('the services bundle', () => {
   })
 
   it('renders the built-in first-boot templates from their precompiled form, without loading Handlebars', async () => {
-    const precompiled = new URL('../../dist/templating/firstboot-precompiled.cjs', import.meta.url)
+    const precompiled = new URL('../../dist/render/firstboot-precompiled.cjs', import.meta.url)
     expect(existsSync(precompiled)).toBe(true)
     // The CLI, in its own process: no module named handlebars is loaded for a plan with first boot.
     const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/run.js', import.meta.url)), 'plan', 'centos-6', '--json'], {

@@ -13,7 +13,7 @@ import {mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync}
 import {tmpdir} from 'node:os'
 import {join, relative} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {buildEmittedScript} from '../../src/provision/emit-script.js'
+import {buildEmittedScript} from '../../src/execute/emit-script.js'
 import {singleGuestPlan} from '../fixtures/runtime/plans.js'
 import {REPO, runPwshFile} from '../helpers/pwsh.js'
 

@@ -32,7 +32,7 @@ function seededGuest(name: string): {guest: any; seed: string} {
   return {guest, seed}
 }
 
-/** What commit keeps of the plan (src/provision/guest-status.ts manifestGuest). */
+/** What commit keeps of the plan (src/execute/guest-status.ts manifestGuest). */
 const manifestOf = (g: any, seed: string, keepMedia: boolean) => ({
   template: 'ubuntu-2204',
   templateFile: null,
@@ -156,7 +156,7 @@ describe('remove-seed-media', () => {
   })
 
   it('keepMedia is the caller\'s to respect: the runtime removes what it is asked to, and status then sees it gone', async () => {
-    // create --wait never asks for a keepMedia guest (test/unit/provision/seed-media-removal.test.ts);
+    // create --wait never asks for a keepMedia guest (test/unit/execute/seed-media-removal.test.ts);
     // here the keeper's media stays, untouched by the other guest's removal.
     const r = await session.send([...removal('rm-ok', 'seedy'), {action: 'commit', runId: 'rm-ok', vmRoot: VMROOT}])
     okAll(r.answers)

@@ -7,7 +7,7 @@
 # leaves a journal without a commit mark, which `hvguest recover` rolls back like any run.
 #
 # The runtime only reports what the host did (data.guest, data.vhds, data.mount, data.cleanup);
-# Node compares it with what it asked for (src/provision/probe.ts).
+# Node compares it with what it asked for (src/execute/probe.ts).
 
 function Invoke-HvProbeAction {
     param([hashtable]$Context, $Request)

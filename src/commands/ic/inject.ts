@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand, EXIT} from '../../cli/base-command.js'
 import {hostFlags} from '../../cli/host-flags.js'
-import {loadExecServices} from '../../cli/services.js'
+import {loadExecServices} from '../../cli/bundles.js'
 
 export default class IcInjectCommand extends BaseCommand {
   static override summary = 'Give an existing guest its integration components: IC media, an offline cab, or new seed media.'

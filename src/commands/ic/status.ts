@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {BaseCommand, EXIT} from '../../cli/base-command.js'
 import {hostFlags, hostsRequest} from '../../cli/host-flags.js'
-import {loadExecServices} from '../../cli/services.js'
+import {loadExecServices} from '../../cli/bundles.js'
 
 export default class IcStatusCommand extends BaseCommand {
   static override summary = 'Show what guests report: heartbeat, integration services by GUID, IC version, KVP addresses.'

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand, EXIT} from '../../cli/base-command.js'
 import {netHostFlags, netHostRequest} from '../../cli/net-flags.js'
-import {loadExecServices} from '../../cli/services.js'
+import {loadExecServices} from '../../cli/bundles.js'
 
 export default class NetRestoreCommand extends BaseCommand {
   static override summary = 'Put back the host network values that "hvguest net apply" recorded before changing them.'

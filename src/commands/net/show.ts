@@ -1,6 +1,6 @@
 import {BaseCommand} from '../../cli/base-command.js'
 import {netHostFlags, netHostRequest} from '../../cli/net-flags.js'
-import {loadExecServices} from '../../cli/services.js'
+import {loadExecServices} from '../../cli/bundles.js'
 
 export default class NetShowCommand extends BaseCommand {
   static override summary = "Show a host's network: physical NICs, switches and the NIC each is bound to, vEthernet adapters, *JumboPacket (current and valid), chimney, VMQ."

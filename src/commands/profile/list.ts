@@ -1,5 +1,5 @@
 import {BaseCommand} from '../../cli/base-command.js'
-import {loadServices} from '../../cli/services.js'
+import {loadServices} from '../../cli/bundles.js'
 import type {ProfileInfo} from '../../plan/content-info.js'
 
 export default class ProfileList extends BaseCommand {

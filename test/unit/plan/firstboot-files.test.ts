@@ -14,7 +14,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {seedFilesOf} from '../../../src/media/seed-files.js'
 import type {PlannedFirstBootFile, PlannedGuest} from '../../../src/model/plan.js'
 import {planRun, type PlanResult} from '../../../src/plan/build-plan.js'
-import type {HostOs} from '../../../src/spec/host-os.js'
+import type {HostOs} from '../../../src/model/host-os.js'
 import {
   bashSyntax,
   cloudInitSchema,

@@ -8,8 +8,8 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {planRun} from '../../../src/plan/build-plan.js'
 import type {PlanDiagnostic} from '../../../src/model/plan.js'
-import {defaultDiskFormat} from '../../../src/plan/resolve-drives.js'
-import {HOST_OS, type HostOs} from '../../../src/spec/host-os.js'
+import {defaultDiskFormat} from '../../../src/resolve/drives.js'
+import {HOST_OS, type HostOs} from '../../../src/model/host-os.js'
 import {makeProject, planFixture, type Fixture} from '../../helpers/plan-fixture.js'
 
 const win = (version: string) => ({family: 'windows', version})

@@ -6,7 +6,7 @@
 import {describe, expect, it} from 'vitest'
 import {isInputError} from '../../../src/model/diagnostic.js'
 import {findShell, type FindShellOptions} from '../../../src/powershell/find-pwsh.js'
-import {hostEntrySchema} from '../../../src/spec/schemas.js'
+import {hostEntrySchema} from '../../../src/model/schemas.js'
 
 const WIN_PWSH = 'C:\\Program Files\\PowerShell\\7\\pwsh.exe'
 const WIN_PS51 = 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe'

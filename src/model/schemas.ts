@@ -1,0 +1,354 @@
+/**
+ * zod schemas for the three file kinds (DESIGN sections 2-4). They are the contract for
+ * what users write: every object is strict (unknown keys are errors, with a "did you mean"
+ * added by spec/zod-diagnostics.ts), and the inferred types are what later stages consume.
+ *
+ * The guest `spec` is checked AFTER rendering (src/render/render.ts), so sizes and counts
+ * that came from `{{parameters}}` are checked like literal ones.
+ */
+import {z} from 'zod'
+import {HOST_OS} from './host-os.js'
+import {parseSize} from './sizes.js'
+
+// zod 4 compiles a fast path with new Function() on an object schema's first parse; a CLI
+// parses each schema a few times per run, so interpreting is faster than compiling.
+z.config({jitless: true})
+
+export const API_VERSION = 'hvguest/v1'
+
+/** Size in bytes, written as `40GB` or a byte count. Output type: number (bytes). */
+export const sizeSchema = z
+  .union([z.number(), z.string()])
+  .transform((value, ctx) => {
+    const r = parseSize(value)
+    if (!r.ok) {
+      ctx.addIssue({code: 'custom', message: r.message})
+      return z.NEVER
+    }
+    return r.bytes
+  })
+  .meta({description: 'A size: 512MB, 40GB, 2TB (binary units) or a number of bytes', examples: ['40GB']})
+
+/** YAML reads `version: 2022` as a number; an OS version is a name, so accept both. */
+const versionString = z.union([z.string(), z.number()]).transform((v) => String(v))
+
+const metadataSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+})
+
+// ---------------------------------------------------------------- GuestTemplate
+
+export const PARAMETER_TYPES = ['string', 'integer', 'boolean', 'size'] as const
+export type ParameterType = (typeof PARAMETER_TYPES)[number]
+
+export const parameterSchema = z.strictObject({
+  type: z.enum(PARAMETER_TYPES),
+  description: z.string().optional(),
+  default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  /** Defaults to true when there is no default. */
+  required: z.boolean().optional(),
+  allowed: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1).optional(),
+  minimum: z.union([z.number(), z.string()]).optional(),
+  maximum: z.union([z.number(), z.string()]).optional(),
+  pattern: z.string().optional(),
+  /** Never shown: plans, output, errors, journals and manifests show (secret); only seed media carries it. */
+  secret: z.boolean().optional(),
+})
+export type ParameterDef = z.output<typeof parameterSchema>
+
+export const controllerPinSchema = z.strictObject({
+  type: z.enum(['ide', 'scsi', 'IDE', 'SCSI']).transform((t) => t.toUpperCase() as 'IDE' | 'SCSI'),
+  number: z.int().min(0),
+  location: z.int().min(0),
+})
+export type ControllerPin = z.output<typeof controllerPinSchema>
+
+const sectorSize = z.union([z.literal(512), z.literal(4096)])
+const diskFormat = z.enum(['vhdx', 'vhd'])
+
+export const bootDiskSchema = z
+  .strictObject({
+    size: sizeSchema.optional(),
+    parent: z.string().min(1).optional(),
+    copyFrom: z.string().min(1).optional(),
+    path: z.string().min(1).optional(),
+    type: z.enum(['dynamic', 'fixed', 'differencing']).optional(),
+    format: diskFormat.optional(),
+    blockSize: sizeSchema.optional(),
+    sectorSize: sectorSize.optional(),
+    controller: controllerPinSchema.optional(),
+  })
+  .refine((d) => [d.size, d.parent, d.copyFrom, d.path].filter((v) => v !== undefined).length === 1, {
+    message: 'bootDisk needs exactly one of size (a new disk), parent (a differencing disk), copyFrom or path (an existing VHD)',
+  })
+export type BootDisk = z.output<typeof bootDiskSchema>
+
+export const DATA_DISK_TYPES = ['dynamic', 'fixed', 'differencing', 'passthrough', 'existing'] as const
+
+export const dataDiskSchema = z.strictObject({
+  name: z.string().min(1),
+  size: sizeSchema.optional(),
+  type: z.enum(DATA_DISK_TYPES).optional(),
+  format: diskFormat.optional(),
+  parent: z.string().min(1).optional(),
+  path: z.string().min(1).optional(),
+  diskNumber: z.int().min(0).optional(),
+  blockSize: sizeSchema.optional(),
+  sectorSize: sectorSize.optional(),
+  controller: controllerPinSchema.optional(),
+})
+export type DataDisk = z.output<typeof dataDiskSchema>
+
+export const dvdDriveSchema = z.strictObject({
+  iso: z.string().min(1).optional(),
+  controller: controllerPinSchema.optional(),
+})
+export type DvdDrive = z.output<typeof dvdDriveSchema>
+
+const MAC_RE = /^([0-9A-Fa-f]{2}[-:]?){5}[0-9A-Fa-f]{2}$/
+
+export const networkAdapterSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  switch: z.string().min(1),
+  legacy: z.boolean().optional(),
+  vlan: z.int().min(1).max(4094).optional(),
+  jumboPacket: z.int().min(1514).optional(),
+  vmq: z.boolean().optional(),
+  macAddress: z.string().regex(MAC_RE, 'a MAC address is 12 hex digits, e.g. 00155D010203 or 00-15-5D-01-02-03').optional(),
+  macSpoofing: z.boolean().optional(),
+})
+export type NetworkAdapter = z.output<typeof networkAdapterSchema>
+
+export const INTEGRATION_SERVICE_KEYS = [
+  'guestServiceInterface',
+  'heartbeat',
+  'keyValuePairExchange',
+  'shutdown',
+  'timeSynchronization',
+  'vss',
+] as const
+export type IntegrationServiceKey = (typeof INTEGRATION_SERVICE_KEYS)[number]
+
+export const integrationSchema = z.strictObject({
+  install: z.enum(['auto', 'attach-media', 'offline', 'none']).optional(),
+  services: z.partialRecord(z.enum(INTEGRATION_SERVICE_KEYS), z.boolean()).optional(),
+})
+export type IntegrationSpec = z.output<typeof integrationSchema>
+
+export const firstBootSchema = z
+  .strictObject({
+    cloudInit: z.string().min(1).optional(),
+    kickstart: z.string().min(1).optional(),
+    unattend: z.string().min(1).optional(),
+    values: z.record(z.string(), z.unknown()).optional(),
+    /** Keep seed media that carries a secret attached after --wait (it is ejected and deleted by default). */
+    keepMedia: z.boolean().optional(),
+  })
+  .refine((f) => [f.cloudInit, f.kickstart, f.unattend].filter((v) => v !== undefined).length === 1, {
+    message: 'firstBoot needs exactly one of cloudInit, kickstart or unattend',
+  })
+export type FirstBootSpec = z.output<typeof firstBootSchema>
+
+export const BOOT_DEVICES = ['cd', 'ide', 'legacyNetworkAdapter', 'floppy', 'networkAdapter', 'vhd'] as const
+
+export const firmwareSchema = z.strictObject({
+  secureBoot: z.enum(['on', 'off']).optional(),
+  secureBootTemplate: z.string().min(1).optional(),
+  bootOrder: z.array(z.enum(BOOT_DEVICES)).min(1).optional(),
+})
+
+/**
+ * VMSecurity (Get-VMSecurity): the virtual TPM. `tpm: true` gives the VM a local key protector
+ * (Set-VMKeyProtector -NewLocalKeyProtector) and then a TPM (Enable-VMTPM): Generation 2 only,
+ * on Windows Server 2016 / Windows 10 1511 and later hosts (docs/windows-11.md).
+ */
+export const securitySchema = z.strictObject({
+  tpm: z.boolean().optional(),
+})
+
+export const OS_FAMILIES = ['windows', 'linux'] as const
+
+export const osSchema = z.strictObject({
+  family: z.enum(OS_FAMILIES),
+  distro: z.string().min(1).optional(),
+  version: versionString,
+  edition: z.enum(['server', 'client']).optional(),
+})
+export type GuestOs = z.output<typeof osSchema>
+
+export const memorySchema = z.strictObject({
+  startup: sizeSchema,
+  dynamic: z.boolean().optional(),
+  minimum: sizeSchema.optional(),
+  maximum: sizeSchema.optional(),
+})
+
+export const ROLES = ['domain-controller'] as const
+
+export const guestSpecSchema = z.strictObject({
+  generation: z.union([z.literal(1), z.literal(2)]).optional(),
+  os: osSchema,
+  hostname: z.string().min(1).optional(),
+  notes: z.string().optional(),
+  roles: z.array(z.enum(ROLES)).optional(),
+  processors: z.int().min(1).max(240).optional(),
+  nestedVirtualization: z.boolean().optional(),
+  memory: memorySchema.optional(),
+  bootDisk: bootDiskSchema,
+  dataDisks: z.array(dataDiskSchema).optional(),
+  dvdDrives: z.array(dvdDriveSchema).optional(),
+  floppy: z.string().min(1).optional(),
+  networkAdapters: z.array(networkAdapterSchema).optional(),
+  firmware: firmwareSchema.optional(),
+  security: securitySchema.optional(),
+  integration: integrationSchema.optional(),
+  firstBoot: firstBootSchema.optional(),
+  checkpoints: z.enum(['disabled', 'standard', 'production', 'productionOnly']).optional(),
+  automaticStartAction: z.enum(['nothing', 'start', 'startIfRunning']).optional(),
+  automaticStopAction: z.enum(['turnOff', 'save', 'shutDown']).optional(),
+  start: z.boolean().optional(),
+})
+export type GuestSpec = z.output<typeof guestSpecSchema>
+
+/**
+ * The template document. `spec` is left open here: it is rendered first and then checked
+ * with guestSpecSchema, so the header can be read before parameters have values.
+ */
+export const guestTemplateHeaderSchema = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('GuestTemplate'),
+  metadata: metadataSchema,
+  parameters: z.record(z.string(), parameterSchema).optional(),
+  spec: z.record(z.string(), z.unknown()),
+})
+
+/** The whole template as an editor sees it (for `hvguest schema`). */
+export const guestTemplateSchema = guestTemplateHeaderSchema.extend({spec: guestSpecSchema})
+
+// ---------------------------------------------------------------- HardwareProfile
+
+export const CHIMNEY_VALUES = ['enabled', 'disabled', 'automatic'] as const
+export type ChimneySetting = (typeof CHIMNEY_VALUES)[number]
+
+export const hardwareProfileSchema = z
+  .strictObject({
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal('HardwareProfile'),
+    metadata: metadataSchema,
+    spec: z.strictObject({
+      processors: z.int().min(1).max(240).optional(),
+      memory: memorySchema.optional(),
+      network: z
+        .strictObject({
+          jumboPacket: z.int().min(1514).optional(),
+          chimney: z.enum(CHIMNEY_VALUES).optional(),
+          vmq: z.boolean().optional(),
+        })
+        .optional(),
+      capabilities: z
+        .strictObject({
+          jumboPacketValues: z.array(z.int().min(1514)).min(1).optional(),
+          chimney: z.boolean().optional(),
+          vmq: z.boolean().optional(),
+          wireless: z.boolean().optional(),
+        })
+        .optional(),
+    }),
+  })
+  .superRefine((profile, ctx) => {
+    // A profile's defaults must be what its own NIC can do: otherwise every guest planned with
+    // it would carry a warning, or an error, that belongs to this file. Only what the
+    // capabilities say explicitly is checked.
+    const net = profile.spec.network
+    const cap = profile.spec.capabilities
+    if (!net || !cap) return
+    const at = (key: string) => ['spec', 'network', key]
+    if (net.jumboPacket !== undefined && cap.jumboPacketValues && !cap.jumboPacketValues.includes(net.jumboPacket)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: at('jumboPacket'),
+        message: `${net.jumboPacket} is not one of this profile's capabilities.jumboPacketValues (${cap.jumboPacketValues.join(', ')})`,
+      })
+    }
+    // Chimney is left out on purpose: a profile may ask for it where the NIC cannot offload;
+    // plan then reports chimney-unsupported-nic as a warning (DESIGN section 3: a profile
+    // default that cannot apply is a warning, and the run goes on without it).
+    if (net.vmq === true && cap.vmq === false) {
+      ctx.addIssue({code: 'custom', path: at('vmq'), message: 'true, but capabilities.vmq is false (the NIC has no VMQ); use false'})
+    }
+  })
+export type HardwareProfile = z.output<typeof hardwareProfileSchema>
+
+// ---------------------------------------------------------------- HostInventory
+
+export const TRANSPORTS = ['local', 'ssh', 'winrm', 'emulator'] as const
+export type Transport = (typeof TRANSPORTS)[number]
+
+/**
+ * A host's name is a computer name, DNS or NetBIOS: letters, digits and hyphens, in labels of 1 to
+ * 63 characters separated by dots, none starting with a hyphen, 253 characters in all. It names the
+ * host in --host and in every message, so nothing else (spaces, quotes, `#>`, line breaks) can be
+ * in it. (Scripts carry it as data all the same: src/execute/emit-script.ts.)
+ */
+export const HOST_NAME_PATTERN = /^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?:\.(?!-)[A-Za-z0-9-]{1,63})*$/
+export const HOST_NAME_RULE =
+  'a host name is a computer name: letters, digits and hyphens in labels of 1 to 63 characters separated by dots, none starting with a hyphen, 253 characters at most (e.g. hv1 or hv1.lab.example.com)'
+
+export const hostEntrySchema = z.strictObject({
+  name: z.string().regex(HOST_NAME_PATTERN, HOST_NAME_RULE),
+  transport: z.enum(TRANSPORTS).optional(),
+  address: z.string().min(1).optional(),
+  user: z.string().min(1).optional(),
+  port: z.int().min(1).max(65535).optional(),
+  os: z.enum(HOST_OS).optional(),
+  vmRoot: z.string().min(1).optional(),
+  imageRoot: z.string().min(1).optional(),
+  isoRoot: z.string().min(1).optional(),
+  profile: z.string().min(1).optional(),
+  cluster: z.string().min(1).optional(),
+  /** Virtual switch names known on this host; when given, plans check adapters against them. */
+  switches: z.array(z.string().min(1)).optional(),
+  emulator: z.strictObject({stateFile: z.string().min(1)}).optional(),
+  /**
+   * The PowerShell of the session (DESIGN section 4): pwsh (PowerShell 7), powershell (Windows
+   * PowerShell 5.1, Windows only) or an absolute path. Default: pwsh, and on Windows powershell.exe
+   * when pwsh 7 is absent. Used by the local transport (src/powershell/find-pwsh.ts).
+   */
+  shell: z
+    .string()
+    .min(1)
+    .refine((v) => v === 'pwsh' || v === 'powershell' || /^([A-Za-z]:[\\/]|\\\\|\/)/.test(v), {
+      message: 'shell is pwsh, powershell, or an absolute path to a PowerShell executable',
+    })
+    .optional(),
+})
+export type HostEntry = z.output<typeof hostEntrySchema>
+
+export const hostInventorySchema = z
+  .strictObject({
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal('HostInventory'),
+    metadata: z.strictObject({name: z.string().optional(), description: z.string().optional()}).optional(),
+    hosts: z.array(hostEntrySchema).min(1),
+  })
+  .superRefine((inv, ctx) => {
+    const seen = new Set<string>()
+    inv.hosts.forEach((h, i) => {
+      const key = h.name.toLowerCase()
+      if (seen.has(key)) ctx.addIssue({code: 'custom', path: ['hosts', i, 'name'], message: `host "${h.name}" is listed twice`})
+      seen.add(key)
+      if (h.transport === 'emulator' && !h.emulator) {
+        ctx.addIssue({code: 'custom', path: ['hosts', i], message: 'an emulator host needs emulator: { stateFile: PATH }'})
+      }
+    })
+  })
+export type HostInventory = z.output<typeof hostInventorySchema>
+
+export const SCHEMAS = {
+  GuestTemplate: guestTemplateSchema,
+  HardwareProfile: hardwareProfileSchema,
+  HostInventory: hostInventorySchema,
+} as const
+export type Kind = keyof typeof SCHEMAS

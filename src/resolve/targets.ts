@@ -1,0 +1,158 @@
+/**
+ * Which hosts a run targets, what each host is (OS, roots), and which hardware profile is in
+ * force there: `--profile`, else the host's `profile` in the inventory, else `generic-1g`
+ * (DESIGN section 3). With no inventory the target is the local machine.
+ */
+import {existsSync} from 'node:fs'
+import {resolve} from 'node:path'
+import type {Diagnostic} from '../model/diagnostic.js'
+import type {Locate} from '../model/source.js'
+import {report} from '../model/codes.js'
+import {DEFAULT_HOST_OS, type HostOs} from '../model/host-os.js'
+import {resolveContent} from '../load/library.js'
+import {loadHardwareProfile, loadHostInventory} from '../load/load-files.js'
+import type {HostEntry, HostInventory} from '../model/schemas.js'
+import type {LoadedProfile, TargetHost} from '../model/target-host.js'
+import {suggest} from '../util/did-you-mean.js'
+import {winJoin} from '../util/windows-path.js'
+
+export const DEFAULT_PROFILE = 'generic-1g'
+export const DEFAULT_VM_ROOT = 'C:\\Hyper-V'
+
+export interface TargetsRequest {
+  inventory?: string
+  host?: string
+  profile?: string
+  hostOs?: HostOs
+  cwd: string
+}
+
+export interface Targets {
+  inventory: HostInventory | null
+  inventoryFile: string | null
+  inventoryLocate: Locate | null
+  hosts: TargetHost[]
+  diagnostics: Diagnostic[]
+}
+
+/** Profiles are loaded once per name per run, whatever the number of hosts and guests. */
+export class ProfileCache {
+  private readonly byRef = new Map<string, {loaded?: LoadedProfile; diagnostics: Diagnostic[]}>()
+  constructor(private readonly cwd: string) {}
+
+  get(ref: string): {loaded?: LoadedProfile; diagnostics: Diagnostic[]} {
+    const hit = this.byRef.get(ref)
+    if (hit) return hit
+    const found = resolveContent('profile', ref, this.cwd)
+    let result: {loaded?: LoadedProfile; diagnostics: Diagnostic[]}
+    if (!found.file) {
+      result = {diagnostics: found.diagnostics}
+    } else {
+      const {profile, diagnostics} = loadHardwareProfile(found.file)
+      result = profile
+        ? {loaded: {name: profile.metadata.name, file: found.file, profile}, diagnostics}
+        : {diagnostics}
+    }
+    this.byRef.set(ref, result)
+    return result
+  }
+}
+
+export function resolveTargets(req: TargetsRequest, profiles = new ProfileCache(req.cwd)): Targets {
+  const diagnostics: Diagnostic[] = []
+  let inventory: HostInventory | null = null
+  let inventoryFile: string | null = null
+  let inventoryLocate: Locate | null = null
+
+  const invPath = req.inventory ?? (existsSync(resolve(req.cwd, 'hosts.yaml')) ? 'hosts.yaml' : undefined)
+  if (invPath) {
+    inventoryFile = resolve(req.cwd, invPath)
+    const loaded = loadHostInventory(inventoryFile)
+    diagnostics.push(...loaded.diagnostics)
+    if (!loaded.inventory) return {inventory, inventoryFile, inventoryLocate, hosts: [], diagnostics}
+    inventory = loaded.inventory
+    inventoryLocate = loaded.locate ?? null
+  }
+
+  let entries: Array<HostEntry | null>
+  if (inventory) {
+    if (req.host) {
+      const hit = inventory.hosts.find((h) => h.name.toLowerCase() === req.host!.toLowerCase())
+      if (!hit) {
+        const close = suggest(
+          req.host,
+          inventory.hosts.map((h) => h.name),
+        )
+        diagnostics.push(
+          report(
+            'host-not-found',
+            `the inventory has no host "${req.host}".${close ? ` Did you mean "${close}"?` : ''} Hosts: ${inventory.hosts.map((h) => h.name).join(', ')}`,
+            {source: {file: inventoryFile!}},
+          ),
+        )
+        return {inventory, inventoryFile, inventoryLocate, hosts: [], diagnostics}
+      }
+      entries = [hit]
+    } else {
+      entries = inventory.hosts
+    }
+  } else {
+    if (req.host && req.host.toLowerCase() !== 'localhost') {
+      diagnostics.push(
+        report('host-not-found', `--host ${req.host} needs an inventory (--inventory FILE, or hosts.yaml here) that lists it`),
+      )
+      return {inventory, inventoryFile, inventoryLocate, hosts: [], diagnostics}
+    }
+    entries = [null]
+  }
+
+  const hosts: TargetHost[] = []
+  for (const entry of entries) {
+    const profileRef = req.profile ?? entry?.profile ?? DEFAULT_PROFILE
+    const p = profiles.get(profileRef)
+    // A profile named in the inventory is reported at its line there; a profile problem is
+    // reported once, however many hosts share it.
+    const fromInventory = !req.profile && entry?.profile !== undefined && inventoryLocate !== null
+    for (const d of p.diagnostics) {
+      const located = fromInventory && !d.source?.line ? {...d, source: inventoryLocate!(['hosts', inventory!.hosts.indexOf(entry!), 'profile'])} : d
+      if (!diagnostics.some((x) => x === d || (x.message === located.message && x.source?.line === located.source?.line))) diagnostics.push(located)
+    }
+    if (!p.loaded) continue
+    const vmRoot = entry?.vmRoot ?? DEFAULT_VM_ROOT
+    const os: HostOs = entry?.os ?? req.hostOs ?? DEFAULT_HOST_OS
+    hosts.push({
+      name: entry?.name ?? 'localhost',
+      transport: entry?.transport ?? 'local',
+      os,
+      osSource: entry?.os ? 'inventory' : req.hostOs ? 'flag' : 'default',
+      vmRoot,
+      imageRoot: entry?.imageRoot ?? winJoin(vmRoot, 'Images'),
+      isoRoot: entry?.isoRoot ?? winJoin(vmRoot, 'ISO'),
+      cluster: entry?.cluster ?? null,
+      switches: entry?.switches ?? null,
+      entry,
+      inventoryFile,
+      profile: p.loaded,
+    })
+  }
+  return {inventory, inventoryFile, inventoryLocate, hosts, diagnostics}
+}
+
+/** The `host.*` variables a template sees. */
+export function hostContext(h: TargetHost): Record<string, unknown> {
+  return {
+    name: h.name,
+    os: h.os,
+    transport: h.transport,
+    vmRoot: h.vmRoot,
+    imageRoot: h.imageRoot,
+    isoRoot: h.isoRoot,
+    cluster: h.cluster ?? '',
+    address: h.entry?.address ?? h.name,
+  }
+}
+
+/** The `profile.*` variables a template sees: the profile's name and its spec, as plain data. */
+export function profileContext(p: LoadedProfile): Record<string, unknown> {
+  return {name: p.name, ...(JSON.parse(JSON.stringify(p.profile.spec)) as Record<string, unknown>)}
+}
