@@ -13,9 +13,10 @@ $script:HvRuntimeFiles = @(
     'Util.ps1'          # request fields, Windows paths, exact-name lookups
     'Capability.ps1'    # what this host's cmdlets accept (Test-HvCommand, Test-HvCommandParameter), warnings
     'StateFiles.ps1'    # the runtime's own files (journal, lock, manifests, records, seed media)
-    'Journal.ps1'       # run journal, steps, undo, rollback, commit
+    'Journal.ps1'       # run journal, steps, undo, rollback, commit; a run's start (Start-HvRun)
     'Lock.ps1'          # per-host lock
-    'HostSettings.ps1'  # begin: lock + journal + jumbo / chimney / VMQ
+    'Manifest.ps1'      # the host manifest of each guest hvguest created: its one reader and writer
+    'HostSettings.ps1'  # host settings changed (journaled with their old values) and put back; begin: jumbo / chimney / VMQ
     'Guest.ps1'         # create-guest
     'MountedImage.ps1'  # a mounted image's Windows partition, given a drive letter when it has none
     'Inventory.ps1'     # list, destroy, recover

@@ -81,18 +81,10 @@ function Get-HvVmGuestIsoPath {
 
 function Invoke-HvFactsAction {
     param([hashtable]$Context, $Request)
+    # Read in this order (errors lists the facts that could not be read, in the order they were asked).
     $errors = New-Object System.Collections.Generic.List[object]
     Set-HvActivity -Context $Context -Step 'facts' -Cmdlet 'Get-CimInstance'
-
-    $os = Get-HvFactOrError -Errors $errors -Fact 'os' -Cmdlet 'Get-CimInstance' -Read {
-        $o = @(Get-CimInstance -ClassName 'Win32_OperatingSystem')[0]
-        [ordered]@{
-            caption      = [string](Get-HvField -Object $o -Name 'Caption' -Default '')
-            version      = [string](Get-HvField -Object $o -Name 'Version' -Default '')
-            buildNumber  = [string](Get-HvField -Object $o -Name 'BuildNumber' -Default '')
-            computerName = [string](Get-HvField -Object $o -Name 'CSName' -Default '')
-        }
-    }
+    $os = Read-HvOsFact -Errors $errors
     $vmHost = Get-HvFactOrError -Errors $errors -Fact 'hyperV' -Cmdlet 'Get-VMHost' -Read { @(Get-VMHost)[0] }
     $hyperV = ($null -ne $vmHost)
     $locale = Get-HvFactOrError -Errors $errors -Fact 'locale' -Cmdlet 'Get-WinSystemLocale' -Read { [string](@(Get-WinSystemLocale)[0]).Name }
@@ -106,97 +98,21 @@ function Invoke-HvFactsAction {
             }
         }
     }
-
-    $nics = New-Object System.Collections.Generic.List[object]
     $adapters = @(Get-HvFactOrError -Errors $errors -Fact 'nics' -Cmdlet 'Get-NetAdapter' -Read { Get-HvAllNetAdapters })
-    $jumboProps = @(Get-HvFactOrError -Errors $errors -Fact 'jumboPacket' -Cmdlet 'Get-NetAdapterAdvancedProperty' -Read { @(Select-HvObject -InputObject @(Get-NetAdapterAdvancedProperty -RegistryKeyword '*JumboPacket') -Property 'RegistryKeyword') })
-    # Most NICs have no TCP Connection Offload property, and the cmdlet then fails ("No
-    # MSFT_NetAdapterAdvancedPropertySettingData objects found"): that is an answer, not an error.
-    $offloadProps = @(try { @(Select-HvObject -InputObject @(Get-NetAdapterAdvancedProperty -RegistryKeyword '*TCPConnectionOffloadIPv4') -Property 'RegistryKeyword') } catch { @() })
-    $vmqProps = @(Get-HvFactOrError -Errors $errors -Fact 'vmq' -Cmdlet 'Get-NetAdapterAdvancedProperty' -Read { @(Select-HvObject -InputObject @(Get-NetAdapterAdvancedProperty -RegistryKeyword '*VMQ') -Property 'RegistryKeyword') })
-    $vmqStates = @(Get-HvFactOrError -Errors $errors -Fact 'vmq' -Cmdlet 'Get-NetAdapterVmq' -Read { @(Select-HvObject -InputObject @(Get-NetAdapterVmq) -Property 'Name') })
-    foreach ($a in $adapters) {
-        if ($null -eq $a) { continue }
-        $n = [string]$a.Name
-        $jp = @($jumboProps | Where-Object { $null -ne $_ -and (Test-HvSameText -A ([string]$_.Name) -B $n) })
-        $vp = @($vmqProps | Where-Object { $null -ne $_ -and (Test-HvSameText -A ([string]$_.Name) -B $n) })
-        $vs = @($vmqStates | Where-Object { $null -ne $_ -and (Test-HvSameText -A ([string]$_.Name) -B $n) })
-        $op = @($offloadProps | Where-Object { $null -ne $_ -and (Test-HvSameText -A ([string]$_.Name) -B $n) })
-        $nics.Add([ordered]@{
-                name                 = $n
-                interfaceDescription = [string](Get-HvField -Object $a -Name 'InterfaceDescription' -Default '')
-                status               = [string](Get-HvField -Object $a -Name 'Status' -Default '')
-                macAddress           = [string](Get-HvField -Object $a -Name 'MacAddress' -Default '')
-                linkSpeed            = [string](Get-HvField -Object $a -Name 'LinkSpeed' -Default '')
-                # "Native 802.11" is a Wi-Fi adapter, which cannot back an external switch
-                mediaType            = [string](Get-HvField -Object $a -Name 'MediaType' -Default '')
-                physicalMediaType    = [string](Get-HvField -Object $a -Name 'PhysicalMediaType' -Default '')
-                virtual              = Test-HvTrue (Get-HvField -Object $a -Name 'Virtual' -Default $false)
-                tcpOffload           = $(if ($op.Count -gt 0) { [ordered]@{ value = (Get-HvRegistryValue -Property $op[0]); valid = @(Get-HvValidRegistryValues -Property $op[0]) } } else { $null })
-                jumboPacket          = $(if ($jp.Count -gt 0) { [ordered]@{ value = (Get-HvRegistryValue -Property $jp[0]); valid = @(Get-HvValidRegistryValues -Property $jp[0]) } } else { $null })
-                vmq                  = $(if ($vp.Count -gt 0) { [ordered]@{ value = (Get-HvRegistryValue -Property $vp[0]); valid = @(Get-HvValidRegistryValues -Property $vp[0]) } } else { $null })
-                vmqEnabled           = $(if ($vs.Count -gt 0) { Test-HvTrue (Get-HvField -Object $vs[0] -Name 'Enabled') } else { $null })
-            })
-    }
-
-    $switches = New-Object System.Collections.Generic.List[object]
-    if ($hyperV) {
-        foreach ($s in @(Get-HvFactOrError -Errors $errors -Fact 'switches' -Cmdlet 'Get-VMSwitch' -Read { @(Select-HvObject -InputObject @(Get-VMSwitch) -Property 'Name') })) {
-            if ($null -eq $s) { continue }
-            $descriptions = @(Get-HvSwitchNicDescriptions -Switch $s)
-            $bound = @($descriptions | ForEach-Object { $nic = Find-HvNetAdapterByDescription -Description $_ -All $adapters; if ($null -ne $nic) { [string]$nic.Name } })
-            $switches.Add([ordered]@{
-                    name                  = [string]$s.Name
-                    type                  = [string](Get-HvField -Object $s -Name 'SwitchType' -Default '')
-                    nicDescriptions       = $descriptions
-                    nics                  = $bound
-                    allowManagementOS     = Get-HvField -Object $s -Name 'AllowManagementOS'
-                    hostAdapter           = $(if ($null -ne (Find-HvNetAdapterByName -Name ('vEthernet ({0})' -f $s.Name) -All $adapters)) { 'vEthernet ({0})' -f $s.Name } else { $null })
-                })
-        }
-    }
+    $nics = Read-HvNicFacts -Errors $errors -Adapters $adapters
+    $switches = Read-HvSwitchFacts -Errors $errors -HyperV $hyperV -Adapters $adapters
     $chimney = Get-HvFactOrError -Errors $errors -Fact 'chimney' -Cmdlet 'Get-NetOffloadGlobalSetting' -Read { [string](@(Get-NetOffloadGlobalSetting)[0]).Chimney }
     $isoPath = Get-HvVmGuestIsoPath
     $vmRoot = Resolve-HvVmRoot -Request $Request -Step 'facts'
     $free = $null
     if (-not [string]::IsNullOrEmpty($vmRoot)) { $free = Get-HvFactOrError -Errors $errors -Fact 'freeBytes' -Cmdlet 'Get-Volume' -Read { Get-HvFreeBytes -Path $vmRoot } }
-    $vmNames = @()
-    $vms = New-Object System.Collections.Generic.List[object]
-    if ($hyperV) {
-        $all = @(Get-HvFactOrError -Errors $errors -Fact 'vms' -Cmdlet 'Get-VM' -Read { @(Get-HvAllVMs) })
-        $vmNames = @($all | Where-Object { $null -ne $_ } | ForEach-Object { [string]$_.Name })
-        foreach ($vm in $all) {
-            if ($null -eq $vm) { continue }
-            # Integration services that are on but do not answer (what a failover would meet).
-            $silent = @(Get-HvFactOrError -Errors $errors -Fact 'integrationServices' -Cmdlet 'Get-VMIntegrationService' -Read {
-                    @(Select-HvObject -InputObject @(Get-VMIntegrationService -VM $vm) -Property 'Id') | Where-Object {
-                        # PrimaryOperationalStatus is an enum (Ok, NoContact...): its name is the same in every locale
-                        (Test-HvTrue (Get-HvField -Object $_ -Name 'Enabled')) -and [string](Get-HvField -Object $_ -Name 'PrimaryOperationalStatus' -Default '') -ne 'Ok'
-                    } | ForEach-Object { [ordered]@{ id = (Get-HvIntegrationServiceGuid -Id ([string]$_.Id)); name = [string]$_.Name; status = [string](Get-HvField -Object $_ -Name 'PrimaryStatusDescription' -Default '') } }
-                })
-            $vms.Add([ordered]@{
-                    name      = [string]$vm.Name
-                    state     = [string](Get-HvField -Object $vm -Name 'State' -Default '')
-                    version   = [string](Get-HvField -Object $vm -Name 'Version' -Default '')
-                    heartbeat = [string](Get-HvField -Object $vm -Name 'Heartbeat' -Default '')
-                    clustered = Test-HvTrue (Get-HvField -Object $vm -Name 'IsClustered' -Default $false)
-                    silentServices = @($silent | Where-Object { $null -ne $_ })
-                })
-        }
-    }
+    $vms = Read-HvVmFacts -Errors $errors -HyperV $hyperV
     $feature = Get-HvFactOrError -Errors $errors -Fact 'hyperVFeature' -Cmdlet 'Get-WindowsOptionalFeature' -Read {
         [string](@(Get-WindowsOptionalFeature -Online -FeatureName 'Microsoft-Hyper-V')[0]).State
     }
     $writable = $null
     if ((Test-HvTrue (Get-HvField -Object $Request -Name 'probeWrite')) -and -not [string]::IsNullOrEmpty($vmRoot) -and (Test-HvDirectory -Path $vmRoot)) {
-        # A file made and deleted at once: the only way to know hvguest may write there.
-        $probe = Join-HvPath -Parent $vmRoot -Child ('.hvguest-doctor-' + [guid]::NewGuid().ToString('N') + '.tmp')
-        $writable = Get-HvFactOrError -Errors $errors -Fact 'vmRootWritable' -Cmdlet 'Set-Content' -Read {
-            Write-HvTextFile -Path $probe -Text 'hvguest doctor'
-            Remove-Item -LiteralPath $probe -Force
-            $true
-        }
-        if ($null -eq $writable) { $writable = $false }
+        $writable = Test-HvVmRootWritable -Errors $errors -VmRoot $vmRoot
     }
     $cluster = [string](Get-HvField -Object $Request -Name 'cluster' -Default '')
     $nodes = $null
@@ -219,8 +135,8 @@ function Invoke-HvFactsAction {
         vmguestIso            = [ordered]@{ path = $isoPath; present = (Test-HvFile -Path $isoPath) }
         vmRoot                = $vmRoot
         freeBytes             = $free
-        vmNames               = $vmNames
-        vms                   = $vms.ToArray()
+        vmNames               = $vms.Names
+        vms                   = $vms.Vms.ToArray()
         hyperVFeature         = $feature
         user                  = ('{0}\{1}' -f [Environment]::UserDomainName, [Environment]::UserName)
         vmRootExists          = $(if ([string]::IsNullOrEmpty($vmRoot)) { $null } else { Test-HvDirectory -Path $vmRoot })
@@ -228,6 +144,136 @@ function Invoke-HvFactsAction {
         clusterNodes          = $nodes
         errors                = $errors.ToArray()
     }
+}
+
+# ---- facts, one kind each
+
+function Read-HvOsFact {
+    param([System.Collections.Generic.List[object]]$Errors)
+    return (Get-HvFactOrError -Errors $Errors -Fact 'os' -Cmdlet 'Get-CimInstance' -Read {
+            $o = @(Get-CimInstance -ClassName 'Win32_OperatingSystem')[0]
+            [ordered]@{
+                caption      = [string](Get-HvField -Object $o -Name 'Caption' -Default '')
+                version      = [string](Get-HvField -Object $o -Name 'Version' -Default '')
+                buildNumber  = [string](Get-HvField -Object $o -Name 'BuildNumber' -Default '')
+                computerName = [string](Get-HvField -Object $o -Name 'CSName' -Default '')
+            }
+        })
+}
+
+# The first of $Items (advanced properties, VMQ states) that belongs to adapter $Name, or $null.
+function Select-HvAdapterItem {
+    param($Items, [string]$Name)
+    $found = @($Items | Where-Object { $null -ne $_ -and (Test-HvSameText -A ([string]$_.Name) -B $Name) })
+    if ($found.Count -eq 0) { return $null }
+    return $found[0]
+}
+
+# An advanced property as facts answers it: {value, valid}, or $null when the adapter has none.
+function ConvertTo-HvPropertyFact {
+    param($Property)
+    if ($null -eq $Property) { return $null }
+    return [ordered]@{ value = (Get-HvRegistryValue -Property $Property); valid = @(Get-HvValidRegistryValues -Property $Property) }
+}
+
+# Every adapter with what doctor checks of it: jumbo frames, TCP offload, VMQ. Returns the list.
+function Read-HvNicFacts {
+    param([System.Collections.Generic.List[object]]$Errors, $Adapters)
+    $jumboProps = @(Get-HvFactOrError -Errors $Errors -Fact 'jumboPacket' -Cmdlet 'Get-NetAdapterAdvancedProperty' -Read { @(Select-HvObject -InputObject @(Get-NetAdapterAdvancedProperty -RegistryKeyword '*JumboPacket') -Property 'RegistryKeyword') })
+    # Most NICs have no TCP Connection Offload property, and the cmdlet then fails ("No
+    # MSFT_NetAdapterAdvancedPropertySettingData objects found"): that is an answer, not an error.
+    $offloadProps = @(try { @(Select-HvObject -InputObject @(Get-NetAdapterAdvancedProperty -RegistryKeyword '*TCPConnectionOffloadIPv4') -Property 'RegistryKeyword') } catch { @() })
+    $vmqProps = @(Get-HvFactOrError -Errors $Errors -Fact 'vmq' -Cmdlet 'Get-NetAdapterAdvancedProperty' -Read { @(Select-HvObject -InputObject @(Get-NetAdapterAdvancedProperty -RegistryKeyword '*VMQ') -Property 'RegistryKeyword') })
+    $vmqStates = @(Get-HvFactOrError -Errors $Errors -Fact 'vmq' -Cmdlet 'Get-NetAdapterVmq' -Read { @(Select-HvObject -InputObject @(Get-NetAdapterVmq) -Property 'Name') })
+    $nics = New-Object System.Collections.Generic.List[object]
+    foreach ($a in $Adapters) {
+        if ($null -eq $a) { continue }
+        $n = [string]$a.Name
+        $vmqState = Select-HvAdapterItem -Items $vmqStates -Name $n
+        $nics.Add([ordered]@{
+                name                 = $n
+                interfaceDescription = [string](Get-HvField -Object $a -Name 'InterfaceDescription' -Default '')
+                status               = [string](Get-HvField -Object $a -Name 'Status' -Default '')
+                macAddress           = [string](Get-HvField -Object $a -Name 'MacAddress' -Default '')
+                linkSpeed            = [string](Get-HvField -Object $a -Name 'LinkSpeed' -Default '')
+                # "Native 802.11" is a Wi-Fi adapter, which cannot back an external switch
+                mediaType            = [string](Get-HvField -Object $a -Name 'MediaType' -Default '')
+                physicalMediaType    = [string](Get-HvField -Object $a -Name 'PhysicalMediaType' -Default '')
+                virtual              = Test-HvTrue (Get-HvField -Object $a -Name 'Virtual' -Default $false)
+                tcpOffload           = ConvertTo-HvPropertyFact -Property (Select-HvAdapterItem -Items $offloadProps -Name $n)
+                jumboPacket          = ConvertTo-HvPropertyFact -Property (Select-HvAdapterItem -Items $jumboProps -Name $n)
+                vmq                  = ConvertTo-HvPropertyFact -Property (Select-HvAdapterItem -Items $vmqProps -Name $n)
+                vmqEnabled           = $(if ($null -ne $vmqState) { Test-HvTrue (Get-HvField -Object $vmqState -Name 'Enabled') } else { $null })
+            })
+    }
+    return , $nics
+}
+
+# Every virtual switch, with the NICs it stands on (Get-HvSwitchPhysicalNics). Returns the list.
+function Read-HvSwitchFacts {
+    param([System.Collections.Generic.List[object]]$Errors, [bool]$HyperV, $Adapters)
+    $switches = New-Object System.Collections.Generic.List[object]
+    if (-not $HyperV) { return , $switches }
+    foreach ($s in @(Get-HvFactOrError -Errors $Errors -Fact 'switches' -Cmdlet 'Get-VMSwitch' -Read { @(Select-HvObject -InputObject @(Get-VMSwitch) -Property 'Name') })) {
+        if ($null -eq $s) { continue }
+        $walk = @(Get-HvSwitchPhysicalNics -Switch $s -Adapters $Adapters)
+        $hostAdapter = 'vEthernet ({0})' -f $s.Name
+        $switches.Add([ordered]@{
+                name              = [string]$s.Name
+                type              = [string](Get-HvField -Object $s -Name 'SwitchType' -Default '')
+                nicDescriptions   = @($walk | ForEach-Object { $_.Description })
+                nics              = @($walk | Where-Object { $null -ne $_.Adapter } | ForEach-Object { [string]$_.Adapter.Name })
+                allowManagementOS = Get-HvField -Object $s -Name 'AllowManagementOS'
+                hostAdapter       = $(if ($null -ne (Find-HvNetAdapterByName -Name $hostAdapter -All $Adapters)) { $hostAdapter } else { $null })
+            })
+    }
+    return , $switches
+}
+
+# The host's VMs: @{ Names (every VM's name); Vms (a list, each VM with its silent services) }.
+function Read-HvVmFacts {
+    param([System.Collections.Generic.List[object]]$Errors, [bool]$HyperV)
+    $facts = @{ Names = @(); Vms = (New-Object System.Collections.Generic.List[object]) }
+    if (-not $HyperV) { return $facts }
+    $all = @(Get-HvFactOrError -Errors $Errors -Fact 'vms' -Cmdlet 'Get-VM' -Read { @(Get-HvAllVMs) })
+    $facts.Names = @($all | Where-Object { $null -ne $_ } | ForEach-Object { [string]$_.Name })
+    foreach ($vm in $all) {
+        if ($null -eq $vm) { continue }
+        $facts.Vms.Add((New-HvVmFact -Errors $Errors -VM $vm))
+    }
+    return $facts
+}
+
+function New-HvVmFact {
+    param([System.Collections.Generic.List[object]]$Errors, $VM)
+    # Integration services that are on but do not answer (what a failover would meet).
+    $silent = @(Get-HvFactOrError -Errors $Errors -Fact 'integrationServices' -Cmdlet 'Get-VMIntegrationService' -Read {
+            @(Select-HvObject -InputObject @(Get-VMIntegrationService -VM $VM) -Property 'Id') | Where-Object {
+                # PrimaryOperationalStatus is an enum (Ok, NoContact...): its name is the same in every locale
+                (Test-HvTrue (Get-HvField -Object $_ -Name 'Enabled')) -and [string](Get-HvField -Object $_ -Name 'PrimaryOperationalStatus' -Default '') -ne 'Ok'
+            } | ForEach-Object { [ordered]@{ id = (Get-HvIntegrationServiceGuid -Id ([string]$_.Id)); name = [string]$_.Name; status = [string](Get-HvField -Object $_ -Name 'PrimaryStatusDescription' -Default '') } }
+        })
+    return [ordered]@{
+        name           = [string]$VM.Name
+        state          = [string](Get-HvField -Object $VM -Name 'State' -Default '')
+        version        = [string](Get-HvField -Object $VM -Name 'Version' -Default '')
+        heartbeat      = [string](Get-HvField -Object $VM -Name 'Heartbeat' -Default '')
+        clustered      = Test-HvTrue (Get-HvField -Object $VM -Name 'IsClustered' -Default $false)
+        silentServices = @($silent | Where-Object { $null -ne $_ })
+    }
+}
+
+# A file made and deleted at once: the only way to know hvguest may write in vmRoot.
+function Test-HvVmRootWritable {
+    param([System.Collections.Generic.List[object]]$Errors, [string]$VmRoot)
+    $probe = Join-HvPath -Parent $VmRoot -Child ('.hvguest-doctor-' + [guid]::NewGuid().ToString('N') + '.tmp')
+    $writable = Get-HvFactOrError -Errors $Errors -Fact 'vmRootWritable' -Cmdlet 'Set-Content' -Read {
+        Write-HvTextFile -Path $probe -Text 'hvguest doctor'
+        Remove-Item -LiteralPath $probe -Force
+        $true
+    }
+    if ($null -eq $writable) { return $false }
+    return $writable
 }
 
 function New-HvProblem {
@@ -251,136 +297,208 @@ function Invoke-HvPreflightAction {
     $vms = @(Get-HvAllVMs)
     Set-HvActivity -Context $Context -Step 'preflight' -Cmdlet 'Get-VMSwitch'
     $switchNames = @(Select-HvObject -InputObject @(Get-VMSwitch) -Property 'Name' | ForEach-Object { [string]$_.Name })
-    $hasSwitch = { param($n) @($switchNames | Where-Object { Test-HvSameText -A $_ -B $n }).Count -gt 0 }
 
-    if ($vmRoot.Length -gt 0) {
-        $letter = Get-HvDriveLetter -Path $vmRoot
-        if ($null -ne $letter -and -not (Test-Path -LiteralPath ($letter + ':\'))) {
-            $problems.Add((New-HvProblem -Code 'vmroot-unavailable' -Message ("vmRoot {0}: the host has no drive {1}:" -f $vmRoot, $letter) -Path $vmRoot))
-        }
-    }
-
-    # Host settings.
-    foreach ($h in $hosts) {
-        $network = Get-HvField -Object $h -Name 'network'
-        foreach ($j in @(Get-HvField -Object $network -Name 'jumbo' -Default @())) {
-            $sw = [string](Get-HvField -Object $j -Name 'switch')
-            if (-not (& $hasSwitch $sw)) {
-                $problems.Add((New-HvProblem -Code 'switch-missing' -Message ("virtual switch '{0}' (jumbo frames {1}) does not exist on this host" -f $sw, (Get-HvField -Object $j -Name 'value'))))
-                continue
-            }
-            $value = [string][long](Get-HvField -Object $j -Name 'value')
-            Set-HvActivity -Context $Context -Step 'preflight' -Cmdlet 'Get-NetAdapterAdvancedProperty'
-            $switch = Find-HvSwitch -Name $sw
-            $names = New-Object System.Collections.Generic.List[string]
-            foreach ($d in @(Get-HvSwitchNicDescriptions -Switch $switch)) { $nic = Find-HvNetAdapterByDescription -Description $d; if ($null -ne $nic) { $names.Add([string]$nic.Name) } }
-            $names.Add(('vEthernet ({0})' -f $sw))
-            foreach ($n in $names) {
-                $prop = Find-HvAdvancedProperty -AdapterName $n -Keyword '*JumboPacket'
-                if ($null -eq $prop) { continue }
-                $valid = @(Get-HvValidRegistryValues -Property $prop)
-                if ($valid.Count -gt 0 -and -not ($valid -contains $value)) {
-                    $problems.Add((New-HvProblem -Code 'jumbo-value-invalid' -Message ("adapter '{0}' (switch '{1}') accepts *JumboPacket {2}, not {3}" -f $n, $sw, ($valid -join ', '), $value)))
-                }
-            }
-        }
-    }
-
-    # Guests.
+    Test-HvVmRootDrive -Problems $problems -VmRoot $vmRoot
+    foreach ($h in $hosts) { Test-HvJumboSettings -Context $Context -Problems $problems -HostEntry $h -SwitchNames $switchNames }
+    # Disk paths planned so far, lower-cased, with the guest that plans each: a path planned twice is a problem.
     $seenTargets = @{}
     foreach ($g in $guests) {
-        $name = [string](Get-HvField -Object $g -Name 'name')
-        $existing = @($vms | Where-Object { Test-HvSameText -A ([string]$_.Name) -B $name })
-        $replaceable = New-Object System.Collections.Generic.List[string]
-        if ($existing.Count -gt 0) {
-            if (-not $replace) {
-                $problems.Add((New-HvProblem -Code 'vm-exists' -Guest $name -Message ("a VM named '{0}' already exists on this host; use --replace to replace it" -f $name)))
-            } elseif ($vmRoot.Length -gt 0) {
-                foreach ($vm in $existing) {
-                    $mp = Get-HvManifestPath -VmRoot $vmRoot -VMId (Get-HvVMId -VM $vm)
-                    if (Test-HvFile -Path $mp) { foreach ($f in @(Get-HvField -Object (Read-HvJsonFile -Path $mp) -Name 'files' -Default @())) { $replaceable.Add([string]$f) } }
-                }
-            }
+        Test-HvGuestPlan -Context $Context -Problems $problems -Guest $g -Vms $vms -Replace $replace -VmRoot $vmRoot -SwitchNames $switchNames -SeenTargets $seenTargets
+    }
+    Test-HvDiskSpace -Context $Context -Problems $problems -Guests $guests -VmRoot $vmRoot
+    $Context.Data = [ordered]@{ problems = $problems.ToArray(); guests = $guests.Count; vmRoot = $vmRoot }
+}
+
+# ---- preflight, one check each: every problem goes to $Problems (New-HvProblem), in plan order.
+
+function Test-HvNameIn {
+    param($Names, [string]$Name)
+    return (@($Names | Where-Object { Test-HvSameText -A $_ -B $Name }).Count -gt 0)
+}
+
+function Test-HvVmRootDrive {
+    param([System.Collections.Generic.List[object]]$Problems, [string]$VmRoot)
+    if ($VmRoot.Length -eq 0) { return }
+    $letter = Get-HvDriveLetter -Path $VmRoot
+    if ($null -ne $letter -and -not (Test-Path -LiteralPath ($letter + ':\'))) {
+        $Problems.Add((New-HvProblem -Code 'vmroot-unavailable' -Message ("vmRoot {0}: the host has no drive {1}:" -f $VmRoot, $letter) -Path $VmRoot))
+    }
+}
+
+# Each jumbo entry's switch exists, and every adapter begin would set (Get-HvJumboTargets, the
+# same derivation begin uses) accepts the value.
+function Test-HvJumboSettings {
+    param([hashtable]$Context, [System.Collections.Generic.List[object]]$Problems, $HostEntry, $SwitchNames)
+    $network = Get-HvField -Object $HostEntry -Name 'network'
+    foreach ($j in @(Get-HvField -Object $network -Name 'jumbo' -Default @())) {
+        $sw = [string](Get-HvField -Object $j -Name 'switch')
+        if (-not (Test-HvNameIn -Names $SwitchNames -Name $sw)) {
+            $Problems.Add((New-HvProblem -Code 'switch-missing' -Message ("virtual switch '{0}' (jumbo frames {1}) does not exist on this host" -f $sw, (Get-HvField -Object $j -Name 'value'))))
+            continue
         }
-        $integration = Get-HvField -Object $g -Name 'integration'
+        $value = [string][long](Get-HvField -Object $j -Name 'value')
+        Set-HvActivity -Context $Context -Step 'preflight' -Cmdlet 'Get-NetAdapterAdvancedProperty'
+        $switch = Find-HvSwitch -Name $sw
+        $targets = @(Get-HvJumboTargets -Switch $switch -SwitchName $sw -Targets (Get-HvJumboEntryTargets -Entry $j) -Adapters (Get-HvAllNetAdapters))
+        foreach ($t in @($targets | Where-Object { $null -eq $_.Reason })) {
+            Test-HvJumboValue -Problems $Problems -AdapterName $t.AdapterName -SwitchName $sw -Value $value
+        }
+    }
+}
+
+function Test-HvJumboValue {
+    param([System.Collections.Generic.List[object]]$Problems, [string]$AdapterName, [string]$SwitchName, [string]$Value)
+    $prop = Find-HvAdvancedProperty -AdapterName $AdapterName -Keyword '*JumboPacket'
+    if ($null -eq $prop) { return }
+    $valid = @(Get-HvValidRegistryValues -Property $prop)
+    if ($valid.Count -gt 0 -and -not ($valid -contains $Value)) {
+        $Problems.Add((New-HvProblem -Code 'jumbo-value-invalid' -Message ("adapter '{0}' (switch '{1}') accepts *JumboPacket {2}, not {3}" -f $AdapterName, $SwitchName, ($valid -join ', '), $Value)))
+    }
+}
+
+# One guest: its name is free (or replaceable), its drives, offline packages, floppy and switches.
+function Test-HvGuestPlan {
+    param([hashtable]$Context, [System.Collections.Generic.List[object]]$Problems, $Guest, $Vms, [bool]$Replace, [string]$VmRoot, $SwitchNames, [hashtable]$SeenTargets)
+    $name = [string](Get-HvField -Object $Guest -Name 'name')
+    $replaceable = Get-HvReplaceableFiles -Problems $Problems -Name $name -Vms $Vms -Replace $Replace -VmRoot $VmRoot
+    foreach ($d in @(Get-HvField -Object $Guest -Name 'drives' -Default @())) {
+        Test-HvDrivePlan -Context $Context -Problems $Problems -GuestName $name -Drive $d -Replaceable $replaceable -SeenTargets $SeenTargets
+    }
+    Test-HvOfflinePackages -Problems $Problems -GuestName $name -Integration (Get-HvField -Object $Guest -Name 'integration')
+    $floppy = [string](Get-HvField -Object $Guest -Name 'floppy' -Default '')
+    if ($floppy.Length -gt 0) {
+        $Problems.Add((New-HvProblem -Code 'floppy-unsupported' -Guest $name -Message ("the runtime cannot attach floppy {0}: Set-VMFloppyDiskDrive is not among the documented cmdlets it may call" -f $floppy) -Path $floppy))
+    }
+    Test-HvAdapterSwitches -Problems $Problems -GuestName $name -Guest $Guest -SwitchNames $SwitchNames
+}
+
+# A VM of the guest's name is a problem, unless --replace: then the files its manifest lists may
+# be planned again (they go with the VM). Returns those files.
+function Get-HvReplaceableFiles {
+    param([System.Collections.Generic.List[object]]$Problems, [string]$Name, $Vms, [bool]$Replace, [string]$VmRoot)
+    $replaceable = New-Object System.Collections.Generic.List[string]
+    $existing = @($Vms | Where-Object { Test-HvSameText -A ([string]$_.Name) -B $Name })
+    if ($existing.Count -eq 0) { return , $replaceable.ToArray() }
+    if (-not $Replace) {
+        $Problems.Add((New-HvProblem -Code 'vm-exists' -Guest $Name -Message ("a VM named '{0}' already exists on this host; use --replace to replace it" -f $Name)))
+        return , $replaceable.ToArray()
+    }
+    if ($VmRoot.Length -eq 0) { return , $replaceable.ToArray() }
+    foreach ($vm in $existing) {
+        $manifest = Read-HvManifest -Path (Get-HvManifestPath -VmRoot $VmRoot -VMId (Get-HvVMId -VM $vm))
+        if ($null -eq $manifest) { continue }
+        foreach ($f in @(Get-HvField -Object $manifest -Name 'files' -Default @())) { $replaceable.Add([string]$f) }
+    }
+    return , $replaceable.ToArray()
+}
+
+function Test-HvDrivePlan {
+    param([hashtable]$Context, [System.Collections.Generic.List[object]]$Problems, [string]$GuestName, $Drive, $Replaceable, [hashtable]$SeenTargets)
+    $kind = [string](Get-HvField -Object $Drive -Name 'kind')
+    $role = [string](Get-HvField -Object $Drive -Name 'role')
+    $path = [string](Get-HvField -Object $Drive -Name 'path' -Default '')
+    $slot = Get-HvSlotText -Controller (Get-HvField -Object $Drive -Name 'controller')
+    Set-HvActivity -Context $Context -Step 'preflight' -Cmdlet 'Test-Path'
+    if ($kind -eq 'hdd') {
+        Test-HvHardDiskPlan -Context $Context -Problems $Problems -GuestName $GuestName -Drive $Drive -Path $path -Slot $slot -Replaceable $Replaceable -SeenTargets $SeenTargets
+    } elseif ($kind -eq 'dvd' -and $path.Length -gt 0 -and $role -ne 'firstboot-media') {
+        if (-not (Test-HvFile -Path $path)) {
+            $code = $(if ($role -eq 'integration-media') { 'ic-media-missing' } else { 'iso-missing' })
+            $Problems.Add((New-HvProblem -Code $code -Guest $GuestName -Message ("the ISO {0} ({1}, {2}) does not exist" -f $path, $slot, $role) -Path $path))
+        }
+    }
+}
+
+# A hard disk: one to be made (created or copied) needs a free, unplanned path; one made from a
+# parent or copy needs its source; a pass-through disk must exist and be offline; an existing
+# disk must exist.
+function Test-HvHardDiskPlan {
+    param([hashtable]$Context, [System.Collections.Generic.List[object]]$Problems, [string]$GuestName, $Drive, [string]$Path, [string]$Slot, $Replaceable, [hashtable]$SeenTargets)
+    $create = Get-HvField -Object $Drive -Name 'create'
+    $copyFrom = [string](Get-HvField -Object $Drive -Name 'copyFrom' -Default '')
+    $diskNumber = Get-HvField -Object $Drive -Name 'diskNumber'
+    if ($null -ne $create -or $copyFrom.Length -gt 0) {
+        Test-HvNewDiskPath -Problems $Problems -GuestName $GuestName -Drive $Drive -Path $Path -Slot $Slot -Replaceable $Replaceable -SeenTargets $SeenTargets
+    }
+    if ($null -ne $create) {
+        $parent = [string](Get-HvField -Object $create -Name 'parentPath' -Default '')
+        if ($parent.Length -gt 0 -and -not (Test-HvFile -Path $parent)) {
+            $Problems.Add((New-HvProblem -Code 'parent-missing' -Guest $GuestName -Message ("the parent disk {0} of {1} does not exist" -f $parent, $Path) -Path $parent))
+        }
+    } elseif ($copyFrom.Length -gt 0) {
+        if (-not (Test-HvFile -Path $copyFrom)) { $Problems.Add((New-HvProblem -Code 'copy-source-missing' -Guest $GuestName -Message ("{0} is to be copied from {1}, which does not exist" -f $Path, $copyFrom) -Path $copyFrom)) }
+    } elseif ($null -ne $diskNumber) {
+        Test-HvPassThroughDisk -Context $Context -Problems $Problems -GuestName $GuestName -DiskNumber $diskNumber -Slot $Slot
+    } elseif ($Path.Length -gt 0 -and -not (Test-HvFile -Path $Path)) {
+        $Problems.Add((New-HvProblem -Code 'disk-missing' -Guest $GuestName -Message ("the existing disk {0} ({1}) does not exist" -f $Path, $Slot) -Path $Path))
+    }
+}
+
+# hvguest never overwrites a file (except one a replaced VM's manifest lists), and never plans a path twice.
+function Test-HvNewDiskPath {
+    param([System.Collections.Generic.List[object]]$Problems, [string]$GuestName, $Drive, [string]$Path, [string]$Slot, $Replaceable, [hashtable]$SeenTargets)
+    if (Test-Path -LiteralPath $Path) {
+        $ours = @($Replaceable | Where-Object { Test-HvSameText -A $_ -B $Path }).Count -gt 0
+        if (-not $ours) { $Problems.Add((New-HvProblem -Code 'target-exists' -Guest $GuestName -Message ("{0} ({1}) would be created at {2}, which already exists; hvguest never overwrites a file" -f (Get-HvField -Object $Drive -Name 'name'), $Slot, $Path) -Path $Path)) }
+    }
+    $key = $Path.ToLowerInvariant()
+    if ($SeenTargets.ContainsKey($key)) { $Problems.Add((New-HvProblem -Code 'target-duplicate' -Guest $GuestName -Message ("{0} is planned twice (also for {1})" -f $Path, $SeenTargets[$key]) -Path $Path)) }
+    else { $SeenTargets[$key] = $GuestName }
+}
+
+function Test-HvPassThroughDisk {
+    param([hashtable]$Context, [System.Collections.Generic.List[object]]$Problems, [string]$GuestName, $DiskNumber, [string]$Slot)
+    Set-HvActivity -Context $Context -Step 'preflight' -Cmdlet 'Get-Disk'
+    $disk = $null
+    try { $disk = @(Get-Disk -Number ([uint32]$DiskNumber))[0] } catch { $disk = $null }
+    if ($null -eq $disk) { $Problems.Add((New-HvProblem -Code 'passthrough-disk-missing' -Guest $GuestName -Message ("physical disk {0} ({1}) does not exist on this host" -f $DiskNumber, $Slot))) }
+    elseif (-not (Test-HvTrue (Get-HvField -Object $disk -Name 'IsOffline'))) { $Problems.Add((New-HvProblem -Code 'passthrough-disk-online' -Guest $GuestName -Message ("physical disk {0} ({1}) is online; a pass-through disk must be offline on the host (Set-Disk -IsOffline `$true)" -f $DiskNumber, $Slot))) }
+}
+
+# The offline integration packages (.cab) a windows-offline guest is serviced with.
+function Test-HvOfflinePackages {
+    param([System.Collections.Generic.List[object]]$Problems, [string]$GuestName, $Integration)
+    if ([string](Get-HvField -Object $Integration -Name 'strategy') -ne 'windows-offline') { return }
+    foreach ($cab in @(Get-HvField -Object $Integration -Name 'offlinePackages' -Default @())) {
+        if (-not (Test-HvFile -Path ([string]$cab))) { $Problems.Add((New-HvProblem -Code 'offline-package-missing' -Guest $GuestName -Message ("the integration package {0} does not exist" -f $cab) -Path ([string]$cab))) }
+    }
+}
+
+function Test-HvAdapterSwitches {
+    param([System.Collections.Generic.List[object]]$Problems, [string]$GuestName, $Guest, $SwitchNames)
+    foreach ($a in @(Get-HvField -Object $Guest -Name 'networkAdapters' -Default @())) {
+        $sw = [string](Get-HvField -Object $a -Name 'switch' -Default '')
+        if ($sw.Length -gt 0 -and -not (Test-HvNameIn -Names $SwitchNames -Name $sw)) {
+            $Problems.Add((New-HvProblem -Code 'switch-missing' -Guest $GuestName -Message ("adapter '{0}' connects to virtual switch '{1}', which does not exist on this host (switches: {2})" -f (Get-HvField -Object $a -Name 'name'), $sw, $(if (@($SwitchNames).Count -gt 0) { $SwitchNames -join ', ' } else { 'none' }))))
+        }
+    }
+}
+
+# Space for fixed disks and copies (dynamic and differencing disks start small).
+function Test-HvDiskSpace {
+    param([hashtable]$Context, [System.Collections.Generic.List[object]]$Problems, $Guests, [string]$VmRoot)
+    if ($VmRoot.Length -eq 0) { return }
+    $needed = Get-HvPlannedDiskBytes -Guests $Guests
+    if ($needed -le 0) { return }
+    Set-HvActivity -Context $Context -Step 'preflight' -Cmdlet 'Get-Volume'
+    $free = $null
+    try { $free = Get-HvFreeBytes -Path $VmRoot } catch { $free = $null }
+    if ($null -ne $free -and $needed -gt $free) {
+        $Problems.Add((New-HvProblem -Code 'disk-space-insufficient' -Message ("fixed disks and copies need {0} bytes on {1}, and the volume that holds it has {2} bytes free" -f $needed, $VmRoot, $free) -Path $VmRoot))
+    }
+}
+
+# The bytes the plan's fixed disks and copies take at once.
+function Get-HvPlannedDiskBytes {
+    param($Guests)
+    $needed = [int64]0
+    foreach ($g in @($Guests)) {
         foreach ($d in @(Get-HvField -Object $g -Name 'drives' -Default @())) {
-            $kind = [string](Get-HvField -Object $d -Name 'kind')
-            $role = [string](Get-HvField -Object $d -Name 'role')
-            $path = [string](Get-HvField -Object $d -Name 'path' -Default '')
             $create = Get-HvField -Object $d -Name 'create'
             $copyFrom = [string](Get-HvField -Object $d -Name 'copyFrom' -Default '')
-            $diskNumber = Get-HvField -Object $d -Name 'diskNumber'
-            $slot = Get-HvSlotText -Controller (Get-HvField -Object $d -Name 'controller')
-            Set-HvActivity -Context $Context -Step 'preflight' -Cmdlet 'Test-Path'
-            if ($kind -eq 'hdd') {
-                if ($null -ne $create -or $copyFrom.Length -gt 0) {
-                    if (Test-Path -LiteralPath $path) {
-                        $ours = @($replaceable | Where-Object { Test-HvSameText -A $_ -B $path }).Count -gt 0
-                        if (-not $ours) { $problems.Add((New-HvProblem -Code 'target-exists' -Guest $name -Message ("{0} ({1}) would be created at {2}, which already exists; hvguest never overwrites a file" -f (Get-HvField -Object $d -Name 'name'), $slot, $path) -Path $path)) }
-                    }
-                    $key = $path.ToLowerInvariant()
-                    if ($seenTargets.ContainsKey($key)) { $problems.Add((New-HvProblem -Code 'target-duplicate' -Guest $name -Message ("{0} is planned twice (also for {1})" -f $path, $seenTargets[$key]) -Path $path)) }
-                    else { $seenTargets[$key] = $name }
-                }
-                if ($null -ne $create) {
-                    $parent = [string](Get-HvField -Object $create -Name 'parentPath' -Default '')
-                    if ($parent.Length -gt 0 -and -not (Test-HvFile -Path $parent)) {
-                        $problems.Add((New-HvProblem -Code 'parent-missing' -Guest $name -Message ("the parent disk {0} of {1} does not exist" -f $parent, $path) -Path $parent))
-                    }
-                } elseif ($copyFrom.Length -gt 0) {
-                    if (-not (Test-HvFile -Path $copyFrom)) { $problems.Add((New-HvProblem -Code 'copy-source-missing' -Guest $name -Message ("{0} is to be copied from {1}, which does not exist" -f $path, $copyFrom) -Path $copyFrom)) }
-                } elseif ($null -ne $diskNumber) {
-                    Set-HvActivity -Context $Context -Step 'preflight' -Cmdlet 'Get-Disk'
-                    $disk = $null
-                    try { $disk = @(Get-Disk -Number ([uint32]$diskNumber))[0] } catch { $disk = $null }
-                    if ($null -eq $disk) { $problems.Add((New-HvProblem -Code 'passthrough-disk-missing' -Guest $name -Message ("physical disk {0} ({1}) does not exist on this host" -f $diskNumber, $slot))) }
-                    elseif (-not (Test-HvTrue (Get-HvField -Object $disk -Name 'IsOffline'))) { $problems.Add((New-HvProblem -Code 'passthrough-disk-online' -Guest $name -Message ("physical disk {0} ({1}) is online; a pass-through disk must be offline on the host (Set-Disk -IsOffline `$true)" -f $diskNumber, $slot))) }
-                } elseif ($path.Length -gt 0 -and -not (Test-HvFile -Path $path)) {
-                    $problems.Add((New-HvProblem -Code 'disk-missing' -Guest $name -Message ("the existing disk {0} ({1}) does not exist" -f $path, $slot) -Path $path))
-                }
-            } elseif ($kind -eq 'dvd' -and $path.Length -gt 0 -and $role -ne 'firstboot-media') {
-                if (-not (Test-HvFile -Path $path)) {
-                    $code = $(if ($role -eq 'integration-media') { 'ic-media-missing' } else { 'iso-missing' })
-                    $problems.Add((New-HvProblem -Code $code -Guest $name -Message ("the ISO {0} ({1}, {2}) does not exist" -f $path, $slot, $role) -Path $path))
-                }
-            }
-        }
-        if ([string](Get-HvField -Object $integration -Name 'strategy') -eq 'windows-offline') {
-            foreach ($cab in @(Get-HvField -Object $integration -Name 'offlinePackages' -Default @())) {
-                if (-not (Test-HvFile -Path ([string]$cab))) { $problems.Add((New-HvProblem -Code 'offline-package-missing' -Guest $name -Message ("the integration package {0} does not exist" -f $cab) -Path ([string]$cab))) }
-            }
-        }
-        $floppy = [string](Get-HvField -Object $g -Name 'floppy' -Default '')
-        if ($floppy.Length -gt 0) {
-            $problems.Add((New-HvProblem -Code 'floppy-unsupported' -Guest $name -Message ("the runtime cannot attach floppy {0}: Set-VMFloppyDiskDrive is not among the documented cmdlets it may call" -f $floppy) -Path $floppy))
-        }
-        foreach ($a in @(Get-HvField -Object $g -Name 'networkAdapters' -Default @())) {
-            $sw = [string](Get-HvField -Object $a -Name 'switch' -Default '')
-            if ($sw.Length -gt 0 -and -not (& $hasSwitch $sw)) {
-                $problems.Add((New-HvProblem -Code 'switch-missing' -Guest $name -Message ("adapter '{0}' connects to virtual switch '{1}', which does not exist on this host (switches: {2})" -f (Get-HvField -Object $a -Name 'name'), $sw, $(if ($switchNames.Count -gt 0) { $switchNames -join ', ' } else { 'none' }))))
-            }
+            if ($null -ne $create -and (Test-HvSameText -A ([string](Get-HvField -Object $create -Name 'type')) -B 'Fixed')) { $needed += [int64](Get-HvField -Object $create -Name 'sizeBytes' -Default 0) }
+            elseif ($copyFrom.Length -gt 0 -and (Test-HvFile -Path $copyFrom)) { $needed += [int64](Get-Item -LiteralPath $copyFrom).Length }
         }
     }
-
-    # Space for fixed disks and copies (dynamic and differencing disks start small).
-    if ($vmRoot.Length -gt 0) {
-        $needed = [int64]0
-        foreach ($g in $guests) {
-            foreach ($d in @(Get-HvField -Object $g -Name 'drives' -Default @())) {
-                $create = Get-HvField -Object $d -Name 'create'
-                $copyFrom = [string](Get-HvField -Object $d -Name 'copyFrom' -Default '')
-                if ($null -ne $create -and (Test-HvSameText -A ([string](Get-HvField -Object $create -Name 'type')) -B 'Fixed')) { $needed += [int64](Get-HvField -Object $create -Name 'sizeBytes' -Default 0) }
-                elseif ($copyFrom.Length -gt 0 -and (Test-HvFile -Path $copyFrom)) { $needed += [int64](Get-Item -LiteralPath $copyFrom).Length }
-            }
-        }
-        if ($needed -gt 0) {
-            Set-HvActivity -Context $Context -Step 'preflight' -Cmdlet 'Get-Volume'
-            $free = $null
-            try { $free = Get-HvFreeBytes -Path $vmRoot } catch { $free = $null }
-            if ($null -ne $free -and $needed -gt $free) {
-                $problems.Add((New-HvProblem -Code 'disk-space-insufficient' -Message ("fixed disks and copies need {0} bytes on {1}, and the volume that holds it has {2} bytes free" -f $needed, $vmRoot, $free) -Path $vmRoot))
-            }
-        }
-    }
-    $Context.Data = [ordered]@{ problems = $problems.ToArray(); guests = $guests.Count; vmRoot = $vmRoot }
+    return $needed
 }

@@ -142,22 +142,24 @@ function Copy-HvVirtualDisk {
 }
 
 # Seed media the caller ships with the request ({path, contentBase64}): written before the DVD
-# drive that holds it is attached.
+# drive that holds it is attached. Write-HvStateFile writes the bytes with
+# [System.IO.File]::WriteAllBytes, which is what the step names.
 function Write-HvMediaFile {
     param([hashtable]$Context, $Media, [System.Collections.Generic.List[string]]$Files, [System.Collections.Generic.List[string]]$Directories)
     $path = [string](Get-HvField -Object $Media -Name 'path')
     $content = [string](Get-HvField -Object $Media -Name 'contentBase64' -Default '')
-    Assert-HvTargetAbsent -Path $path -Step 'write-media' -Cmdlet 'Set-Content'
+    Assert-HvTargetAbsent -Path $path -Step 'write-media' -Cmdlet '[System.IO.File]::WriteAllBytes'
     Add-HvFolder -Context $Context -Path (Get-HvParentPath -Path $path) -Directories $Directories
     $bytes = [Convert]::FromBase64String($content)
-    Start-HvStep -Context $Context -Step 'write-media' -Cmdlet 'Set-Content' -Detail $path -Undo ([ordered]@{ action = 'remove-file'; path = $path })
+    Start-HvStep -Context $Context -Step 'write-media' -Cmdlet '[System.IO.File]::WriteAllBytes' -Detail $path -Undo ([ordered]@{ action = 'remove-file'; path = $path })
     Write-HvStateFile -Kind 'seed-media' -Path $path -Bytes $bytes
     Complete-HvStep -Context $Context
     $Files.Add($path)
 }
 
-# Offline IC injection into the stopped boot VHD (HYPERV-FACTS section 3 [B13][ICUPD]): mount,
-# find the Windows partition, Add-WindowsPackage each cab, and dismount ALWAYS (finally).
+# Offline IC injection into the stopped boot VHD, the sequence the Hyper-V team documents for a
+# VM that is not running (docs/hyperv-facts.md, "Offline injection (Windows)"): mount, find the
+# Windows partition, Add-WindowsPackage each cab, and dismount ALWAYS (finally).
 function Add-HvOfflinePackages {
     param([hashtable]$Context, [string]$BootPath, [string[]]$Packages)
     Start-HvStep -Context $Context -Step 'mount-vhd' -Cmdlet 'Mount-VHD' -Detail $BootPath -Undo ([ordered]@{ action = 'dismount-vhd'; path = $BootPath })
@@ -208,87 +210,136 @@ function Add-HvOfflinePackages {
     }
 }
 
+# One guest, in the order the plan is carried out; each step below is one part of it.
 function New-HvGuest {
+    [CmdletBinding()]
     param([hashtable]$Context, $Guest, [bool]$Replace, $Media, [string]$VmRoot)
     $name = [string](Get-HvField -Object $Guest -Name 'name')
     $generation = [int](Get-HvField -Object $Guest -Name 'generation' -Default 1)
     $vmPath = [string](Get-HvRequiredField -Object $Guest -Name 'path' -What "the guest's folder")
     $drives = @(Get-HvField -Object $Guest -Name 'drives' -Default @())
-    $adapters = @(Get-HvField -Object $Guest -Name 'networkAdapters' -Default @())
     $integration = Get-HvField -Object $Guest -Name 'integration'
-    $memory = Get-HvField -Object $Guest -Name 'memory'
     $files = New-Object System.Collections.Generic.List[string]
     $directories = New-Object System.Collections.Generic.List[string]
 
-    # A floppy needs Set-VMFloppyDiskDrive, which is not among the documented cmdlets this runtime
-    # may call (ps/emulator/reference): refused before anything changes.
-    $floppy = [string](Get-HvField -Object $Guest -Name 'floppy' -Default '')
-    if ($floppy.Length -gt 0) {
-        throw (New-HvError -Step 'set-floppy' -Message ("guest '{0}' plans floppy {1}, and this runtime cannot attach floppy disks (Set-VMFloppyDiskDrive is not in its documented cmdlet reference)" -f $name, $floppy) -Category 'NotImplemented')
-    }
-
-    # Generation 2 needs New-VM -Generation and Set-VMFirmware, which a 2012 host has neither of
-    # (its VMs are all Generation 1). Planning refuses it (generation-unsupported-host); a plan
-    # that gets here anyway is refused before anything changes.
-    if ($generation -ne 1) {
-        if (-not (Test-HvCommandParameter -Command 'New-VM' -Parameter 'Generation') -or -not (Test-HvCommand -Command 'Set-VMFirmware')) {
-            throw (New-HvError -Step 'new-vm' -Cmdlet 'New-VM' -Message ("guest '{0}' is planned as Generation {1}, and this host makes Generation 1 VMs only (its New-VM has no -Generation, or it has no Set-VMFirmware): plan it as Generation 1 or place it on a 2012 R2 or later host" -f $name, $generation) -Category 'InvalidArgument')
-        }
-    }
-
-    # The name: free, or (replace) the old guest removed first.
-    Set-HvActivity -Context $Context -Step 'check-name' -Cmdlet 'Get-VM'
-    $existing = @(Find-HvVMByName -Name $name)
-    if ($existing.Count -gt 0) {
-        if (-not $Replace) {
-            throw (New-HvError -Step 'check-name' -Cmdlet 'New-VM' -Message ("a VM named '{0}' already exists on this host (id {1}); pass replace to replace it" -f $name, (Get-HvVMId -VM $existing[0])) -Category 'ResourceExists')
-        }
-        foreach ($old in $existing) {
-            $manifestPath = Get-HvManifestPath -VmRoot $VmRoot -VMId (Get-HvVMId -VM $old)
-            $manifest = $null
-            if (Test-HvFile -Path $manifestPath) { $manifest = Read-HvJsonFile -Path $manifestPath } else { $manifestPath = $null }
-            [void](Remove-HvManagedGuest -Context $Context -VM $old -Manifest $manifest -ManifestPath $manifestPath -KeepDisks $false)
-        }
-    }
-
-    # Folder, seed media, disks.
+    Assert-HvGuestSupported -Guest $Guest -Name $name -Generation $generation
+    Clear-HvGuestName -Context $Context -Name $name -Replace $Replace -VmRoot $VmRoot
     Add-HvFolder -Context $Context -Path $vmPath -Directories $directories
     foreach ($m in $Media) { Write-HvMediaFile -Context $Context -Media $m -Files $files -Directories $directories }
-    foreach ($d in $drives) {
-        if ([string](Get-HvField -Object $d -Name 'kind') -ne 'hdd') { continue }
-        if ($null -ne (Get-HvField -Object $d -Name 'create')) { New-HvVirtualDisk -Context $Context -Drive $d -Files $files -Directories $directories }
-        elseif ($null -ne (Get-HvField -Object $d -Name 'copyFrom')) { Copy-HvVirtualDisk -Context $Context -Drive $d -Files $files -Directories $directories }
-    }
+    New-HvGuestDisks -Context $Context -Drives $drives -Files $files -Directories $directories
+    Add-HvGuestOfflinePackages -Context $Context -Integration $integration -Drives $drives
+    $vm = New-HvGuestMachine -Context $Context -Guest $Guest -Name $name -Generation $generation -GuestFolder $vmPath -Directories $directories
+    Remove-HvGuestDefaultDevices -Context $Context -VM $vm
+    Set-HvGuestProcessor -Context $Context -VM $vm -Guest $Guest
+    Set-HvGuestMemory -Context $Context -VM $vm -Memory (Get-HvField -Object $Guest -Name 'memory')
+    Add-HvGuestScsiControllers -Context $Context -VM $vm -Drives $drives
+    Add-HvGuestDrives -Context $Context -VM $vm -Drives $drives
+    $nicsByName = Add-HvGuestAdapters -Context $Context -VM $vm -Adapters @(Get-HvField -Object $Guest -Name 'networkAdapters' -Default @())
+    Set-HvGuestBootOrder -Context $Context -VM $vm -Guest $Guest -Generation $generation -Adapters $nicsByName
+    Set-HvSecurity -Context $Context -VM $vm -Guest $Guest -Generation $generation
+    # Integration services, by their locale-neutral GUID.
+    $services = @(Set-HvIntegrationServices -Context $Context -VM $vm -Services @(Get-HvField -Object $integration -Name 'services' -Default @()))
+    Set-HvGuestSettings -Context $Context -VM $vm -Guest $Guest
+    Start-HvPlannedGuest -Context $Context -VM $vm -Guest $Guest -Name $name
 
-    # Offline IC injection, while the boot disk belongs to no VM yet.
-    if ([string](Get-HvField -Object $integration -Name 'strategy') -eq 'windows-offline') {
-        $packages = @(@(Get-HvField -Object $integration -Name 'offlinePackages' -Default @()) | ForEach-Object { [string]$_ })
-        $boot = @($drives | Where-Object { [string](Get-HvField -Object $_ -Name 'role') -eq 'boot' -and [string](Get-HvField -Object $_ -Name 'kind') -eq 'hdd' })
-        if ($packages.Count -gt 0) {
-            if ($boot.Count -eq 0 -or [string]::IsNullOrEmpty([string](Get-HvField -Object $boot[0] -Name 'path'))) {
-                throw (New-HvError -Step 'mount-vhd' -Cmdlet 'Mount-VHD' -Message 'offline IC injection needs a boot VHD, and this guest has none' -Category 'InvalidArgument')
-            }
-            Add-HvOfflinePackages -Context $Context -BootPath ([string](Get-HvField -Object $boot[0] -Name 'path')) -Packages $packages
+    return [ordered]@{
+        name                = $name
+        vmId                = (Get-HvVMId -VM $vm)
+        generation          = $generation
+        path                = $vmPath
+        steps               = $Context.Steps
+        files               = $files.ToArray()
+        directories         = $directories.ToArray()
+        integrationServices = $services
+        warnings            = $Context.Warnings.ToArray()
+    }
+}
+
+# What this runtime cannot make, refused before anything changes.
+function Assert-HvGuestSupported {
+    [CmdletBinding()]
+    param($Guest, [string]$Name, [int]$Generation)
+    # A floppy needs Set-VMFloppyDiskDrive, which is not among the documented cmdlets this runtime
+    # may call (ps/emulator/reference).
+    $floppy = [string](Get-HvField -Object $Guest -Name 'floppy' -Default '')
+    if ($floppy.Length -gt 0) {
+        throw (New-HvError -Step 'set-floppy' -Message ("guest '{0}' plans floppy {1}, and this runtime cannot attach floppy disks (Set-VMFloppyDiskDrive is not in its documented cmdlet reference)" -f $Name, $floppy) -Category 'NotImplemented')
+    }
+    # Generation 2 needs New-VM -Generation and Set-VMFirmware, which a 2012 host has neither of
+    # (its VMs are all Generation 1). Planning refuses it (generation-unsupported-host); a plan
+    # that gets here anyway is refused here.
+    if ($Generation -ne 1) {
+        if (-not (Test-HvCommandParameter -Command 'New-VM' -Parameter 'Generation') -or -not (Test-HvCommand -Command 'Set-VMFirmware')) {
+            throw (New-HvError -Step 'new-vm' -Cmdlet 'New-VM' -Message ("guest '{0}' is planned as Generation {1}, and this host makes Generation 1 VMs only (its New-VM has no -Generation, or it has no Set-VMFirmware): plan it as Generation 1 or place it on a 2012 R2 or later host" -f $Name, $Generation) -Category 'InvalidArgument')
         }
     }
+}
 
-    # The VM.
+# The name: free, or (replace) the old guest of that name removed first, with the files its
+# manifest lists.
+function Clear-HvGuestName {
+    [CmdletBinding()]
+    param([hashtable]$Context, [string]$Name, [bool]$Replace, [string]$VmRoot)
+    Set-HvActivity -Context $Context -Step 'check-name' -Cmdlet 'Get-VM'
+    $existing = @(Find-HvVMByName -Name $Name)
+    if ($existing.Count -eq 0) { return }
+    if (-not $Replace) {
+        throw (New-HvError -Step 'check-name' -Cmdlet 'New-VM' -Message ("a VM named '{0}' already exists on this host (id {1}); pass replace to replace it" -f $Name, (Get-HvVMId -VM $existing[0])) -Category 'ResourceExists')
+    }
+    foreach ($old in $existing) {
+        $manifestPath = Get-HvManifestPath -VmRoot $VmRoot -VMId (Get-HvVMId -VM $old)
+        $manifest = Read-HvManifest -Path $manifestPath
+        if ($null -eq $manifest) { $manifestPath = $null }
+        [void](Remove-HvManagedGuest -Context $Context -VM $old -Manifest $manifest -ManifestPath $manifestPath -KeepDisks $false)
+    }
+}
+
+# The virtual hard disks the plan creates (New-VHD) or copies (copyFrom).
+function New-HvGuestDisks {
+    [CmdletBinding()]
+    param([hashtable]$Context, $Drives, [System.Collections.Generic.List[string]]$Files, [System.Collections.Generic.List[string]]$Directories)
+    foreach ($d in $Drives) {
+        if ([string](Get-HvField -Object $d -Name 'kind') -ne 'hdd') { continue }
+        if ($null -ne (Get-HvField -Object $d -Name 'create')) { New-HvVirtualDisk -Context $Context -Drive $d -Files $Files -Directories $Directories }
+        elseif ($null -ne (Get-HvField -Object $d -Name 'copyFrom')) { Copy-HvVirtualDisk -Context $Context -Drive $d -Files $Files -Directories $Directories }
+    }
+}
+
+# Offline IC injection (integration strategy windows-offline), while the boot disk belongs to no
+# VM yet.
+function Add-HvGuestOfflinePackages {
+    [CmdletBinding()]
+    param([hashtable]$Context, $Integration, $Drives)
+    if ([string](Get-HvField -Object $Integration -Name 'strategy') -ne 'windows-offline') { return }
+    $packages = @(@(Get-HvField -Object $Integration -Name 'offlinePackages' -Default @()) | ForEach-Object { [string]$_ })
+    if ($packages.Count -eq 0) { return }
+    $boot = @($Drives | Where-Object { [string](Get-HvField -Object $_ -Name 'role') -eq 'boot' -and [string](Get-HvField -Object $_ -Name 'kind') -eq 'hdd' })
+    if ($boot.Count -eq 0 -or [string]::IsNullOrEmpty([string](Get-HvField -Object $boot[0] -Name 'path'))) {
+        throw (New-HvError -Step 'mount-vhd' -Cmdlet 'Mount-VHD' -Message 'offline IC injection needs a boot VHD, and this guest has none' -Category 'InvalidArgument')
+    }
+    Add-HvOfflinePackages -Context $Context -BootPath ([string](Get-HvField -Object $boot[0] -Name 'path')) -Packages $packages
+}
+
+# The VM itself (New-VM, no disk), its files inside the guest's folder. Returns the VM.
+function New-HvGuestMachine {
+    [CmdletBinding()]
+    param([hashtable]$Context, $Guest, [string]$Name, [int]$Generation, [string]$GuestFolder, [System.Collections.Generic.List[string]]$Directories)
     Set-HvActivity -Context $Context -Step 'new-vm' -Cmdlet 'Get-VM'
-    if (@(Find-HvVMByName -Name $name).Count -gt 0) {
-        throw (New-HvError -Step 'new-vm' -Cmdlet 'New-VM' -Message ("a VM named '{0}' already exists on this host" -f $name) -Category 'ResourceExists')
+    if (@(Find-HvVMByName -Name $Name).Count -gt 0) {
+        throw (New-HvError -Step 'new-vm' -Cmdlet 'New-VM' -Message ("a VM named '{0}' already exists on this host" -f $Name) -Category 'ResourceExists')
     }
     # New-VM -Path P keeps the VM's own files in P\<name>\Virtual Machines: given the parent of
     # the guest's folder (<vmRoot>\<name>), they land in the guest's folder.
-    $newVmPath = Get-HvNewVMPath -GuestFolder $vmPath -Name $name
+    $newVmPath = Get-HvNewVMPath -GuestFolder $GuestFolder -Name $Name
     $newVm = @{
-        Name               = $name
+        Name               = $Name
         NoVHD              = $true
         Path               = $newVmPath
-        MemoryStartupBytes = [int64](Get-HvField -Object $memory -Name 'startupBytes')
+        MemoryStartupBytes = [int64](Get-HvField -Object (Get-HvField -Object $Guest -Name 'memory') -Name 'startupBytes')
     }
-    # Without -Generation (2012) every VM is Generation 1, which is what is planned here (Generation
-    # 2 was refused above).
-    if (Test-HvCommandParameter -Command 'New-VM' -Parameter 'Generation') { $newVm.Generation = [int16]$generation }
+    # Without -Generation (2012) every VM is Generation 1, which is what is planned here
+    # (Assert-HvGuestSupported refused Generation 2).
+    if (Test-HvCommandParameter -Command 'New-VM' -Parameter 'Generation') { $newVm.Generation = [int16]$Generation }
     $version = Get-HvField -Object $Guest -Name 'vmVersion'
     if ($null -ne $version) {
         if (Test-HvCommandParameter -Command 'New-VM' -Parameter 'Version') { $newVm.Version = [string]$version }
@@ -296,40 +347,48 @@ function New-HvGuest {
     }
     # The folders New-VM makes for the VM's files are this guest's too: journaled (removed by a
     # rollback once the VM is gone, and only while they hold no file) and listed for destroy.
-    $vmFolders = Get-HvTopMissingFolder -Path (Join-HvPath -Parent (Join-HvPath -Parent $newVmPath -Child $name) -Child 'Virtual Machines')
+    $vmFolders = Get-HvTopMissingFolder -Path (Join-HvPath -Parent (Join-HvPath -Parent $newVmPath -Child $Name) -Child 'Virtual Machines')
     if ($null -ne $vmFolders) {
         # Recorded before New-VM runs (this step runs no cmdlet itself): a rollback then finds it
         # however far New-VM got, and undoes it after the VM (entries are undone last-first).
         Start-HvStep -Context $Context -Step 'vm-folder' -Cmdlet $null -Detail $vmFolders -Undo ([ordered]@{ action = 'remove-dir'; path = $vmFolders })
         Complete-HvStep -Context $Context
     }
-    Start-HvStep -Context $Context -Step 'new-vm' -Cmdlet 'New-VM' -Detail ('{0} (generation {1}) in {2}' -f $name, $generation, $newVmPath) -Undo ([ordered]@{ action = 'remove-vm'; vmId = $null; name = $name })
+    Start-HvStep -Context $Context -Step 'new-vm' -Cmdlet 'New-VM' -Detail ('{0} (generation {1}) in {2}' -f $Name, $Generation, $newVmPath) -Undo ([ordered]@{ action = 'remove-vm'; vmId = $null; name = $Name })
     $vm = @(Select-HvObject -InputObject @(New-VM @newVm) -Property 'Id')
-    if ($vm.Count -eq 0 -or $null -eq $vm[0]) { $vm = @(Find-HvVMByName -Name $name) }
-    if ($vm.Count -eq 0) { throw (New-HvError -Message ("New-VM reported success, but no VM named '{0}' exists" -f $name) -Category 'ObjectNotFound') }
+    if ($vm.Count -eq 0 -or $null -eq $vm[0]) { $vm = @(Find-HvVMByName -Name $Name) }
+    if ($vm.Count -eq 0) { throw (New-HvError -Message ("New-VM reported success, but no VM named '{0}' exists" -f $Name) -Category 'ObjectNotFound') }
     $vm = $vm[0]
-    $vmId = Get-HvVMId -VM $vm
-    Complete-HvStep -Context $Context -UndoUpdate ([ordered]@{ vmId = $vmId })
-    if ($null -ne $vmFolders -and (Test-HvDirectory -Path $vmFolders)) { $directories.Add($vmFolders) }
+    Complete-HvStep -Context $Context -UndoUpdate ([ordered]@{ vmId = (Get-HvVMId -VM $vm) })
+    if ($null -ne $vmFolders -and (Test-HvDirectory -Path $vmFolders)) { $Directories.Add($vmFolders) }
+    return $vm
+}
 
-    # Only the plan remains: the adapter and DVD drive Hyper-V adds by itself go.
+# Only the plan remains: the adapter and DVD drive Hyper-V adds by itself go.
+function Remove-HvGuestDefaultDevices {
+    [CmdletBinding()]
+    param([hashtable]$Context, $VM)
     Set-HvActivity -Context $Context -Step 'remove-default-adapter' -Cmdlet 'Get-VMNetworkAdapter'
-    foreach ($nic in @(Select-HvObject -InputObject @(Get-VMNetworkAdapter -VM $vm) -Property 'Name')) {
+    foreach ($nic in @(Select-HvObject -InputObject @(Get-VMNetworkAdapter -VM $VM) -Property 'Name')) {
         Start-HvStep -Context $Context -Step 'remove-default-adapter' -Cmdlet 'Remove-VMNetworkAdapter' -Detail ([string]$nic.Name)
         Remove-VMNetworkAdapter -VMNetworkAdapter $nic | Out-Null
         Complete-HvStep -Context $Context
     }
     Set-HvActivity -Context $Context -Step 'remove-default-dvd' -Cmdlet 'Get-VMDvdDrive'
-    foreach ($dvd in @(Select-HvObject -InputObject @(Get-VMDvdDrive -VM $vm) -Property 'ControllerType')) {
+    foreach ($dvd in @(Select-HvObject -InputObject @(Get-VMDvdDrive -VM $VM) -Property 'ControllerType')) {
         Start-HvStep -Context $Context -Step 'remove-default-dvd' -Cmdlet 'Remove-VMDvdDrive' -Detail ('{0} {1}:{2}' -f $dvd.ControllerType, $dvd.ControllerNumber, $dvd.ControllerLocation)
         Remove-VMDvdDrive -VMDvdDrive $dvd | Out-Null
         Complete-HvStep -Context $Context
     }
+}
 
-    # Compute.
+# Virtual processors and nested virtualization.
+function Set-HvGuestProcessor {
+    [CmdletBinding()]
+    param([hashtable]$Context, $VM, $Guest)
     $processors = Get-HvField -Object $Guest -Name 'processors'
     $nested = Test-HvTrue (Get-HvField -Object $Guest -Name 'nestedVirtualization')
-    $cpu = @{ VM = $vm }
+    $cpu = @{ VM = $VM }
     if ($null -ne $processors) { $cpu.Count = [int64]$processors }
     if ($nested) {
         # Nested virtualization came with 2016 (Set-VMProcessor -ExposeVirtualizationExtensions).
@@ -339,45 +398,57 @@ function New-HvGuest {
             $nested = $false
         }
     }
-    if ($null -ne $processors -or $nested) {
-        Start-HvStep -Context $Context -Step 'set-processor' -Cmdlet 'Set-VMProcessor' -Detail ('{0} virtual processor(s){1}' -f $processors, $(if ($nested) { ', nested virtualization' } else { '' }))
-        Set-VMProcessor @cpu | Out-Null
-        Complete-HvStep -Context $Context
-    }
-    $dynamic = Test-HvTrue (Get-HvField -Object $memory -Name 'dynamic')
-    $mem = @{ VM = $vm; DynamicMemoryEnabled = $dynamic; StartupBytes = [int64](Get-HvField -Object $memory -Name 'startupBytes') }
+    if ($null -eq $processors -and -not $nested) { return }
+    Start-HvStep -Context $Context -Step 'set-processor' -Cmdlet 'Set-VMProcessor' -Detail ('{0} virtual processor(s){1}' -f $processors, $(if ($nested) { ', nested virtualization' } else { '' }))
+    Set-VMProcessor @cpu | Out-Null
+    Complete-HvStep -Context $Context
+}
+
+# Startup memory, static or dynamic with its bounds.
+function Set-HvGuestMemory {
+    [CmdletBinding()]
+    param([hashtable]$Context, $VM, $Memory)
+    $dynamic = Test-HvTrue (Get-HvField -Object $Memory -Name 'dynamic')
+    $mem = @{ VM = $VM; DynamicMemoryEnabled = $dynamic; StartupBytes = [int64](Get-HvField -Object $Memory -Name 'startupBytes') }
     if ($dynamic) {
-        $min = Get-HvField -Object $memory -Name 'minimumBytes'
-        $max = Get-HvField -Object $memory -Name 'maximumBytes'
+        $min = Get-HvField -Object $Memory -Name 'minimumBytes'
+        $max = Get-HvField -Object $Memory -Name 'maximumBytes'
         if ($null -ne $min) { $mem.MinimumBytes = [int64]$min }
         if ($null -ne $max) { $mem.MaximumBytes = [int64]$max }
     }
     Start-HvStep -Context $Context -Step 'set-memory' -Cmdlet 'Set-VMMemory' -Detail $(if ($dynamic) { 'dynamic, startup {0}, {1}-{2}' -f $mem.StartupBytes, $mem.MinimumBytes, $mem.MaximumBytes } else { 'static {0}' -f $mem.StartupBytes })
     Set-VMMemory @mem | Out-Null
     Complete-HvStep -Context $Context
+}
 
-    # SCSI controllers: as many as the highest planned SCSI controller number needs.
-    $scsiNumbers = @($drives | ForEach-Object { Get-HvField -Object $_ -Name 'controller' } | Where-Object { [string](Get-HvField -Object $_ -Name 'type') -eq 'SCSI' } | ForEach-Object { [int](Get-HvField -Object $_ -Name 'number') })
-    if ($scsiNumbers.Count -gt 0) {
-        $needed = ([int]($scsiNumbers | Measure-Object -Maximum).Maximum) + 1
-        Set-HvActivity -Context $Context -Step 'add-scsi-controller' -Cmdlet 'Get-VMScsiController'
-        $have = @(Select-HvObject -InputObject @(Get-VMScsiController -VM $vm) -Property 'ControllerNumber').Count
-        for ($i = $have; $i -lt $needed; $i++) {
-            Start-HvStep -Context $Context -Step 'add-scsi-controller' -Cmdlet 'Add-VMScsiController' -Detail ('SCSI controller {0}' -f $i)
-            Add-VMScsiController -VM $vm | Out-Null
-            Complete-HvStep -Context $Context
-        }
+# SCSI controllers: as many as the highest planned SCSI controller number needs.
+function Add-HvGuestScsiControllers {
+    [CmdletBinding()]
+    param([hashtable]$Context, $VM, $Drives)
+    $scsiNumbers = @($Drives | ForEach-Object { Get-HvField -Object $_ -Name 'controller' } | Where-Object { [string](Get-HvField -Object $_ -Name 'type') -eq 'SCSI' } | ForEach-Object { [int](Get-HvField -Object $_ -Name 'number') })
+    if ($scsiNumbers.Count -eq 0) { return }
+    $needed = ([int]($scsiNumbers | Measure-Object -Maximum).Maximum) + 1
+    Set-HvActivity -Context $Context -Step 'add-scsi-controller' -Cmdlet 'Get-VMScsiController'
+    $have = @(Select-HvObject -InputObject @(Get-VMScsiController -VM $VM) -Property 'ControllerNumber').Count
+    for ($i = $have; $i -lt $needed; $i++) {
+        Start-HvStep -Context $Context -Step 'add-scsi-controller' -Cmdlet 'Add-VMScsiController' -Detail ('SCSI controller {0}' -f $i)
+        Add-VMScsiController -VM $VM | Out-Null
+        Complete-HvStep -Context $Context
     }
+}
 
-    # Every drive at exactly its planned slot.
-    foreach ($d in $drives) {
+# Every drive at exactly its planned slot: hard disks (a VHD or a physical disk) and DVD drives.
+function Add-HvGuestDrives {
+    [CmdletBinding()]
+    param([hashtable]$Context, $VM, $Drives)
+    foreach ($d in $Drives) {
         $controller = Get-HvField -Object $d -Name 'controller'
         $slot = Get-HvSlotText -Controller $controller
         $path = Get-HvField -Object $d -Name 'path'
         $number = [int](Get-HvField -Object $controller -Name 'number')
         $location = [int](Get-HvField -Object $controller -Name 'location')
         if ([string](Get-HvField -Object $d -Name 'kind') -eq 'hdd') {
-            $hdd = @{ VM = $vm; ControllerType = [string](Get-HvField -Object $controller -Name 'type'); ControllerNumber = $number; ControllerLocation = $location }
+            $hdd = @{ VM = $VM; ControllerType = [string](Get-HvField -Object $controller -Name 'type'); ControllerNumber = $number; ControllerLocation = $location }
             $diskNumber = Get-HvField -Object $d -Name 'diskNumber'
             if ($null -ne $diskNumber) {
                 $hdd.DiskNumber = [uint32]$diskNumber
@@ -390,7 +461,7 @@ function New-HvGuest {
             Add-VMHardDiskDrive @hdd | Out-Null
             Complete-HvStep -Context $Context
         } else {
-            $dvd = @{ VM = $vm; ControllerNumber = $number; ControllerLocation = $location }
+            $dvd = @{ VM = $VM; ControllerNumber = $number; ControllerLocation = $location }
             if (-not [string]::IsNullOrEmpty([string]$path)) { $dvd.Path = [string]$path; $detail = '{0} {1}' -f $slot, $path }
             else { $detail = '{0} (empty)' -f $slot }
             Start-HvStep -Context $Context -Step 'add-dvd' -Cmdlet 'Add-VMDvdDrive' -Detail $detail
@@ -398,14 +469,19 @@ function New-HvGuest {
             Complete-HvStep -Context $Context
         }
     }
+}
 
-    # Network adapters.
+# The planned network adapters, each with its VLAN, VMQ weight and MAC address spoofing. Returns
+# the adapters by lower-case name (Generation 2 boot order refers to them).
+function Add-HvGuestAdapters {
+    [CmdletBinding()]
+    param([hashtable]$Context, $VM, $Adapters)
     $nicsByName = @{}
-    foreach ($a in $adapters) {
+    foreach ($a in $Adapters) {
         $nicName = [string](Get-HvField -Object $a -Name 'name')
         $switch = Get-HvField -Object $a -Name 'switch'
         $legacy = Test-HvTrue (Get-HvField -Object $a -Name 'legacy')
-        $add = @{ VM = $vm; Name = $nicName; IsLegacy = $legacy; Passthru = $true }
+        $add = @{ VM = $VM; Name = $nicName; IsLegacy = $legacy; Passthru = $true }
         if (-not [string]::IsNullOrEmpty([string]$switch)) { $add.SwitchName = [string]$switch }
         $mac = Get-HvField -Object $a -Name 'macAddress'
         if (-not [string]::IsNullOrEmpty([string]$mac)) { $add.StaticMacAddress = ConvertTo-HvMacAddress -Mac ([string]$mac) }
@@ -414,7 +490,7 @@ function New-HvGuest {
         Complete-HvStep -Context $Context
         if ($nic.Count -eq 0 -or $null -eq $nic[0]) {
             Set-HvActivity -Context $Context -Step 'add-adapter' -Cmdlet 'Get-VMNetworkAdapter'
-            $nic = @(@(Get-VMNetworkAdapter -VM $vm) | Where-Object { Test-HvSameText -A ([string]$_.Name) -B $nicName })
+            $nic = @(@(Get-VMNetworkAdapter -VM $VM) | Where-Object { Test-HvSameText -A ([string]$_.Name) -B $nicName })
             $nic = @($nic | Select-Object -Last 1)
         }
         $nic = $nic[0]
@@ -437,25 +513,29 @@ function New-HvGuest {
             Complete-HvStep -Context $Context
         }
     }
+    return $nicsByName
+}
 
-    # Boot order and firmware.
+# Boot order: Generation 1 by device type (Set-VMBios), Generation 2 by device (Set-HvFirmware).
+function Set-HvGuestBootOrder {
+    [CmdletBinding()]
+    param([hashtable]$Context, $VM, $Guest, [int]$Generation, [hashtable]$Adapters)
     $bootOrder = @(@(Get-HvField -Object $Guest -Name 'bootOrder' -Default @()) | ForEach-Object { [string]$_ })
-    if ($generation -eq 1) {
-        if ($bootOrder.Count -gt 0) {
-            Start-HvStep -Context $Context -Step 'set-bios' -Cmdlet 'Set-VMBios' -Detail ($bootOrder -join ', ')
-            Set-VMBios -VM $vm -StartupOrder $bootOrder | Out-Null
-            Complete-HvStep -Context $Context
-        }
-    } else {
-        Set-HvFirmware -Context $Context -VM $vm -Guest $Guest -BootOrder $bootOrder -Adapters $nicsByName
+    if ($Generation -ne 1) {
+        Set-HvFirmware -Context $Context -VM $VM -Guest $Guest -BootOrder $bootOrder -Adapters $Adapters
+        return
     }
-    Set-HvSecurity -Context $Context -VM $vm -Guest $Guest -Generation $generation
+    if ($bootOrder.Count -eq 0) { return }
+    Start-HvStep -Context $Context -Step 'set-bios' -Cmdlet 'Set-VMBios' -Detail ($bootOrder -join ', ')
+    Set-VMBios -VM $VM -StartupOrder $bootOrder | Out-Null
+    Complete-HvStep -Context $Context
+}
 
-    # Integration services, by their locale-neutral GUID.
-    $services = @(Set-HvIntegrationServices -Context $Context -VM $vm -Services @(Get-HvField -Object $integration -Name 'services' -Default @()))
-
-    # Notes, checkpoints, automatic actions.
-    $settings = @{ VM = $vm }
+# Notes, checkpoints, automatic checkpoints, automatic start and stop actions: one Set-VM.
+function Set-HvGuestSettings {
+    [CmdletBinding()]
+    param([hashtable]$Context, $VM, $Guest)
+    $settings = @{ VM = $VM }
     $what = New-Object System.Collections.Generic.List[string]
     $notes = Get-HvField -Object $Guest -Name 'notes'
     if ($null -ne $notes) { $settings.Notes = [string]$notes; $what.Add('notes') }
@@ -481,29 +561,20 @@ function New-HvGuest {
     if ($null -ne $startAction) { $settings.AutomaticStartAction = ConvertTo-HvEnumName -Field 'automaticStartAction' -Value ([string]$startAction); $what.Add('start action ' + $settings.AutomaticStartAction) }
     $stopAction = Get-HvField -Object $Guest -Name 'automaticStopAction'
     if ($null -ne $stopAction) { $settings.AutomaticStopAction = ConvertTo-HvEnumName -Field 'automaticStopAction' -Value ([string]$stopAction); $what.Add('stop action ' + $settings.AutomaticStopAction) }
-    if ($what.Count -gt 0) {
-        Start-HvStep -Context $Context -Step 'set-vm' -Cmdlet 'Set-VM' -Detail ($what -join ', ')
-        Set-VM @settings | Out-Null
-        Complete-HvStep -Context $Context
-    }
+    if ($what.Count -eq 0) { return }
+    Start-HvStep -Context $Context -Step 'set-vm' -Cmdlet 'Set-VM' -Detail ($what -join ', ')
+    Set-VM @settings | Out-Null
+    Complete-HvStep -Context $Context
+}
 
-    if (Test-HvTrue (Get-HvField -Object $Guest -Name 'start')) {
-        Start-HvStep -Context $Context -Step 'start-vm' -Cmdlet 'Start-VM' -Detail $name
-        Start-VM -VM $vm | Out-Null
-        Complete-HvStep -Context $Context
-    }
-
-    return [ordered]@{
-        name                = $name
-        vmId                = $vmId
-        generation          = $generation
-        path                = $vmPath
-        steps               = $Context.Steps
-        files               = $files.ToArray()
-        directories         = $directories.ToArray()
-        integrationServices = $services
-        warnings            = $Context.Warnings.ToArray()
-    }
+# Starts the guest when the plan says start.
+function Start-HvPlannedGuest {
+    [CmdletBinding()]
+    param([hashtable]$Context, $VM, $Guest, [string]$Name)
+    if (-not (Test-HvTrue (Get-HvField -Object $Guest -Name 'start'))) { return }
+    Start-HvStep -Context $Context -Step 'start-vm' -Cmdlet 'Start-VM' -Detail $Name
+    Start-VM -VM $VM | Out-Null
+    Complete-HvStep -Context $Context
 }
 
 function Set-HvIntegrationServices {

@@ -69,10 +69,7 @@ function Get-HvGuestStatus {
     $kvp = $null
     if ($state -eq 'Running') { $kvp = Get-HvGuestKvp -VMId $vmId }
     $manifest = $null
-    if (-not [string]::IsNullOrEmpty($VmRoot)) {
-        $mp = Get-HvManifestPath -VmRoot $VmRoot -VMId $vmId
-        if (Test-HvFile -Path $mp) { try { $manifest = Read-HvJsonFile -Path $mp } catch { $manifest = $null } }
-    }
+    if (-not [string]::IsNullOrEmpty($VmRoot)) { $manifest = Read-HvManifest -Path (Get-HvManifestPath -VmRoot $VmRoot -VMId $vmId) -Lenient }
     $uptime = Get-HvField -Object $VM -Name 'Uptime'
     return [ordered]@{
         name                       = [string]$VM.Name

@@ -3,8 +3,9 @@
 # hvguest first changed it are kept on the host in <vmRoot>\.hvguest\net\host-network.json, so
 # that `net restore` can put them back from any machine, and a second apply (which changes
 # nothing when everything is already right) never overwrites them with hvguest's own values.
-# Both run like a create: host lock, journal, and on a failure halfway every change of the
-# request is undone.
+# Both run like a create: host lock, journal (Start-HvRun, Journal.ps1), and on a failure halfway
+# every change of the request is undone (Undo-HvRunStart). Every setting is changed and put back
+# through Set-HvHostSetting / Restore-HvHostSetting (HostSettings.ps1).
 
 function Get-HvNetRecordPath {
     param([string]$VmRoot)
@@ -18,27 +19,21 @@ function Get-HvNetSettingKey {
 }
 
 # Lock + journal for one request (as begin does for a create). The action then either completes
-# the change (journal deleted, lock released) or undoes it (every journaled step put back).
+# the change (Complete-HvHostChange: journal deleted, lock released) or undoes it (Undo-HvHostChange).
 function Start-HvHostChange {
     param([hashtable]$Context, $Request)
     $runId = Assert-HvRunId (Get-HvRequiredField -Object $Request -Name 'runId' -What 'the run id')
     $Context.RunId = $runId
     $vmRoot = [string](Get-HvRequiredField -Object $Request -Name 'vmRoot' -What "the host's vmRoot")
     $timeout = [double](Get-HvField -Object $Request -Name 'lockTimeoutSeconds' -Default 60)
-    Set-HvActivity -Context $Context -Step 'lock' -Cmdlet $null
-    [void](Enter-HvLock -VmRoot $vmRoot -RunId $runId -TimeoutSeconds $timeout -Step 'lock')
-    $change = @{ RunId = $runId; VmRoot = $vmRoot; Run = $null }
+    $started = New-HvRunStart -RunId $runId -VmRoot $vmRoot
     try {
-        Set-HvActivity -Context $Context -Step 'journal' -Cmdlet 'New-Item'
-        $change.Run = New-HvJournal -VmRoot $vmRoot -RunId $runId
-        $script:HvRuns[$runId] = $change.Run
-        Set-HvRunPointer -RunId $runId -VmRoot $vmRoot
-        $Context.Run = $change.Run
+        Start-HvRun -Context $Context -Started $started -TimeoutSeconds $timeout
     } catch {
-        Undo-HvHostChange -Context $Context -Change $change
+        Undo-HvHostChange -Context $Context -Change $started
         throw
     }
-    return $change
+    return $started
 }
 
 function Complete-HvHostChange {
@@ -50,17 +45,12 @@ function Complete-HvHostChange {
 }
 
 # After a failure: puts back what the journal says this request did, releases the lock; the
-# failing step stays the one reported.
+# failing step stays the one reported. net-apply and net-restore answer a rollback that itself
+# failed with their error alone (no rollbackError, unlike begin).
 function Undo-HvHostChange {
     param([hashtable]$Context, [hashtable]$Change)
-    $step = $Context.Step
-    $cmdlet = $Context.Cmdlet
-    try {
-        if ($null -ne $Change.Run) { $Context.Data = [ordered]@{ runId = $Change.RunId; rolledBack = (Complete-HvRollback -Run $Change.Run -Context $Context) } }
-        else { [void](Exit-HvLock -VmRoot $Change.VmRoot -RunId $Change.RunId); Remove-HvRunPointer -RunId $Change.RunId }
-    } catch { }
-    $Context.Step = $step
-    $Context.Cmdlet = $cmdlet
+    $outcome = Undo-HvRunStart -Context $Context -Started $Change
+    if ($null -ne $outcome -and -not $outcome.Contains('rollbackError')) { $Context.Data = $outcome }
 }
 
 # Adds to the host's record the value each changed setting had before ({setting, switch, target,
@@ -86,20 +76,33 @@ function Save-HvNetOriginals {
     return $kept.Count
 }
 
-# The host settings a run changed, from its journal (begin's undo entries), as Save-HvNetOriginals takes them.
+# The host settings a run changed, from its journal (the undo records of begin's done steps), as
+# Save-HvNetOriginals takes them.
 function Get-HvJournalHostSettings {
     param($Run)
     foreach ($e in $Run.Entries) {
         if (-not (Test-HvTrue (Get-HvField -Object $e -Name 'done'))) { continue }
         $undo = Get-HvField -Object $e -Name 'undo'
-        switch ([string](Get-HvField -Object $undo -Name 'action' -Default '')) {
-            'restore-adapter-property' {
+        switch (Get-HvHostSettingKindName -UndoAction ([string](Get-HvField -Object $undo -Name 'action' -Default ''))) {
+            'adapter-property' {
                 $keyword = [string](Get-HvField -Object $undo -Name 'keyword')
                 [ordered]@{ setting = $(if ($keyword -eq '*JumboPacket') { 'jumbo' } else { $keyword }); switch = $null; target = $null; adapter = (Get-HvField -Object $undo -Name 'adapter'); keyword = $keyword; previous = (Get-HvField -Object $undo -Name 'value') }
             }
-            'restore-vmq' { [ordered]@{ setting = 'vmq'; switch = $null; target = 'physical-nic'; adapter = (Get-HvField -Object $undo -Name 'adapter'); keyword = $null; previous = (Get-HvField -Object $undo -Name 'enabled') } }
-            'restore-chimney' { [ordered]@{ setting = 'chimney'; switch = $null; target = $null; adapter = $null; keyword = $null; previous = (Get-HvField -Object $undo -Name 'value') } }
+            'vmq' { [ordered]@{ setting = 'vmq'; switch = $null; target = 'physical-nic'; adapter = (Get-HvField -Object $undo -Name 'adapter'); keyword = $null; previous = (Get-HvField -Object $undo -Name 'enabled') } }
+            'chimney' { [ordered]@{ setting = 'chimney'; switch = $null; target = $null; adapter = $null; keyword = $null; previous = (Get-HvField -Object $undo -Name 'value') } }
         }
+    }
+}
+
+# A net record's setting as the undo record that puts its original value back.
+function ConvertTo-HvNetSettingUndo {
+    param([string]$Setting, [string]$Adapter, [string]$Keyword, $Original)
+    $target = @{ Adapter = $Adapter; Keyword = $Keyword }
+    switch ($Setting) {
+        'jumbo' { return (New-HvHostSettingUndo -Kind 'adapter-property' -Target $target -Value $Original) }
+        'vmq' { return (New-HvHostSettingUndo -Kind 'vmq' -Target $target -Value $Original) }
+        'chimney' { return (New-HvHostSettingUndo -Kind 'chimney' -Target $target -Value $Original) }
+        default { throw (New-HvError -Message ("unknown recorded setting '{0}'" -f $Setting) -Category 'InvalidData') }
     }
 }
 
@@ -159,43 +162,9 @@ function Restore-HvNetSetting {
     $keyword = [string](Get-HvField -Object $Record -Name 'keyword' -Default '')
     $original = Get-HvField -Object $Record -Name 'original'
     $out = [ordered]@{ setting = $setting; switch = (Get-HvField -Object $Record -Name 'switch'); target = (Get-HvField -Object $Record -Name 'target'); adapter = $adapter; keyword = $keyword; previous = $null; value = $original; action = 'set'; reason = $null }
-    switch ($setting) {
-        'jumbo' {
-            Set-HvActivity -Context $Context -Step 'restore-jumbo' -Cmdlet 'Get-NetAdapterAdvancedProperty'
-            $prop = Find-HvAdvancedProperty -AdapterName $adapter -Keyword $keyword
-            if ($null -eq $prop) { throw (New-HvError -Message ("adapter '{0}' has no {1} property any more" -f $adapter, $keyword) -Category 'ObjectNotFound') }
-            $current = Get-HvRegistryValue -Property $prop
-            $out.previous = $current
-            if ($current -eq [string]$original) { $out.action = 'skipped'; $out.reason = ('already {0}' -f $original); return $out }
-            Register-HvAdapterChange -Context $Context -AdapterName $adapter
-            Start-HvStep -Context $Context -Step 'restore-jumbo' -Cmdlet 'Set-NetAdapterAdvancedProperty' -Detail ('{0} {1} {2} -> {3}' -f $adapter, $keyword, $current, $original) -Undo ([ordered]@{ action = 'restore-adapter-property'; adapter = $adapter; keyword = $keyword; value = $current })
-            Set-NetAdapterAdvancedProperty -InputObject $prop -RegistryValue ([string]$original) -NoRestart | Out-Null
-            Complete-HvStep -Context $Context
-        }
-        'vmq' {
-            Set-HvActivity -Context $Context -Step 'restore-vmq' -Cmdlet 'Get-NetAdapterVmq'
-            $vmq = Find-HvAdapterVmq -AdapterName $adapter
-            if ($null -eq $vmq) { throw (New-HvError -Message ("adapter '{0}' has no VMQ any more" -f $adapter) -Category 'ObjectNotFound') }
-            $current = Test-HvTrue (Get-HvField -Object $vmq -Name 'Enabled')
-            $want = Test-HvTrue $original
-            $out.previous = $current
-            if ($current -eq $want) { $out.action = 'skipped'; $out.reason = ('already {0}' -f $want); return $out }
-            $cmdlet = $(if ($want) { 'Enable-NetAdapterVmq' } else { 'Disable-NetAdapterVmq' })
-            Register-HvAdapterChange -Context $Context -AdapterName $adapter
-            Start-HvStep -Context $Context -Step 'restore-vmq' -Cmdlet $cmdlet -Detail ('{0} VMQ {1} -> {2}' -f $adapter, $current, $want) -Undo ([ordered]@{ action = 'restore-vmq'; adapter = $adapter; enabled = $current })
-            if ($want) { Enable-NetAdapterVmq -InputObject $vmq -NoRestart | Out-Null } else { Disable-NetAdapterVmq -InputObject $vmq -NoRestart | Out-Null }
-            Complete-HvStep -Context $Context
-        }
-        'chimney' {
-            Set-HvActivity -Context $Context -Step 'restore-chimney' -Cmdlet 'Get-NetOffloadGlobalSetting'
-            $current = [string](Get-NetOffloadGlobalSetting).Chimney
-            $out.previous = $current
-            if (Test-HvSameText -A $current -B ([string]$original)) { $out.action = 'skipped'; $out.reason = ('already {0}' -f $original); return $out }
-            Start-HvStep -Context $Context -Step 'restore-chimney' -Cmdlet 'Set-NetOffloadGlobalSetting' -Detail ('chimney {0} -> {1}' -f $current, $original) -Undo ([ordered]@{ action = 'restore-chimney'; value = $current })
-            Set-NetOffloadGlobalSetting -Chimney ([string]$original) | Out-Null
-            Complete-HvStep -Context $Context
-        }
-        default { throw (New-HvError -Message ("unknown recorded setting '{0}'" -f $setting) -Category 'InvalidData') }
-    }
+    $undo = ConvertTo-HvNetSettingUndo -Setting $setting -Adapter $adapter -Keyword $keyword -Original $original
+    $result = Restore-HvHostSetting -Undo $undo -Context $Context -Step ('restore-' + $setting)
+    $out.previous = $result.Previous
+    if (-not $result.Changed) { $out.action = 'skipped'; $out.reason = ('already {0}' -f $result.Value) }
     return $out
 }

@@ -68,15 +68,16 @@ function Invoke-HvIcInjectAction {
         default { throw (New-HvError -Step 'request' -Message ("unknown ic-inject mode '{0}': media, offline or seed" -f $mode) -Category 'InvalidArgument') }
     }
     # The guest's manifest lists the new file, so that destroy deletes it too.
-    if ($files.Count -gt 0) { Add-HvManifestFiles -Context $Context -VM $vm -VmRoot $run.VmRoot -Files $files.ToArray() }
+    if ($files.Count -gt 0) { Register-HvInjectedFiles -Context $Context -VM $vm -VmRoot $run.VmRoot -Files $files.ToArray() }
     # The new seed is the guest's first-boot media now: status and list warn while it is attached
     # and carries a secret (`secret`, `keepMedia`: metadata of the plan, never a value).
     if ($mode -eq 'seed') {
         $seedPath = [string](Get-HvField -Object (Get-HvField -Object $Request -Name 'seed') -Name 'path')
         $manifestPath = Get-HvManifestPath -VmRoot $run.VmRoot -VMId (Get-HvVMId -VM $vm)
         $previous = $null
-        if (Test-HvFile -Path $manifestPath) { $previous = Get-HvSeedMediaState -VM $vm -Manifest (Read-HvJsonFile -Path $manifestPath) }
-        Set-HvManifestSeed -Context $Context -VM $vm -VmRoot $run.VmRoot -Path $seedPath -Secret (Test-HvTrue (Get-HvField -Object $Request -Name 'secret')) -KeepMedia (Test-HvTrue (Get-HvField -Object $Request -Name 'keepMedia'))
+        $manifest = Read-HvManifest -Path $manifestPath
+        if ($null -ne $manifest) { $previous = Get-HvSeedMediaState -VM $vm -Manifest $manifest }
+        Register-HvInjectedSeed -Context $Context -ManifestPath $manifestPath -Path $seedPath -Secret (Test-HvTrue (Get-HvField -Object $Request -Name 'secret')) -KeepMedia (Test-HvTrue (Get-HvField -Object $Request -Name 'keepMedia'))
         Remove-HvReplacedSecretSeed -Context $Context -VM $vm -ManifestPath $manifestPath -Previous $previous -NewPath $seedPath
     }
     $Context.Data = [ordered]@{ name = [string]$vm.Name; vmId = (Get-HvVMId -VM $vm); mode = $mode; changes = $done.ToArray(); files = $files.ToArray() }
@@ -134,7 +135,10 @@ function Set-HvGuestDvdMedia {
     return [ordered]@{ action = 'added-drive'; slot = $slot; path = $Path }
 }
 
-function Add-HvManifestFiles {
+# The files this request wrote join the guest's manifest; a guest without one (not made by
+# hvguest) gets a warning that destroy will not delete them.
+function Register-HvInjectedFiles {
+    [CmdletBinding()]
     param([hashtable]$Context, $VM, [string]$VmRoot, [string[]]$Files)
     $path = Get-HvManifestPath -VmRoot $VmRoot -VMId (Get-HvVMId -VM $VM)
     if (-not (Test-HvFile -Path $path)) {
@@ -142,27 +146,23 @@ function Add-HvManifestFiles {
         return
     }
     Set-HvActivity -Context $Context -Step 'write-manifest' -Cmdlet $null
-    $manifest = Read-HvJsonFile -Path $path
-    $list = New-Object System.Collections.Generic.List[string]
-    foreach ($f in @(Get-HvField -Object $manifest -Name 'files' -Default @())) { $list.Add([string]$f) }
-    foreach ($f in $Files) { if (-not ($list | Where-Object { Test-HvSameText -A $_ -B $f })) { $list.Add($f) } }
-    $manifest['files'] = $list.ToArray()
-    Write-HvStateFile -Kind 'manifest' -Path $path -Text (ConvertTo-HvJson -Value $manifest)
+    $manifest = Read-HvManifest -Path $path -MustExist
+    Add-HvManifestFiles -Manifest $manifest -Files $Files
+    Save-HvManifest -Path $path -Manifest $manifest
 }
 
-function Set-HvManifestSeed {
-    param([hashtable]$Context, $VM, [string]$VmRoot, [string]$Path, [bool]$Secret, [bool]$KeepMedia)
-    $manifestPath = Get-HvManifestPath -VmRoot $VmRoot -VMId (Get-HvVMId -VM $VM)
-    if (-not (Test-HvFile -Path $manifestPath)) { return }
-    $manifest = Read-HvJsonFile -Path $manifestPath
-    $fb = Get-HvField -Object (Get-HvField -Object $manifest -Name 'guest') -Name 'firstBoot'
+# The new seed becomes the guest's first-boot media in its manifest (when the manifest has a
+# first-boot record at all).
+function Register-HvInjectedSeed {
+    [CmdletBinding()]
+    param([hashtable]$Context, [string]$ManifestPath, [string]$Path, [bool]$Secret, [bool]$KeepMedia)
+    $manifest = Read-HvManifest -Path $ManifestPath
+    if ($null -eq $manifest) { return }
+    $fb = Get-HvManifestFirstBoot -Manifest $manifest
     if ($null -eq $fb) { return }
     Set-HvActivity -Context $Context -Step 'write-manifest' -Cmdlet $null
-    $fb['media'] = $Path
-    $fb['secret'] = $Secret
-    $fb['keepMedia'] = $KeepMedia
-    if ($fb.Contains('mediaRemovedAt')) { $fb.Remove('mediaRemovedAt') }
-    Write-HvStateFile -Kind 'manifest' -Path $manifestPath -Text (ConvertTo-HvJson -Value $manifest)
+    Set-HvManifestFirstBootMedia -FirstBoot $fb -Media $Path -Secret $Secret -KeepMedia $KeepMedia
+    Save-HvManifest -Path $ManifestPath -Manifest $manifest
 }
 
 # The seed the new one replaced, when it carried a secret: out of its drive now, so it is deleted

@@ -1,13 +1,8 @@
 # list, destroy and recover: what is on the host, removing what hvguest made (and only that),
 # and finishing the undo of runs that were killed.
 #
-# Manifests (<vmRoot>\.hvguest\guests\<vmId>.json, written at commit) are the only record of
-# what hvguest created: destroy refuses a VM without one, and deletes only the files it lists.
-
-function Get-HvManifestPath {
-    param([string]$VmRoot, [string]$VMId)
-    return (Join-HvPath -Parent (Get-HvManifestDir -VmRoot $VmRoot) -Child ($VMId.ToLowerInvariant() + '.json'))
-}
+# Manifests (Manifest.ps1, written at commit) are the only record of what hvguest created:
+# destroy refuses a VM without one, and deletes only the files it lists.
 
 # vmRoot from the request, else the host's default VM folder.
 function Resolve-HvVmRoot {
@@ -60,7 +55,7 @@ function Remove-HvManagedGuest {
         }
         if (-not [string]::IsNullOrEmpty([string]$ManifestPath) -and (Test-HvFile -Path $ManifestPath)) {
             Start-HvStep -Context $Context -Step 'delete-manifest' -Cmdlet $null -Detail $ManifestPath
-            [void](Remove-HvStateFile -Kind 'manifest' -Path $ManifestPath)
+            [void](Remove-HvManifest -Path $ManifestPath)
             Complete-HvStep -Context $Context
         }
     }
@@ -91,7 +86,7 @@ function Invoke-HvDestroyAction {
                     $refused.Add([ordered]@{ name = $n; vmId = $vmId; reason = 'no-manifest'; message = ("VM '{0}' ({1}) has no hvguest manifest under {2}: hvguest did not create it, so it will not destroy it" -f $n, $vmId, (Get-HvManifestDir -VmRoot $vmRoot)) })
                     continue
                 }
-                $targets.Add(@{ VM = $vm; Name = $n; ManifestPath = $mp; Manifest = (Read-HvJsonFile -Path $mp) })
+                $targets.Add(@{ VM = $vm; Name = $n; ManifestPath = $mp; Manifest = (Read-HvManifest -Path $mp -MustExist) })
             }
         }
         if ($refused.Count -gt 0) {
@@ -121,10 +116,7 @@ function Get-HvGuestDescription {
     param($VM, [string]$VmRoot)
     $vmId = Get-HvVMId -VM $VM
     $manifest = $null
-    if (-not [string]::IsNullOrEmpty($VmRoot)) {
-        $mp = Get-HvManifestPath -VmRoot $VmRoot -VMId $vmId
-        if (Test-HvFile -Path $mp) { try { $manifest = Read-HvJsonFile -Path $mp } catch { $manifest = $null } }
-    }
+    if (-not [string]::IsNullOrEmpty($VmRoot)) { $manifest = Read-HvManifest -Path (Get-HvManifestPath -VmRoot $VmRoot -VMId $vmId) -Lenient }
     $drives = New-Object System.Collections.Generic.List[object]
     foreach ($h in @(Select-HvObject -InputObject @(Get-VMHardDiskDrive -VM $VM) -Property 'ControllerType')) {
         $drives.Add([ordered]@{

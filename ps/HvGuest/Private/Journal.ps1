@@ -6,7 +6,6 @@
 
 function Get-HvStateRoot { param([string]$VmRoot) return (Join-HvPath -Parent $VmRoot -Child '.hvguest') }
 function Get-HvJournalDir { param([string]$VmRoot) return (Join-HvPath -Parent (Get-HvStateRoot -VmRoot $VmRoot) -Child 'journal') }
-function Get-HvManifestDir { param([string]$VmRoot) return (Join-HvPath -Parent (Get-HvStateRoot -VmRoot $VmRoot) -Child 'guests') }
 function Get-HvJournalPath { param([string]$VmRoot, [string]$RunId) return (Join-HvPath -Parent (Get-HvJournalDir -VmRoot $VmRoot) -Child ($RunId + '.json')) }
 
 # Where a later session finds a run's vmRoot when the request does not carry it (a session
@@ -112,6 +111,80 @@ function Resolve-HvRun {
     return $run
 }
 
+# ---- a run's start, and its undoing when the request that started it fails: the host lock
+# (Lock.ps1), the journal and the run pointer, in that order. begin, net-apply / net-restore and
+# probe start their runs here; commit, rollback and recover end them.
+
+# What Start-HvRun has done so far, for Undo-HvRunStart: Locked once the lock is this request's to
+# release, Run once the journal exists.
+function New-HvRunStart {
+    [CmdletBinding()]
+    param([string]$RunId, [string]$VmRoot)
+    return @{ RunId = $RunId; VmRoot = $VmRoot; Locked = $false; Run = $null }
+}
+
+<#
+Takes the host lock for the run (waiting up to $TimeoutSeconds), writes its journal and its run
+pointer, and makes it the request's run ($Context.Run). $Started (New-HvRunStart) records how far
+it got, so that the caller's failure handling (Undo-HvRunStart) undoes exactly that.
+-RefuseBegun: a run id that has begun already, in this session or on this host (its journal
+exists), is refused (begin: Node gives each run one begin per host).
+-ReportProgress: the lock and journal steps are progress lines (begin; net-apply and net-restore
+report only their settings).
+#>
+function Start-HvRun {
+    [CmdletBinding()]
+    param([hashtable]$Context, [hashtable]$Started, [double]$TimeoutSeconds, [switch]$RefuseBegun, [switch]$ReportProgress)
+    $runId = $Started.RunId
+    $vmRoot = $Started.VmRoot
+    if ($RefuseBegun -and $script:HvRuns.ContainsKey($runId)) {
+        throw (New-HvError -Step 'begin' -Message ("run {0} has already begun in this session" -f $runId) -Category 'InvalidOperation')
+    }
+    Set-HvActivity -Context $Context -Step 'lock' -Cmdlet $null
+    if ($ReportProgress) { Write-HvProgress -Context $Context -Step 'lock' -Detail (Get-HvLockPath -VmRoot $vmRoot) }
+    $taken = Enter-HvLock -VmRoot $vmRoot -RunId $runId -TimeoutSeconds $TimeoutSeconds -Step 'lock'
+    if ($RefuseBegun -and -not $taken -and (Test-HvFile -Path (Get-HvJournalPath -VmRoot $vmRoot -RunId $runId))) {
+        throw (New-HvError -Step 'begin' -Message ("run {0} has already begun on this host (its journal exists)" -f $runId) -Category 'InvalidOperation')
+    }
+    $Started.Locked = $true
+    Set-HvActivity -Context $Context -Step 'journal' -Cmdlet 'New-Item'
+    $Started.Run = New-HvJournal -VmRoot $vmRoot -RunId $runId
+    $script:HvRuns[$runId] = $Started.Run
+    Set-HvRunPointer -RunId $runId -VmRoot $vmRoot
+    $Context.Run = $Started.Run
+    if ($ReportProgress) { Write-HvProgress -Context $Context -Step 'journal' -Detail $Started.Run.JournalPath }
+}
+
+<#
+After a failure: puts back what the run's journal says this request did (Complete-HvRollback,
+which also deletes the journal and releases the lock), or, when there is no journal yet, releases
+the lock. The failing step stays the one reported ($Context.Step and .Cmdlet are kept).
+Returns the rollback's answer data: {runId, rolledBack}; {runId, rolledBack: null, rollbackError}
+when putting back failed (the journal and lock are then left for recover); $null when there was
+nothing to roll back.
+#>
+function Undo-HvRunStart {
+    [CmdletBinding()]
+    param([hashtable]$Context, [hashtable]$Started)
+    if (-not $Started.Locked) { return $null }
+    $step = $Context.Step
+    $cmdlet = $Context.Cmdlet
+    $outcome = $null
+    try {
+        if ($null -ne $Started.Run) {
+            $outcome = [ordered]@{ runId = $Started.RunId; rolledBack = (Complete-HvRollback -Run $Started.Run -Context $Context) }
+        } else {
+            [void](Exit-HvLock -VmRoot $Started.VmRoot -RunId $Started.RunId)
+            Remove-HvRunPointer -RunId $Started.RunId
+        }
+    } catch {
+        $outcome = [ordered]@{ runId = $Started.RunId; rolledBack = $null; rollbackError = (Get-HvErrorMessage -ErrorRecord $_) }
+    }
+    $Context.Step = $step
+    $Context.Cmdlet = $cmdlet
+    return $outcome
+}
+
 # ---- steps: progress line + journal entry before, done after.
 
 function Set-HvActivity {
@@ -153,6 +226,8 @@ function Invoke-HvUndo {
     param($Entry, [bool]$Pending)
     $undo = Get-HvField -Object $Entry -Name 'undo'
     $action = [string](Get-HvField -Object $undo -Name 'action' -Default 'none')
+    # A host setting (jumbo frames, VMQ, TCP Chimney) is put back by its one restore (HostSettings.ps1).
+    if ($null -ne (Get-HvHostSettingKindName -UndoAction $action)) { return (Restore-HvHostSetting -Undo $undo) }
     switch ($action) {
         'none' { return 'nothing to undo' }
         'remove-vm' {
@@ -197,38 +272,11 @@ function Invoke-HvUndo {
             }
             return ('dismounted {0}' -f $path)
         }
-        'restore-adapter-property' {
-            $adapter = [string](Get-HvField -Object $undo -Name 'adapter')
-            $keyword = [string](Get-HvField -Object $undo -Name 'keyword')
-            $value = [string](Get-HvField -Object $undo -Name 'value')
-            $prop = Find-HvAdvancedProperty -AdapterName $adapter -Keyword $keyword
-            if ($null -eq $prop) { throw (New-HvError -Cmdlet 'Get-NetAdapterAdvancedProperty' -Message ("adapter '{0}' has no {1} property any more" -f $adapter, $keyword) -Category 'ObjectNotFound') }
-            if ((Get-HvRegistryValue -Property $prop) -eq $value) { return ('{0} {1} is already {2}' -f $adapter, $keyword, $value) }
-            # -NoRestart: the run's restart-adapter entry, undone after this one, restarts it once.
-            Set-NetAdapterAdvancedProperty -InputObject $prop -RegistryValue $value -NoRestart | Out-Null
-            return ('restored {0} {1} = {2}' -f $adapter, $keyword, $value)
-        }
-        'restore-vmq' {
-            $adapter = [string](Get-HvField -Object $undo -Name 'adapter')
-            $enabled = Test-HvTrue (Get-HvField -Object $undo -Name 'enabled')
-            $vmq = Find-HvAdapterVmq -AdapterName $adapter
-            if ($null -eq $vmq) { throw (New-HvError -Cmdlet 'Get-NetAdapterVmq' -Message ("adapter '{0}' has no VMQ any more" -f $adapter) -Category 'ObjectNotFound') }
-            if ((Test-HvTrue (Get-HvField -Object $vmq -Name 'Enabled')) -eq $enabled) { return ('{0} VMQ is already {1}' -f $adapter, $enabled) }
-            if ($enabled) { Enable-NetAdapterVmq -InputObject $vmq -NoRestart | Out-Null } else { Disable-NetAdapterVmq -InputObject $vmq -NoRestart | Out-Null }
-            return ('restored {0} VMQ = {1}' -f $adapter, $enabled)
-        }
         'restart-adapter' {
-            # Journaled before the adapter's first change (HostSettings.ps1), so undone after its restores.
+            # Journaled before the adapter's first change (Register-HvAdapterChange), so undone after its restores.
             $adapter = [string](Get-HvField -Object $undo -Name 'adapter')
             Restart-NetAdapter -Name ([System.Management.Automation.WildcardPattern]::Escape($adapter)) | Out-Null
             return ('restarted adapter {0}' -f $adapter)
-        }
-        'restore-chimney' {
-            $value = [string](Get-HvField -Object $undo -Name 'value')
-            $current = [string](Get-NetOffloadGlobalSetting).Chimney
-            if (Test-HvSameText -A $current -B $value) { return ('chimney is already {0}' -f $value) }
-            Set-NetOffloadGlobalSetting -Chimney $value | Out-Null
-            return ('restored chimney = {0}' -f $value)
         }
         'remove-dvd-drive' {
             $drive = Find-HvDvdDriveAt -Undo $undo
@@ -272,15 +320,14 @@ function Find-HvDvdDriveAt {
 
 function Get-HvUndoCmdlet {
     param([string]$Action)
+    $hostSetting = Get-HvHostSettingUndoCmdlet -UndoAction $Action
+    if ($null -ne $hostSetting) { return $hostSetting }
     switch ($Action) {
         'remove-vm' { return 'Remove-VM' }
         'remove-file' { return 'Remove-Item' }
         'remove-dir' { return 'Remove-Item' }
         'dismount-vhd' { return 'Dismount-VHD' }
-        'restore-adapter-property' { return 'Set-NetAdapterAdvancedProperty' }
-        'restore-vmq' { return 'Enable-NetAdapterVmq' }
         'restart-adapter' { return 'Restart-NetAdapter' }
-        'restore-chimney' { return 'Set-NetOffloadGlobalSetting' }
         'remove-dvd-drive' { return 'Remove-VMDvdDrive' }
         'set-dvd-media' { return 'Set-VMDvdDrive' }
         'reattach-seed-media' { return 'Set-VMDvdDrive' }
@@ -445,26 +492,19 @@ function Complete-HvCommit {
     # `ic status` / `ic inject`; sent by the caller, stored as data.
     $planned = Get-HvField -Object $mark -Name 'guests' -Default $null
     $guests = Get-HvRunGuests -Run $Run
-    $manifestDir = Get-HvManifestDir -VmRoot $Run.VmRoot
     $written = New-Object System.Collections.Generic.List[object]
     foreach ($name in $guests.Keys) {
         $g = $guests[$name]
         if ([string]::IsNullOrEmpty($g.vmId)) { continue }
-        $manifest = [ordered]@{
-            name        = $name
-            vmId        = $g.vmId
-            runId       = $runId
-            createdAt   = [string](Get-HvField -Object $mark -Name 'startedAt' -Default (Get-HvTimestamp))
-            files       = $g.files.ToArray()
-            directories = $g.directories.ToArray()
-            guest       = $(if ($null -ne $planned) { Get-HvField -Object $planned -Name $name } else { $null })
-        }
-        $path = Join-HvPath -Parent $manifestDir -Child ($g.vmId + '.json')
+        $plannedGuest = $(if ($null -ne $planned) { Get-HvField -Object $planned -Name $name } else { $null })
+        $createdAt = [string](Get-HvField -Object $mark -Name 'startedAt' -Default (Get-HvTimestamp))
+        $manifest = New-HvManifest -Name $name -VMId $g.vmId -RunId $runId -CreatedAt $createdAt -Files $g.files.ToArray() -Directories $g.directories.ToArray() -Guest $plannedGuest
+        $path = Get-HvManifestPath -VmRoot $Run.VmRoot -VMId $g.vmId
         if ($null -ne $Context) {
             Set-HvActivity -Context $Context -Step 'write-manifest' -Cmdlet $null
             Write-HvProgress -Context $Context -Step 'write-manifest' -Detail $path
         }
-        Write-HvStateFile -Kind 'manifest' -Path $path -Text (ConvertTo-HvJson -Value $manifest)
+        Save-HvManifest -Path $path -Manifest $manifest
         $written.Add([ordered]@{ name = $name; vmId = $g.vmId; manifest = $path; files = $g.files.ToArray() })
     }
     # Host network values the run changed (begin) join the record `hvguest net restore` reads.
@@ -479,10 +519,7 @@ function Complete-HvCommit {
 # True when a manifest on the host names this run: its commit wrote them.
 function Test-HvRunCommitted {
     param([string]$VmRoot, [string]$RunId)
-    $dir = Get-HvManifestDir -VmRoot $VmRoot
-    if (-not (Test-HvDirectory -Path $dir)) { return $false }
-    foreach ($f in @(Get-ChildItem -LiteralPath $dir -File -Force | Where-Object { $_.Name -like '*.json' })) {
-        try { $m = Read-HvJsonFile -Path (Join-HvPath -Parent $dir -Child $f.Name) } catch { continue }
+    foreach ($m in @(Get-HvManifests -VmRoot $VmRoot)) {
         if ([string](Get-HvField -Object $m -Name 'runId' -Default '') -eq $RunId) { return $true }
     }
     return $false

@@ -41,18 +41,12 @@ function Invoke-HvProbeAction {
     $journalDir = Get-HvJournalDir -VmRoot $vmRoot
     $newFolders = @(@($journalDir, $stateRoot, $vmRoot) | Where-Object { -not (Test-HvDirectory -Path $_) })
 
-    Set-HvActivity -Context $Context -Step 'lock' -Cmdlet $null
-    Write-HvProgress -Context $Context -Step 'lock' -Detail (Get-HvLockPath -VmRoot $vmRoot)
-    [void](Enter-HvLock -VmRoot $vmRoot -RunId $runId -TimeoutSeconds $timeout -Step 'lock')
+    $started = New-HvRunStart -RunId $runId -VmRoot $vmRoot
     $run = $null
     $failure = $null
     try {
-        Set-HvActivity -Context $Context -Step 'journal' -Cmdlet 'New-Item'
-        $run = New-HvJournal -VmRoot $vmRoot -RunId $runId
-        $script:HvRuns[$runId] = $run
-        Set-HvRunPointer -RunId $runId -VmRoot $vmRoot
-        $Context.Run = $run
-        Write-HvProgress -Context $Context -Step 'journal' -Detail $run.JournalPath
+        Start-HvRun -Context $Context -Started $started -TimeoutSeconds $timeout -ReportProgress
+        $run = $started.Run
 
         $made = New-HvGuest -Context $Context -Guest $guest -Replace $false -Media @() -VmRoot $vmRoot
         $data.guest = Read-HvProbeGuest -Context $Context -VMId ([string](Get-HvField -Object $made -Name 'vmId'))
@@ -60,6 +54,8 @@ function Invoke-HvProbeAction {
         $boot = @(@(Get-HvField -Object $guest -Name 'drives' -Default @()) | Where-Object { [string](Get-HvField -Object $_ -Name 'role') -eq 'boot' -and [string](Get-HvField -Object $_ -Name 'kind') -eq 'hdd' })
         if ($boot.Count -gt 0) { $data.mount = Test-HvProbeMount -Context $Context -Path ([string](Get-HvField -Object $boot[0] -Name 'path')) }
     } catch {
+        # No lock taken (another run holds it): nothing of the probe's to clean up, the error as it is.
+        if (-not $started.Locked) { throw }
         $failure = @{ Record = $_; Step = $Context.Step; Cmdlet = $Context.Cmdlet }
     }
 

@@ -18,7 +18,7 @@
 function Get-HvSeedMediaState {
     param($VM, $Manifest)
     if ($null -eq $Manifest) { return $null }
-    $fb = Get-HvField -Object (Get-HvField -Object $Manifest -Name 'guest') -Name 'firstBoot'
+    $fb = Get-HvManifestFirstBoot -Manifest $Manifest
     if ($null -eq $fb) { return $null }
     $path = [string](Get-HvField -Object $fb -Name 'media' -Default '')
     if ($path.Length -eq 0) { return $null }
@@ -65,9 +65,9 @@ function Invoke-HvRemoveSeedMediaAction {
     if (-not (Test-HvFile -Path $manifestPath)) {
         throw (New-HvError -Message ("'{0}' has no hvguest manifest ({1}): its seed media is not known to be hvguest's, so it is left alone" -f $name, $manifestPath) -Category 'ObjectNotFound')
     }
-    $manifest = Read-HvJsonFile -Path $manifestPath
+    $manifest = Read-HvManifest -Path $manifestPath -MustExist
     $listed = @(@(Get-HvField -Object $manifest -Name 'files' -Default @()) | Where-Object { Test-HvSameText -A ([string]$_) -B $media })
-    $fb = Get-HvField -Object (Get-HvField -Object $manifest -Name 'guest') -Name 'firstBoot'
+    $fb = Get-HvManifestFirstBoot -Manifest $manifest
     $isSeed = ($null -ne $fb -and (Test-HvSameText -A ([string](Get-HvField -Object $fb -Name 'media' -Default '')) -B $media))
     if ($listed.Count -eq 0 -and -not $isSeed) {
         throw (New-HvError -Message ("'{0}' is not the seed media hvguest wrote for '{1}' (its manifest does not list it)" -f $media, $name) -Category 'InvalidArgument')
@@ -100,20 +100,14 @@ function Invoke-HvRemoveSeedMediaAction {
     $Context.Data = [ordered]@{ name = [string]$vm.Name; vmId = $vmId; media = $media; ejected = ($null -ne $ejected); slot = $ejected; deleted = $deleted; manifest = $manifestPath; removedAt = $at }
 }
 
-# The manifest's record of the seed media: the file listed (or not, so that destroy does not look
-# for it), and guest.firstBoot.mediaRemovedAt set (or cleared).
+# The manifest at $ManifestPath records the seed media as listed or not, removed or not
+# (Set-HvManifestSeedMedia).
 function Set-HvSeedManifest {
+    [CmdletBinding()]
     param([string]$ManifestPath, [string]$Media, $RemovedAt, [bool]$Listed)
-    $manifest = Read-HvJsonFile -Path $ManifestPath
-    $files = New-Object System.Collections.Generic.List[string]
-    foreach ($f in @(Get-HvField -Object $manifest -Name 'files' -Default @())) { if (-not (Test-HvSameText -A ([string]$f) -B $Media)) { $files.Add([string]$f) } }
-    if ($Listed) { $files.Add($Media) }
-    $manifest['files'] = $files.ToArray()
-    $fb = Get-HvField -Object (Get-HvField -Object $manifest -Name 'guest') -Name 'firstBoot'
-    if ($null -ne $fb -and (Test-HvSameText -A ([string](Get-HvField -Object $fb -Name 'media' -Default '')) -B $Media)) {
-        if ($null -eq $RemovedAt) { if ($fb.Contains('mediaRemovedAt')) { $fb.Remove('mediaRemovedAt') } } else { $fb['mediaRemovedAt'] = [string]$RemovedAt }
-    }
-    Write-HvStateFile -Kind 'manifest' -Path $ManifestPath -Text (ConvertTo-HvJson -Value $manifest)
+    $manifest = Read-HvManifest -Path $ManifestPath -MustExist
+    Set-HvManifestSeedMedia -Manifest $manifest -Media $Media -RemovedAt $RemovedAt -Listed $Listed
+    Save-HvManifest -Path $ManifestPath -Manifest $manifest
 }
 
 # Undo of eject-seed-media: the media back in its drive, while the file is still there.

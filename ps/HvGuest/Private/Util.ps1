@@ -188,6 +188,19 @@ function Get-HvSwitchNicDescriptions {
     return @()
 }
 
+# The physical NICs behind a virtual switch, in the switch's order: one @{ Description; Adapter }
+# per interface description the switch is bound to, Adapter being the host's adapter with that
+# description, or $null when none has it. An internal or private switch has none. $Adapters: the
+# host's adapters (Get-HvAllNetAdapters), read once by the caller; $null reads them per NIC.
+# The one walk from a switch to its NICs: facts, preflight, begin and net-apply all ask this.
+function Get-HvSwitchPhysicalNics {
+    [CmdletBinding()]
+    param($Switch, $Adapters)
+    foreach ($d in @(Get-HvSwitchNicDescriptions -Switch $Switch)) {
+        @{ Description = $d; Adapter = (Find-HvNetAdapterByDescription -Description $d -All $Adapters) }
+    }
+}
+
 function Get-HvAllNetAdapters {
     return @(Select-HvObject -InputObject @(Get-NetAdapter) -Property 'Name')
 }
