@@ -13,22 +13,11 @@ import {loadCatalog, lookupOs} from '../resolve/integration/catalog.js'
 import {INTEGRATION_SERVICES, type IntegrationServiceInfo} from '../resolve/integration/integration-services.js'
 import {answerData, isAnswerShapeError, type SeedMediaState} from '../powershell/answers.js'
 import type {HostSession} from '../powershell/session.js'
+import type {GuestStatusGuest, ManifestGuest} from '../powershell/protocol-types.generated.js'
 import {seedMediaWarnings} from './listed-guest.js'
 
-/** What hvguest planned for a guest, kept in its manifest on the host (commit). */
-export interface ManifestGuest {
-  template: string
-  /** The template file it was planned from (null for a built-in by name). */
-  templateFile: string | null
-  hostname: string
-  os: PlannedGuest['os']
-  integration: Pick<PlannedGuest['integration'], 'strategy' | 'install' | 'catalogEntry' | 'media' | 'packages' | 'daemonUnits' | 'offlinePackages'>
-  /**
-   * secret / keepMedia: metadata of the plan, never a value (a manifest written before they
-   * existed reads as false); mediaRemovedAt: set by remove-seed-media once the media is gone.
-   */
-  firstBoot: {kind: string; template: string; media: string; label: string; bootHint: string | null; secret: boolean; keepMedia: boolean; mediaRemovedAt?: string | null} | null
-}
+/** What hvguest planned for a guest, kept in its manifest on the host (commit): its shape is the commit schema's (ps/HvGuest/schemas/commit.schema.json). */
+export type {ManifestGuest}
 
 export function manifestGuest(g: PlannedGuest): ManifestGuest {
   const ic = g.integration
@@ -50,25 +39,8 @@ export function manifestGuest(g: PlannedGuest): ManifestGuest {
   }
 }
 
-/** The runtime's guest-status answer for one guest (ps/HvGuest/Private/GuestStatus.ps1). */
-export interface GuestStatusData {
-  name: string
-  vmId: string
-  state: string
-  uptimeSeconds: number | null
-  heartbeat: string
-  integrationServicesVersion: string | null
-  integrationServicesState: string
-  /** status: PrimaryStatusDescription (localized, for people); operationalStatus: PrimaryOperationalStatus (Ok, NoContact...), what is checked. */
-  services: Array<{id: string; name: string; enabled: boolean; status: string; secondaryStatus: string; operationalStatus?: string}>
-  networkAdapters: Array<{name: string; switch: string | null; macAddress: string; addresses: string[]}>
-  /** KVP intrinsic items by name (a value may be null); null when the host has no CIM to ask. */
-  kvp: Record<string, string | null> | null
-  managed: boolean
-  planned: ManifestGuest | null
-  /** The first-boot media hvguest wrote and whether a DVD drive holds it (null: no manifest or no first boot). */
-  seedMedia?: SeedMediaState | null
-}
+/** The runtime's guest-status answer for one guest, generated from ps/HvGuest/schemas/guest-status.schema.json. */
+export type GuestStatusData = GuestStatusGuest
 
 export interface IcProblem {
   code: string

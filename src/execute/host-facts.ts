@@ -7,66 +7,12 @@ import {isInputError} from '../model/diagnostic.js'
 import type {TargetHost} from '../model/target-host.js'
 import {answerData, isAnswerShapeError} from '../powershell/answers.js'
 import type {HostSession} from '../powershell/session.js'
+import type {FactsAnswer, NicFacts, SwitchFacts} from '../powershell/protocol-types.generated.js'
 
-export interface NicFacts {
-  name: string
-  interfaceDescription: string
-  status: string
-  macAddress: string
-  linkSpeed: string
-  mediaType: string
-  physicalMediaType: string
-  virtual: boolean
-  /** value: the RegistryValue now (null when the driver reports none); valid: ValidRegistryValues (none for a numeric range). */
-  jumboPacket: {value: string | null; valid: string[]} | null
-  vmq: {value: string | null; valid: string[]} | null
-  vmqEnabled: boolean | null
-  /** The NIC's TCP Connection Offload (chimney) property, when it has one. */
-  tcpOffload: {value: string | null; valid: string[]} | null
-}
-
-export interface SwitchFacts {
-  name: string
-  type: string
-  nicDescriptions: string[]
-  nics: string[]
-  allowManagementOS: boolean | null
-  hostAdapter: string | null
-}
-
-export interface VmFacts {
-  name: string
-  state: string
-  version: string
-  heartbeat: string
-  clustered: boolean
-  silentServices: Array<{id: string; name: string; status: string}>
-}
-
-export interface HostFacts {
-  computerName: string
-  os: {caption: string; version: string; buildNumber: string; computerName: string} | null
-  hyperV: boolean
-  powershell: string
-  locale: string | null
-  configurationVersions: string[] | null
-  virtualMachinePath: string | null
-  switches: SwitchFacts[]
-  nics: NicFacts[]
-  chimney: string | null
-  vmguestIso: {path: string; present: boolean}
-  vmRoot: string | null
-  freeBytes: number | null
-  vmNames: string[]
-  vms: VmFacts[]
-  hyperVFeature: string | null
-  user: string
-  vmRootExists: boolean | null
-  vmRootWritable: boolean | null
-  clusterNodes: Array<{name: string; state: string}> | null
-  /** category: the error's PowerShell category (PermissionDenied...), the same in every locale. */
-  errors: Array<{fact: string; cmdlet: string | null; message: string; category?: string}>
-}
+/** The answer's shapes, generated from the runtime's schema (ps/HvGuest/schemas/facts.schema.json). */
+export type {NicFacts, SwitchFacts}
+export type HostFacts = FactsAnswer
+export type VmFacts = FactsAnswer['vms'][number]
 
 export interface HostFactsAnswer {
   host: TargetHost

@@ -4,21 +4,10 @@
  */
 import type {HostAnswer} from './host-actions.js'
 import type {SeedMediaState} from '../powershell/answers.js'
+import type {ListedGuest} from '../powershell/protocol-types.generated.js'
 
 /** A guest as the runtime's `list` answers (ps/HvGuest): the plan's shapes, read back from the host. */
-export interface ListedGuest {
-  name: string
-  vmId?: string
-  state?: string
-  generation?: number
-  drives?: Array<{kind?: string; controller: {type: string; number: number; location: number}; path?: string | null; diskNumber?: number | null}>
-  networkAdapters?: Array<{name: string; switch?: string | null; macAddress?: string | null; vlan?: number | null; legacy?: boolean}>
-  integrationServices?: Array<{name: string; id?: string; enabled: boolean}>
-  /** Created by hvguest (it has a record of the run on the host). */
-  managed?: boolean
-  /** The first-boot media hvguest wrote and whether a DVD drive holds it. */
-  seedMedia?: SeedMediaState | null
-}
+export type {ListedGuest}
 
 /** Each listed guest with its warnings (firstboot-secret-attached), as `list --json` shows them. */
 export function withSeedMediaWarnings<A extends HostAnswer<{guests: unknown[]}>>(answers: A[]): A[] {

@@ -8,371 +8,94 @@
  *
  *   the host's answer to facts has the wrong shape at configurationVersions: expected array, received string
  *
- * The schemas follow ps/HvGuest/README.md ("Actions"). They are permissive where the runtime is:
- * a fact it cannot read is null (and listed in errors[]), fields it adds later pass through
- * (loose objects), and what no consumer relies on may be absent. test/unit/powershell/answers.test.ts
- * runs the real runtime against the emulated host and checks its answers pass, so the schemas
- * cannot drift from the runtime.
+ * The shapes are the runtime's own JSON Schemas, ps/HvGuest/schemas/<action>.schema.json
+ * (`answer`, `failure`), read from src/powershell/protocol-schemas.generated.ts (no file is read
+ * at start-up) and turned into zod schemas by json-schema-zod.ts; their types are
+ * protocol-types.generated.ts. They are permissive where the runtime is: a fact it cannot read
+ * is null (and listed in errors[]), fields it adds later pass through (loose objects), and what
+ * no consumer relies on may be absent. test/powershell/runtime-answers.test.ts runs the real
+ * runtime against the emulated host and checks its answers pass, and the runtime tests' harness
+ * (test/fixtures/runtime/harness.ts) checks every answer it reads, so the schemas cannot drift
+ * from the runtime.
  */
-import {z} from 'zod'
+import type {z} from 'zod'
+import {JsonSchemaZod} from './json-schema-zod.js'
 import type {RuntimeAction} from './protocol.js'
+import {RUNTIME_ACTIONS, RUNTIME_SCHEMAS} from './protocol-schemas.generated.js'
+import type * as T from './protocol-types.generated.js'
 
-const obj = z.looseObject
-const str = z.string()
-const nstr = z.string().nullable()
-const num = z.number()
-const bool = z.boolean()
-const list = <T extends z.ZodType>(item: T) => z.array(item)
-/** A host setting's value before or after: a registry value ("9014"), VMQ on/off, a chimney state. */
-const settingValue = z.union([z.string(), z.number(), z.boolean()]).nullable()
+// Each schema is built when it first checks an answer (a command asks one or two actions), not
+// when the module loads: building them all cost more than the rest of the module's start.
+const schemas = new JsonSchemaZod(RUNTIME_SCHEMAS)
+const def = <Out>(action: string, name: string) => schemas.lazy(`${action}.schema.json#/$defs/${name}`) as z.ZodType<Out>
 
 // ------------------------------------------------------------------------------------ facts
 
-const registryProperty = obj({value: nstr, valid: list(str)})
-
-export const nicFactsSchema = obj({
-  name: str,
-  interfaceDescription: str,
-  status: str,
-  macAddress: str,
-  linkSpeed: str,
-  mediaType: str,
-  physicalMediaType: str,
-  virtual: bool,
-  jumboPacket: registryProperty.nullable(),
-  vmq: registryProperty.nullable(),
-  vmqEnabled: bool.nullable(),
-  tcpOffload: registryProperty.nullable(),
-})
-
-export const switchFactsSchema = obj({
-  name: str,
-  type: str,
-  nicDescriptions: list(str),
-  nics: list(str),
-  allowManagementOS: bool.nullable(),
-  hostAdapter: nstr,
-})
-
-export const factsSchema = obj({
-  computerName: str,
-  os: obj({caption: str, version: str, buildNumber: str, computerName: str}).nullable(),
-  hyperV: bool,
-  powershell: str,
-  locale: nstr,
-  configurationVersions: list(str).nullable(),
-  virtualMachinePath: nstr,
-  virtualHardDiskPath: nstr,
-  switches: list(switchFactsSchema),
-  nics: list(nicFactsSchema),
-  chimney: nstr,
-  vmguestIso: obj({path: str, present: bool}),
-  vmRoot: nstr,
-  freeBytes: num.nullable(),
-  vmNames: list(str),
-  vms: list(
-    obj({
-      name: str,
-      state: str,
-      version: str,
-      heartbeat: str,
-      clustered: bool,
-      silentServices: list(obj({id: str, name: str, status: str})),
-    }),
-  ),
-  hyperVFeature: nstr,
-  user: str,
-  vmRootExists: bool.nullable(),
-  vmRootWritable: bool.nullable(),
-  clusterNodes: list(obj({name: str, state: str})).nullable(),
-  errors: list(obj({fact: str, cmdlet: nstr, message: str, category: str.optional()})),
-})
+export const nicFactsSchema = def<T.NicFacts>('facts', 'nic')
+export const switchFactsSchema = def<T.SwitchFacts>('facts', 'switch')
+export const factsSchema = def<T.FactsAnswer>('facts', 'answer')
 
 // ---------------------------------------------------------------------- preflight, begin, run
 
-export const preflightSchema = obj({
-  problems: list(obj({code: str, guest: nstr, message: str, path: nstr.optional()})),
-  guests: num,
-  vmRoot: nstr,
-})
-
-/** One host setting as begin, net-apply and net-restore report it (HostSettings.ps1 New-HvSettingRecord). */
-export const hostSettingSchema = obj({
-  setting: str,
-  switch: nstr,
-  target: nstr,
-  adapter: nstr,
-  keyword: nstr,
-  previous: settingValue,
-  value: settingValue,
-  action: str,
-  reason: nstr,
-})
-
-// restartedAdapters: each adapter whose *JumboPacket/*VMQ changed, restarted once (HostSettings.ps1).
-export const beginSchema = obj({runId: str, vmRoot: str, journal: str, lock: str, hostSettings: list(hostSettingSchema), restartedAdapters: list(str).optional()})
-
-/**
- * What the host did otherwise than planned (ps/HvGuest/Private/Capability.ps1 Add-HvWarning):
- * `setting-unsupported-host` for a planned setting whose parameter this host's cmdlet lacks
- * (`setting` names the plan field: checkpoints, firmware.secureBootTemplate, vmVersion...),
- * `integration-service-missing`, `boot-device-missing`, `dismount-failed`.
- */
-export const runtimeWarningSchema = obj({code: str, setting: nstr, message: str})
-export type RuntimeWarning = z.output<typeof runtimeWarningSchema>
-
-export const createGuestSchema = obj({
-  name: str,
-  vmId: str,
-  generation: num,
-  path: str,
-  steps: num,
-  files: list(str),
-  directories: list(str),
-  integrationServices: list(obj({id: str, name: str, enabled: bool, wanted: bool, changed: bool, present: bool})),
-  warnings: list(runtimeWarningSchema),
-})
-
-/** A commit with `prepare` answers only the mark (runId, committing); the full commit the rest. */
-export const commitSchema = obj({
-  runId: str,
-  committing: bool.optional(),
-  committed: bool.optional(),
-  guests: list(obj({name: str, vmId: str, manifest: str, files: list(str)})).optional(),
-  lockReleased: bool.optional(),
-  note: str.optional(),
-})
-
-const undoneSchema = obj({seq: num.nullable(), step: str, guest: nstr, action: str, ok: bool, message: nstr, cmdlet: nstr.optional()})
-
-export const rollbackSchema = obj({
-  runId: str,
-  undone: list(undoneSchema),
-  errors: list(str),
-  journalKept: bool,
-  journal: nstr,
-  lockReleased: bool,
-  note: str.optional(),
-})
-
-export const recoverSchema = obj({
-  vmRoot: str,
-  runs: list(
-    obj({
-      runId: str,
-      startedAt: nstr,
-      pid: num.nullable(),
-      outcome: str.optional(),
-      guests: list(str).optional(),
-      undone: list(undoneSchema),
-      errors: list(str),
-      journalKept: bool,
-    }),
-  ),
-  skipped: list(obj({runId: str, reason: str})),
-  lock: obj({present: bool, removed: bool, holder: obj({runId: nstr, pid: num.nullable(), since: nstr}).nullable()}),
-  errors: list(str),
-})
+export const preflightSchema = def<T.PreflightAnswer>('preflight', 'answer')
+/** One host setting as begin, net-apply and net-restore report it. */
+export const hostSettingSchema = def<T.HostSetting>('begin', 'hostSetting')
+export const beginSchema = def<T.BeginAnswer>('begin', 'answer')
+/** What the host did otherwise than planned (create-guest.schema.json#/$defs/warning). */
+export const runtimeWarningSchema = def<T.RuntimeWarning>('create-guest', 'warning')
+export type RuntimeWarning = T.RuntimeWarning
+export const createGuestSchema = def<T.CreateGuestAnswer>('create-guest', 'answer')
+export const commitSchema = def<T.CommitAnswer>('commit', 'answer')
+export const rollbackSchema = def<T.RollbackAnswer>('rollback', 'answer')
+export const recoverSchema = def<T.RecoverAnswer>('recover', 'answer')
 
 // ----------------------------------------------------------------------- list, guest-status
 
-const controllerSchema = obj({type: str, number: num, location: num})
+/** The guest's first-boot media as the runtime sees it (list.schema.json#/$defs/seedMediaState). */
+export const seedMediaStateSchema = def<T.SeedMediaState>('list', 'seedMediaState')
+export type SeedMediaState = T.SeedMediaState
+export const listedGuestSchema = def<T.ListedGuest>('list', 'guest')
+export const listSchema = def<T.ListAnswer>('list', 'answer')
+/** What hvguest planned for a guest, kept in its manifest at commit. */
+export const manifestGuestSchema = def<T.ManifestGuest>('guest-status', 'manifestGuest')
+export const guestStatusGuestSchema = def<T.GuestStatusGuest>('guest-status', 'guest')
+export const guestStatusSchema = def<T.GuestStatusAnswer>('guest-status', 'answer')
 
-/**
- * The guest's first-boot media as the runtime sees it (ps/HvGuest/Private/SeedMedia.ps1): what
- * the manifest says of it (secret, keepMedia, removedAt) and whether a DVD drive holds it now.
- * null for a guest without a manifest or first boot.
- */
-export const seedMediaStateSchema = obj({path: str, secret: bool, keepMedia: bool, attached: bool, slot: nstr, onDisk: bool, removedAt: nstr})
-export type SeedMediaState = z.output<typeof seedMediaStateSchema>
+// -------------------------------------------------------------------- destroy, ic, net, probe
 
-export const listedGuestSchema = obj({
-  name: str,
-  vmId: str,
-  state: str,
-  generation: num,
-  processors: num.nullable(),
-  memoryStartupBytes: num.nullable(),
-  dynamicMemory: bool.nullable(),
-  path: nstr,
-  notes: nstr,
-  managed: bool,
-  runId: nstr,
-  createdAt: nstr,
-  drives: list(obj({kind: z.enum(['hdd', 'dvd']), controller: controllerSchema, path: nstr, diskNumber: num.nullable()})),
-  networkAdapters: list(obj({name: str, switch: nstr, legacy: bool, macAddress: str, vmqWeight: num.nullable()})),
-  integrationServices: list(obj({id: nstr, name: str, enabled: bool})),
-  seedMedia: seedMediaStateSchema.nullable().optional(),
-})
+export const destroySchema = def<T.DestroyAnswer>('destroy', 'answer')
+export const icInjectSchema = def<T.IcInjectAnswer>('ic-inject', 'answer')
+export const removeSeedMediaSchema = def<T.RemoveSeedMediaAnswer>('remove-seed-media', 'answer')
+export const netApplySchema = def<T.NetApplyAnswer>('net-apply', 'answer')
+export const netRestoreSchema = def<T.NetRestoreAnswer>('net-restore', 'answer')
+export const probeSchema = def<T.ProbeAnswer>('probe', 'answer')
 
-export const listSchema = obj({vmRoot: nstr.optional(), guests: list(listedGuestSchema), missing: list(str)})
+/** Every action the runtime dispatches (ps/HvGuest/HvGuest.psm1): RuntimeAction. */
+export type SchemaAction = RuntimeAction
 
-/** What hvguest planned for a guest, kept in its manifest at commit (src/execute/guest-status.ts manifestGuest). */
-export const manifestGuestSchema = obj({
-  template: str,
-  templateFile: nstr,
-  hostname: str,
-  os: obj({family: z.enum(['windows', 'linux']), distro: nstr, version: str, edition: z.enum(['server', 'client']).nullable()}),
-  integration: obj({
-    strategy: z.enum(['windows-update', 'windows-ic-media', 'windows-offline', 'linux-builtin', 'linux-lis', 'none']),
-    install: z.enum(['auto', 'attach-media', 'offline', 'none']),
-    catalogEntry: str,
-    media: nstr,
-    packages: list(str),
-    daemonUnits: list(str),
-    offlinePackages: list(str),
-  }),
-  // secret, keepMedia: metadata only (never a value); a manifest written before they existed has
-  // neither, which reads as false. mediaRemovedAt: when remove-seed-media deleted the media.
-  firstBoot: obj({
-    kind: str,
-    template: str,
-    media: str,
-    label: str,
-    bootHint: nstr,
-    secret: bool.optional().default(false),
-    keepMedia: bool.optional().default(false),
-    mediaRemovedAt: nstr.optional(),
-  }).nullable(),
-})
+const perAction = <M>(name: string) =>
+  Object.fromEntries(RUNTIME_ACTIONS.map((action) => [action, def(action, name)])) as unknown as {readonly [A in SchemaAction]: z.ZodType<M[A & keyof M]>}
 
-export const guestStatusGuestSchema = obj({
-  name: str,
-  vmId: str,
-  state: str,
-  uptimeSeconds: num.nullable(),
-  heartbeat: str,
-  integrationServicesVersion: nstr,
-  integrationServicesState: str,
-  services: list(obj({id: str, name: str, enabled: bool, status: str, secondaryStatus: str, operationalStatus: str.optional()})),
-  networkAdapters: list(obj({name: str, switch: nstr, macAddress: str, addresses: list(str)})),
-  /** null when the host has no CIM to ask; {} when the guest published nothing. */
-  kvp: z.record(z.string(), nstr).nullable(),
-  managed: bool,
-  planned: manifestGuestSchema.nullable(),
-  seedMedia: seedMediaStateSchema.nullable().optional(),
-})
+/** The `data` of an answer that is ok, per action (<action>.schema.json#/$defs/answer). */
+export const ANSWER_SCHEMAS = perAction<T.RuntimeAnswers>('answer')
 
-export const guestStatusSchema = obj({vmRoot: nstr.optional(), guests: list(guestStatusGuestSchema), missing: list(str)})
-
-// -------------------------------------------------------------------- destroy, ic, net
-
-export const destroySchema = obj({
-  guests: list(obj({name: str, vmId: str, deleted: list(str), kept: list(str), missing: list(str)})),
-  refused: list(obj({name: str, vmId: nstr, reason: str, message: str})),
-  keepDisks: bool,
-})
-
-export const icInjectSchema = obj({
-  name: str,
-  vmId: str,
-  mode: str,
-  changes: list(
-    obj({
-      action: str,
-      slot: str.optional(),
-      path: str.optional(),
-      previous: nstr.optional(),
-      disk: str.optional(),
-      packages: list(str).optional(),
-    }),
-  ),
-  files: list(str),
-})
-
-/** remove-seed-media (SeedMedia.ps1): the drive it emptied (slot, null when none held the media) and whether it deleted the file. */
-export const removeSeedMediaSchema = obj({name: str, vmId: str, media: str, ejected: bool, slot: nstr, deleted: bool, manifest: str, removedAt: str})
-
-export const netApplySchema = obj({settings: list(hostSettingSchema), record: str, recorded: num, restartedAdapters: list(str).optional()})
-export const netRestoreSchema = obj({settings: list(hostSettingSchema), record: str, note: nstr, restartedAdapters: list(str).optional()})
-
-// -------------------------------------------------------------------- probe (doctor --probe)
-
-const probeSlot = obj({controllerType: str, controllerNumber: num, controllerLocation: num, path: nstr})
-export const probeSchema = obj({
-  runId: str,
-  vmRoot: str,
-  folder: str,
-  host: obj({
-    computerName: str,
-    os: obj({caption: str, version: str, buildNumber: str}).nullable(),
-    powershell: obj({version: str, edition: str}),
-    hyperVModule: obj({version: str, path: str}).nullable(),
-  }),
-  guest: obj({
-    name: str,
-    vmId: str,
-    generation: num.nullable(),
-    memoryStartupBytes: num.nullable(),
-    hardDrives: list(probeSlot),
-    dvdDrives: list(probeSlot),
-    networkAdapters: list(obj({name: str, legacy: bool})),
-    integrationServices: list(obj({id: str, enabled: bool})),
-  }).nullable(),
-  vhds: list(obj({path: str, format: str, type: str, sizeBytes: num})),
-  mount: obj({path: str, passthru: bool, attached: bool.nullable(), diskNumber: num.nullable(), attachedAfterDismount: bool.nullable()}).nullable(),
-  warnings: list(str),
-  cleanup: obj({undone: num, errors: list(str), journalKept: bool, journal: nstr, lockReleased: bool, vmLeft: bool, folderLeft: bool}).nullable(),
-})
-
-/**
- * Every action the runtime dispatches (ps/HvGuest/HvGuest.psm1): RuntimeAction, and
- * remove-seed-media (named here too, so that these tables hold whether RuntimeAction lists it or not).
- */
-export type SchemaAction = RuntimeAction | 'remove-seed-media'
-
-/** The `data` of an answer that is ok, per action. */
-export const ANSWER_SCHEMAS = {
-  facts: factsSchema,
-  preflight: preflightSchema,
-  begin: beginSchema,
-  'create-guest': createGuestSchema,
-  commit: commitSchema,
-  rollback: rollbackSchema,
-  recover: recoverSchema,
-  list: listSchema,
-  destroy: destroySchema,
-  'guest-status': guestStatusSchema,
-  'ic-inject': icInjectSchema,
-  'remove-seed-media': removeSeedMediaSchema,
-  'net-apply': netApplySchema,
-  'net-restore': netRestoreSchema,
-  probe: probeSchema,
-} as const satisfies Record<SchemaAction, z.ZodType>
-
-export type AnswerData<A extends SchemaAction> = z.output<(typeof ANSWER_SCHEMAS)[A]>
+export type AnswerData<A extends SchemaAction> = T.RuntimeAnswers[A]
 
 /**
  * A request that changes the host and fails undoes itself; its data then says how far it got
  * (create-guest and ic-inject: steps and warnings; destroy: what it refused) or what the undo did
  * (begin, net-apply, net-restore: rolledBack, null with rollbackError when the undo itself
- * failed). Every field of the ok answer may be missing.
+ * failed). Every field of the ok answer may be missing (<action>.schema.json#/$defs/failure).
  */
-const undoOfFailure = {rolledBack: rollbackSchema.nullable().optional(), rollbackError: str.optional()}
-export const FAILURE_SCHEMAS = {
-  facts: factsSchema.partial(),
-  preflight: preflightSchema.partial(),
-  begin: beginSchema.partial().extend(undoOfFailure),
-  'create-guest': createGuestSchema.partial(),
-  commit: commitSchema.partial(),
-  rollback: rollbackSchema.partial(),
-  recover: recoverSchema.partial(),
-  list: listSchema.partial(),
-  destroy: destroySchema.partial(),
-  'guest-status': guestStatusSchema.partial(),
-  'ic-inject': icInjectSchema.partial(),
-  'remove-seed-media': removeSeedMediaSchema.partial(),
-  'net-apply': netApplySchema.partial().extend(undoOfFailure),
-  'net-restore': netRestoreSchema.partial().extend(undoOfFailure),
-  probe: probeSchema.partial(),
-} as const satisfies Record<SchemaAction, z.ZodType>
+export const FAILURE_SCHEMAS = perAction<T.RuntimeFailures>('failure')
 
-export type FailureData<A extends SchemaAction> = z.output<(typeof FAILURE_SCHEMAS)[A]>
+export type FailureData<A extends SchemaAction> = T.RuntimeFailures[A]
 
 /** The part of a result line these functions read (src/powershell/protocol.ts ResultLine). */
 export interface AnswerLike {
   ok: boolean
-  action?: string
+  /** null in the answer to a request the runtime could not read (protocol.schema.json resultLine). */
+  action?: string | null
   data?: unknown
 }
 
@@ -412,6 +135,31 @@ export function failureData<A extends SchemaAction>(action: A, result: AnswerLik
   checkAction(action, result)
   if (result.data === undefined || result.data === null) return null
   return check(action, FAILURE_SCHEMAS[action], result.data) as FailureData<A>
+}
+
+/**
+ * The checked `data` of the session's bootstrap answer (bootstrap.schema.json#/$defs/answer), or
+ * null for a failed bootstrap, which carries none.
+ */
+export function bootstrapData(result: AnswerLike): T.BootstrapAnswer | null {
+  checkAction('bootstrap', result)
+  if (!result.ok) {
+    if (result.data === undefined || result.data === null) return null
+    throw new AnswerShapeError('bootstrap', [{path: '', message: 'a failed bootstrap carries no data'}])
+  }
+  if (result.data === undefined || result.data === null) throw new AnswerShapeError('bootstrap', [{path: '', message: 'the answer has no data'}])
+  return check('bootstrap', def('bootstrap', 'answer'), result.data) as T.BootstrapAnswer
+}
+
+/**
+ * A protocol line's envelope against protocol.schema.json (progressLine, or resultLine with its
+ * `data` left to answerData / failureData); throws AnswerShapeError. The CLI reads lines through
+ * parseProtocolLine (protocol.ts) and does not call this; the runtime tests' harness does.
+ */
+export function checkProtocolLine(line: Readonly<Record<string, unknown>>): void {
+  const action = typeof line.action === 'string' ? line.action : String(line.action)
+  const kind = line.type === 'progress' ? 'progressLine' : 'resultLine'
+  check(kind === 'progressLine' ? `${action} (a progress line)` : action, def('protocol', kind), line)
 }
 
 function checkAction(action: string, result: AnswerLike): void {

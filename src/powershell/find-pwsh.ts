@@ -1,7 +1,7 @@
 /**
  * Where PowerShell 7 is. Looked up BEFORE node-powershell is constructed: constructing an
  * instance when the executable does not exist crashes Node with an unhandled error
- * (DESIGN section 10), whereas a missing pwsh is input to fix (exit 2, with instructions).
+ * (node-powershell 5.0.1; docs/execution.md section 5), whereas a missing pwsh is input to fix (exit 2, with instructions).
  *
  * Order: `HVGUEST_PWSH` (authoritative: when set, it must name a pwsh executable), then the
  * package's own `.tools/pwsh` (what `dotnet tool install --tool-path .tools` creates), then
@@ -109,7 +109,7 @@ export interface FindShellOptions extends FindPwshEnv {
 }
 
 /**
- * The PowerShell a local session runs (DESIGN section 4): `shell: pwsh` is PowerShell 7 (found as
+ * The PowerShell a local session runs (README.md, 'Hardware profiles and hosts'): `shell: pwsh` is PowerShell 7 (found as
  * findPwsh does), `shell: powershell` Windows PowerShell 5.1 (Windows only), an absolute path that
  * executable. With no `shell:`, pwsh 7, and on Windows powershell.exe when pwsh 7 is absent: every
  * Windows host has 5.1, and it is the one that reaches the Hyper-V module natively on 2016 and earlier.

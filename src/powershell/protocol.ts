@@ -9,18 +9,33 @@
  * then exactly one result, last); every other line is ignored, and stderr decides nothing.
  */
 
-/** The runtime's actions (docs/execution.md section 2). */
-export type RuntimeAction = 'facts' | 'preflight' | 'begin' | 'create-guest' | 'commit' | 'rollback' | 'recover' | 'list' | 'destroy' | 'guest-status' | 'ic-inject' | 'net-apply' | 'net-restore' | 'probe' | 'remove-seed-media'
+import type {ResultError as WireResultError, RuntimeAction as WireRuntimeAction, RuntimeRequests} from './protocol-types.generated.js'
 
-/** A request: the action and its payload, sent as data (base64 of UTF-8 JSON). */
+/**
+ * The runtime's actions (docs/execution.md section 2): the action enum of
+ * ps/HvGuest/schemas/protocol.schema.json, where each has its own <action>.schema.json.
+ */
+export type RuntimeAction = WireRuntimeAction
+
+/**
+ * A request: the action and its payload, sent as data (base64 of UTF-8 JSON). Loose, as the code
+ * that builds requests needs it; RequestOf<A> is the one action's request as its schema says.
+ */
 export interface RuntimeRequest {
   action: RuntimeAction
   runId?: string
   [field: string]: unknown
 }
 
+/** The request of one action (ps/HvGuest/schemas/<action>.schema.json#/$defs/request). */
+export type RequestOf<A extends RuntimeAction> = RuntimeRequests[A]
+
 export const PROTOCOL_PREFIX = '{"hvguest":1,'
 
+/**
+ * A progress line as parseProtocolLine gives it: protocol.schema.json#/$defs/progressLine with
+ * the fields the runtime writes as null (guest, detail, seq) absent instead.
+ */
 export interface ProgressEvent {
   hvguest: 1
   type: 'progress'
@@ -32,16 +47,8 @@ export interface ProgressEvent {
   [field: string]: unknown
 }
 
-export interface ResultError {
-  /** The step that failed (for a session failure: the last step the runtime reported, else `session`). */
-  step: string
-  /** The cmdlet whose error this is; null when no cmdlet failed (a session failure, a check). */
-  cmdlet: string | null
-  /** The cmdlet's own message, or the session's explanation. */
-  message: string
-  /** PowerShell's error category, or one of SESSION_FAILURE for a failure of the session itself. */
-  category: string
-}
+/** Why a request failed (protocol.schema.json#/$defs/error): step, cmdlet (or null), message, category. */
+export type ResultError = WireResultError
 
 export interface ResultLine<T = unknown> {
   hvguest: 1

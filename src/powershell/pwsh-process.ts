@@ -1,6 +1,6 @@
 /**
  * One pwsh process, kept by one node-powershell instance: the only file that touches
- * node-powershell, so that its traps (DESIGN section 10) are handled here and nowhere else.
+ * node-powershell, so that its traps (listed below) are handled here and nowhere else.
  *
  * - `throwOnInvocationError: false`: node-powershell fails any call that wrote to stderr;
  *   here stderr is captured and decides nothing (the protocol's result line does).

@@ -87,7 +87,7 @@ export async function openSession(host: SessionHost, opts: OpenSessionOptions = 
   if (declared !== undefined && !hasHyperVModule(declared)) {
     throw new InputError(diagnostic('hyperv-module-missing', 'error', MESSAGES.hostOsUnmanaged(host.name, declared, MANAGED_HOSTS), {host: host.name}))
   }
-  // Before node-powershell is constructed: without pwsh, it crashes Node (DESIGN section 10).
+  // Before node-powershell is constructed: without pwsh, it crashes Node (find-pwsh.ts).
   // The inventory's shell: is the local session's PowerShell; an emulated host runs in pwsh 7 (the
   // emulator needs it), so it never falls back to Windows PowerShell.
   const shell = host.transport === 'local' ? host.entry?.shell : 'pwsh'

@@ -44,6 +44,7 @@ function facts(over: Partial<HostFacts> = {}): HostFacts {
     locale: 'en-US',
     configurationVersions: ['8.0', '9.0', '10.0'],
     virtualMachinePath: 'C:\\ProgramData\\Microsoft\\Windows\\Hyper-V',
+    virtualHardDiskPath: null,
     switches: [{name: 'Lab', type: 'External', nicDescriptions: ['Intel(R) Ethernet X710 Ethernet 2'], nics: ['Ethernet 2'], allowManagementOS: true, hostAdapter: 'vEthernet (Lab)'}],
     nics: [nic('Ethernet 2'), nic('vEthernet (Lab)', {virtual: true, interfaceDescription: 'Hyper-V Virtual Ethernet Adapter', vmq: null, vmqEnabled: null})],
     chimney: 'Disabled',

@@ -1,13 +1,14 @@
 /**
- * The runtime's answers are checked when they arrive (src/powershell/answers.ts): a wrong shape is
- * one error naming the action and the field, never a crash further on; the shapes the runtime
- * legitimately sends (null for a fact it cannot read, fields added later) pass. The real runtime's
- * answers are checked against the same schemas in test/powershell/runtime-answers.test.ts.
+ * The runtime's answers are checked when they arrive (src/powershell/answers.ts, against the JSON
+ * Schemas in ps/HvGuest/schemas): a wrong shape is one error naming the action and the field,
+ * never a crash further on; the shapes the runtime legitimately sends (null for a fact it cannot
+ * read, fields added later) pass. The real runtime's answers are checked against the same schemas
+ * in test/powershell/runtime-answers.test.ts.
  */
 import {readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
-import {ANSWER_SCHEMAS, AnswerShapeError, answerData, FAILURE_SCHEMAS, failureData, isAnswerShapeError} from '../../../src/powershell/answers.js'
+import {ANSWER_SCHEMAS, AnswerShapeError, answerData, bootstrapData, checkProtocolLine, FAILURE_SCHEMAS, failureData, isAnswerShapeError} from '../../../src/powershell/answers.js'
 
 const ok = (action: string, data: unknown) => ({hvguest: 1, type: 'result', ok: true, action, data})
 const failed = (action: string, data?: unknown) => ({hvguest: 1, type: 'result', ok: false, action, ...(data === undefined ? {} : {data})})
@@ -176,5 +177,24 @@ describe('every action of the runtime has a schema', () => {
     expect(dispatched.length).toBeGreaterThan(10)
     expect(Object.keys(ANSWER_SCHEMAS).sort()).toEqual(dispatched)
     expect(Object.keys(FAILURE_SCHEMAS).sort()).toEqual(dispatched)
+  })
+})
+
+describe('the bootstrap answer and the line envelope (what the runtime tests check besides)', () => {
+  const bootstrap = {powershell: '7.6.9', edition: 'Core', os: 'Unix 6.8.0', pid: 42, emulator: true, runtime: '0.1.0', hyperVModule: true}
+
+  it("the bootstrap's data, and none for a failed bootstrap", () => {
+    expect(bootstrapData(ok('bootstrap', bootstrap))).toEqual(bootstrap)
+    expect(bootstrapData(failed('bootstrap'))).toBeNull()
+    expect(message(() => bootstrapData(ok('bootstrap', {...bootstrap, pid: '42'})))).toBe("the host's answer to bootstrap has the wrong shape at pid: expected number, received string")
+    expect(message(() => bootstrapData(failed('bootstrap', bootstrap)))).toBe("the host's answer to bootstrap has the wrong shape: a failed bootstrap carries no data")
+  })
+
+  it('progress and result lines as the runtime writes them pass; a field of the wrong kind or one the protocol has not does not', () => {
+    const progress = {hvguest: 1, type: 'progress', action: 'create-guest', guest: 'web1', step: 'new-vhd', cmdlet: 'New-VHD', detail: null, seq: 1}
+    expect(() => checkProtocolLine(progress)).not.toThrow()
+    expect(() => checkProtocolLine({hvguest: 1, type: 'result', ok: false, action: 'facts', error: {step: 'request', cmdlet: null, message: 'm', category: 'InvalidArgument'}})).not.toThrow()
+    expect(message(() => checkProtocolLine({...progress, seq: '1'}))).toBe("the host's answer to create-guest (a progress line) has the wrong shape at seq: expected number, received string")
+    expect(message(() => checkProtocolLine({hvguest: 1, type: 'result', ok: true, action: 'facts', extra: 1}))).toContain('extra')
   })
 })

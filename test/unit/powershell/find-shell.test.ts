@@ -1,5 +1,5 @@
 /**
- * Which PowerShell a local session runs (inventory `shell:`, DESIGN section 4), with the
+ * Which PowerShell a local session runs (inventory `shell:`, README.md 'Hardware profiles and hosts'), with the
  * platform and the file lookup injected: Windows cannot run here, so its rules are tested by
  * giving findShell a Windows platform and a set of files that exist.
  */
