@@ -6,7 +6,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // One folder per run for the emulated hosts test/fixtures/runtime/harness.ts builds once and copies per test.
     globalSetup: ['test/fixtures/runtime/global-setup.ts'],
-    // oclif writes through process.stdout; without this vitest swallows it (DESIGN section 10).
+    // oclif writes through process.stdout; without this vitest swallows it, and CLI tests that read what oclif printed see nothing.
     disableConsoleIntercept: true,
     testTimeout: 30_000,
     // Two test files at a time on the 2-core machine (vitest's default is cores - 1 = 1): a worker

@@ -58,7 +58,7 @@ export const HOST_OS_DOCSET = {
   'windows-11': 'winserver2025-ps',
 }
 
-// Facts of real hosts (stated in issue 10; docs/host-versions.md) that the docsets must agree
+// Facts of real hosts (docs/host-versions.md, section 5) that the docsets must agree
 // with: the build fails if one contradicts them. Generation 2 VMs and Set-VMFirmware arrived with
 // 2012 R2; CheckpointType (production checkpoints), -SecureBootTemplate and
 // Get-VMHostSupportedVersion with 2016.

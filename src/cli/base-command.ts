@@ -1,7 +1,7 @@
 /**
- * Every hvguest command extends this. It owns the exit-code contract (DESIGN section 6):
+ * Every hvguest command extends this. It owns the exit-code contract (README.md, 'Exit codes'):
  * 0 success, 1 the operation failed on a host, 2 invalid input. oclif 4 exits 1 for a flag
- * parse error when --json is given (DESIGN section 10); here every parse error and every
+ * parse error when --json is given; here every parse error and every
  * InputError exits 2, with one clear line per problem and no stack trace.
  */
 import {Command} from '@oclif/core'

@@ -1,5 +1,5 @@
 /**
- * The flags every command that takes templates shares (DESIGN section 4), in one place so
+ * The flags every command that takes templates shares, in one place so
  * that `plan`, `create` and later commands cannot drift apart.
  */
 import {Flags} from '@oclif/core'

@@ -70,7 +70,7 @@ export async function askHosts<T>(hosts: TargetHost[], request: RuntimeRequest, 
 
 /**
  * A run's plan, with an error for every host it would act on that has no Hyper-V module by its
- * OS (2008, 2008 R2: DESIGN section 4.1), at the inventory's os line. Planning for such hosts is
+ * OS (2008, 2008 R2: docs/host-versions.md, section 4), at the inventory's os line. Planning for such hosts is
  * what `plan` is for; `create` (and its --dry-run and --emit) stops here, exit 2, with every other
  * problem of the plan shown beside it and no host contacted. Hosts the inventory gives no os for
  * are asked by the session (the bootstrap's hyperVModule).

@@ -1,6 +1,6 @@
 /**
  * `net show`, `net apply`, `net restore`: a hardware profile's host-level network defaults on
- * their own, outside a create (DESIGN section 3):
+ * their own, outside a create (README.md, 'Host readiness and network defaults'):
  *
  * - `net apply` puts the profile's *JumboPacket on the physical NIC and the `vEthernet (<switch>)`
  *   adapter of each target switch, the global TCP Chimney state where the host OS gives VMs
@@ -21,7 +21,7 @@ import {hostChimney, hostVmq} from '../resolve/network/resolve-host-network.js'
 import {answerData, isAnswerShapeError, type AnswerData} from '../powershell/answers.js'
 import type {HostSession} from '../powershell/session.js'
 import {report} from '../model/codes.js'
-import {newRunId} from './create.js'
+import {newRunId} from './run-id.js'
 import {askFacts, askFactsOn, isWireless, nicOf, type HostFacts, type HostFactsAnswer} from './host-facts.js'
 
 /** One host setting: what it is now and what the profile wants. */

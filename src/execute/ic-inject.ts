@@ -1,7 +1,6 @@
 /**
  * `ic inject NAME`: integration components for a guest that already exists, doing what the
- * guest's OS and the host's OS allow (DESIGN section 3: what cannot apply is named, never
- * skipped silently):
+ * guest's OS and the host's OS allow (what cannot apply is named, never skipped silently):
  *
  * - media    attach the IC media to a free IDE slot: the host's vmguest.iso for Windows guests
  *            on hosts up to 2012 R2, the LIS ISO for RHEL/CentOS 5-6;
@@ -25,11 +24,10 @@ import type {TargetHost} from '../model/target-host.js'
 import type {HostSession} from '../powershell/session.js'
 import {locateNowhere} from '../model/source.js'
 import {report} from '../model/codes.js'
-import {seedMediaFor} from '../media/seed-media.js'
+import {seedMediaFor} from '../resolve/firstboot/index.js'
 import {checkedAnswer} from '../powershell/answers.js'
-import {newRunId} from './create.js'
+import {newRunId} from './run-id.js'
 import {askGuestStatus, type GuestStatusData} from './guest-status.js'
-import {winJoin} from '../util/windows-path.js'
 
 export type InjectMode = 'auto' | 'media' | 'offline' | 'seed'
 
@@ -188,8 +186,9 @@ function decide(mode: InjectMode, g: PlannedGuest, host: TargetHost, status: Gue
     return {mode: 'offline', detail: a.integration.offlinePackages.join('\n')}
   }
   const seed = (): InjectStep => {
-    if (!g.firstBoot) fail('firstboot-missing', `${g.name}'s template has no firstBoot: there are no first-boot files to write`, g.name)
-    return {mode: 'seed', detail: winJoin(g.path, `${g.name}-firstboot.iso`)}
+    // The planned media path (src/resolve/firstboot/record.ts names it), not a second spelling of it.
+    if (!g.firstBoot) return fail('firstboot-missing', `${g.name}'s template has no firstBoot: there are no first-boot files to write`, g.name)
+    return {mode: 'seed', detail: g.firstBoot.media}
   }
   switch (mode) {
     case 'media':

@@ -18,7 +18,7 @@ import type {TargetHost} from '../model/target-host.js'
 import {checkedAnswer, type AnswerData, type FailureData} from '../powershell/answers.js'
 import type {HostSession} from '../powershell/session.js'
 import {winJoin} from '../util/windows-path.js'
-import {newRunId} from './create.js'
+import {newRunId} from './run-id.js'
 
 const MB = 1024 * 1024
 const GB = 1024 * MB

@@ -1,6 +1,6 @@
 /**
- * An unknown command is invalid input: exit 2 with the closest command named (DESIGN
- * section 6). `help` arrives here too (see below). @oclif/plugin-not-found exits 127 and asks an interactive question; a script
+ * An unknown command is invalid input: exit 2 with the closest command named (README.md,
+ * 'Exit codes'). `help` arrives here too (see below). @oclif/plugin-not-found exits 127 and asks an interactive question; a script
  * wants neither.
  */
 import type {Hook} from '@oclif/core'

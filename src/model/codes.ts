@@ -1,6 +1,6 @@
 /**
  * Every diagnostic code hvguest emits, with its default severity and a one-line meaning.
- * Codes are a public contract (DESIGN section 6): add freely, never rename or remove.
+ * Codes are a public contract (scripts match on them): add freely, never rename or remove.
  * test/unit/validate/diagnostic-codes.test.ts fails when a code here has no triggering case.
  */
 import {diagnostic, type Diagnostic, type Severity, type SourceRef} from './diagnostic.js'
@@ -152,7 +152,7 @@ export type Code = keyof typeof CODES
 /**
  * Build a diagnostic for a registered code, with its default severity unless told otherwise
  * (a profile default that cannot apply is a warning; the same setting written explicitly in
- * a template is an error: DESIGN section 3).
+ * a template is an error: README.md, 'What the plan checks').
  */
 export function report(
   code: Code,

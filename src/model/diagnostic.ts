@@ -3,7 +3,7 @@ import {escapeControl} from '../util/escape-control.js'
 /**
  * Diagnostics are the one currency every pipeline stage pays in: loaders, the renderer,
  * the schema check and the planning rules all return them, and `plan --json` prints them
- * as they are (DESIGN section 5). Codes are a public contract: add freely, never rename.
+ * as they are (the plan's `diagnostics[]`). Codes are a public contract: add freely, never rename.
  */
 export type Severity = 'error' | 'warning' | 'info'
 
@@ -41,7 +41,7 @@ export function diagnostic(
 
 export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === 'error')
 
-/** `--strict`: every warning becomes an error (DESIGN section 6). */
+/** `--strict`: every warning becomes an error (README.md, 'Exit codes'). */
 export function applyStrict(ds: Diagnostic[], strict: boolean): Diagnostic[] {
   if (!strict) return ds
   return ds.map((d) => (d.severity === 'warning' ? {...d, severity: 'error' as const} : d))

@@ -1,5 +1,5 @@
 /**
- * The Plan: the JSON contract of DESIGN section 5 (`apiVersion: hvguest/v1`, `kind: Plan`).
+ * The Plan: hvguest's public JSON contract (`apiVersion: hvguest/v1`, `kind: Plan`).
  * `plan --json` prints it, `create` executes it, `create --emit` embeds it. Fields are added,
  * never renamed; every optional setting is present as `null` rather than missing, so that
  * scripts can rely on the shape.
@@ -105,7 +105,7 @@ export interface PlannedFirstBoot {
   /** Volume label the guest looks for: cidata, OEMDRV, or UNATTEND. */
   label: string
   values: Record<string, unknown>
-  /** The rendered files written to the seed media, in media order (first-boot templates, DESIGN section 2). */
+  /** The rendered first-boot files written to the seed media, in media order. */
   files: PlannedFirstBootFile[]
   /**
    * What the installer must be told to find the media, from the template's `# boot-hint:` line
@@ -114,7 +114,7 @@ export interface PlannedFirstBoot {
   bootHint: string | null
   /**
    * The media carries the value of a `secret: true` parameter (hashed, encoded or as it is):
-   * `files` show it as (secret), the media alone has the real bytes (src/media/seed-files.ts).
+   * `files` show it as (secret), the media alone has the real bytes (src/resolve/firstboot/seed-files.ts).
    */
   secret: boolean
   /** firstBoot.keepMedia: keep media with a secret attached after --wait (default: eject and delete it). */
@@ -148,7 +148,7 @@ export interface PlannedGuest {
   networkAdapters: PlannedNetworkAdapter[]
   /**
    * Guest-side TCP Chimney (netsh inside the guest): Windows guests on 2008 R2 hosts only, the
-   * one release where VM chimney exists (DESIGN section 3); null everywhere else.
+   * one release where VM chimney exists (docs/hyperv-facts.md, 'VMQ and TCP Chimney'); null everywhere else.
    */
   chimney: ChimneySetting | null
   integration: PlannedIntegration

@@ -1,5 +1,6 @@
 /**
- * zod schemas for the three file kinds (DESIGN sections 2-4). They are the contract for
+ * zod schemas for the file kinds users write (README.md, 'Templates in one page' and 'Hardware
+ * profiles and hosts'). They are the contract for
  * what users write: every object is strict (unknown keys are errors, with a "did you mean"
  * added by spec/zod-diagnostics.ts), and the inferred types are what later stages consume.
  *
@@ -273,8 +274,8 @@ export const hardwareProfileSchema = z
       })
     }
     // Chimney is left out on purpose: a profile may ask for it where the NIC cannot offload;
-    // plan then reports chimney-unsupported-nic as a warning (DESIGN section 3: a profile
-    // default that cannot apply is a warning, and the run goes on without it).
+    // plan then reports chimney-unsupported-nic as a warning (a profile default that cannot
+    // apply is a warning, and the run goes on without it).
     if (net.vmq === true && cap.vmq === false) {
       ctx.addIssue({code: 'custom', path: at('vmq'), message: 'true, but capabilities.vmq is false (the NIC has no VMQ); use false'})
     }
@@ -312,7 +313,7 @@ export const hostEntrySchema = z.strictObject({
   switches: z.array(z.string().min(1)).optional(),
   emulator: z.strictObject({stateFile: z.string().min(1)}).optional(),
   /**
-   * The PowerShell of the session (DESIGN section 4): pwsh (PowerShell 7), powershell (Windows
+   * The PowerShell of the session (README.md, 'Hardware profiles and hosts'): pwsh (PowerShell 7), powershell (Windows
    * PowerShell 5.1, Windows only) or an absolute path. Default: pwsh, and on Windows powershell.exe
    * when pwsh 7 is absent. Used by the local transport (src/powershell/find-pwsh.ts).
    */

@@ -1,5 +1,6 @@
 /**
- * The planning pipeline: load → render → resolve → validate → plan (DESIGN section 1).
+ * The planning pipeline: load → render → resolve → validate → plan, the order of the src/
+ * folders that hold each stage.
  * Pure apart from reading input files: nothing here touches a host. `plan` prints the
  * result, `create` will execute it. Problems are returned as diagnostics inside the Plan,
  * never thrown, so that a caller sees every problem of a run at once.
@@ -19,7 +20,7 @@ import {loadGuestTemplate} from '../render/template-file.js'
 import {expandGuestNames} from '../render/guest-names.js'
 import {REDACTED, redactedValues, resolveParameters} from '../load/parameters.js'
 import {renderGuestSpec} from '../render/render.js'
-import {renderFirstBoot} from '../resolve/firstboot.js'
+import {planFirstBoot} from '../resolve/firstboot/index.js'
 import {resolveGuest, type ResolvedGuest} from '../resolve/guest.js'
 import type {TargetHost} from '../model/target-host.js'
 import {hostContext, profileContext, resolveTargets, type Targets} from '../resolve/targets.js'
@@ -133,17 +134,19 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
         catalog,
       })
       diagnostics.push(...onHost(g.diagnostics, host.name))
-      diagnostics.push(...onHost(renderFirstBoot({
-            guest: g.guest,
-            context: {...context, ...params.values},
-            unset: params.unset,
-            templateFile: template.file,
-            cwd,
-            locate: rendered.locate,
-            texts: firstBootTexts,
-            secrets: params.secrets,
-            descriptions: Object.fromEntries(Object.entries(template.parameters).map(([k, d]) => [k, d.description])),
-          }), host.name))
+      const firstBoot = planFirstBoot({
+        guest: g.guest,
+        context: {...context, ...params.values},
+        unset: params.unset,
+        templateFile: template.file,
+        cwd,
+        locate: rendered.locate,
+        texts: firstBootTexts,
+        secrets: params.secrets,
+        descriptions: Object.fromEntries(Object.entries(template.parameters).map(([k, d]) => [k, d.description])),
+      })
+      g.guest.firstBoot = firstBoot.firstBoot
+      diagnostics.push(...onHost(firstBoot.diagnostics, host.name))
       resolved.push(g)
     })
   }

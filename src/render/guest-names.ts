@@ -1,5 +1,5 @@
 /**
- * Guest names (DESIGN section 2). A guest's name is its Hyper-V VM name, the folder its
+ * Guest names (README.md, 'Templates in one page'). A guest's name is its Hyper-V VM name, the folder its
  * files live in and (by default) its computer name, so it must be all three at once: a
  * valid host name, a valid Windows file name and, for Windows guests, a NetBIOS name.
  */

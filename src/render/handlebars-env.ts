@@ -1,5 +1,5 @@
 /**
- * The one Handlebars environment for guest templates (DESIGN section 2 and 10).
+ * The one Handlebars environment for guest templates (README, "Templates in one page").
  *
  * - A private `Handlebars.create()`: helpers registered here never leak into, or collide
  *   with, other users of the global instance (first-boot media have their own escaping).
@@ -20,9 +20,14 @@
  * Each distinct text is parsed and compiled once (cache): rendering 1000 guests then costs
  * 1000 calls of already-compiled functions.
  *
- * Handlebars itself (a CommonJS module, ~25 ms to load) is loaded only when a text needs it:
- * text with plain `{{a.b}}` variables, which is nearly all of a guest template, is scanned
- * and evaluated here with the same strict semantics, keeping `plan`'s cold start short.
+ * One fast path (compileSimple): text whose every mustache is a plain `{{a.b}}` variable,
+ * which is nearly all of a guest template, is scanned and evaluated here with Handlebars'
+ * strict semantics, so that Handlebars itself (its parser and compiler, 33 CommonJS files
+ * from node_modules) is loaded only when a text needs more. Without it every `plan` loads
+ * Handlebars: measured, 20-30 ms more CPU per `plan ubuntu-2204`, and 1.5-1.7x a bare oclif
+ * command instead of 1.3-1.5x, against a 1.5x target (bench/README.md, "The guest-template
+ * fast path"). test/unit/render/fast-path.property.test.ts renders generated texts both ways
+ * and requires the same result.
  */
 import {createRequire} from 'node:module'
 import type HandlebarsNs from 'handlebars'
@@ -31,7 +36,8 @@ import {didYouMean} from '../util/did-you-mean.js'
 /** Parameter values + `name`, `index`, `host` {name, os, vmRoot, imageRoot, isoRoot, cluster, transport}, `profile` {name, ...}. */
 export type RenderContext = Record<string, unknown>
 
-const COMPILE_OPTIONS = {strict: true, noEscape: true} as const
+/** The options every guest-template text is compiled with. */
+export const COMPILE_OPTIONS = {strict: true, noEscape: true} as const
 
 /** Thrown by helpers for bad arguments; turned into a TemplateError at the call. */
 export class HelperError extends Error {}
@@ -52,7 +58,7 @@ export function handlebarsModule(): typeof HandlebarsNs {
 }
 
 /** The private Handlebars environment, created (and the module loaded) on first need. */
-function handlebarsEnv(): typeof HandlebarsNs {
+export function handlebarsEnv(): typeof HandlebarsNs {
   if (envCache) return envCache
   const env = handlebarsModule().create()
   registerCommonHelpers(env)
@@ -60,6 +66,7 @@ function handlebarsEnv(): typeof HandlebarsNs {
     captured = value
     return ''
   })
+  env.registerHelper('__text', () => '')
   envCache = env
   return env
 }
@@ -94,7 +101,7 @@ const isHelper = (name: string): boolean => HELPERS.includes(name)
 
 // ------------------------------------------------------------------------- errors
 
-/** `format`: a value the document's format cannot hold (first-boot templates, escape-formats.ts). */
+/** `format`: a value the document's format cannot hold (first-boot templates, src/resolve/firstboot/escape-formats.ts). */
 export type TemplateErrorKind = 'syntax' | 'undefined-variable' | 'helper' | 'format'
 
 /** A template problem at `index`, a character offset in the ORIGINAL text. */
@@ -131,7 +138,6 @@ export interface CompiledText {
   evaluate(context: RenderContext): unknown
 }
 
-const SIMPLE_PATH = /^[A-Za-z_$][\w$-]*(\.[A-Za-z_$][\w$-]*)*$/
 const cache = new Map<string, CompiledText>()
 const CACHE_LIMIT = 10_000
 
@@ -156,11 +162,95 @@ export function renderText(text: string, context: RenderContext): string {
 
 function compile(text: string): CompiledText {
   if (!text.includes('{{')) return {plain: true, evaluate: () => text}
-  const scanned = scanSimple(text)
-  if (scanned) {
-    const only = scanned.length === 1 && typeof scanned[0] !== 'string' ? scanned[0] : undefined
-    return {plain: false, path: only && {parts: only.parts, index: only.index}, evaluate: (context) => evaluateSegments(scanned, context)}
+  return compileSimple(text) ?? compileWithHandlebars(text)
+}
+
+// ---------------------------------------------------------------------- fast path
+
+/** A `{{a.b}}` of a simple text: its path split at the dots, and where it starts in the text. */
+interface Variable {
+  parts: string[]
+  original: string
+  index: number
+}
+
+/** Dotted identifiers, as Handlebars' lexer reads them (no `[literal]`, `/`, `@` or `../`). */
+const SIMPLE_PATH = /^[A-Za-z_$][\w$-]*(\.[A-Za-z_$][\w$-]*)*$/
+
+/**
+ * Words Handlebars reads as literals or keywords, not names: `{{true}}` is a boolean,
+ * `{{else}}` an inverse, `{{a.this}}` an invalid path, `{{a.null}}` a parse error.
+ */
+const KEYWORDS = new Set(['true', 'false', 'null', 'undefined', 'this', 'else'])
+
+/**
+ * The fast path: a text made only of literal text and plain variables
+ * (`D:\VMs\{{name}}\{{ host.name }}.vhdx`), compiled without Handlebars. Returns undefined
+ * (the text goes to Handlebars, which also reports any syntax error with its position) for
+ * anything else: `{{{`, `{{&`, `~`, comments, blocks, helpers (by name alone too: `{{lower}}`),
+ * parameters, literals, `this`, `../`, `@data`, `[segments]`, a keyword as any segment, an
+ * unclosed `{{`, and a NUL character, which Handlebars' lexer refuses anywhere in a text.
+ *
+ * What it takes renders as Handlebars (COMPILE_OPTIONS) renders it:
+ * - text stays as written, backslashes included (Handlebars sees them doubled, see SourceMap);
+ * - whitespace inside the braces is ignored (`{{ a }}`; JavaScript's `\s`, as its lexer's);
+ * - a variable's value is printed with String(), null and undefined as "" (noEscape: no HTML
+ *   escaping), and values are joined as text (see concatenating); a missing key, at any depth, is an undefined variable naming the whole path at
+ *   its first character, as strict mode reports it;
+ * - only own properties are read, from the context down; a path through a string, number or
+ *   boolean (`{{name.length}}`) is an undefined variable (Handlebars fails there with a
+ *   TypeError from its `in` check, which runtimeError reports the same way). One difference
+ *   is deliberate: a name inherited from a prototype (`{{toString}}`, `{{list.with}}`) is an
+ *   undefined variable here, as in render.ts' own whole-scalar lookup, where Handlebars
+ *   prints "" and a console warning;
+ * - contexts are data (YAML, flags, the inventory), never functions, which Handlebars calls.
+ * - Handlebars' internal hooks `helperMissing` and `blockHelperMissing` (and this module's
+ *   `__capture` and `__text`) are not hvguest helpers: here they are variables like any other name.
+ */
+export function compileSimple(text: string): CompiledText | undefined {
+  if (text.includes('\0')) return undefined
+  const segments: Array<string | Variable> = []
+  let last = 0
+  for (let open = text.indexOf('{{'); open >= 0; open = text.indexOf('{{', last)) {
+    const close = text.indexOf('}}', open + 2)
+    if (close < 0 || text[open + 2] === '{' || text[close + 2] === '}') return undefined
+    const inner = text.slice(open + 2, close)
+    const original = inner.trim()
+    if (!SIMPLE_PATH.test(original) || isHelper(original)) return undefined
+    const parts = original.split('.')
+    if (parts.some((part) => KEYWORDS.has(part))) return undefined
+    if (open > last) segments.push(text.slice(last, open))
+    segments.push({parts, original, index: open + 2 + inner.indexOf(original)})
+    last = close + 2
   }
+  if (last < text.length) segments.push(text.slice(last))
+
+  const only = segments.length === 1 && typeof segments[0] !== 'string' ? segments[0] : undefined
+  const evaluate = (context: RenderContext): string => {
+    let out = ''
+    for (const segment of segments) {
+      if (typeof segment === 'string') {
+        out += segment
+        continue
+      }
+      let value: unknown = context
+      for (const part of segment.parts) {
+        if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part)) {
+          throw new TemplateError('undefined-variable', `"${segment.original}" is not defined`, segment.index, segment.original)
+        }
+        value = (value as Record<string, unknown>)[part]
+      }
+      if (value !== undefined && value !== null) out += String(value)
+    }
+    return out
+  }
+  return {plain: false, path: only && {parts: only.parts, index: only.index}, evaluate}
+}
+
+// ---------------------------------------------------------------------- Handlebars
+
+/** Compiles `text` with Handlebars itself (loading it on first need); throws a TemplateError ('syntax'). */
+export function compileWithHandlebars(text: string): CompiledText {
   const env = handlebarsEnv()
   const {src, ast} = parseText(env, text)
   const info = inspect(ast, src)
@@ -170,13 +260,7 @@ function compile(text: string): CompiledText {
   const wholePath = single ? simplePath(single) : undefined
   const path = wholePath ? {parts: wholePath.parts, index: src.indexAt(wholePath.loc.start)} : undefined
 
-  // Text and simple paths only (`D:\VMs\{{name}}\boot.vhdx`): the large majority. Evaluated
-  // here without Handlebars, whose per-call setup (helper tables, prototype-access maps)
-  // costs more than the lookups themselves when 1000 guests are planned.
-  const fast = fastSegments(body, src)
-  if (fast) return {plain: false, path, evaluate: (context) => evaluateSegments(fast, context)}
-
-  let program: hbs.AST.Program = ast
+  let program: hbs.AST.Program = concatenating(ast)
   let raw = false
   if (single && !wholePath && single.path.type === 'PathExpression' && isCall(single)) {
     // Wrap the call as `{{__capture (call ...)}}` to get its value rather than its text.
@@ -198,6 +282,26 @@ function compile(text: string): CompiledText {
   return {plain: false, path, evaluate}
 }
 
+/**
+ * With noEscape, Handlebars' compiled function returns `value1 + value2 + ...` when a program
+ * starts with values: `{{a}}{{b}}` with a = 1 and b = 2 renders 3, not 12. A leading
+ * `{{__text}}` (a helper that returns "") makes every such sum a string concatenation. It is
+ * added only where it is needed, ahead of two or more outputs that do not start with text,
+ * in every program of the tree (a block's body is a program of its own).
+ */
+export function concatenating(program: hbs.AST.Program): hbs.AST.Program {
+  const body = program.body.map((st) => {
+    if (st.type !== 'BlockStatement') return st
+    const b = st as hbs.AST.BlockStatement
+    return {...b, program: b.program && concatenating(b.program), inverse: b.inverse && concatenating(b.inverse)} as hbs.AST.Statement
+  })
+  const outputs = body.filter((st) => st.type !== 'CommentStatement' && !(st.type === 'ContentStatement' && (st as hbs.AST.ContentStatement).value === ''))
+  if (outputs.length < 2 || outputs[0].type === 'ContentStatement') return {...program, body}
+  const loc = outputs[0].loc
+  const text = {type: 'MustacheStatement', path: {type: 'PathExpression', data: false, depth: 0, parts: ['__text'], original: '__text', loc}, params: [], escaped: false, strip: {open: false, close: false}, loc}
+  return {...program, body: [text as unknown as hbs.AST.Statement, ...body]}
+}
+
 function isCall(m: hbs.AST.MustacheStatement): boolean {
   const p = m.path as hbs.AST.PathExpression
   return m.params.length > 0 || (m.hash?.pairs.length ?? 0) > 0 || (p.type === 'PathExpression' && p.parts.length === 1 && isHelper(p.original))
@@ -208,74 +312,6 @@ function simplePath(m: hbs.AST.MustacheStatement): hbs.AST.PathExpression | unde
   const p = m.path as hbs.AST.PathExpression
   if (p.type !== 'PathExpression' || isCall(m) || p.data || p.depth !== 0) return undefined
   return SIMPLE_PATH.test(p.original) && p.parts[0] !== 'this' ? p : undefined
-}
-
-type Segment = string | {parts: string[]; original: string; index: number}
-
-/** Words Handlebars reads as literals or keywords, not variables. */
-const NOT_VARIABLES = new Set(['true', 'false', 'null', 'undefined', 'this', 'else'])
-
-/**
- * Text whose every mustache is a plain variable (`D:\VMs\{{name}}\{{host.name}}.vhdx`), split
- * into literal and variable segments without Handlebars. Anything else (helpers, blocks,
- * comments, `{{{`, `~`, `this`, literals, an unclosed `{{`) returns undefined and goes to the
- * Handlebars parser, which then also reports any syntax error with its position. Backslashes
- * stay literal: in hvguest a backslash before `{{` is a path separator.
- */
-function scanSimple(text: string): Segment[] | undefined {
-  const out: Segment[] = []
-  let last = 0
-  for (;;) {
-    const open = text.indexOf('{{', last)
-    if (open < 0) {
-      if (last < text.length) out.push(text.slice(last))
-      return out
-    }
-    const close = text.indexOf('}}', open + 2)
-    if (close < 0 || text[open + 2] === '{' || text[close + 2] === '}') return undefined
-    const inner = text.slice(open + 2, close)
-    const name = inner.trim()
-    if (!SIMPLE_PATH.test(name) || isHelper(name)) return undefined
-    const parts = name.split('.')
-    if (NOT_VARIABLES.has(parts[0])) return undefined
-    if (open > last) out.push(text.slice(last, open))
-    out.push({parts, original: name, index: open + 2 + inner.indexOf(name)})
-    last = close + 2
-  }
-}
-
-function fastSegments(body: hbs.AST.Statement[], src: SourceMap): Segment[] | undefined {
-  const out: Segment[] = []
-  for (const st of body) {
-    if (st.type === 'ContentStatement') out.push((st as hbs.AST.ContentStatement).value)
-    else if (st.type === 'CommentStatement') continue
-    else if (st.type === 'MustacheStatement') {
-      const p = simplePath(st as hbs.AST.MustacheStatement)
-      if (!p) return undefined
-      out.push({parts: p.parts, original: p.original, index: src.indexAt(p.loc.start)})
-    } else return undefined
-  }
-  return out
-}
-
-/** Same result as Handlebars strict + noEscape: a missing key throws, null/undefined print "". */
-function evaluateSegments(segments: Segment[], context: RenderContext): string {
-  let out = ''
-  for (const seg of segments) {
-    if (typeof seg === 'string') {
-      out += seg
-      continue
-    }
-    let v: unknown = context
-    for (const part of seg.parts) {
-      if (v === null || typeof v !== 'object' || !Object.hasOwn(v, part)) {
-        throw new TemplateError('undefined-variable', `"${seg.original}" is not defined`, seg.index, seg.original)
-      }
-      v = (v as Record<string, unknown>)[part]
-    }
-    if (v !== undefined && v !== null) out += String(v)
-  }
-  return out
 }
 
 /** The text as handed to Handlebars (backslashes doubled before `{{`), mapped back to the original. */
@@ -298,11 +334,15 @@ export class SourceMap {
     this.compiled = out + original.slice(last)
   }
 
-  /** Handlebars position (1-based line, 0-based column in `compiled`) -> index in `original`. */
+  /**
+   * Handlebars position (1-based line, 0-based column in `compiled`) -> index in `original`.
+   * Lines end where Handlebars' lexer ends them: at `\r\n`, `\r` or `\n` (it counts lines with
+   * `(?:\r\n?|\n)`, handlebars/dist/cjs/handlebars/compiler/parser.js), so a lone `\r` is a line too.
+   */
   indexAt(pos: {line: number; column: number}): number {
     if (!this.lineStarts) {
       this.lineStarts = [0]
-      for (let i = 0; i < this.compiled.length; i++) if (this.compiled[i] === '\n') this.lineStarts.push(i + 1)
+      for (const m of this.compiled.matchAll(/\r\n?|\n/g)) this.lineStarts.push(m.index + m[0].length)
     }
     const at = (this.lineStarts[pos.line - 1] ?? this.compiled.length) + pos.column
     return Math.min(at - this.added.filter((a) => a < at).length, this.original.length)
@@ -429,10 +469,13 @@ export function runtimeError(error: unknown, src: SourceMap, info: Inspection): 
     const expression = src.slice(start, end) || undefinedName
     return new TemplateError('undefined-variable', `"${expression}" is not defined`, src.indexAt(start), expression)
   }
-  // a helper argument like `foo.x` whose `foo` is missing fails inside Handlebars' lookup
-  const reading = /Cannot read properties of (?:undefined|null) \(reading '([^']+)'\)/.exec(e.message)?.[1]
-  if (reading !== undefined) {
-    const p = info.paths.find((q) => q.parts.indexOf(reading) > 0)
+  // Handlebars' lookup fails with a TypeError on a path through a missing parent (`foo.x.y`
+  // without `foo`, or a helper argument `foo.x`), and in strict mode on a path through a
+  // string or number (`name.length`: its `in` check): an undefined variable, as the fast path says
+  const through = /Cannot read properties of (?:undefined|null) \(reading '([^']+)'\)|Cannot use 'in' operator to search for '([^']+)'/.exec(e.message)
+  const part = through?.[1] ?? through?.[2]
+  if (part !== undefined) {
+    const p = info.paths.find((q) => q.parts.indexOf(part, 1) > 0) // read from a parent, so never the first part
     if (p) return new TemplateError('undefined-variable', `"${p.original}" is not defined`, p.index, p.original)
   }
   if (e instanceof HelperError) {

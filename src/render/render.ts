@@ -1,5 +1,5 @@
 /**
- * The render stage (DESIGN section 2): a loaded template + a context -> a validated GuestSpec.
+ * The render stage (README.md, 'Templates in one page'): a loaded template + a context -> a validated GuestSpec.
  *
  * The YAML was parsed first (at load); here every STRING SCALAR under `spec` is rendered on
  * its own. Keys are never rendered, and a value can never change the structure: a --set value

@@ -1,6 +1,6 @@
 /**
- * Plain-text tables. @oclif/table pulls in ink and React (~400 ms to import, DESIGN section
- * 10); hvguest's tables are simple columns, so they are rendered here in a few lines.
+ * Plain-text tables. @oclif/table pulls in ink and React (~400 ms to import; the start-up
+ * budget is in bench/README.md); hvguest's tables are simple columns, so they are rendered here in a few lines.
  */
 export function renderTable(headers: string[], rows: string[][], indent = ''): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))

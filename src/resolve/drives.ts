@@ -1,9 +1,8 @@
 /**
  * Turns the template's disks and DVDs, plus the IC and first-boot media the resolver adds,
  * into planned drives: what each is, where its file lives on the host, and how it is made.
- * Controller slots are assigned afterwards by layout/allocate-slots.ts, in the DESIGN order
- * (boot, integration media, first-boot media, template DVDs, data disks), which is the order
- * of the list returned here.
+ * Controller slots are assigned afterwards by layout/allocate-slots.ts, in the order of the
+ * list returned here: boot, integration media, first-boot media, template DVDs, data disks.
  */
 import type {Diagnostic} from '../model/diagnostic.js'
 import type {DiskCreation, PlannedDrive, PlannedFirstBoot, PlannedIntegration} from '../model/plan.js'
@@ -35,8 +34,8 @@ function creation(type: DiskCreation['type'], format: Format, d: {size?: number;
 }
 
 /**
- * The format a disk with no `format:` gets: what the host can use (DESIGN section 4). VHDX
- * arrived with Windows Server 2012, so 2008 and 2008 R2 hosts get VHD.
+ * The format a disk with no `format:` gets: what the host can use. VHDX arrived with Windows
+ * Server 2012, so 2008 and 2008 R2 hosts get VHD.
  */
 export function defaultDiskFormat(hostOs: HostOs): Format {
   return atLeast(hostOs, 'windows-server-2012') ? 'vhdx' : 'vhd'
@@ -153,25 +152,4 @@ export function draftDrives(input: {
   })
   ;(spec.dataDisks ?? []).forEach((d, i) => drafts.push(dataDraft(guest, guestDir, d, i, hostDefault, locate, diagnostics)))
   return {drafts, diagnostics}
-}
-
-const FIRSTBOOT_LABEL = {cloudInit: 'cidata', kickstart: 'OEMDRV', unattend: 'UNATTEND'} as const
-
-/** First-boot configuration: which template renders it and the seed media it is written to. */
-export function resolveFirstBoot(guest: string, guestDir: string, spec: GuestSpec): PlannedFirstBoot | null {
-  const fb = spec.firstBoot
-  if (!fb) return null
-  const kind = fb.cloudInit !== undefined ? 'cloudInit' : fb.kickstart !== undefined ? 'kickstart' : 'unattend'
-  return {
-    kind,
-    template: (fb.cloudInit ?? fb.kickstart ?? fb.unattend)!,
-    media: winJoin(guestDir, `${guest}-firstboot.iso`),
-    label: FIRSTBOOT_LABEL[kind],
-    values: fb.values ?? {},
-    // rendered after the guest is resolved (resolve-firstboot.ts)
-    files: [],
-    bootHint: null,
-    secret: false, // set when the files are rendered
-    keepMedia: fb.keepMedia ?? false,
-  }
 }

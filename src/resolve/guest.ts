@@ -16,7 +16,8 @@ import {resolveAdapters} from './network/resolve-adapters.js'
 import {GB, MB} from '../model/sizes.js'
 import type {GuestSpec} from '../model/schemas.js'
 import {winJoin} from '../util/windows-path.js'
-import {draftDrives, resolveFirstBoot} from './drives.js'
+import {draftDrives} from './drives.js'
+import {resolveFirstBoot} from './firstboot/index.js'
 import type {TargetHost} from '../model/target-host.js'
 
 /** Hyper-V's own defaults for dynamic memory (New-VM / Set-VMMemory). */

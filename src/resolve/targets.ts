@@ -1,7 +1,7 @@
 /**
  * Which hosts a run targets, what each host is (OS, roots), and which hardware profile is in
  * force there: `--profile`, else the host's `profile` in the inventory, else `generic-1g`
- * (DESIGN section 3). With no inventory the target is the local machine.
+ * (README.md, 'Hardware profiles and hosts'). With no inventory the target is the local machine.
  */
 import {existsSync} from 'node:fs'
 import {resolve} from 'node:path'

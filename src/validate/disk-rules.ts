@@ -1,5 +1,5 @@
 /**
- * Virtual disk limits (HYPERV-FACTS sections 1-2): VHD 2040 GB, VHDX 64 TB, at least 3 MB; a
+ * Virtual disk limits (docs/hyperv-facts.md, sections 2 and 3): VHD 2040 GB, VHDX 64 TB, at least 3 MB; a
  * Gen1 boot volume is usable up to 2 TB; VHDX blocks are powers of 2 from 1 MB to 256 MB; Gen2
  * boots VHDX only. These rules look at every drive the template asked for, placed or not,
  * and point at the line it was written on.

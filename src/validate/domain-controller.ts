@@ -1,5 +1,5 @@
 /**
- * Virtualized domain controller guidance (HYPERV-FACTS section 6, [VDC]): NTDS.DIT, logs and
+ * Virtualized domain controller guidance (docs/hyperv-facts.md, 'Domain controllers in VMs' [VDC]): NTDS.DIT, logs and
  * SYSVOL on a virtual SCSI disk; fixed or pass-through disks, never dynamic or differencing;
  * the Time Synchronization IC off (the DC takes time from the domain hierarchy); no
  * checkpoints (restoring one rolls back the DC's update sequence numbers).

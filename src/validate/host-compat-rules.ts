@@ -1,5 +1,5 @@
 /**
- * What the host's Hyper-V release can run (HYPERV-FACTS section 1): VHDX arrived with
+ * What the host's Hyper-V release can run (docs/hyperv-facts.md, 'Configuration versions'; docs/host-versions.md): VHDX arrived with
  * Windows Server 2012, Generation 2 VMs with 2012 R2, and a host supports Windows guests up to
  * its own release (configuration versions: 2008 R2 = 3.0 … 2019 = 9.0).
  */

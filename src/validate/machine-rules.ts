@@ -1,5 +1,5 @@
 /**
- * Settings a generation cannot take (HYPERV-FACTS section 1): Secure Boot and >64 vCPUs/>1 TB
+ * Settings a generation cannot take (docs/hyperv-facts.md, 'Per VM' and 'How Generation 2 differs'): Secure Boot and >64 vCPUs/>1 TB
  * exist only on Gen2; floppy only on Gen1; nested virtualization needs static memory.
  */
 import {report} from '../model/codes.js'

@@ -1,7 +1,7 @@
 /**
  * Rules across the whole run: guest names per host, static MACs, and virtual switch names
  * against what the inventory says each host (and every node of its cluster) has. Live
- * Migration needs the same switch name on every node (HYPERV-FACTS section 6, [HCI][ATC]).
+ * Migration needs the same switch name on every node (docs/hyperv-facts.md, 'Switch names in a cluster' [HCI][ATC]).
  */
 import {report} from '../model/codes.js'
 import type {GuestRule, RunRule} from './types.js'

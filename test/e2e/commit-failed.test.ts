@@ -1,5 +1,5 @@
 /**
- * A commit that fails (issue 9, defect 1), through the BUILT CLI on the starter project: a file
+ * A commit that fails, through the BUILT CLI on the starter project: a file
  * stands where `<vmRoot>\.hvguest\guests` must go, so the guest manifest cannot be written.
  * Before the fix `create` said "1 guest created" and exited 0, and `recover` then removed the
  * guest. Now: `commit-failed`, exit 1, the guest kept; `recover` keeps it while the cause is

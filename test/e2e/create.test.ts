@@ -1,5 +1,5 @@
 /**
- * Issue 3, item 6: `create` through the BUILT CLI, real pwsh, an emulated host. Each test
+ * `create` through the BUILT CLI, real pwsh, an emulated host. Each test
  * starts from its own copy of an emulator state made by the emulator itself (built once per
  * option set: test/helpers/emulator-project.ts).
  */

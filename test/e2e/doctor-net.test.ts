@@ -1,5 +1,5 @@
 /**
- * Issue 5 end to end: `doctor`, `net show`, `net apply`, `net restore` through the BUILT CLI,
+ * Host readiness and network defaults end to end: `doctor`, `net show`, `net apply`, `net restore` through the BUILT CLI,
  * real pwsh and emulated hosts (docs/emulator-state.md, "Host conditions"). doctor: a ready
  * host passes every check, then each failing condition is set up in turn and reported alone.
  * net: apply then restore returns the state file byte for byte, a second apply is a no-op,

@@ -1,5 +1,5 @@
 /**
- * Issue 4 end to end: the BUILT CLI, real pwsh, an emulated Windows Server 2012 R2 host that
+ * First boot end to end: the BUILT CLI, real pwsh, an emulated Windows Server 2012 R2 host that
  * boots its guests (docs/emulator-guests.md). `create --start --wait` for an Ubuntu (cloud-init),
  * a CentOS 6 (kickstart + LIS) and a Windows Server 2012 R2 (unattend + vmguest.iso) guest: the
  * slots, the seed media on the host read back by isoinfo and xorriso, `ic status`, the reported
@@ -147,7 +147,7 @@ describe('first boot on an emulated Windows Server 2012 R2 host', () => {
     const g = planned(p, args)
     expect(g.integration).toMatchObject({strategy: 'linux-lis', media: 'C:\\ISO\\LinuxIntegrationServices-4.1.3-2.iso'})
     expect(g.firstBoot).toMatchObject({kind: 'kickstart', label: 'OEMDRV', bootHint: 'ks=cdrom:/ks.cfg'})
-    // DESIGN section 5: integration media first (1:0), then first-boot media (1:1), then the template's DVD (0:1)
+    // Gen1 DVD order (README.md, 'What the plan checks'): integration media first (1:0), then first-boot media (1:1), then the template's DVD (0:1)
     expect(slots(p, 'c6')).toEqual({
       'IDE 0:0': 'C:\\Hyper-V\\c6\\c6-boot.vhd',
       'IDE 0:1': 'C:\\ISO\\CentOS-6.10-x86_64-bin-DVD1.iso',

@@ -1,5 +1,5 @@
 /**
- * Issue 10, item 3, through the BUILT CLI: a host without the Hyper-V PowerShell module is
+ * Hosts hvguest only plans for, through the BUILT CLI: a host without the Hyper-V PowerShell module is
  * refused with hyperv-module-missing, exit 2, nothing done, by create, net apply, ic inject and
  * doctor. It is found two ways, both before any change: the inventory says 2008 / 2008 R2 (no
  * process is started), or the session's bootstrap finds no Hyper-V module (the emulated 2008 R2

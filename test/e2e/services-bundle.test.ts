@@ -40,7 +40,7 @@ describe('the services bundle', () => {
   })
 
   it('renders the built-in first-boot templates from their precompiled form, without loading Handlebars', async () => {
-    const precompiled = new URL('../../dist/render/firstboot-precompiled.cjs', import.meta.url)
+    const precompiled = new URL('../../dist/resolve/firstboot/firstboot-precompiled.cjs', import.meta.url)
     expect(existsSync(precompiled)).toBe(true)
     // The CLI, in its own process: no module named handlebars is loaded for a plan with first boot.
     const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/run.js', import.meta.url)), 'plan', 'centos-6', '--json'], {

@@ -1,7 +1,9 @@
 /**
- * The schemas Node checks answers with (src/powershell/answers.ts) against what the real runtime
- * answers, through pwsh and the emulated host: every action, ok and failed, must pass, so that
- * the schemas cannot drift from ps/HvGuest. (A wrong shape's message is unit-tested in
+ * The runtime's JSON Schemas (ps/HvGuest/schemas), as Node checks answers with them
+ * (src/powershell/answers.ts), against what the real runtime answers, through pwsh and the
+ * emulated host: every action, ok and failed, must pass, so that the schemas cannot drift from
+ * ps/HvGuest. (The harness checks every answer of every runtime test the same way; here each
+ * action is asked for at least once. A wrong shape's message is unit-tested in
  * test/unit/powershell/answers.test.ts; list facts of one item in runtime-facts-shapes.test.ts.)
  */
 import {describe, expect, it} from 'vitest'

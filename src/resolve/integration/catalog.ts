@@ -1,6 +1,6 @@
 /**
  * The OS catalog: which integration-component strategy each guest OS gets
- * (templates/catalog/os.yaml; HYPERV-FACTS section 3). Loaded and validated once per file and
+ * (templates/catalog/os.yaml; docs/hyperv-facts.md, 'Integration services'). Loaded and validated once per file and
  * cached, so a 1000-guest run reads it once. The host OS is not looked at here; that is
  * resolve-integration.ts's job.
  */

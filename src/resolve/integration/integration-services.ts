@@ -1,9 +1,9 @@
 /**
- * The six Hyper-V integration services (HYPERV-FACTS section 3 [IS]).
+ * The six Hyper-V integration services (docs/hyperv-facts.md, 'The six services' [IS]).
  *
  * Names are localized on non-English hosts ("Takt" for Heartbeat on German hosts [LOC]), so the
  * runtime addresses each service by the GUID suffix of its Id (`Microsoft:<VMId>\<GUID>`), never
- * by name (DESIGN section 7). GUIDs and defaults are copied from
+ * by name (docs/hyperv-facts.md, 'Localized names and GUIDs'). GUIDs and defaults are copied from
  * ps/emulator/reference/hyperv-cmdlets.json `integrationServices` (which takes them from
  * packer-plugin-hyperv [PKR]; Microsoft's reference does not list them).
  */

@@ -1,6 +1,6 @@
 /**
  * Integration components: the catalog entry of the guest OS, the host OS and the template's
- * `integration.install` decide how the guest gets its ICs (HYPERV-FACTS section 3).
+ * `integration.install` decide how the guest gets its ICs (docs/hyperv-facts.md, 'Integration services').
  *
  *   auto          Windows of the IC-media era (2008-2012 R2, 7-8.1): the host's vmguest.iso on
  *                 hosts up to 2012 R2; Windows Update on 2016+ / Windows 10+ hosts, which do not
@@ -12,7 +12,7 @@
  *
  * An explicit choice that cannot apply is an error, and the guest is planned as `auto` would
  * plan it, so the rest of the plan stays meaningful. Services are always listed with their
- * GUIDs, whatever the strategy: they are host-side switches (DESIGN section 7).
+ * GUIDs, whatever the strategy: they are host-side switches (docs/hyperv-facts.md, 'Localized names and GUIDs').
  */
 import type {Diagnostic} from '../../model/diagnostic.js'
 import type {IntegrationStrategy, PlannedIntegration, PlannedIntegrationService} from '../../model/plan.js'
@@ -71,7 +71,7 @@ interface Ctx extends IntegrationInput {
   install: InstallMode
   services: PlannedIntegrationService[]
   diagnostics: Diagnostic[]
-  /** Reports an explicit `install:` that cannot apply (always an error: DESIGN section 3). */
+  /** Reports an explicit `install:` that cannot apply (always an error, as any explicit setting that cannot apply is). */
   reject: (code: 'ic-media-unavailable' | 'ic-offline-unsupported', message: string) => void
 }
 

@@ -1,15 +1,15 @@
 /**
- * Controller slot allocation (DESIGN section 5).
+ * Controller slot allocation (the layout of README.md, 'What the plan checks').
  *
  * Generation 1: 2 IDE controllers x 2 locations, and DVD drives take IDE slots too
- * (HYPERV-FACTS section 1: Get-VMIdeController accepts 0 and 1; at most 4 IDE devices [SCALE];
+ * (docs/hyperv-facts.md, 'IDE controllers': Get-VMIdeController accepts 0 and 1; at most 4 IDE devices [SCALE];
  * Gen1 has an "IDE CD-ROM" [GEN]). The boot disk must be IDE, because Gen1 cannot boot from
  * SCSI [SCALE][GEN]. SCSI: 4 controllers x 64 locations = 256 disks [SCALE].
  * Generation 2 has no IDE at all: everything is SCSI, DVDs included [GEN].
  *
  * Pinned devices are placed first and are honoured or rejected, never moved; the rest fill
- * the free slots in the DESIGN order. Slots are always explicit (type, number, location),
- * because Add-VMHardDiskDrive without -ControllerType tries IDE first (HYPERV-FACTS section 1).
+ * the free slots in the orders below. Slots are always explicit (type, number, location),
+ * because Add-VMHardDiskDrive without -ControllerType tries IDE first (docs/hyperv-facts.md, 'Adding a drive').
  *
  * Runs in O(requests + slots) per guest: a 256-disk guest costs one pass over 260 slots.
  */
@@ -54,11 +54,11 @@ const describeIndex = (index: number) => {
 
 /** Gen1 boot disk: IDE 0:0, and only if a pin took it, the next free IDE slot. */
 const GEN1_BOOT_ORDER = [ideIndex(0, 0), ideIndex(0, 1), ideIndex(1, 0), ideIndex(1, 1)]
-/** Gen1 DVDs: IDE 1:0, 1:1, 0:1 (DESIGN section 5), then 0:0 when the boot disk is elsewhere. */
+/** Gen1 DVDs: IDE 1:0, 1:1, 0:1 (README.md, 'What the plan checks'), then 0:0 when the boot disk is elsewhere. */
 const GEN1_DVD_ORDER = [ideIndex(1, 0), ideIndex(1, 1), ideIndex(0, 1), ideIndex(0, 0)]
 
 /**
- * Gen1 only needs the startup disk on IDE (HYPERV-FACTS section 1 [SCALE]), so another IDE slot
+ * Gen1 only needs the startup disk on IDE (docs/hyperv-facts.md, 'Booting Generation 1' [SCALE]), so another IDE slot
  * still boots; 0:0 is where every tool and person looks for it, hence a warning, not an error.
  * But when another hard disk holds IDE 0:0, BIOS boot tries that disk first and the VM does not
  * start from the boot disk: an error.
@@ -122,7 +122,7 @@ export function allocateSlots(
   })
 
   if (generation === 2) {
-    // Gen2: one SCSI sequence, 64 per controller, boot disk first (DESIGN section 5).
+    // Gen2: one SCSI sequence, 64 per controller: boot disk, then DVDs, then data disks.
     let cursor = IDE_SLOTS
     for (const i of [...unpinned.boot, ...unpinned.dvd, ...unpinned.data]) {
       while (cursor < ALL_SLOTS && owner[cursor] >= 0) cursor++

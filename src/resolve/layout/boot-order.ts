@@ -2,7 +2,7 @@
  * Boot order.
  *
  * Generation 1: BootDevice names for `Set-VMBios -StartupOrder`, which takes the whole list of
- * CD, IDE, LegacyNetworkAdapter and Floppy (HYPERV-FACTS section 1 [PS:Set-VMBios]); so the
+ * CD, IDE, LegacyNetworkAdapter and Floppy (docs/hyperv-facts.md, 'Boot order' [PS:Set-VMBios]); so the
  * result always holds all four, the requested ones first. On Gen1 `vhd` means IDE and
  * `networkAdapter` means LegacyNetworkAdapter [PS:New-VM]: a Gen1 VM PXE-boots only through a
  * legacy adapter [GEN].

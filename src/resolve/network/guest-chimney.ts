@@ -1,8 +1,8 @@
 /**
- * The guest side of TCP Chimney (DESIGN section 3): chimney is host-global and, for Windows
+ * The guest side of TCP Chimney: chimney is host-global and, for Windows
  * guests on 2008 R2 hosts, also a guest setting. Only 2008 R2 gives VMs chimney: WS2008 R1 VMs
  * never use it [KB951037], R2 added it [R2RTM], and from 2012 on it is not supported for VMs
- * [NDIS630] (HYPERV-FACTS section 5). Linux guests have no such setting.
+ * [NDIS630] (docs/hyperv-facts.md, 'VMQ and TCP Chimney'). Linux guests have no such setting.
  *
  * Pure: no diagnostics. A profile value that cannot apply is reported once per host by
  * resolveHostNetwork (chimney-unsupported-host / chimney-unsupported-nic).

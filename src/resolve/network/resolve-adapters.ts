@@ -1,5 +1,5 @@
 /**
- * Guest network adapters: names, jumbo frames and VMQ per adapter (DESIGN section 3).
+ * Guest network adapters: names, jumbo frames and VMQ per adapter.
  *
  * Severity follows where a setting came from: a profile default that cannot apply to an
  * adapter is a warning and the adapter is built without it; the same setting written in the
@@ -13,21 +13,21 @@ import {report, type Code} from '../../model/codes.js'
 import {atLeast, type HostOs} from '../../model/host-os.js'
 import type {GuestOs, HardwareProfile, NetworkAdapter} from '../../model/schemas.js'
 
-/** `*JumboPacket` default and minimum: 1500-byte MTU + 14-byte header (HYPERV-FACTS section 4 [KW]). */
+/** `*JumboPacket` default and minimum: 1500-byte MTU + 14-byte header (docs/hyperv-facts.md, 'Jumbo frames' [KW]). */
 export const STANDARD_FRAME = 1514
 
-/** The NAT switch of client Hyper-V: works over Wi-Fi, cannot be renamed (HYPERV-FACTS section 6 [DS]). */
+/** The NAT switch of client Hyper-V: works over Wi-Fi, cannot be renamed (docs/hyperv-facts.md, 'Default Switch' [DS]). */
 export const DEFAULT_SWITCH = 'Default Switch'
 
 /**
- * Hyper-V R2 added jumbo frames and VMQ (HYPERV-FACTS sections 4 and 5 [R2RTM]): a Windows
+ * Hyper-V R2 added jumbo frames and VMQ (docs/hyperv-facts.md, sections 5 and 6 [R2RTM]): a Windows
  * Server 2008 (R1) host has neither, for any guest or adapter.
  */
 export function jumboAndVmqSupported(hostOs: HostOs): boolean {
   return atLeast(hostOs, 'windows-server-2008r2')
 }
 
-/** WS2016 allows 8 synthetic + 4 legacy adapters; WS2019 and later 64 + 4 (HYPERV-FACTS section 1 [SCALE]). */
+/** WS2016 allows 8 synthetic + 4 legacy adapters; WS2019 and later 64 + 4 (docs/hyperv-facts.md, 'Network adapters' [SCALE]). */
 export function nicLimits(hostOs: HostOs): {synthetic: number; legacy: number} {
   return {synthetic: atLeast(hostOs, 'windows-server-2019') ? 64 : 8, legacy: 4}
 }
@@ -126,7 +126,7 @@ export function resolveAdapters(input: AdaptersInput): {adapters: PlannedNetwork
           ])
         }
         if (os.family === 'linux' && !atLeast(hostOs, 'windows-server-2012r2')) {
-          // HYPERV-FACTS section 4 [FD][UBU]
+          // docs/hyperv-facts.md, 'Jumbo frames' [FD][UBU]
           problems.push(['jumbo-linux-host-too-old', `Linux guests get jumbo frames only on Windows Server 2012 R2 and later hosts, not ${hostOs}`])
         }
       }
@@ -135,7 +135,7 @@ export function resolveAdapters(input: AdaptersInput): {adapters: PlannedNetwork
     }
 
     // -- VMQ: a template value, else the profile's. Synthetic adapters on 2008 R2 and later hosts
-    // only (R2 added VMQ for the synthetic path, HYPERV-FACTS section 5 [R2RTM]).
+    // only (R2 added VMQ for the synthetic path, docs/hyperv-facts.md, 'VMQ and TCP Chimney' [R2RTM]).
     const vmqExplicit = a.vmq !== undefined
     let vmq = a.vmq ?? net.vmq ?? false
     if (vmq && !hostHasJumboAndVmq) {

@@ -1,10 +1,10 @@
 /**
- * Host-level network settings a run applies (DESIGN section 3, PlannedHost.network).
+ * Host-level network settings a run applies (PlannedHost.network).
  *
- * Jumbo frames must match end to end (HYPERV-FACTS section 4 [HCI]): every switch that carries a
+ * Jumbo frames must match end to end (docs/hyperv-facts.md, 'Jumbo frames' [HCI]): every switch that carries a
  * jumbo guest adapter gets the largest value on the physical NIC bound to it and on the host's
  * `vEthernet (<switch>)`. TCP Chimney is host-global (Set-NetOffloadGlobalSetting -Chimney,
- * HYPERV-FACTS section 5), and VMs can use it only on 2008 R2 hosts: WS2008 R1 VMs never use it
+ * docs/hyperv-facts.md, 'VMQ and TCP Chimney'), and VMs can use it only on 2008 R2 hosts: WS2008 R1 VMs never use it
  * [KB951037], R2 added it [R2RTM], 2012 dropped it for VMs [NDIS630], 1703 deprecated it [DEP].
  * `disabled` is the cmdlet's default and may always be applied. Jumbo frames and VMQ need a 2008 R2
  * or later host [R2RTM]; on a 2008 (R1) host both are left alone (the adapters report why).

@@ -1,5 +1,5 @@
 /**
- * createGuests' commit (issue 9, defect 1) over scripted sessions: every answer is checked. A
+ * createGuests' commit over scripted sessions: every answer is checked. A
  * commit that fails after the host marked its journal is `commit-failed` (guests kept, recover
  * finishes it); one refused before the mark rolls the run back; over several hosts every journal
  * is marked first, so that a run keeps its guests everywhere or nowhere. What the user reads is

@@ -8,7 +8,7 @@
 import {describe, expect, it} from 'vitest'
 import type {HostSession} from '../../../src/powershell/session.js'
 import type {ResultLine, RuntimeRequest} from '../../../src/powershell/protocol.js'
-import {rememberSeedRenderer} from '../../../src/media/seed-files.js'
+import {rememberSeedRenderer} from '../../../src/resolve/firstboot/index.js'
 import {createGuests, type CreateOptions} from '../../../src/execute/create.js'
 import {analyzeGuest, manifestGuest} from '../../../src/execute/guest-status.js'
 import {renderIcStatus} from '../../../src/report/ic-status-view.js'
@@ -29,7 +29,7 @@ function guest(fb: {secret: boolean; keepMedia: boolean} | null): any {
     bootHint: null,
     ...fb,
   }
-  // The real bytes come from the renderer the planning run leaves (src/media/seed-files.ts).
+  // The real bytes come from the renderer the planning run leaves (src/resolve/firstboot/seed-files.ts).
   if (firstBoot) rememberSeedRenderer(firstBoot as any, {render: () => [{...firstBoot.files[0], content: 'password: $6$salt$hash\n'}], parameters: []})
   return {
     name: 'g1',

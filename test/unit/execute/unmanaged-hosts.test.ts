@@ -1,5 +1,5 @@
 /**
- * Hosts hvguest plans for but cannot act on (issue 10, item 3): a host whose inventory OS has no
+ * Hosts hvguest plans for but cannot act on (README.md, 'Which hosts hvguest manages'): a host whose inventory OS has no
  * Hyper-V module (2008, 2008 R2) is refused with hyperv-module-missing before anything runs,
  * naming what hvguest manages; `plan` itself still plans for it.
  */

@@ -227,7 +227,7 @@ describe('loadAnyFile', () => {
   })
 })
 
-describe('the DESIGN example template', () => {
+describe('the full example template (ubuntu-lab.yaml)', () => {
   const file = fileURLToPath(new URL('../../fixtures/templating/ubuntu-lab.yaml', import.meta.url))
   it('loads, validates and renders', () => {
     expect(loadAnyFile(file)).toEqual({kind: 'GuestTemplate', diagnostics: []})

@@ -83,7 +83,7 @@ describe('media order on IDE (Gen1)', () => {
 })
 
 describe('plan document', () => {
-  it('has every guest field of DESIGN section 5, with null for unset settings', () => {
+  it('has every guest field of the plan contract, with null for unset settings', () => {
     const g = planFixture({}).plan.guests[0]
     for (const k of ['name', 'host', 'template', 'profile', 'generation', 'processors', 'memory', 'drives', 'networkAdapters', 'chimney', 'integration', 'firstBoot', 'bootOrder', 'hostname', 'notes', 'firmware', 'floppy', 'nestedVirtualization', 'checkpoints', 'automaticStartAction', 'automaticStopAction', 'start']) {
       expect(g, k).toHaveProperty(k)

@@ -11,7 +11,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, describe, expect, it} from 'vitest'
-import {seedFilesOf} from '../../../src/media/seed-files.js'
+import {seedFilesOf} from '../../../src/resolve/firstboot/index.js'
 import type {PlannedFirstBootFile, PlannedGuest} from '../../../src/model/plan.js'
 import {planRun, type PlanResult} from '../../../src/plan/build-plan.js'
 import type {HostOs} from '../../../src/model/host-os.js'
@@ -120,7 +120,7 @@ const planFile = (c: Case, name: string): string => {
   return f.content
 }
 
-/** Jumbo frames in a LINUX guest: a 9014 profile on a 2012 R2 or later host (HYPERV-FACTS). */
+/** Jumbo frames in a LINUX guest: a 9014 profile on a 2012 R2 or later host (docs/hyperv-facts.md, 'Jumbo frames'). */
 const linuxJumbo = (c: Case) => c.host.profile === 'intel-10g' && c.host.os !== 'windows-server-2008r2'
 
 // The OS catalog, read with PyYAML (anchors resolved by PyYAML, not by hvguest).

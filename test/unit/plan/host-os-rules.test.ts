@@ -1,7 +1,7 @@
 /**
- * What the host's OS decides at plan time (issue 10, items 2-3): the format of a disk that names
+ * What the host's OS decides at plan time: the format of a disk that names
  * none, and the template settings an older host cannot take, each an error at the line that
- * wrote it. A profile default that cannot apply stays a warning (DESIGN section 3).
+ * wrote it. A profile default that cannot apply stays a warning (README.md, 'What the plan checks').
  */
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'

@@ -8,7 +8,7 @@
 import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
-import {seedFilesOf, seedPlaceholderFilesOf} from '../../../src/media/seed-files.js'
+import {seedFilesOf, seedPlaceholderFilesOf} from '../../../src/resolve/firstboot/index.js'
 import type {PlannedGuest} from '../../../src/model/plan.js'
 import {planRun, type PlanResult} from '../../../src/plan/build-plan.js'
 import {cryptMatches, kickstartLayout, pyYamlLoad, shlexSplit} from '../../helpers/independent-tools.js'

@@ -1,6 +1,5 @@
 /**
- * Every diagnostic code is triggered by a case and left silent by a near miss (issue 2,
- * item 8). The last tests fail when a code is registered in src/model/codes.ts without a
+ * Every diagnostic code is triggered by a case and left silent by a near miss. The last tests fail when a code is registered in src/model/codes.ts without a
  * case here, or is said to be covered by another test file that does not assert it, so no rule
  * can be added untested.
  */
@@ -202,7 +201,7 @@ const CASES: Partial<Record<Code, Case>> = {
     nearMiss: {spec: {os: win('2012r2')}, request: {hostOs: 'windows-server-2012r2'}},
   },
   'ic-kvp-needed-for-update': {
-    // HYPERV-FACTS section 3: 2008 R2, 2012, Win7 and Win8 guests need Data Exchange for updates.
+    // docs/hyperv-facts.md, 'Delivery on 2016 and later hosts': 2008 R2, 2012, Win7 and Win8 guests need Data Exchange for updates.
     trigger: {spec: {os: win('2012'), integration: {services: {keyValuePairExchange: false}}}, request: {hostOs: 'windows-server-2022'}},
     nearMiss: {spec: {os: win('2012'), integration: {services: {keyValuePairExchange: true}}}, request: {hostOs: 'windows-server-2022'}},
   },
@@ -259,9 +258,9 @@ const CASES: Partial<Record<Code, Case>> = {
 }
 
 /**
- * Cases whose finding has another severity than the code's default, on purpose: DESIGN
- * section 3 makes a profile default that cannot apply a warning, the same setting written in
- * the template an error.
+ * Cases whose finding has another severity than the code's default, on purpose: a profile
+ * default that cannot apply is a warning, the same setting written in the template an error
+ * (README.md, 'What the plan checks').
  */
 const SEVERITY_OVERRIDES: Partial<Record<Code, string>> = {
   'vmq-unsupported-nic': 'error', // the case writes vmq: true in the template

@@ -1,7 +1,7 @@
 # Host operating systems the emulator can play, and the integration-service catalog.
 
 # version/build/caption per hvguest host OS name; configuration versions per
-# ../shared/reference/HYPERV-FACTS.md section 1 (2016+ from Get-VMHostSupportedVersion lists).
+# docs/hyperv-facts.md, 'Configuration versions' (2016+ from Get-VMHostSupportedVersion lists).
 # icVersion: the integration services on the host's vmguest.iso (hosts up to 2012 R2), the RTM
 # builds: 2008 6.0.6001.18016 (the Hyper-V RTM update), 2008 R2 SP1 6.1.7601.17514, 2012
 # 6.2.9200.16384, 2012 R2 6.3.9600.16384 (not sourced from Microsoft documentation; the emulator

@@ -29,11 +29,11 @@ function Get-HvEmulatorHostProfile {
         Caption                       = $hostProfile.caption
         ConfigurationVersions         = [string[]]$hostProfile.configurationVersions
         DefaultConfigurationVersion   = $hostProfile.defaultVersion
-        # vmguest.iso ships with the host up to 2012 R2 (HYPERV-FACTS section 3).
+        # vmguest.iso ships with the host up to 2012 R2 (docs/hyperv-facts.md, 'vmguest.iso').
         VmGuestIso                    = $build -le 9600
         # The integration services version on that vmguest.iso ($null on later hosts).
         VmGuestIsoVersion             = $(if ($hostProfile.Contains('icVersion')) { [string]$hostProfile.icVersion } else { $null })
-        # 8 synthetic + 4 legacy adapters before 2019, 64 + 4 from 2019 (HYPERV-FACTS section 1).
+        # 8 synthetic + 4 legacy adapters before 2019, 64 + 4 from 2019 (docs/hyperv-facts.md, 'Network adapters').
         MaxSyntheticAdapters          = $(if ($build -ge 17763) { 64 } else { 8 })
         MaxLegacyAdapters             = 4
         NestedVirtualization          = $build -ge 14393

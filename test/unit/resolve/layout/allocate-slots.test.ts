@@ -72,7 +72,7 @@ describe('allocateSlots, Generation 1', () => {
     expect(d.message).toContain('IDE 0:0 boot disk, IDE 0:1 DVD drive "dvd3", IDE 1:0 DVD drive "dvd1", IDE 1:1 DVD drive "dvd2"')
   })
 
-  it('follows the DESIGN order: integration media, first-boot media, template DVDs', () => {
+  it('follows the documented order: integration media, first-boot media, template DVDs', () => {
     const r = run(1, [boot(), icMedia, fbMedia, dvd(1), data(1)])
     expect(r.at).toEqual(['IDE 0:0', 'IDE 1:0', 'IDE 1:1', 'IDE 0:1', 'SCSI 0:0'])
   })

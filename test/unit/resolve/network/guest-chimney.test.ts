@@ -10,7 +10,7 @@ const win2008r2: GuestOs = {family: 'windows', version: '2008r2'}
 const ubuntu: GuestOs = {family: 'linux', distro: 'ubuntu', version: '22.04'}
 const R2: HostOs = 'windows-server-2008r2'
 
-describe('guestChimney (DESIGN section 3: a guest setting for Windows guests on 2008 R2 hosts)', () => {
+describe('guestChimney (a guest setting for Windows guests on 2008 R2 hosts)', () => {
   it.each(['enabled', 'automatic', 'disabled'] as const)('gives a Windows guest on a 2008 R2 host the profile value %s when the NIC supports chimney', (value) => {
     expect(guestChimney({os: win2008r2, hostOs: R2, profile: chimney(value, true)})).toBe(value)
   })

@@ -1,8 +1,9 @@
 /**
  * Whole-text Handlebars for first-boot documents: cloud-init user-data / meta-data /
- * network-config (YAML), kickstart (shell), unattend.xml (XML). DESIGN section 2: unlike a
- * guest template, which is parsed as YAML first, these are rendered as text, so every value
- * is escaped for the document's format (escape-formats.ts).
+ * network-config (YAML), kickstart (shell), unattend.xml (XML). Unlike a guest template,
+ * which is parsed as YAML first, these are rendered as text, so every value is escaped for the
+ * document's format (escape-formats.ts; the rules for template authors are in
+ * templates/firstboot/README.md, "Escaping: values never become structure").
  *
  * How: the template is parsed once, and every `{{expression}}` in the tree is rewritten to
  * `{{__yaml expression}}` (or `__xml`, `__shell`) before compiling with `noEscape`. The format
@@ -23,7 +24,7 @@ import {createHash} from 'node:crypto'
 import type HandlebarsNs from 'handlebars'
 import HandlebarsRuntime from 'handlebars/runtime.js'
 import {ESCAPERS, FormatError, type DocumentFormat} from './escape-formats.js'
-import {REDACTED_TEXT, SecretValue, sha512crypt, UNATTEND_PASSWORD_ELEMENTS, unattendPassword, type SecretForm, type SecretMode, type SecretUses, type UnattendPasswordElement} from './secret-value.js'
+import {REDACTED_TEXT, SecretValue, sha512crypt, UNATTEND_PASSWORD_ELEMENTS, unattendPassword, type SecretForm, type SecretMode, type SecretUses, type UnattendPasswordElement} from '../../render/secret-value.js'
 import {
   handlebarsModule,
   HELPERS,
@@ -37,7 +38,7 @@ import {
   TemplateError,
   type Inspection,
   type RenderContext,
-} from './handlebars-env.js'
+} from '../../render/handlebars-env.js'
 
 export type {DocumentFormat} from './escape-formats.js'
 

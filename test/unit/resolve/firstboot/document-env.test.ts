@@ -1,13 +1,13 @@
 /**
- * The first-boot document environment (src/render/document-env.ts): every `{{expr}}` is
+ * The first-boot document environment (src/resolve/firstboot/document-env.ts): every `{{expr}}` is
  * escaped for the document's format, raw output is refused, and every problem is a
  * TemplateError with the right kind and an index into the template text. The escaped output
  * is also read back with independent parsers (PyYAML, xmllint, Python's shlex).
  */
 import {describe, expect, it} from 'vitest'
-import {compileDocument, type DocumentFormat} from '../../../src/render/document-env.js'
-import {TemplateError} from '../../../src/render/handlebars-env.js'
-import {el, pyYamlLoad, shlexSplit, tempFile, xmlWellFormed, xpath} from '../../helpers/independent-tools.js'
+import {compileDocument, type DocumentFormat} from '../../../../src/resolve/firstboot/index.js'
+import {TemplateError} from '../../../../src/render/handlebars-env.js'
+import {el, pyYamlLoad, shlexSplit, tempFile, xmlWellFormed, xpath} from '../../../helpers/independent-tools.js'
 
 const render = (text: string, format: DocumentFormat, context: Record<string, unknown>): string => compileDocument(text, format).render(context)
 

@@ -1,8 +1,8 @@
 /**
- * Escaping that fits each first-boot format (DESIGN section 2). Every `{{value}}` in a
- * first-boot template goes through the function of its file's format, so a value can hold
- * quotes, colons, newlines, `$(...)` or backticks and still land as ONE value, never as
- * structure:
+ * Escaping that fits each first-boot format (for template authors: templates/firstboot/README.md,
+ * "Escaping"). Every `{{value}}` in a first-boot template goes through the function of its
+ * file's format, so a value can hold quotes, colons, newlines, `$(...)` or backticks and still
+ * land as ONE value, never as structure:
  *
  * - yaml (cloud-init user-data, meta-data, network-config): a complete double-quoted scalar.
  *   Everything outside printable ASCII is written as `\uXXXX` / `\UXXXXXXXX`: cloud-init's

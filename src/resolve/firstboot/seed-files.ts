@@ -2,13 +2,11 @@
  * The seed media's files with the secrets in them. A plan (and everything printed or written
  * from it) carries the first-boot files with each secret shown as (secret); the real bytes are
  * rendered only here, when the media is written, by the renderer the planning run left with the
- * guest's first-boot record (src/resolve/firstboot.ts). It lives in memory only: a
- * WeakMap, never a property, so no JSON of a plan can carry it.
+ * guest's first-boot record (render-files.ts). It lives in memory only: a WeakMap, never a
+ * property, so no JSON of a plan can carry it.
  */
-import type {PlannedFirstBoot, PlannedFirstBootFile, PlannedGuest} from '../model/plan.js'
-import type {SecretForm, SecretMode} from '../render/secret-value.js'
-
-export type {SecretForm} from '../render/secret-value.js'
+import type {PlannedFirstBoot, PlannedFirstBootFile, PlannedGuest} from '../../model/plan.js'
+import type {SecretForm, SecretMode} from '../../render/secret-value.js'
 
 export interface SecretUse {
   parameter: string

@@ -4,8 +4,8 @@
  * volume label is what the guest looks for (cidata, OEMDRV, UNATTEND). Built in-process, so
  * it works the same on a Windows admin box with nothing installed and on Linux.
  */
-import type {PlannedGuest} from '../model/plan.js'
-import {buildIso} from './iso9660.js'
+import type {PlannedGuest} from '../../model/plan.js'
+import {buildIso} from '../../media/iso9660.js'
 import {seedFilesOf} from './seed-files.js'
 
 export interface SeedMedia {

@@ -1,0 +1,53 @@
+/**
+ * Rolling a create run back: on every host where it began, everything the run did is undone
+ * (the host's journal says what); an undo step that fails stays in the journal for `recover`.
+ */
+import {checkedAnswer} from '../powershell/answers.js'
+import {failureOf, finishRun, HostFailure, type CreateRun, type Emit, type HostRun} from './create-run.js'
+import type {RunResult} from './types.js'
+
+export async function rollbackAll(runs: HostRun[], runId: string, emit: Emit): Promise<Array<{host: string; message: string}>> {
+  const errors: Array<{host: string; message: string}> = []
+  await Promise.all(
+    runs
+      .filter((r) => r.begun && r.session)
+      .map(async (r) => {
+        emit({type: 'host', host: r.target.name, message: 'rolling back this run'})
+        try {
+          const res = checkedAnswer('rollback', await r.session!.request({action: 'rollback', runId, vmRoot: r.target.vmRoot}))
+          if (!res.ok) errors.push({host: r.target.name, message: failureOf(res)!.message})
+          for (const e of ((res.data as {errors?: string[]})?.errors ?? [])) errors.push({host: r.target.name, message: e})
+        } catch (error) {
+          errors.push({host: r.target.name, message: `${(error as Error).message}; run "hvguest recover --host ${r.target.name}"`})
+        }
+      }),
+  )
+  return errors
+}
+
+/**
+ * A begin, a guest, an interruption or a refused commit failed the run: it is rolled back on
+ * every host, and what it had created is reported rolled back. earlierErrors (what a failed begin
+ * could not undo of itself) come first in the run's rollbackErrors.
+ */
+export async function rollBackFailedRun(run: CreateRun, emit: Emit, earlierErrors: Array<{host: string; message: string}> = []): Promise<RunResult> {
+  const rollbackErrors = [...earlierErrors, ...(await rollbackAll(run.hosts, run.id, emit))]
+  for (const g of run.results.values()) if (g.status === 'created') g.status = 'rolled-back'
+  return finishRun(run, 'failed', {rollbackErrors})
+}
+
+/**
+ * A step threw (a session that could not be opened or was lost, a host that failed its
+ * preflight): the run is rolled back on every host where it began. A host's failed preflight
+ * is the run's failure, reported on that host's guests; anything else (no pwsh, a bad state
+ * file) is input to fix, and is thrown on.
+ */
+export async function rollBackAfterError(run: CreateRun, error: unknown, emit: Emit): Promise<RunResult> {
+  if (error instanceof HostFailure) {
+    const rollbackErrors = await rollbackAll(run.hosts, run.id, emit)
+    for (const g of run.results.values()) if (g.host === error.host && !g.error) g.error = error.failure
+    return finishRun(run, 'failed', {rollbackErrors})
+  }
+  await rollbackAll(run.hosts, run.id, emit)
+  throw error
+}
