@@ -71,6 +71,9 @@ function rewrite(node, file) {
       out.$ref = `#/$defs/${m[1] ?? file}.${m[2]}${m[3]}`
     } else if (k === '$comment') {
       if (node.description === undefined) out.description = v
+    } else if (k === 'additionalProperties' && v === true) {
+      // Answers are checked as loose objects (a field a newer runtime adds passes), but the types
+      // name only the fields the schema does: a misspelt field in a consumer fails to compile.
     } else out[k] = rewrite(v, file)
   }
   // The types are of data as the answer check gives it back: a property with a default is
@@ -97,7 +100,7 @@ export async function generateProtocol(repo = REPO) {
   let types = await compile(combine(docs), 'RuntimeProtocolSchemas', {
     bannerComment: '',
     unreachableDefinitions: true,
-    additionalProperties: true,
+    additionalProperties: false,
     format: true,
     style: {printWidth: 160, semi: false, singleQuote: true, bracketSpacing: false},
     $refOptions: {resolve: {external: false}},

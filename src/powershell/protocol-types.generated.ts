@@ -62,13 +62,10 @@ export interface BeginRequest {
         switch: string
         value: number
         targets: ('physical-nic' | 'host-vethernet')[]
-        [k: string]: unknown
       }[]
       chimney?: string | null
       vmq?: boolean | null
-      [k: string]: unknown
     }
-    [k: string]: unknown
   }
   /**
    * The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal.
@@ -82,7 +79,6 @@ export interface BeginRequest {
    * The switches whose NICs VMQ is set on; default the jumbo switches.
    */
   switches?: string[]
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/begin.schema.json#/$defs/answer.
@@ -97,7 +93,6 @@ export interface BeginAnswer {
    * Each adapter whose *JumboPacket / *VMQ changed, restarted once (Private/HostSettings.ps1).
    */
   restartedAdapters?: string[]
-  [k: string]: unknown
 }
 /**
  * One host setting as begin, net-apply and net-restore report it (New-HvSettingRecord in Private/HostSettings.ps1).
@@ -120,7 +115,6 @@ export interface HostSetting {
   value: string | number | boolean | null
   action: string
   reason: string | null
-  [k: string]: unknown
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer. A failed begin undoes itself, deletes its journal and releases the lock.
@@ -142,7 +136,6 @@ export interface BeginFailure {
    */
   rolledBack?: RollbackAnswer | null
   rollbackError?: string
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/rollback.schema.json#/$defs/answer.
@@ -155,7 +148,6 @@ export interface RollbackAnswer {
   journal: string | null
   lockReleased: boolean
   note?: string
-  [k: string]: unknown
 }
 /**
  * One journal entry as rollback undid it (or failed to): action is the undo record's kind (undoAction in protocol.schema.json).
@@ -170,7 +162,6 @@ export interface UndoneEntry {
   ok: boolean
   message: string | null
   cmdlet?: string | null
-  [k: string]: unknown
 }
 /**
  * The config the bootstrap line carries (src/powershell/bootstrap.ts).
@@ -188,9 +179,7 @@ export interface BootstrapConfig {
   emulator?: {
     modulePath: string
     stateFile: string
-    [k: string]: unknown
   } | null
-  [k: string]: unknown
 }
 /**
  * The data of an ok bootstrap. A failed bootstrap carries no data: its error says which step (config, emulator, runtime) failed.
@@ -211,7 +200,6 @@ export interface BootstrapAnswer {
    * Whether the host has the Hyper-V PowerShell module at all (not on 2008 / 2008 R2, Linux or macOS); absent from older runtimes. Node refuses a host without it (hyperv-module-missing) before any request.
    */
   hyperVModule?: boolean
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/commit.schema.json#/$defs/request.
@@ -236,7 +224,6 @@ export interface CommitRequest {
    * Only mark the journal for commit.
    */
   prepare?: boolean
-  [k: string]: unknown
 }
 /**
  * What hvguest planned for a guest, kept in its manifest at commit (manifestGuest in src/execute/guest-status.ts).
@@ -252,7 +239,6 @@ export interface ManifestGuest {
     distro: string | null
     version: string
     edition: 'server' | 'client' | null
-    [k: string]: unknown
   }
   integration: {
     strategy: 'windows-update' | 'windows-ic-media' | 'windows-offline' | 'linux-builtin' | 'linux-lis' | 'none'
@@ -262,7 +248,6 @@ export interface ManifestGuest {
     packages: string[]
     daemonUnits: string[]
     offlinePackages: string[]
-    [k: string]: unknown
   }
   /**
    * secret, keepMedia: metadata only (never a value); a manifest written before they existed has neither, which reads as false. mediaRemovedAt: when remove-seed-media deleted the media.
@@ -276,9 +261,7 @@ export interface ManifestGuest {
     secret: boolean
     keepMedia: boolean
     mediaRemovedAt?: string | null
-    [k: string]: unknown
   } | null
-  [k: string]: unknown
 }
 /**
  * A commit with prepare answers only the mark (runId, committing); the full commit the rest.
@@ -294,11 +277,9 @@ export interface CommitAnswer {
     vmId: string
     manifest: string
     files: string[]
-    [k: string]: unknown
   }[]
   lockReleased?: boolean
   note?: string
-  [k: string]: unknown
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer. A failure after the journal was marked: {runId, committing: true, committed: false}; the commit can be sent again.
@@ -314,11 +295,9 @@ export interface CommitFailure {
     vmId: string
     manifest: string
     files: string[]
-    [k: string]: unknown
   }[]
   lockReleased?: boolean
   note?: string
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/create-guest.schema.json#/$defs/request.
@@ -332,9 +311,7 @@ export interface CreateGuestRequest {
   /**
    * A PlannedGuest (src/model/plan.ts).
    */
-  guest: {
-    [k: string]: unknown
-  }
+  guest: {}
   replace?: boolean
   /**
    * The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal.
@@ -346,9 +323,7 @@ export interface CreateGuestRequest {
   media?: {
     path: string
     contentBase64: string
-    [k: string]: unknown
   }[]
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/create-guest.schema.json#/$defs/answer.
@@ -368,10 +343,8 @@ export interface CreateGuestAnswer {
     wanted: boolean
     changed: boolean
     present: boolean
-    [k: string]: unknown
   }[]
   warnings: RuntimeWarning[]
-  [k: string]: unknown
 }
 /**
  * What the host did otherwise than planned (Add-HvWarning in Private/Capability.ps1): setting-unsupported-host for a planned setting whose parameter this host's cmdlet lacks (setting names the plan field: checkpoints, firmware.secureBootTemplate, vmVersion...), integration-service-missing, boot-device-missing, dismount-failed.
@@ -382,7 +355,6 @@ export interface RuntimeWarning {
   code: string
   setting: string | null
   message: string
-  [k: string]: unknown
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer. The runtime sends {steps, warnings}: how far the request got (HvGuest.psm1); error.step and error.cmdlet name the failing step.
@@ -404,10 +376,8 @@ export interface CreateGuestFailure {
     wanted: boolean
     changed: boolean
     present: boolean
-    [k: string]: unknown
   }[]
   warnings?: RuntimeWarning[]
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/destroy.schema.json#/$defs/request.
@@ -424,7 +394,6 @@ export interface DestroyRequest {
    * Seconds to wait for the host lock (default 30).
    */
   lockTimeoutSeconds?: number
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/destroy.schema.json#/$defs/answer.
@@ -436,17 +405,14 @@ export interface DestroyAnswer {
     deleted: string[]
     kept: string[]
     missing: string[]
-    [k: string]: unknown
   }[]
   refused: {
     name: string
     vmId: string | null
     reason: string
     message: string
-    [k: string]: unknown
   }[]
   keepDisks: boolean
-  [k: string]: unknown
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer. A refused request: data.refused names each guest without a VM or a manifest (reason not-found or no-manifest).
@@ -460,17 +426,14 @@ export interface DestroyFailure {
     deleted: string[]
     kept: string[]
     missing: string[]
-    [k: string]: unknown
   }[]
   refused?: {
     name: string
     vmId: string | null
     reason: string
     message: string
-    [k: string]: unknown
   }[]
   keepDisks?: boolean
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/facts.schema.json#/$defs/request.
@@ -489,7 +452,6 @@ export interface FactsRequest {
    * Writes and deletes one file under vmRoot to learn vmRootWritable.
    */
   probeWrite?: boolean
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/facts.schema.json#/$defs/answer.
@@ -501,7 +463,6 @@ export interface FactsAnswer {
     version: string
     buildNumber: string
     computerName: string
-    [k: string]: unknown
   } | null
   hyperV: boolean
   powershell: string
@@ -515,7 +476,6 @@ export interface FactsAnswer {
   vmguestIso: {
     path: string
     present: boolean
-    [k: string]: unknown
   }
   vmRoot: string | null
   freeBytes: number | null
@@ -530,9 +490,7 @@ export interface FactsAnswer {
       id: string
       name: string
       status: string
-      [k: string]: unknown
     }[]
-    [k: string]: unknown
   }[]
   hyperVFeature: string | null
   user: string
@@ -542,7 +500,6 @@ export interface FactsAnswer {
     | {
         name: string
         state: string
-        [k: string]: unknown
       }[]
     | null
   errors: {
@@ -550,9 +507,7 @@ export interface FactsAnswer {
     cmdlet: string | null
     message: string
     category?: string
-    [k: string]: unknown
   }[]
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/facts.schema.json#/$defs/switch.
@@ -564,7 +519,6 @@ export interface SwitchFacts {
   nics: string[]
   allowManagementOS: boolean | null
   hostAdapter: string | null
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/facts.schema.json#/$defs/nic.
@@ -582,7 +536,6 @@ export interface NicFacts {
   vmq: RegistryProperty | null
   vmqEnabled: boolean | null
   tcpOffload: RegistryProperty | null
-  [k: string]: unknown
 }
 /**
  * An advanced property of a NIC (Get-NetAdapterAdvancedProperty): its value and the values it takes; null when the NIC has none.
@@ -592,7 +545,6 @@ export interface NicFacts {
 export interface RegistryProperty {
   value: string | null
   valid: string[]
-  [k: string]: unknown
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
@@ -606,7 +558,6 @@ export interface FactsFailure {
     version: string
     buildNumber: string
     computerName: string
-    [k: string]: unknown
   } | null
   hyperV?: boolean
   powershell?: string
@@ -620,7 +571,6 @@ export interface FactsFailure {
   vmguestIso?: {
     path: string
     present: boolean
-    [k: string]: unknown
   }
   vmRoot?: string | null
   freeBytes?: number | null
@@ -635,9 +585,7 @@ export interface FactsFailure {
       id: string
       name: string
       status: string
-      [k: string]: unknown
     }[]
-    [k: string]: unknown
   }[]
   hyperVFeature?: string | null
   user?: string
@@ -647,7 +595,6 @@ export interface FactsFailure {
     | {
         name: string
         state: string
-        [k: string]: unknown
       }[]
     | null
   errors?: {
@@ -655,9 +602,7 @@ export interface FactsFailure {
     cmdlet: string | null
     message: string
     category?: string
-    [k: string]: unknown
   }[]
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/guest-status.schema.json#/$defs/request.
@@ -669,7 +614,6 @@ export interface GuestStatusRequest {
    * The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal.
    */
   vmRoot?: string
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/guest-status.schema.json#/$defs/answer.
@@ -678,7 +622,6 @@ export interface GuestStatusAnswer {
   vmRoot?: string | null
   guests: GuestStatusGuest[]
   missing: string[]
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/guest-status.schema.json#/$defs/guest.
@@ -698,14 +641,12 @@ export interface GuestStatusGuest {
     status: string
     secondaryStatus: string
     operationalStatus?: string
-    [k: string]: unknown
   }[]
   networkAdapters: {
     name: string
     switch: string | null
     macAddress: string
     addresses: string[]
-    [k: string]: unknown
   }[]
   /**
    * null when the host has no CIM to ask; {} when the guest published nothing.
@@ -716,7 +657,6 @@ export interface GuestStatusGuest {
   managed: boolean
   planned: ManifestGuest | null
   seedMedia?: SeedMediaState | null
-  [k: string]: unknown
 }
 /**
  * The guest's first-boot media as the runtime sees it (Private/SeedMedia.ps1): what the manifest says of it (secret, keepMedia, removedAt) and whether a DVD drive holds it now. null for a guest without a manifest or first boot.
@@ -731,7 +671,6 @@ export interface SeedMediaState {
   slot: string | null
   onDisk: boolean
   removedAt: string | null
-  [k: string]: unknown
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
@@ -742,7 +681,6 @@ export interface GuestStatusFailure {
   vmRoot?: string | null
   guests?: GuestStatusGuest[]
   missing?: string[]
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/ic-inject.schema.json#/$defs/request.
@@ -773,7 +711,6 @@ export interface IcInjectRequest {
   seed?: {
     path: string
     contentBase64: string
-    [k: string]: unknown
   }
   /**
    * mode seed: the old seed media; its drive takes the new one.
@@ -781,7 +718,6 @@ export interface IcInjectRequest {
   replaces?: string
   secret?: boolean
   keepMedia?: boolean
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/ic-inject.schema.json#/$defs/answer.
@@ -797,10 +733,8 @@ export interface IcInjectAnswer {
     previous?: string | null
     disk?: string
     packages?: string[]
-    [k: string]: unknown
   }[]
   files: string[]
-  [k: string]: unknown
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer. The runtime sends {steps, warnings}: how far the request got (HvGuest.psm1).
@@ -818,10 +752,8 @@ export interface IcInjectFailure {
     previous?: string | null
     disk?: string
     packages?: string[]
-    [k: string]: unknown
   }[]
   files?: string[]
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/list.schema.json#/$defs/request.
@@ -833,7 +765,6 @@ export interface ListRequest {
    * The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal.
    */
   vmRoot?: string
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/list.schema.json#/$defs/answer.
@@ -842,7 +773,6 @@ export interface ListAnswer {
   vmRoot?: string | null
   guests: ListedGuest[]
   missing: string[]
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/list.schema.json#/$defs/guest.
@@ -866,11 +796,9 @@ export interface ListedGuest {
       type: string
       number: number
       location: number
-      [k: string]: unknown
     }
     path: string | null
     diskNumber: number | null
-    [k: string]: unknown
   }[]
   networkAdapters: {
     name: string
@@ -878,16 +806,13 @@ export interface ListedGuest {
     legacy: boolean
     macAddress: string
     vmqWeight: number | null
-    [k: string]: unknown
   }[]
   integrationServices: {
     id: string | null
     name: string
     enabled: boolean
-    [k: string]: unknown
   }[]
   seedMedia?: SeedMediaState | null
-  [k: string]: unknown
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
@@ -898,7 +823,6 @@ export interface ListFailure {
   vmRoot?: string | null
   guests?: ListedGuest[]
   missing?: string[]
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/net-apply.schema.json#/$defs/request.
@@ -920,20 +844,16 @@ export interface NetApplyRequest {
         switch: string
         value: number
         targets: ('physical-nic' | 'host-vethernet')[]
-        [k: string]: unknown
       }[]
       chimney?: string | null
       vmq?: boolean | null
-      [k: string]: unknown
     }
-    [k: string]: unknown
   }
   switches?: string[]
   /**
    * Seconds to wait for the host lock (default 60).
    */
   lockTimeoutSeconds?: number
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/net-apply.schema.json#/$defs/answer.
@@ -943,7 +863,6 @@ export interface NetApplyAnswer {
   record: string
   recorded: number
   restartedAdapters?: string[]
-  [k: string]: unknown
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
@@ -960,7 +879,6 @@ export interface NetApplyFailure {
    */
   rolledBack?: RollbackAnswer | null
   rollbackError?: string
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/net-restore.schema.json#/$defs/request.
@@ -979,7 +897,6 @@ export interface NetRestoreRequest {
    * Seconds to wait for the host lock (default 60).
    */
   lockTimeoutSeconds?: number
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/net-restore.schema.json#/$defs/answer.
@@ -989,7 +906,6 @@ export interface NetRestoreAnswer {
   record: string
   note: string | null
   restartedAdapters?: string[]
-  [k: string]: unknown
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
@@ -1006,7 +922,6 @@ export interface NetRestoreFailure {
    */
   rolledBack?: RollbackAnswer | null
   rollbackError?: string
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/preflight.schema.json#/$defs/request.
@@ -1016,15 +931,12 @@ export interface PreflightRequest {
   /**
    * The plan for this host (plan.hosts[0] is the host).
    */
-  plan: {
-    [k: string]: unknown
-  }
+  plan: {}
   replace?: boolean
   /**
    * Default: plan.hosts[0].vmRoot.
    */
   vmRoot?: string
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/preflight.schema.json#/$defs/answer.
@@ -1035,11 +947,9 @@ export interface PreflightAnswer {
     guest: string | null
     message: string
     path?: string | null
-    [k: string]: unknown
   }[]
   guests: number
   vmRoot: string | null
-  [k: string]: unknown
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
@@ -1052,11 +962,9 @@ export interface PreflightFailure {
     guest: string | null
     message: string
     path?: string | null
-    [k: string]: unknown
   }[]
   guests?: number
   vmRoot?: string | null
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/probe.schema.json#/$defs/request.
@@ -1074,14 +982,11 @@ export interface ProbeRequest {
   /**
    * The probe guest (a PlannedGuest, src/model/plan.ts).
    */
-  guest: {
-    [k: string]: unknown
-  }
+  guest: {}
   /**
    * Seconds to wait for the host lock (default 60).
    */
   lockTimeoutSeconds?: number
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/probe.schema.json#/$defs/answer.
@@ -1096,19 +1001,15 @@ export interface ProbeAnswer {
       caption: string
       version: string
       buildNumber: string
-      [k: string]: unknown
     } | null
     powershell: {
       version: string
       edition: string
-      [k: string]: unknown
     }
     hyperVModule: {
       version: string
       path: string
-      [k: string]: unknown
     } | null
-    [k: string]: unknown
   }
   guest: {
     name: string
@@ -1120,21 +1021,17 @@ export interface ProbeAnswer {
     networkAdapters: {
       name: string
       legacy: boolean
-      [k: string]: unknown
     }[]
     integrationServices: {
       id: string
       enabled: boolean
-      [k: string]: unknown
     }[]
-    [k: string]: unknown
   } | null
   vhds: {
     path: string
     format: string
     type: string
     sizeBytes: number
-    [k: string]: unknown
   }[]
   mount: {
     path: string
@@ -1142,7 +1039,6 @@ export interface ProbeAnswer {
     attached: boolean | null
     diskNumber: number | null
     attachedAfterDismount: boolean | null
-    [k: string]: unknown
   } | null
   warnings: string[]
   cleanup: {
@@ -1153,9 +1049,7 @@ export interface ProbeAnswer {
     lockReleased: boolean
     vmLeft: boolean
     folderLeft: boolean
-    [k: string]: unknown
   } | null
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/probe.schema.json#/$defs/slot.
@@ -1165,7 +1059,6 @@ export interface ProbeSlot {
   controllerNumber: number
   controllerLocation: number
   path: string | null
-  [k: string]: unknown
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
@@ -1182,19 +1075,15 @@ export interface ProbeFailure {
       caption: string
       version: string
       buildNumber: string
-      [k: string]: unknown
     } | null
     powershell: {
       version: string
       edition: string
-      [k: string]: unknown
     }
     hyperVModule: {
       version: string
       path: string
-      [k: string]: unknown
     } | null
-    [k: string]: unknown
   }
   guest?: {
     name: string
@@ -1206,21 +1095,17 @@ export interface ProbeFailure {
     networkAdapters: {
       name: string
       legacy: boolean
-      [k: string]: unknown
     }[]
     integrationServices: {
       id: string
       enabled: boolean
-      [k: string]: unknown
     }[]
-    [k: string]: unknown
   } | null
   vhds?: {
     path: string
     format: string
     type: string
     sizeBytes: number
-    [k: string]: unknown
   }[]
   mount?: {
     path: string
@@ -1228,7 +1113,6 @@ export interface ProbeFailure {
     attached: boolean | null
     diskNumber: number | null
     attachedAfterDismount: boolean | null
-    [k: string]: unknown
   } | null
   warnings?: string[]
   cleanup?: {
@@ -1239,9 +1123,7 @@ export interface ProbeFailure {
     lockReleased: boolean
     vmLeft: boolean
     folderLeft: boolean
-    [k: string]: unknown
   } | null
-  [k: string]: unknown
 }
 /**
  * One step of a request as it happens (Write-HvProgress in Private/Protocol.ps1); seq counts from 1 in each request.
@@ -1319,7 +1201,6 @@ export interface RecoverRequest {
    * Also the runs whose process is still alive.
    */
   force?: boolean
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/recover.schema.json#/$defs/answer.
@@ -1335,12 +1216,10 @@ export interface RecoverAnswer {
     undone: UndoneEntry[]
     errors: string[]
     journalKept: boolean
-    [k: string]: unknown
   }[]
   skipped: {
     runId: string
     reason: string
-    [k: string]: unknown
   }[]
   lock: {
     present: boolean
@@ -1349,12 +1228,9 @@ export interface RecoverAnswer {
       runId: string | null
       pid: number | null
       since: string | null
-      [k: string]: unknown
     } | null
-    [k: string]: unknown
   }
   errors: string[]
-  [k: string]: unknown
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
@@ -1372,12 +1248,10 @@ export interface RecoverFailure {
     undone: UndoneEntry[]
     errors: string[]
     journalKept: boolean
-    [k: string]: unknown
   }[]
   skipped?: {
     runId: string
     reason: string
-    [k: string]: unknown
   }[]
   lock?: {
     present: boolean
@@ -1386,12 +1260,9 @@ export interface RecoverFailure {
       runId: string | null
       pid: number | null
       since: string | null
-      [k: string]: unknown
     } | null
-    [k: string]: unknown
   }
   errors?: string[]
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/remove-seed-media.schema.json#/$defs/request.
@@ -1412,7 +1283,6 @@ export interface RemoveSeedMediaRequest {
    * The guest's seed media, as its manifest names it (the plan's firstBoot.media).
    */
   media: string
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/remove-seed-media.schema.json#/$defs/answer.
@@ -1426,7 +1296,6 @@ export interface RemoveSeedMediaAnswer {
   deleted: boolean
   manifest: string
   removedAt: string
-  [k: string]: unknown
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
@@ -1442,7 +1311,6 @@ export interface RemoveSeedMediaFailure {
   deleted?: boolean
   manifest?: string
   removedAt?: string
-  [k: string]: unknown
 }
 /**
  * From ps/HvGuest/schemas/rollback.schema.json#/$defs/request.
@@ -1457,7 +1325,6 @@ export interface RollbackRequest {
    * The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal.
    */
   vmRoot?: string
-  [k: string]: unknown
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
@@ -1472,7 +1339,6 @@ export interface RollbackFailure {
   journal?: string | null
   lockReleased?: boolean
   note?: string
-  [k: string]: unknown
 }
 
 /** The request (the JSON the base64 of a request line holds), per action. */

@@ -27,7 +27,7 @@ export function renderGuestList(answers: Array<HostAnswer<{guests: unknown[]}>>)
         )
       }
       for (const n of g.networkAdapters ?? []) {
-        out.push(`    adapter ${n.name}${n.legacy ? ' (legacy)' : ''} on ${n.switch ?? '(not connected)'}${n.vlan ? ` VLAN ${n.vlan}` : ''}${n.macAddress ? ` MAC ${n.macAddress}` : ''}`)
+        out.push(`    adapter ${n.name}${n.legacy ? ' (legacy)' : ''} on ${n.switch ?? '(not connected)'}${n.macAddress ? ` MAC ${n.macAddress}` : ''}`)
       }
       if (g.integrationServices?.length) out.push(`    services: ${g.integrationServices.map((s) => `${s.name} ${s.enabled ? 'on' : 'off'}`).join(', ')}`)
       for (const w of seedMediaWarnings(g.name, g.seedMedia)) out.push(`    ! ${w.message} [${w.code}]`)
