@@ -27,11 +27,11 @@ export async function rollbackAll(runs: HostRun[], runId: string, emit: Emit): P
 
 /**
  * A begin, a guest, an interruption or a refused commit failed the run: it is rolled back on
- * every host, and what it had created is reported rolled back. earlierErrors (what a failed begin
- * could not undo of itself) come first in the run's rollbackErrors.
+ * every host, and what it had created is reported rolled back. What a failed begin could not undo
+ * of itself (run.beginUndoErrors) comes first in the run's rollbackErrors.
  */
-export async function rollBackFailedRun(run: CreateRun, emit: Emit, earlierErrors: Array<{host: string; message: string}> = []): Promise<RunResult> {
-  const rollbackErrors = [...earlierErrors, ...(await rollbackAll(run.hosts, run.id, emit))]
+export async function rollBackFailedRun(run: CreateRun, emit: Emit): Promise<RunResult> {
+  const rollbackErrors = [...run.beginUndoErrors, ...(await rollbackAll(run.hosts, run.id, emit))]
   for (const g of run.results.values()) if (g.status === 'created') g.status = 'rolled-back'
   return finishRun(run, 'failed', {rollbackErrors})
 }

@@ -12,6 +12,7 @@ import type {HostSession} from '../powershell/session.js'
 import {failureOf, HostFailure, resultOf, type CreateOptions, type CreateRun, type Emit, type HostRun} from './create-run.js'
 import {waitForGuests, type IcReport, type WaitResult} from './guest-status.js'
 import type {GuestResult} from './types.js'
+import type {BeginFailure} from '../powershell/protocol-types.generated.js'
 
 /** Sessions first: a missing pwsh or an unreachable host is found before any change. */
 export async function openSessions(run: CreateRun, open: (host: TargetHost) => Promise<HostSession>, emit: Emit): Promise<void> {
@@ -75,7 +76,7 @@ async function beginOnHost(run: CreateRun, r: HostRun, opts: CreateOptions, emit
   if (!began.ok) {
     run.failed = true
     // A failed begin undoes itself; what it could not undo is for recover.
-    const selfUndo = began.data as {rollbackError?: string; rolledBack?: {errors?: string[]}} | undefined
+    const selfUndo = began.data as BeginFailure | undefined
     for (const m of [selfUndo?.rollbackError, ...(selfUndo?.rolledBack?.errors ?? [])]) if (m) run.beginUndoErrors.push({host, message: m})
     for (const g of r.guests) resultOf(run, g).error = failureOf(began)
     emit({type: 'host', host, message: `could not begin: ${failureOf(began)!.message}`})

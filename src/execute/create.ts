@@ -36,7 +36,7 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
     if (problems.length > 0) return finishRun(run, 'invalid', {problems})
 
     await beginAndCreateGuests(run, opts, emit)
-    if (run.failed) return await rollBackFailedRun(run, emit, run.beginUndoErrors)
+    if (run.failed) return await rollBackFailedRun(run, emit)
 
     const commit = await commitAll(run.hosts, run.id, emit)
     if (commit.uncommitted.length > 0) return finishRun(run, 'commit-failed', {commitErrors: commit.uncommitted})

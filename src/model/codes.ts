@@ -152,7 +152,7 @@ export type Code = keyof typeof CODES
 /**
  * Build a diagnostic for a registered code, with its default severity unless told otherwise
  * (a profile default that cannot apply is a warning; the same setting written explicitly in
- * a template is an error: README.md, 'What the plan checks').
+ * a template is an error: docs/plan-checks.md).
  */
 export function report(
   code: Code,

@@ -19,8 +19,7 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "const": "begin"
           },
           "runId": {
-            "type": "string",
-            "$comment": "The run this request belongs to (letters, digits, dot, dash, underscore; Assert-HvRunId in Private/Journal.ps1)."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/runId"
           },
           "host": {
             "type": "object",
@@ -33,59 +32,15 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
                 "type": "string"
               },
               "network": {
-                "type": "object",
-                "properties": {
-                  "jumbo": {
-                    "type": "array",
-                    "items": {
-                      "type": "object",
-                      "properties": {
-                        "switch": {
-                          "type": "string"
-                        },
-                        "value": {
-                          "type": "number"
-                        },
-                        "targets": {
-                          "type": "array",
-                          "items": {
-                            "enum": [
-                              "physical-nic",
-                              "host-vethernet"
-                            ]
-                          }
-                        }
-                      },
-                      "required": [
-                        "switch",
-                        "value",
-                        "targets"
-                      ]
-                    }
-                  },
-                  "chimney": {
-                    "type": [
-                      "string",
-                      "null"
-                    ]
-                  },
-                  "vmq": {
-                    "type": [
-                      "boolean",
-                      "null"
-                    ]
-                  }
-                }
+                "$ref": "protocol.schema.json#/$defs/requestFields/properties/hostNetwork"
               }
             }
           },
           "vmRoot": {
-            "type": "string",
-            "$comment": "The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
           },
           "lockTimeoutSeconds": {
-            "type": "number",
-            "$comment": "Seconds to wait for the host lock (default 60)."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/lockTimeoutSeconds"
           },
           "switches": {
             "type": "array",
@@ -343,12 +298,10 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "const": "commit"
           },
           "runId": {
-            "type": "string",
-            "$comment": "The run this request belongs to (letters, digits, dot, dash, underscore; Assert-HvRunId in Private/Journal.ps1)."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/runId"
           },
           "vmRoot": {
-            "type": "string",
-            "$comment": "The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
           },
           "guests": {
             "type": "object",
@@ -461,8 +414,7 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "const": "create-guest"
           },
           "runId": {
-            "type": "string",
-            "$comment": "The run this request belongs to (letters, digits, dot, dash, underscore; Assert-HvRunId in Private/Journal.ps1)."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/runId"
           },
           "guest": {
             "type": "object",
@@ -472,8 +424,7 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "type": "boolean"
           },
           "vmRoot": {
-            "type": "string",
-            "$comment": "The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
           },
           "media": {
             "type": "array",
@@ -667,8 +618,7 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "type": "boolean"
           },
           "vmRoot": {
-            "type": "string",
-            "$comment": "The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
           },
           "lockTimeoutSeconds": {
             "type": "number",
@@ -793,8 +743,7 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "const": "facts"
           },
           "vmRoot": {
-            "type": "string",
-            "$comment": "The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
           },
           "cluster": {
             "type": "string",
@@ -1316,8 +1265,7 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             }
           },
           "vmRoot": {
-            "type": "string",
-            "$comment": "The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
           }
         },
         "required": [
@@ -1698,12 +1646,10 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "const": "ic-inject"
           },
           "runId": {
-            "type": "string",
-            "$comment": "The run this request belongs to (letters, digits, dot, dash, underscore; Assert-HvRunId in Private/Journal.ps1)."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/runId"
           },
           "vmRoot": {
-            "type": "string",
-            "$comment": "The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
           },
           "name": {
             "type": "string"
@@ -1866,8 +1812,7 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             }
           },
           "vmRoot": {
-            "type": "string",
-            "$comment": "The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
           }
         },
         "required": [
@@ -2178,12 +2123,10 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "const": "net-apply"
           },
           "runId": {
-            "type": "string",
-            "$comment": "The run this request belongs to (letters, digits, dot, dash, underscore; Assert-HvRunId in Private/Journal.ps1)."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/runId"
           },
           "vmRoot": {
-            "type": "string",
-            "$comment": "The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
           },
           "host": {
             "type": "object",
@@ -2192,49 +2135,7 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
                 "type": "string"
               },
               "network": {
-                "type": "object",
-                "properties": {
-                  "jumbo": {
-                    "type": "array",
-                    "items": {
-                      "type": "object",
-                      "properties": {
-                        "switch": {
-                          "type": "string"
-                        },
-                        "value": {
-                          "type": "number"
-                        },
-                        "targets": {
-                          "type": "array",
-                          "items": {
-                            "enum": [
-                              "physical-nic",
-                              "host-vethernet"
-                            ]
-                          }
-                        }
-                      },
-                      "required": [
-                        "switch",
-                        "value",
-                        "targets"
-                      ]
-                    }
-                  },
-                  "chimney": {
-                    "type": [
-                      "string",
-                      "null"
-                    ]
-                  },
-                  "vmq": {
-                    "type": [
-                      "boolean",
-                      "null"
-                    ]
-                  }
-                }
+                "$ref": "protocol.schema.json#/$defs/requestFields/properties/hostNetwork"
               }
             },
             "required": [
@@ -2248,8 +2149,7 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             }
           },
           "lockTimeoutSeconds": {
-            "type": "number",
-            "$comment": "Seconds to wait for the host lock (default 60)."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/lockTimeoutSeconds"
           }
         },
         "required": [
@@ -2336,16 +2236,13 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "const": "net-restore"
           },
           "runId": {
-            "type": "string",
-            "$comment": "The run this request belongs to (letters, digits, dot, dash, underscore; Assert-HvRunId in Private/Journal.ps1)."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/runId"
           },
           "vmRoot": {
-            "type": "string",
-            "$comment": "The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
           },
           "lockTimeoutSeconds": {
-            "type": "number",
-            "$comment": "Seconds to wait for the host lock (default 60)."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/lockTimeoutSeconds"
           }
         },
         "required": [
@@ -2532,20 +2429,17 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "const": "probe"
           },
           "runId": {
-            "type": "string",
-            "$comment": "The run this request belongs to (letters, digits, dot, dash, underscore; Assert-HvRunId in Private/Journal.ps1)."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/runId"
           },
           "vmRoot": {
-            "type": "string",
-            "$comment": "The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
           },
           "guest": {
             "type": "object",
             "$comment": "The probe guest (a PlannedGuest, src/model/plan.ts)."
           },
           "lockTimeoutSeconds": {
-            "type": "number",
-            "$comment": "Seconds to wait for the host lock (default 60)."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/lockTimeoutSeconds"
           }
         },
         "required": [
@@ -2917,6 +2811,71 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
     "description": "The lines between Node and the runtime (docs/execution.md sections 2-3). Node sends one line per request, Invoke-HvGuestRequest -RequestBase64 '<base64 of UTF-8 JSON>', the JSON being the request of its action (<action>.schema.json#/$defs/request). The runtime answers on stdout with lines that start {\"hvguest\":1, : progress lines, then exactly one result line, last.",
     "$comment": "The schemas are as permissive as the runtime is: a fact it cannot read is null (and listed in errors[]), fields it adds later pass through (no answer object forbids additional properties; only the line envelope, which is the protocol itself, is closed), and what no consumer relies on may be absent. The runtime is PowerShell: a list of one item can arrive as the item, an empty one as null, a number as a string; the answer schemas are where that is caught (src/powershell/answers.ts).",
     "$defs": {
+      "requestFields": {
+        "title": "RequestFields",
+        "$comment": "Fields several requests carry, defined once here; each <action>.schema.json request refers to them.",
+        "type": "object",
+        "properties": {
+          "runId": {
+            "type": "string",
+            "$comment": "The run this request belongs to (letters, digits, dot, dash, underscore; Assert-HvRunId in Private/Journal.ps1)."
+          },
+          "vmRoot": {
+            "type": "string",
+            "$comment": "The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal."
+          },
+          "lockTimeoutSeconds": {
+            "type": "number",
+            "$comment": "Seconds to wait for the host lock (default 60)."
+          },
+          "hostNetwork": {
+            "type": "object",
+            "$comment": "A plan's hosts[].network: the profile's host defaults (begin, net-apply).",
+            "properties": {
+              "jumbo": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "properties": {
+                    "switch": {
+                      "type": "string"
+                    },
+                    "value": {
+                      "type": "number"
+                    },
+                    "targets": {
+                      "type": "array",
+                      "items": {
+                        "enum": [
+                          "physical-nic",
+                          "host-vethernet"
+                        ]
+                      }
+                    }
+                  },
+                  "required": [
+                    "switch",
+                    "value",
+                    "targets"
+                  ]
+                }
+              },
+              "chimney": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "vmq": {
+                "type": [
+                  "boolean",
+                  "null"
+                ]
+              }
+            }
+          }
+        }
+      },
       "action": {
         "title": "RuntimeAction",
         "$comment": "Every action Invoke-HvGuestRequest dispatches (HvGuest.psm1); each has <action>.schema.json beside this file.",
@@ -3103,8 +3062,7 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "const": "recover"
           },
           "vmRoot": {
-            "type": "string",
-            "$comment": "The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
           },
           "force": {
             "type": "boolean",
@@ -3294,12 +3252,10 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "const": "remove-seed-media"
           },
           "runId": {
-            "type": "string",
-            "$comment": "The run this request belongs to (letters, digits, dot, dash, underscore; Assert-HvRunId in Private/Journal.ps1)."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/runId"
           },
           "vmRoot": {
-            "type": "string",
-            "$comment": "The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
           },
           "name": {
             "type": "string"
@@ -3408,12 +3364,10 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "const": "rollback"
           },
           "runId": {
-            "type": "string",
-            "$comment": "The run this request belongs to (letters, digits, dot, dash, underscore; Assert-HvRunId in Private/Journal.ps1)."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/runId"
           },
           "vmRoot": {
-            "type": "string",
-            "$comment": "The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal."
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
           }
         },
         "required": [

@@ -57,6 +57,9 @@ export interface BeginRequest {
   host: {
     name?: string
     vmRoot?: string
+    /**
+     * A plan's hosts[].network: the profile's host defaults (begin, net-apply).
+     */
     network?: {
       jumbo?: {
         switch: string
@@ -839,6 +842,9 @@ export interface NetApplyRequest {
   vmRoot: string
   host: {
     name?: string
+    /**
+     * A plan's hosts[].network: the profile's host defaults (begin, net-apply).
+     */
     network: {
       jumbo?: {
         switch: string
@@ -1124,6 +1130,37 @@ export interface ProbeFailure {
     vmLeft: boolean
     folderLeft: boolean
   } | null
+}
+/**
+ * Fields several requests carry, defined once here; each <action>.schema.json request refers to them.
+ *
+ * From ps/HvGuest/schemas/protocol.schema.json#/$defs/requestFields.
+ */
+export interface RequestFields {
+  /**
+   * The run this request belongs to (letters, digits, dot, dash, underscore; Assert-HvRunId in Private/Journal.ps1).
+   */
+  runId?: string
+  /**
+   * The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal.
+   */
+  vmRoot?: string
+  /**
+   * Seconds to wait for the host lock (default 60).
+   */
+  lockTimeoutSeconds?: number
+  /**
+   * A plan's hosts[].network: the profile's host defaults (begin, net-apply).
+   */
+  hostNetwork?: {
+    jumbo?: {
+      switch: string
+      value: number
+      targets: ('physical-nic' | 'host-vethernet')[]
+    }[]
+    chimney?: string | null
+    vmq?: boolean | null
+  }
 }
 /**
  * One step of a request as it happens (Write-HvProgress in Private/Protocol.ps1); seq counts from 1 in each request.

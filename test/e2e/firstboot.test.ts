@@ -147,7 +147,7 @@ describe('first boot on an emulated Windows Server 2012 R2 host', () => {
     const g = planned(p, args)
     expect(g.integration).toMatchObject({strategy: 'linux-lis', media: 'C:\\ISO\\LinuxIntegrationServices-4.1.3-2.iso'})
     expect(g.firstBoot).toMatchObject({kind: 'kickstart', label: 'OEMDRV', bootHint: 'ks=cdrom:/ks.cfg'})
-    // Gen1 DVD order (README.md, 'What the plan checks'): integration media first (1:0), then first-boot media (1:1), then the template's DVD (0:1)
+    // Gen1 DVD order (docs/plan-checks.md): integration media first (1:0), then first-boot media (1:1), then the template's DVD (0:1)
     expect(slots(p, 'c6')).toEqual({
       'IDE 0:0': 'C:\\Hyper-V\\c6\\c6-boot.vhd',
       'IDE 0:1': 'C:\\ISO\\CentOS-6.10-x86_64-bin-DVD1.iso',

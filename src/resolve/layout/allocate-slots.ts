@@ -1,5 +1,5 @@
 /**
- * Controller slot allocation (the layout of README.md, 'What the plan checks').
+ * Controller slot allocation (the layout of docs/plan-checks.md).
  *
  * Generation 1: 2 IDE controllers x 2 locations, and DVD drives take IDE slots too
  * (docs/hyperv-facts.md, 'IDE controllers': Get-VMIdeController accepts 0 and 1; at most 4 IDE devices [SCALE];
@@ -54,7 +54,7 @@ const describeIndex = (index: number) => {
 
 /** Gen1 boot disk: IDE 0:0, and only if a pin took it, the next free IDE slot. */
 const GEN1_BOOT_ORDER = [ideIndex(0, 0), ideIndex(0, 1), ideIndex(1, 0), ideIndex(1, 1)]
-/** Gen1 DVDs: IDE 1:0, 1:1, 0:1 (README.md, 'What the plan checks'), then 0:0 when the boot disk is elsewhere. */
+/** Gen1 DVDs: IDE 1:0, 1:1, 0:1 (docs/plan-checks.md), then 0:0 when the boot disk is elsewhere. */
 const GEN1_DVD_ORDER = [ideIndex(1, 0), ideIndex(1, 1), ideIndex(0, 1), ideIndex(0, 0)]
 
 /**

@@ -1,7 +1,7 @@
 /**
  * What the host's OS decides at plan time: the format of a disk that names
  * none, and the template settings an older host cannot take, each an error at the line that
- * wrote it. A profile default that cannot apply stays a warning (README.md, 'What the plan checks').
+ * wrote it. A profile default that cannot apply stays a warning (docs/plan-checks.md).
  */
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'

@@ -260,7 +260,7 @@ const CASES: Partial<Record<Code, Case>> = {
 /**
  * Cases whose finding has another severity than the code's default, on purpose: a profile
  * default that cannot apply is a warning, the same setting written in the template an error
- * (README.md, 'What the plan checks').
+ * (docs/plan-checks.md).
  */
 const SEVERITY_OVERRIDES: Partial<Record<Code, string>> = {
   'vmq-unsupported-nic': 'error', // the case writes vmq: true in the template
