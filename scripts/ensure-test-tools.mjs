@@ -15,6 +15,8 @@ const TOOLS = [
   // password hashes on seed media are checked with openssl passwd -6 (and glibc's crypt via perl)
   {command: 'openssl', pkg: 'openssl'},
   {command: 'perl', pkg: 'perl-base'},
+  // the generated zsh completion is parsed and run by zsh itself (test/e2e/completion.test.ts)
+  {command: 'zsh', pkg: 'zsh'},
 ]
 const onPath = (c) => (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, c)))
 const missing = TOOLS.filter((t) => !onPath(t.command))

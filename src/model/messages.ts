@@ -50,4 +50,6 @@ export const MESSAGES = {
   probeLeftBehind: (host: string) =>
     `${host}: the probe could not remove everything it made. Run "hvguest recover --host ${host}": it finishes removing the probe guest from its journal.`,
   probeProfileFlag: '--profile has no meaning with --probe: the probe guest has no network settings to check.',
+  completionMissing: (shell: string, file: string) =>
+    `the ${shell} completion script is missing (${file}): this hvguest install is broken. Reinstall hvguest (from a source checkout: npm run build).`,
 } as const

@@ -430,19 +430,7 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "type": "array",
             "$comment": "Seed files written before the drives are attached, deleted by rollback and destroy.",
             "items": {
-              "type": "object",
-              "properties": {
-                "path": {
-                  "type": "string"
-                },
-                "contentBase64": {
-                  "type": "string"
-                }
-              },
-              "required": [
-                "path",
-                "contentBase64"
-              ]
+              "$ref": "protocol.schema.json#/$defs/requestFields/properties/seedMedia"
             }
           }
         },
@@ -1673,20 +1661,8 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "$comment": "mode offline: the cab files (the guest must be Off)."
           },
           "seed": {
-            "type": "object",
-            "$comment": "mode seed: the new seed media.",
-            "properties": {
-              "path": {
-                "type": "string"
-              },
-              "contentBase64": {
-                "type": "string"
-              }
-            },
-            "required": [
-              "path",
-              "contentBase64"
-            ]
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/seedMedia",
+            "$comment": "mode seed: the new seed media."
           },
           "replaces": {
             "type": "string",
@@ -2827,6 +2803,49 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           "lockTimeoutSeconds": {
             "type": "number",
             "$comment": "Seconds to wait for the host lock (default 60)."
+          },
+          "seedMedia": {
+            "$comment": "A seed image to write: compressed (gzipBase64: the image gzip-compressed, sizeBytes and sha256 of the image itself; an ISO 9660 image is mostly zeros, and the request line is the cost, Private/Guest.ps1 Write-HvMediaFile), or as it is (contentBase64: an emitted --no-secrets script fills secrets into the image when it runs).",
+            "anyOf": [
+              {
+                "type": "object",
+                "properties": {
+                  "path": {
+                    "type": "string"
+                  },
+                  "gzipBase64": {
+                    "type": "string"
+                  },
+                  "sizeBytes": {
+                    "type": "number"
+                  },
+                  "sha256": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "path",
+                  "gzipBase64",
+                  "sizeBytes",
+                  "sha256"
+                ]
+              },
+              {
+                "type": "object",
+                "properties": {
+                  "path": {
+                    "type": "string"
+                  },
+                  "contentBase64": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "path",
+                  "contentBase64"
+                ]
+              }
+            ]
           },
           "hostNetwork": {
             "type": "object",

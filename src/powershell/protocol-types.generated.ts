@@ -322,11 +322,21 @@ export interface CreateGuestRequest {
   vmRoot?: string
   /**
    * Seed files written before the drives are attached, deleted by rollback and destroy.
+   *
+   * Items: A seed image to write: compressed (gzipBase64: the image gzip-compressed, sizeBytes and sha256 of the image itself; an ISO 9660 image is mostly zeros, and the request line is the cost, Private/Guest.ps1 Write-HvMediaFile), or as it is (contentBase64: an emitted --no-secrets script fills secrets into the image when it runs).
    */
-  media?: {
-    path: string
-    contentBase64: string
-  }[]
+  media?: (
+    | {
+        path: string
+        gzipBase64: string
+        sizeBytes: number
+        sha256: string
+      }
+    | {
+        path: string
+        contentBase64: string
+      }
+  )[]
 }
 /**
  * From ps/HvGuest/schemas/create-guest.schema.json#/$defs/answer.
@@ -711,10 +721,17 @@ export interface IcInjectRequest {
   /**
    * mode seed: the new seed media.
    */
-  seed?: {
-    path: string
-    contentBase64: string
-  }
+  seed?:
+    | {
+        path: string
+        gzipBase64: string
+        sizeBytes: number
+        sha256: string
+      }
+    | {
+        path: string
+        contentBase64: string
+      }
   /**
    * mode seed: the old seed media; its drive takes the new one.
    */
@@ -1149,6 +1166,20 @@ export interface RequestFields {
    * Seconds to wait for the host lock (default 60).
    */
   lockTimeoutSeconds?: number
+  /**
+   * A seed image to write: compressed (gzipBase64: the image gzip-compressed, sizeBytes and sha256 of the image itself; an ISO 9660 image is mostly zeros, and the request line is the cost, Private/Guest.ps1 Write-HvMediaFile), or as it is (contentBase64: an emitted --no-secrets script fills secrets into the image when it runs).
+   */
+  seedMedia?:
+    | {
+        path: string
+        gzipBase64: string
+        sizeBytes: number
+        sha256: string
+      }
+    | {
+        path: string
+        contentBase64: string
+      }
   /**
    * A plan's hosts[].network: the profile's host defaults (begin, net-apply).
    */

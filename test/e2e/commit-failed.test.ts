@@ -10,6 +10,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {runCli} from '../helpers/run-cli.js'
+import {readJournal} from '../helpers/journal-file.js'
 
 const temp: string[] = []
 afterAll(() => {
@@ -37,8 +38,8 @@ describe('create whose commit fails', () => {
     expect(out.commitErrors).toEqual([{host: 'lab-emu', message: expect.stringMatching(/^write-manifest: could not write the manifest .*\\guests\\/)}])
     expect(vms()).toEqual(['c1'])
     // Not committed: the journal (marked for commit) and the lock are still there.
-    expect(readdirSync(join(hvguest, 'journal'))).toEqual([`${out.runId}.json`])
-    expect(JSON.parse(readFileSync(join(hvguest, 'journal', `${out.runId}.json`), 'utf8')).commit).toMatchObject({guests: {c1: expect.objectContaining({template: 'lab-linux'})}})
+    expect(readdirSync(join(hvguest, 'journal'))).toEqual([`${out.runId}.jsonl`])
+    expect(readJournal(join(hvguest, 'journal', `${out.runId}.jsonl`)).commit).toMatchObject({guests: {c1: expect.objectContaining({template: 'lab-linux'})}})
     expect(existsSync(join(hvguest, 'lock'))).toBe(true)
 
     // The cause is still there: recover cannot finish the commit, says so (exit 1), keeps c1.

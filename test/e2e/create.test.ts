@@ -13,6 +13,7 @@ import {stringify} from 'yaml'
 import {makeEmulatorProject, prebuildEmulatorProjects, snapshotProject, type EmulatorProject, type EmulatorProjectOptions} from '../helpers/emulator-project.js'
 import {pwshTap, waitFor, type TapLine} from '../helpers/pwsh-tap.js'
 import {BIN, runCli} from '../helpers/run-cli.js'
+import {readJournal} from '../helpers/journal-file.js'
 
 const PARENT = 'C:\\Images\\base.vhdx'
 
@@ -334,9 +335,9 @@ describe('create against an emulated host', {timeout: 180_000}, () => {
     // host would); recover leaves a run alone while its process lives. The journal names that
     // process: wait until it is gone, then recover once.
     const journalDir = join(p.dir, '.hvguest', 'drives', 'C', 'Hyper-V', '.hvguest', 'journal')
-    const journals = readdirSync(journalDir).filter((f) => f.endsWith('.json'))
+    const journals = readdirSync(journalDir).filter((f) => f.endsWith('.jsonl'))
     expect(journals, 'the killed run left its journal').toHaveLength(1)
-    const hostPid = JSON.parse(readFileSync(join(journalDir, journals[0]), 'utf8')).pid
+    const hostPid = readJournal(join(journalDir, journals[0])).pid
     expect(hostPid).toEqual(expect.any(Number))
     const alive = (pid: number) => {
       try {
@@ -393,7 +394,7 @@ describe('create against an emulated host', {timeout: 180_000}, () => {
     expect(p.state().vms.map((v: {name: string; id: string}) => [v.name, v.id])).toEqual([['twin', winner.guests[0].vmId]])
     // the loser's rollback left the winner's guest and nothing of its own: no journal, no lock
     const stateRoot = join(p.dir, '.hvguest', 'drives', 'C', 'Hyper-V', '.hvguest')
-    expect(readdirSync(join(stateRoot, 'journal')).filter((f) => f.endsWith('.json'))).toEqual([])
+    expect(readdirSync(join(stateRoot, 'journal')).filter((f) => f.endsWith('.json') || f.endsWith('.jsonl'))).toEqual([])
     expect(existsSync(join(stateRoot, 'lock'))).toBe(false)
   })
 

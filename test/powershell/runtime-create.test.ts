@@ -6,6 +6,7 @@
  */
 import {createHash} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
+import {gzipSync} from 'node:zlib'
 import {describe, expect, it} from 'vitest'
 import {newHost, openLiveSession, runSession, vhdHeader, type Answer, type EmuHost} from '../fixtures/runtime/harness.js'
 import {gen2Plan, ISO, RICH_HOST, richGen1Plan, singleGuestPlan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
@@ -141,7 +142,7 @@ describe('create-guest: a Generation 1 plan, exactly', () => {
     const manifest = JSON.parse(readFileSync(host.local(commit.data.guests[0].manifest), 'utf8'))
     expect(manifest).toMatchObject({name: 'web1', vmId: vm.id, runId: 'run-gen1'})
     expect([...manifest.files].sort()).toEqual(g.drives.filter((d: any) => d.create).map((d: any) => d.path).sort())
-    expect(existsSync(host.local('C:\\Hyper-V\\.hvguest\\journal\\run-gen1.json'))).toBe(false)
+    expect(existsSync(host.local('C:\\Hyper-V\\.hvguest\\journal\\run-gen1.jsonl'))).toBe(false)
     expect(existsSync(host.local('C:\\Hyper-V\\.hvguest\\lock'))).toBe(false)
 
     // list reads the same layout back.
@@ -211,6 +212,47 @@ describe('create-guest: a Generation 1 plan, exactly', () => {
       await session.close()
     }
     expect(existsSync(host.local(seed))).toBe(false)
+    expect(host.state()).toEqual(before)
+  }, 180_000)
+
+  it('seed media sent compressed is written as the exact image; one whose size or SHA-256 does not match is refused before anything is written', async () => {
+    const host = newHost({parents: [{path: UBUNTU_PARENT}]})
+    const before = host.state()
+    const plan = singleGuestPlan('ubuntu-2204')
+    const g = plan.guests[0]
+    const seed = 'C:\\Hyper-V\\ubuntu-2204\\cidata.iso'
+    g.drives.push({kind: 'dvd', role: 'firstboot-media', name: 'firstboot-media', controller: {type: 'IDE', number: 1, location: 0}, path: seed, create: null, copyFrom: null, diskNumber: null, pinned: false})
+    // Mostly zeros, as an ISO 9660 image is: 2 KB compressed for 400 KB.
+    const image = Buffer.concat([Buffer.alloc(32768), Buffer.from('CD001 cidata user-data'), Buffer.alloc(370000)])
+    const packed = {path: seed, gzipBase64: gzipSync(image).toString('base64'), sizeBytes: image.length, sha256: createHash('sha256').update(image).digest('hex')}
+    expect(packed.gzipBase64.length).toBeLessThan(4000)
+    const session = await openLiveSession(host)
+    try {
+      const damaged = await session.send([
+        {action: 'begin', runId: 'run-damaged-media', host: plan.hosts[0], vmRoot: 'C:\\Hyper-V', lockTimeoutSeconds: 5},
+        {action: 'create-guest', runId: 'run-damaged-media', guest: g, replace: false, media: [{...packed, sha256: '0'.repeat(64)}]},
+        {action: 'rollback', runId: 'run-damaged-media', vmRoot: 'C:\\Hyper-V'},
+      ])
+      expect(damaged.answers[1]).toMatchObject({ok: false, error: {step: 'write-media', category: 'InvalidData'}})
+      expect(damaged.answers[1].error!.message).toMatch(/arrived damaged: 402790 bytes with SHA-256 [0-9A-F]{64}, where the request says 402790 bytes with SHA-256 0{64}; nothing was written/)
+      expect(damaged.answers[1].progress.map((p) => p.step)).not.toContain('write-media')
+      expect(existsSync(host.local(seed))).toBe(false)
+      okAll([damaged.answers[2]])
+      expect(host.state()).toEqual(before)
+
+      const run = await session.send([
+        {action: 'begin', runId: 'run-packed', host: plan.hosts[0], vmRoot: 'C:\\Hyper-V', lockTimeoutSeconds: 5},
+        {action: 'create-guest', runId: 'run-packed', guest: g, replace: false, media: [packed]},
+      ])
+      okAll(run.answers)
+      expect(run.answers[1].data.files).toContain(seed)
+      expect(readFileSync(host.local(seed)).equals(image)).toBe(true)
+      const undo = await session.send([{action: 'rollback', runId: 'run-packed', vmRoot: 'C:\\Hyper-V'}])
+      okAll(undo.answers)
+      expect([...damaged.stray, ...run.stray, ...undo.stray]).toEqual([])
+    } finally {
+      await session.close()
+    }
     expect(host.state()).toEqual(before)
   }, 180_000)
 

@@ -5,10 +5,11 @@
  * manifest lists and refuses a VM without one.
  */
 import {createHash} from 'node:crypto'
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {copyHost, type EmuHost, newHost, openLiveSession, runSession} from '../fixtures/runtime/harness.js'
 import {clone, RICH_HOST, richGen1Plan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
+import {readJournal, writeJournal} from '../helpers/journal-file.js'
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
 const VMROOT = 'C:\\Hyper-V'
@@ -25,7 +26,7 @@ describe('recover', () => {
       {action: 'create-guest', runId: 'run-killed', guest: plan.guests[0], replace: false},
     ])
     expect(killed.answers.map((a) => a.ok)).toEqual([true, true])
-    expect(existsSync(host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.json`))).toBe(true)
+    expect(existsSync(host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.jsonl`))).toBe(true)
     expect(existsSync(host.local(`${VMROOT}\\.hvguest\\lock`))).toBe(true)
 
     // Later runs of the CLI (one process, after the killed one).
@@ -48,7 +49,7 @@ describe('recover', () => {
       expect(host.state()).toEqual(before)
       expect(sha(host.local(UBUNTU_PARENT))).toBe(parent)
       expect(existsSync(host.local(`${VMROOT}\\web1`))).toBe(false)
-      expect(existsSync(host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.json`))).toBe(false)
+      expect(existsSync(host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.jsonl`))).toBe(false)
       expect(existsSync(host.local(`${VMROOT}\\.hvguest\\lock`))).toBe(false)
 
       // Nothing left: recover again is a no-op, and a new run begins.
@@ -75,16 +76,71 @@ describe('recover', () => {
     ])
     expect(run.answers.map((a) => a.ok)).toEqual([true, true])
     // Make the journal look like the process died inside New-VM: that entry and all after it pending.
-    const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-pending.json`)
-    const journal = JSON.parse(readFileSync(file, 'utf8'))
+    const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-pending.jsonl`)
+    const journal = readJournal(file)
     const i = journal.entries.findIndex((e: any) => e.step === 'new-vm')
     journal.entries = journal.entries.slice(0, i + 1)
     journal.entries[i].done = false
     journal.entries[i].undo.vmId = null
-    writeFileSync(file, JSON.stringify(journal))
+    writeJournal(file, journal)
     const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
     expect(rec.answers[0].ok, JSON.stringify(rec.answers[0].error)).toBe(true)
     expect(host.state()).toEqual(before)
+  }, 180_000)
+
+  it('recovers a journal whose last append was torn (killed mid-write): the torn line is not part of it', () => {
+    const host = newHost(RICH_HOST)
+    const before = host.state()
+    const plan = richGen1Plan()
+    const run = runSession(host, [
+      {action: 'begin', runId: 'run-torn', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
+      {action: 'create-guest', runId: 'run-torn', guest: plan.guests[0], replace: false},
+    ])
+    expect(run.answers.map((a) => a.ok)).toEqual([true, true])
+    const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-torn.jsonl`)
+    // Half of one more record, with no newline: what a process killed inside an append leaves.
+    writeFileSync(file, readFileSync(file, 'utf8') + '{"entry":{"seq":999,"step":"new-vhd","undo":{"action":"remove-fi')
+    const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
+    expect(rec.answers[0].ok, JSON.stringify(rec.answers[0].error)).toBe(true)
+    expect(rec.answers[0].data.runs.map((x: any) => [x.runId, x.errors])).toEqual([['run-torn', []]])
+    expect(host.state()).toEqual(before)
+    expect(existsSync(file)).toBe(false)
+  }, 180_000)
+
+  it('refuses a journal damaged before its last line, and leaves it for a person to read', () => {
+    const host = newHost(RICH_HOST)
+    const plan = richGen1Plan()
+    const run = runSession(host, [{action: 'begin', runId: 'run-damaged', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5}])
+    expect(run.answers[0].ok).toBe(true)
+    const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-damaged.jsonl`)
+    const lines = readFileSync(file, 'utf8').split('\n')
+    lines.splice(1, 0, '{"entry": not json')
+    writeFileSync(file, lines.join('\n'))
+    const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
+    expect(rec.answers[0].data.errors.join('\n')).toMatch(/run-damaged\.jsonl cannot be read: the journal .* is damaged at line 2/)
+    expect(existsSync(file)).toBe(true)
+  }, 180_000)
+
+  it('recovers a run journaled by an earlier hvguest (<runId>.json, one document), and converts nothing it does not need', () => {
+    const host = newHost(RICH_HOST)
+    const before = host.state()
+    const plan = richGen1Plan()
+    const run = runSession(host, [
+      {action: 'begin', runId: 'run-legacy', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
+      {action: 'create-guest', runId: 'run-legacy', guest: plan.guests[0], replace: false},
+    ])
+    expect(run.answers.map((a) => a.ok)).toEqual([true, true])
+    // The same run as the earlier format wrote it: {runId, ..., entries: [...]} in <runId>.json.
+    const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-legacy.jsonl`)
+    const legacy = host.local(`${VMROOT}\\.hvguest\\journal\\run-legacy.json`)
+    writeFileSync(legacy, JSON.stringify(readJournal(file)))
+    rmSync(file)
+    const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
+    expect(rec.answers[0].ok, JSON.stringify(rec.answers[0].error)).toBe(true)
+    expect(rec.answers[0].data.runs.map((x: any) => [x.runId, x.outcome, x.errors])).toEqual([['run-legacy', 'rolled-back', []]])
+    expect(host.state()).toEqual(before)
+    expect(existsSync(legacy)).toBe(false)
+    expect(existsSync(file)).toBe(false)
   }, 180_000)
 })
 
@@ -118,7 +174,7 @@ describe('recover and a live run', () => {
       expect(forced.answers[0].data.skipped).toEqual([])
       expect(forced.answers[0].data.lock).toMatchObject({present: false, removed: false})
       expect(existsSync(lock)).toBe(false)
-      expect(existsSync(host.local(`${VMROOT}\\.hvguest\\journal\\run-forced.json`))).toBe(false)
+      expect(existsSync(host.local(`${VMROOT}\\.hvguest\\journal\\run-forced.jsonl`))).toBe(false)
     } finally {
       await Promise.all([live.close(), other.close()])
     }

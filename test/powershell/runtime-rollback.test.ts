@@ -17,6 +17,7 @@ import {join, relative} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {newHost, openLiveSession, runSession, type BatchRun, type EmuHost} from '../fixtures/runtime/harness.js'
 import {RICH_HOST, richGen1Plan, singleGuestPlan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
+import {readJournal} from '../helpers/journal-file.js'
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
 const psQuote = (s: string) => `'${s.replaceAll("'", "''")}'`
@@ -161,7 +162,7 @@ describe('rollback after a fault at each mutating step', () => {
     )
     expect(host.state().offload.chimney).toBe('Enabled')
     // The journal (left by a session that ended without commit) holds the previous values.
-    const journal = JSON.parse(readFileSync(host.local('C:\\Hyper-V\\.hvguest\\journal\\r-host.json'), 'utf8'))
+    const journal = readJournal(host.local('C:\\Hyper-V\\.hvguest\\journal\\r-host.jsonl'))
     expect(journal).toMatchObject({runId: 'r-host', pid: expect.any(Number)})
     const undos = journal.entries.map((e: any) => e.undo)
     expect(undos).toEqual(

@@ -10,6 +10,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {newHost, openLiveSession, runSession, type Answer, type EmuHost, type LiveSession} from '../fixtures/runtime/harness.js'
 import {clone, singleGuestPlan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
 import {answerData} from '../../src/powershell/answers.js'
+import {readJournal} from '../helpers/journal-file.js'
 
 const VMROOT = 'C:\\Hyper-V'
 const SEED_BYTES = Buffer.from('#cloud-config\npassword: $6$rounds=4096$salt$hashhashhash\n')
@@ -88,7 +89,7 @@ beforeAll(async () => {
     ])
     okAll(made.answers)
     // The journal holds paths and undo steps, never the media's bytes.
-    const journal = readFileSync(host.local(`${VMROOT}\\.hvguest\\journal\\${runId}.json`), 'utf8')
+    const journal = readFileSync(host.local(`${VMROOT}\\.hvguest\\journal\\${runId}.jsonl`), 'utf8')
     expect(journal).not.toContain(SEED_BYTES.toString('base64'))
     expect(journal).not.toContain('hashhashhash')
     const committed = await session.send([{action: 'commit', runId, vmRoot: VMROOT, guests: {[name]: manifestOf(guest, seed, keepMedia)}}])
@@ -137,8 +138,8 @@ describe('remove-seed-media', () => {
     // Mid-way: ejected and forgotten, the file still there, the journal and lock kept for recover.
     expect(dvdPath('seedy')).toBeNull()
     expect(manifest('seedy').files).not.toContain(guests.seedy.seed)
-    expect(journals()).toEqual(['rm-before-delete.json'])
-    const journal = JSON.parse(readFileSync(host.local(`${VMROOT}\\.hvguest\\journal\\rm-before-delete.json`), 'utf8'))
+    expect(journals()).toEqual(['rm-before-delete.jsonl'])
+    const journal = readJournal(host.local(`${VMROOT}\\.hvguest\\journal\\rm-before-delete.jsonl`))
     expect(journal.entries.map((e: any) => [e.step, e.undo.action, e.done])).toEqual([
       ['eject-seed-media', 'reattach-seed-media', true],
       ['forget-seed-media', 'restore-seed-manifest', true],

@@ -141,20 +141,42 @@ function Copy-HvVirtualDisk {
     $Files.Add($path)
 }
 
-# Seed media the caller ships with the request ({path, contentBase64}): written before the DVD
-# drive that holds it is attached. Write-HvStateFile writes the bytes with
-# [System.IO.File]::WriteAllBytes, which is what the step names.
+# Seed media the caller ships with the request: written before the DVD drive that holds it is
+# attached. Write-HvStateFile writes the bytes with [System.IO.File]::WriteAllBytes, which is what
+# the step names.
 function Write-HvMediaFile {
     param([hashtable]$Context, $Media, [System.Collections.Generic.List[string]]$Files, [System.Collections.Generic.List[string]]$Directories)
     $path = [string](Get-HvField -Object $Media -Name 'path')
-    $content = [string](Get-HvField -Object $Media -Name 'contentBase64' -Default '')
     Assert-HvTargetAbsent -Path $path -Step 'write-media' -Cmdlet '[System.IO.File]::WriteAllBytes'
+    $bytes = ConvertFrom-HvMediaContent -Media $Media
     Add-HvFolder -Context $Context -Path (Get-HvParentPath -Path $path) -Directories $Directories
-    $bytes = [Convert]::FromBase64String($content)
     Start-HvStep -Context $Context -Step 'write-media' -Cmdlet '[System.IO.File]::WriteAllBytes' -Detail $path -Undo ([ordered]@{ action = 'remove-file'; path = $path })
     Write-HvStateFile -Kind 'seed-media' -Path $path -Bytes $bytes
     Complete-HvStep -Context $Context
     $Files.Add($path)
+}
+
+# A seed media's image from its request: {gzipBase64, sizeBytes, sha256} (the image compressed,
+# src/resolve/firstboot/seed-media.ts says why) is decompressed and checked against the image's
+# size and SHA-256 before anything is written; {contentBase64} is the image as it is (what an
+# emitted --no-secrets script sends, having filled the secrets into it).
+function ConvertFrom-HvMediaContent {
+    param($Media)
+    $path = [string](Get-HvField -Object $Media -Name 'path')
+    $compressed = Get-HvField -Object $Media -Name 'gzipBase64'
+    if ($null -eq $compressed) { return , [Convert]::FromBase64String([string](Get-HvField -Object $Media -Name 'contentBase64' -Default '')) }
+    $packed = New-Object System.IO.MemoryStream -ArgumentList (, [Convert]::FromBase64String([string]$compressed))
+    $gzip = New-Object System.IO.Compression.GZipStream -ArgumentList $packed, ([System.IO.Compression.CompressionMode]::Decompress)
+    $output = New-Object System.IO.MemoryStream
+    try { $gzip.CopyTo($output) } finally { $gzip.Dispose() }
+    $bytes = $output.ToArray()
+    $size = [long](Get-HvField -Object $Media -Name 'sizeBytes' -Default -1)
+    $sha = [System.Security.Cryptography.SHA256]::Create()
+    $hash = [System.BitConverter]::ToString($sha.ComputeHash($bytes)).Replace('-', '')
+    if ($bytes.LongLength -ne $size -or -not (Test-HvSameText -A $hash -B ([string](Get-HvField -Object $Media -Name 'sha256')))) {
+        throw (New-HvError -Step 'write-media' -Cmdlet $null -Message ("the seed media for {0} arrived damaged: {1} bytes with SHA-256 {2}, where the request says {3} bytes with SHA-256 {4}; nothing was written" -f $path, $bytes.LongLength, $hash, $size, (Get-HvField -Object $Media -Name 'sha256')) -Category 'InvalidData')
+    }
+    return , $bytes
 }
 
 # Offline IC injection into the stopped boot VHD, the sequence the Hyper-V team documents for a

@@ -38,7 +38,7 @@ function Start-HvHostChange {
 
 function Complete-HvHostChange {
     param([hashtable]$Context, [hashtable]$Change)
-    [void](Remove-HvStateFile -Kind 'journal' -Path $Change.Run.JournalPath)
+    [void](Remove-HvJournal -Run $Change.Run)
     [void](Exit-HvLock -VmRoot $Change.VmRoot -RunId $Change.RunId)
     $script:HvRuns.Remove($Change.RunId)
     Remove-HvRunPointer -RunId $Change.RunId

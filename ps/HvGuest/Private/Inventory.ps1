@@ -204,7 +204,11 @@ function Invoke-HvRecoverAction {
     Set-HvActivity -Context $Context -Step 'recover' -Cmdlet 'Get-ChildItem'
     $files = @()
     if (Test-HvDirectory -Path $journalDir) {
-        $files = @(Get-ChildItem -LiteralPath $journalDir -File -Force | Where-Object { $_.Name -like '*.json' } | Sort-Object -Property Name)
+        $all = @(Get-ChildItem -LiteralPath $journalDir -File -Force | Where-Object { Test-HvJournalFileName -Name $_.Name })
+        $names = @($all | ForEach-Object { $_.Name })
+        # One journal per run: an earlier hvguest's <runId>.json is read only while no <runId>.jsonl
+        # has replaced it (Open-HvJournal converts it on its first write).
+        $files = @($all | Where-Object { -not ($_.Name -like '*.json' -and $names -contains ($_.Name + 'l')) } | Sort-Object -Property Name)
     }
     foreach ($f in $files) {
         $path = Join-HvPath -Parent $journalDir -Child $f.Name

@@ -1,12 +1,29 @@
-# The run journal (docs/execution.md section 4): <vmRoot>\.hvguest\journal\<runId>.json.
-# Every mutating step is written (the file replaced whole) BEFORE it runs, then marked done.
-# Rollback undoes, in reverse, the done entries and a pending one whose effect exists; it never
-# touches what existed before the run, because an entry is only written after the step's target
-# was checked to be absent (a file, a VM name) or its previous value was read (a host setting).
+# The run journal (docs/execution.md section 4): <vmRoot>\.hvguest\journal\<runId>.jsonl.
+# Every mutating step is journaled BEFORE it runs, then marked done. Rollback undoes, in reverse,
+# the done entries and a pending one whose effect exists; it never touches what existed before the
+# run, because an entry is only written after the step's target was checked to be absent (a file,
+# a VM name) or its previous value was read (a host setting).
+#
+# The journal is JSON Lines, appended one record at a time (Add-HvStateFileText: one write, flushed),
+# so a step costs two small appends however long the run is. Rewriting the whole file twice per step
+# made a 10-guest run's journal writes grow with the square of its steps (2.4 s of a 7 s run, measured
+# in bench/README.md). The records, one per line:
+#   {"run": {runId, startedAt, pid, processName, computer, vmRoot}}    the first line
+#   {"entry": {seq, step, guest, detail, undo, done: false}}         before a step runs
+#   {"done": seq, "undo": {...}}                                     after it ran; undo: what it learned (a vmId)
+#   {"commit": {startedAt, guests}}                                  the commit mark
+# A process killed while appending leaves at most a torn last line (no newline after it): the reader
+# ignores it, which is right because the step it would have started or ended had not started, or is
+# pending and checked for its effect. A journal written by an earlier hvguest, <runId>.json (one
+# JSON document with entries[]), is still read, so that recover finishes a run killed before an upgrade.
 
 function Get-HvStateRoot { param([string]$VmRoot) return (Join-HvPath -Parent $VmRoot -Child '.hvguest') }
 function Get-HvJournalDir { param([string]$VmRoot) return (Join-HvPath -Parent (Get-HvStateRoot -VmRoot $VmRoot) -Child 'journal') }
-function Get-HvJournalPath { param([string]$VmRoot, [string]$RunId) return (Join-HvPath -Parent (Get-HvJournalDir -VmRoot $VmRoot) -Child ($RunId + '.json')) }
+function Get-HvJournalPath { param([string]$VmRoot, [string]$RunId) return (Join-HvPath -Parent (Get-HvJournalDir -VmRoot $VmRoot) -Child ($RunId + '.jsonl')) }
+# The whole-document journal of an earlier hvguest.
+function Get-HvLegacyJournalPath { param([string]$VmRoot, [string]$RunId) return (Join-HvPath -Parent (Get-HvJournalDir -VmRoot $VmRoot) -Child ($RunId + '.json')) }
+# Whether a file in the journal folder is a journal (either format).
+function Test-HvJournalFileName { param([string]$Name) return ($Name -like '*.jsonl' -or $Name -like '*.json') }
 
 # Where a later session finds a run's vmRoot when the request does not carry it (a session
 # replaced after a timeout gets only {action: rollback, runId}).
@@ -51,27 +68,55 @@ function New-HvJournal {
         processName = Get-HvCurrentProcessName
         computer    = [System.Environment]::MachineName
         vmRoot      = $VmRoot
-        entries     = @()
     }
-    $run = @{ RunId = $RunId; VmRoot = $VmRoot; JournalPath = $path; Journal = $journal; Entries = (New-Object System.Collections.Generic.List[object]) }
+    $run = @{ RunId = $RunId; VmRoot = $VmRoot; JournalPath = $path; LegacyPath = $null; Journal = $journal; Entries = (New-Object System.Collections.Generic.List[object]); Rewrite = $false }
     Save-HvJournal -Run $run
     return $run
 }
 
-function Open-HvJournal {
-    param([string]$Path)
-    $journal = Read-HvJsonFile -Path $Path
-    $entries = New-Object System.Collections.Generic.List[object]
-    foreach ($e in @(Get-HvField -Object $journal -Name 'entries' -Default @())) { $entries.Add($e) }
-    $runId = [string](Get-HvField -Object $journal -Name 'runId')
-    $vmRoot = [string](Get-HvField -Object $journal -Name 'vmRoot')
-    return @{ RunId = $runId; VmRoot = $vmRoot; JournalPath = $Path; Journal = $journal; Entries = $entries }
-}
-
+# The run's journal written whole (atomically replaced): its first line, every entry as it stands
+# now, and the commit mark. For a new journal, a rollback that keeps only its failed entries, and a
+# journal whose last append failed or was torn (so that no torn line is ever followed by others).
 function Save-HvJournal {
     param([hashtable]$Run)
-    $Run.Journal.entries = $Run.Entries.ToArray()
-    Write-HvStateFile -Kind 'journal' -Path $Run.JournalPath -Text (ConvertTo-HvJson -Value $Run.Journal)
+    $header = [ordered]@{}
+    foreach ($k in @($Run.Journal.Keys)) { if ($k -ne 'commit' -and $k -ne 'entries') { $header[$k] = $Run.Journal[$k] } }
+    $lines = New-Object System.Collections.Generic.List[string]
+    $lines.Add((ConvertTo-HvJson -Value ([ordered]@{ run = $header })))
+    foreach ($e in $Run.Entries) { $lines.Add((ConvertTo-HvJson -Value ([ordered]@{ entry = $e }))) }
+    $commit = Get-HvField -Object $Run.Journal -Name 'commit'
+    if ($null -ne $commit) { $lines.Add((ConvertTo-HvJson -Value ([ordered]@{ commit = $commit }))) }
+    Write-HvStateFile -Kind 'journal' -Path $Run.JournalPath -Text (($lines -join "`n") + "`n")
+    $Run.Rewrite = $false
+    # An earlier hvguest's journal, now written in this format: one journal per run.
+    if ($null -ne $Run.LegacyPath) {
+        [void](Remove-HvStateFile -Kind 'journal' -Path $Run.LegacyPath)
+        $Run.LegacyPath = $null
+    }
+}
+
+# The run's journal deleted (either format). Returns $true when a file was deleted.
+function Remove-HvJournal {
+    param([hashtable]$Run)
+    $removed = Remove-HvStateFile -Kind 'journal' -Path $Run.JournalPath
+    if ($null -ne $Run.LegacyPath) {
+        if (Remove-HvStateFile -Kind 'journal' -Path $Run.LegacyPath) { $removed = $true }
+        $Run.LegacyPath = $null
+    }
+    return $removed
+}
+
+# One record appended to the run's journal. After a failed or torn append the file is written whole
+# instead, which also drops whatever part of a line the failure left.
+function Add-HvJournalRecord {
+    param([hashtable]$Run, [System.Collections.IDictionary]$Record)
+    if ($Run.Rewrite) { Save-HvJournal -Run $Run; return }
+    try {
+        Add-HvStateFileText -Kind 'journal' -Path $Run.JournalPath -Text ((ConvertTo-HvJson -Value $Record) + "`n")
+    } catch {
+        $Run.Rewrite = $true
+        throw
+    }
 }
 
 function Add-HvJournalEntry {
@@ -86,8 +131,78 @@ function Add-HvJournalEntry {
         done   = $false
     }
     $Run.Entries.Add($entry)
-    Save-HvJournal -Run $Run
+    try { Add-HvJournalRecord -Run $Run -Record ([ordered]@{ entry = $entry }) } catch {
+        # Not on disk, so the step must not run, and the entry is not the run's.
+        [void]$Run.Entries.Remove($entry)
+        throw
+    }
     return $entry
+}
+
+# A journaled step finished: marked done, with what its undo learned while it ran ($UndoUpdate).
+function Complete-HvJournalEntry {
+    param([hashtable]$Run, [System.Collections.IDictionary]$Entry, [System.Collections.IDictionary]$UndoUpdate)
+    if ($null -ne $UndoUpdate) { foreach ($k in @($UndoUpdate.Keys)) { $Entry.undo[$k] = $UndoUpdate[$k] } }
+    $Entry.done = $true
+    $record = [ordered]@{ done = $Entry.seq }
+    if ($null -ne $UndoUpdate) { $record.undo = $UndoUpdate }
+    Add-HvJournalRecord -Run $Run -Record $record
+}
+
+# A journal as the run it records: {RunId, VmRoot, JournalPath, Journal (the run's fields and its
+# commit mark), Entries}. Reads both formats (see the top of this file).
+function Open-HvJournal {
+    param([string]$Path)
+    $text = [System.IO.File]::ReadAllText((Get-HvProviderPath -Path $Path), [System.Text.Encoding]::UTF8)
+    $legacyPath = $null
+    $entries = New-Object System.Collections.Generic.List[object]
+    $rewrite = $false
+    if ($Path -like '*.json') {
+        $journal = ConvertFrom-HvJsonText -Text $text
+        foreach ($e in @(Get-HvField -Object $journal -Name 'entries' -Default @())) { $entries.Add($e) }
+        $journal.Remove('entries')
+        # Appends go to a journal of this format: the first write converts it.
+        $rewrite = $true
+        $legacyPath = $Path
+        $Path = [System.IO.Path]::ChangeExtension($Path, '.jsonl')
+    } else {
+        $journal = $null
+        $lines = $text.Split([char]10)
+        # The text after the last newline is a torn append (or nothing): not part of the journal.
+        $complete = $lines.Length - 1
+        if ($lines[$complete].Trim().Length -gt 0) { $rewrite = $true }
+        $bySeq = @{}
+        for ($i = 0; $i -lt $complete; $i++) {
+            $line = $lines[$i].Trim()
+            if ($line.Length -eq 0) { continue }
+            try { $record = ConvertFrom-HvJsonText -Text $line } catch {
+                throw (New-HvError -Step 'journal' -Message ("the journal {0} is damaged at line {1}: {2}" -f $Path, ($i + 1), (Get-HvErrorMessage -ErrorRecord $_)) -Category 'InvalidData')
+            }
+            if ($null -eq $journal) {
+                $journal = Get-HvField -Object $record -Name 'run'
+                if ($null -eq $journal) { throw (New-HvError -Step 'journal' -Message ("the journal {0} does not start with its run" -f $Path) -Category 'InvalidData') }
+                continue
+            }
+            if ($record.Contains('entry')) {
+                $e = $record['entry']
+                $entries.Add($e)
+                $bySeq[[string](Get-HvField -Object $e -Name 'seq')] = $e
+            } elseif ($record.Contains('done')) {
+                $e = $bySeq[[string]$record['done']]
+                if ($null -ne $e) {
+                    $update = Get-HvField -Object $record -Name 'undo'
+                    if ($null -ne $update) { foreach ($k in @($update.Keys)) { $e['undo'][$k] = $update[$k] } }
+                    $e['done'] = $true
+                }
+            } elseif ($record.Contains('commit')) {
+                $journal['commit'] = $record['commit']
+            }
+        }
+        if ($null -eq $journal) { $journal = [ordered]@{}; $rewrite = $true }
+    }
+    $runId = [string](Get-HvField -Object $journal -Name 'runId')
+    $vmRoot = [string](Get-HvField -Object $journal -Name 'vmRoot')
+    return @{ RunId = $runId; VmRoot = $vmRoot; JournalPath = $Path; LegacyPath = $legacyPath; Journal = $journal; Entries = $entries; Rewrite = $rewrite }
 }
 
 # The run this request belongs to: known to this session, or found again through its journal
@@ -101,6 +216,11 @@ function Resolve-HvRun {
         throw (New-HvError -Step 'journal' -Message ("run {0} is not active in this session (its begin failed, or it was committed or rolled back), and the request carries no vmRoot to find its journal" -f $RunId) -Category 'ObjectNotFound')
     }
     $path = Get-HvJournalPath -VmRoot ([string]$VmRoot) -RunId $RunId
+    # A run an earlier hvguest began (killed before an upgrade) has its journal in that format.
+    if (-not (Test-HvFile -Path $path)) {
+        $legacy = Get-HvLegacyJournalPath -VmRoot ([string]$VmRoot) -RunId $RunId
+        if (Test-HvFile -Path $legacy) { $path = $legacy }
+    }
     if (-not (Test-HvFile -Path $path)) {
         if ($AllowMissing) { return @{ RunId = $RunId; VmRoot = [string]$VmRoot; JournalPath = $path; Journal = $null; Entries = $null } }
         throw (New-HvError -Step 'journal' -Message ("run {0} has no journal under {1}: begin it first" -f $RunId, (Get-HvJournalDir -VmRoot ([string]$VmRoot))) -Category 'ObjectNotFound')
@@ -143,7 +263,7 @@ function Start-HvRun {
     Set-HvActivity -Context $Context -Step 'lock' -Cmdlet $null
     if ($ReportProgress) { Write-HvProgress -Context $Context -Step 'lock' -Detail (Get-HvLockPath -VmRoot $vmRoot) }
     $taken = Enter-HvLock -VmRoot $vmRoot -RunId $runId -TimeoutSeconds $TimeoutSeconds -Step 'lock'
-    if ($RefuseBegun -and -not $taken -and (Test-HvFile -Path (Get-HvJournalPath -VmRoot $vmRoot -RunId $runId))) {
+    if ($RefuseBegun -and -not $taken -and ((Test-HvFile -Path (Get-HvJournalPath -VmRoot $vmRoot -RunId $runId)) -or (Test-HvFile -Path (Get-HvLegacyJournalPath -VmRoot $vmRoot -RunId $runId)))) {
         throw (New-HvError -Step 'begin' -Message ("run {0} has already begun on this host (its journal exists)" -f $runId) -Category 'InvalidOperation')
     }
     $Started.Locked = $true
@@ -208,11 +328,7 @@ function Start-HvStep {
 function Complete-HvStep {
     param([hashtable]$Context, [System.Collections.IDictionary]$UndoUpdate)
     $entry = $Context.Entry
-    if ($null -ne $entry) {
-        if ($null -ne $UndoUpdate) { foreach ($k in @($UndoUpdate.Keys)) { $entry.undo[$k] = $UndoUpdate[$k] } }
-        $entry.done = $true
-        Save-HvJournal -Run $Context.Run
-    }
+    if ($null -ne $entry) { Complete-HvJournalEntry -Run $Context.Run -Entry $entry -UndoUpdate $UndoUpdate }
     $Context.Entry = $null
     $Context.Step = $null
     $Context.Cmdlet = $null
@@ -390,7 +506,7 @@ function Complete-HvRollback {
     $r = Invoke-HvJournalRollback -Run $Run -Context $Context
     $journalKept = $false
     if ($r.failedEntries.Count -eq 0) {
-        [void](Remove-HvStateFile -Kind 'journal' -Path $Run.JournalPath)
+        [void](Remove-HvJournal -Run $Run)
     } else {
         $keep = New-Object System.Collections.Generic.List[object]
         $failedEntries = $r.failedEntries.ToArray()
@@ -456,7 +572,7 @@ function Set-HvCommitMark {
     param([hashtable]$Run, $Guests)
     if ($null -ne (Get-HvField -Object $Run.Journal -Name 'commit')) { return }
     $Run.Journal['commit'] = [ordered]@{ startedAt = Get-HvTimestamp; guests = $Guests }
-    try { Save-HvJournal -Run $Run } catch {
+    try { Add-HvJournalRecord -Run $Run -Record ([ordered]@{ commit = $Run.Journal['commit'] }) } catch {
         # Not on disk, so not marked: a later attempt must write the mark again.
         $Run.Journal.Remove('commit')
         throw
@@ -509,7 +625,7 @@ function Complete-HvCommit {
     }
     # Host network values the run changed (begin) join the record `hvguest net restore` reads.
     [void](Save-HvNetOriginals -Context $Context -VmRoot $Run.VmRoot -Changed @(Get-HvJournalHostSettings -Run $Run))
-    [void](Remove-HvStateFile -Kind 'journal' -Path $Run.JournalPath)
+    [void](Remove-HvJournal -Run $Run)
     $released = Exit-HvLock -VmRoot $Run.VmRoot -RunId $runId
     if ($script:HvRuns.ContainsKey($runId)) { $script:HvRuns.Remove($runId) }
     Remove-HvRunPointer -RunId $runId

@@ -5,11 +5,17 @@
 
 $script:HvProtocolVersion = 1
 
+$script:HvNonAscii = New-Object System.Text.RegularExpressions.Regex -ArgumentList '[^\x00-\x7E]'
+$script:HvEscapeNonAscii = [System.Text.RegularExpressions.MatchEvaluator] { param($m) '\u{0:x4}' -f [int][char]$m.Value }
+
 function ConvertTo-HvJson {
     param($Value)
     $json = ConvertTo-Json -InputObject $Value -Depth 40 -Compress
-    # Non-ASCII characters can only occur inside JSON strings, where \uXXXX is always valid.
-    return [regex]::Replace($json, '[^\x00-\x7E]', { param($m) '\u{0:x4}' -f [int][char]$m.Value })
+    # Non-ASCII characters can only occur inside JSON strings, where \uXXXX is always valid. The
+    # replace runs only on a line that has one: turning its script block into a delegate on every
+    # call cost about 1 ms a line, 25 times ConvertTo-Json itself (bench/README.md).
+    if (-not $script:HvNonAscii.IsMatch($json)) { return $json }
+    return $script:HvNonAscii.Replace($json, $script:HvEscapeNonAscii)
 }
 
 function Write-HvProtocolLine {
@@ -84,7 +90,7 @@ function ConvertFrom-HvJsonText {
     param([string]$Text)
     if ($null -ne $script:HvJsonDocument) {
         $doc = $script:HvJsonDocument::Parse($Text)
-        try { return (ConvertFrom-HvJsonElement -Element $doc.RootElement) } finally { $doc.Dispose() }
+        try { return ([HvJsonReader]::Convert($doc.RootElement)) } finally { $doc.Dispose() }
     }
     $options = @{}
     if ((Get-Command -Name ConvertFrom-Json).Parameters.ContainsKey('DateKind')) { $options.DateKind = 'String' }
@@ -92,28 +98,35 @@ function ConvertFrom-HvJsonText {
     return (ConvertTo-HvData -Value $raw)
 }
 
-function ConvertFrom-HvJsonElement {
-    param($Element)
-    switch ([string]$Element.ValueKind) {
-        'Object' {
-            $h = New-Object System.Collections.Specialized.OrderedDictionary -ArgumentList ([System.StringComparer]::Ordinal)
-            foreach ($p in $Element.EnumerateObject()) { $h[$p.Name] = ConvertFrom-HvJsonElement -Element $p.Value }
-            return $h
+# A JsonElement (System.Text.Json, PowerShell 7) as the runtime's data. A class's static method,
+# not a function: a function call per JSON value made reading a 10-guest preflight request (52 KB,
+# 1800 values) take 146 ms, and this takes 13 (bench/README.md). Typed [object], so that Windows
+# PowerShell 5.1, which has no System.Text.Json and never calls it, still parses the module.
+class HvJsonReader {
+    static [object] Convert([object]$Element) {
+        switch ($Element.ValueKind) {
+            'Object' {
+                # ::new, not New-Object: a cmdlet call per object cost as much as the rest together.
+                $h = [System.Collections.Specialized.OrderedDictionary]::new([System.StringComparer]::Ordinal)
+                foreach ($p in $Element.EnumerateObject()) { $h[$p.Name] = [HvJsonReader]::Convert($p.Value) }
+                return $h
+            }
+            'Array' {
+                $list = [System.Collections.Generic.List[object]]::new()
+                foreach ($e in $Element.EnumerateArray()) { $list.Add([HvJsonReader]::Convert($e)) }
+                # A method returns its value as it is (no pipeline unrolls it): the array itself.
+                return $list.ToArray()
+            }
+            'String' { return $Element.GetString() }
+            'Number' {
+                $long = [long]0
+                if ($Element.TryGetInt64([ref]$long)) { return $long }
+                return $Element.GetDouble()
+            }
+            'True' { return $true }
+            'False' { return $false }
         }
-        'Array' {
-            $list = New-Object System.Collections.Generic.List[object]
-            foreach ($e in $Element.EnumerateArray()) { $list.Add((ConvertFrom-HvJsonElement -Element $e)) }
-            return , $list.ToArray()
-        }
-        'String' { return $Element.GetString() }
-        'Number' {
-            $long = [long]0
-            if ($Element.TryGetInt64([ref]$long)) { return $long }
-            return $Element.GetDouble()
-        }
-        'True' { return $true }
-        'False' { return $false }
-        default { return $null }
+        return $null
     }
 }
 

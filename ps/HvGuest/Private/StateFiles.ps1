@@ -15,6 +15,7 @@
 
 $script:HvStateFileKinds = @('journal', 'lock', 'manifest', 'net-record', 'seed-media')
 $script:HvWriteFaultSpec = ''
+$script:HvUtf8NoBom = New-Object System.Text.UTF8Encoding($false)
 $script:HvWriteFaultCounts = @{}
 
 # Throws the injected fault when HVGUEST_WRITE_FAIL names this call of $Kind.
@@ -92,6 +93,30 @@ function New-HvStateFileExclusive {
         $stream.Write($Bytes, 0, $Bytes.Length)
         $stream.Flush()
         return $true
+    } catch {
+        throw (New-HvStateFileError -Kind $Kind -Operation 'write' -Path $Path -ErrorRecord $_)
+    } finally {
+        if ($null -ne $stream) { $stream.Dispose() }
+    }
+}
+
+# Appends text (whole lines) to a state file that exists (the journal): one write, flushed to the OS before it
+# returns, so a process killed after it returns leaves the text in the file. A process killed
+# DURING it may leave a torn last line, which the reader (Open-HvJournal) tolerates; it is one
+# write of its kind for HVGUEST_WRITE_FAIL, like a whole-file write.
+function Add-HvStateFileText {
+    param([string]$Kind, [string]$Path, [string]$Text)
+    Assert-HvStateFileKind -Kind $Kind
+    $stream = $null
+    try {
+        Assert-HvWriteAllowed -Kind $Kind -Operation 'write' -Path $Path
+        $bytes = $script:HvUtf8NoBom.GetBytes($Text)
+        # Open, not Append: a file that is gone (another session finished the run) is an error, not
+        # a new file without its first line.
+        $stream = [System.IO.File]::Open((Get-HvProviderPath -Path $Path), [System.IO.FileMode]::Open, [System.IO.FileAccess]::Write, [System.IO.FileShare]::Read)
+        [void]$stream.Seek(0, [System.IO.SeekOrigin]::End)
+        $stream.Write($bytes, 0, $bytes.Length)
+        $stream.Flush()
     } catch {
         throw (New-HvStateFileError -Kind $Kind -Operation 'write' -Path $Path -ErrorRecord $_)
     } finally {

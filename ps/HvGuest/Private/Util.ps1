@@ -156,9 +156,33 @@ function Get-HvAllVMs {
     return @(Select-HvObject -InputObject @(Get-VM) -Property 'Name')
 }
 
+# The VMs named $Name (Hyper-V allows several). Get-VM -Name asks Hyper-V for that name only:
+# listing every VM and filtering took 57 ms against 7 on an emulated host with 10 VMs, and grows
+# with the host's VM count (it ran twice per guest). A name with wildcard characters would be a
+# pattern to -Name, so it is listed and filtered. Get-VM's error for a name no VM has
+# (InvalidParameter, "unable to find a virtual machine with name") means none; any other error
+# falls back to the full listing, which answers or reports the real failure itself.
 function Find-HvVMByName {
     param([string]$Name)
+    if ($Name.Length -gt 0 -and -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($Name)) {
+        $named = $null
+        try {
+            $named = @(Select-HvObject -InputObject @(Get-VM -Name $Name -ErrorAction Stop) -Property 'Name')
+        } catch {
+            if (-not (Test-HvVMNameNotFound -ErrorRecord $_ -Name $Name)) { $named = $null }
+            else { $named = @() }
+        }
+        if ($null -ne $named) { return @($named | Where-Object { Test-HvSameText -A ([string]$_.Name) -B $Name }) }
+    }
     return @(Get-HvAllVMs | Where-Object { Test-HvSameText -A ([string]$_.Name) -B $Name })
+}
+
+# Whether an error of Get-VM -Name says only that no VM has this name.
+function Test-HvVMNameNotFound {
+    param($ErrorRecord, [string]$Name)
+    $id = [string]$ErrorRecord.FullyQualifiedErrorId
+    $message = [string]$ErrorRecord.Exception.Message
+    return ($id.StartsWith('InvalidParameter') -and $message.IndexOf('unable to find a virtual machine with name', [System.StringComparison]::OrdinalIgnoreCase) -ge 0 -and $message.IndexOf($Name, [System.StringComparison]::OrdinalIgnoreCase) -ge 0)
 }
 
 function Find-HvVMById {
