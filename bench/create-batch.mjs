@@ -8,20 +8,12 @@
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, mkdirSync, writeFileSync, readFileSync} from 'node:fs'
 import {tmpdir, cpus} from 'node:os'
-import {join, dirname} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join} from 'node:path'
+import {REPO, EMULATOR_MODULES as MODULES, flag, value, log, productPwsh, cli} from './lib/common.mjs'
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..')
-const args = process.argv.slice(2)
-const flag = (name) => args.includes(name)
-const value = (name, d) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : d)
 const GUESTS = value('--guests', 10)
-const log = (s) => process.stderr.write(s + '\n')
 
-// The product's own pwsh lookup (the bench runs after `npm run build`).
-const {findPwsh} = await import('../dist/powershell/find-pwsh.js')
-const PWSH = findPwsh()
-const MODULES = join(REPO, 'ps', 'emulator')
+const PWSH = await productPwsh()
 const b64 = (v) => Buffer.from(JSON.stringify(v), 'utf8').toString('base64')
 
 function pwsh(script, env = {}) {
@@ -64,8 +56,6 @@ function project(name) {
   )
   return {dir, state}
 }
-
-const cli = (dir, argv) => spawnSync(process.execPath, [join(REPO, 'bin', 'run.js'), ...argv], {cwd: dir, encoding: 'utf8'})
 
 /** The cmdlets a per-step driver runs for one planned guest, each with its parameters as data. */
 function stepsFor(g) {

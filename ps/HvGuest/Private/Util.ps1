@@ -158,13 +158,14 @@ function Get-HvAllVMs {
 
 # The VMs named $Name (Hyper-V allows several). Get-VM -Name asks Hyper-V for that name only:
 # listing every VM and filtering took 57 ms against 7 on an emulated host with 10 VMs, and grows
-# with the host's VM count (it ran twice per guest). A name with wildcard characters would be a
-# pattern to -Name, so it is listed and filtered. Get-VM's error for a name no VM has
+# with the host's VM count (it ran twice per guest). A name with a wildcard character or a
+# backtick (the pattern's escape: web`b would match webb) would be a pattern to -Name, so it is
+# listed and filtered. Get-VM's error for a name no VM has
 # (InvalidParameter, "unable to find a virtual machine with name") means none; any other error
 # falls back to the full listing, which answers or reports the real failure itself.
 function Find-HvVMByName {
     param([string]$Name)
-    if ($Name.Length -gt 0 -and -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters($Name)) {
+    if ($Name.Length -gt 0 -and $Name.IndexOfAny([char[]]'*?[]`') -lt 0) {
         $named = $null
         try {
             $named = @(Select-HvObject -InputObject @(Get-VM -Name $Name -ErrorAction Stop) -Property 'Name')
