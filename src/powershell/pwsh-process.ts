@@ -151,14 +151,27 @@ export class PwshProcess {
    * that really runs PowerShell. `pwsh` must have been checked to exist. A process that fails to
    * start is returned all the same: its first run() reports how it ended.
    */
-  static async start(pwsh: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<PwshProcess> {
+  static async start(pwsh: string, env: Record<string, string> = {}, timeoutMs = 60_000, opts: {held?: boolean} = {}): Promise<PwshProcess> {
     const make = await shellFactory()
     // TERM=dumb: pwsh then writes no terminal escapes (`ESC[?1h`) in front of output lines.
     const proc = new PwshProcess(make(pwsh, {...SESSION_ENV_DEFAULTS, ...process.env, TERM: 'dumb', ...env}), pwsh)
+    if (opts.held === false) proc.hold(false)
     const probe = await proc.run("[Console]::Out.WriteLine('hvguest-pid=' + $PID)", {timeoutMs})
     const pid = /hvguest-pid=(\d+)/.exec(probe.stdout)
     if (probe.status === 'done' && pid) proc.realPid = Number(pid[1])
     return proc
+  }
+
+  /**
+   * Whether this process keeps Node running. A prestarted process (prestartPwsh) is not held until a
+   * session adopts it, so a command that never needs it can end without waiting for it.
+   */
+  hold(held: boolean): void {
+    const handles: Array<{ref?: () => unknown; unref?: () => unknown} | undefined> = [
+      this.shell.process,
+      ...[this.shell.streams.stdin, this.shell.streams.stdout, this.shell.streams.stderr].map((s) => s as unknown as {ref?: () => unknown; unref?: () => unknown}),
+    ]
+    for (const h of handles) (held ? h?.ref : h?.unref)?.call(h)
   }
 
   get alive(): boolean {
@@ -245,6 +258,61 @@ export class PwshProcess {
     if (real !== undefined && !this.exited) sendSignal(launcher, 'SIGKILL')
     await waitFor(allGone, KILL_GRACE_MS)
   }
+}
+
+/**
+ * One pwsh process started before the command knows it needs one (src/cli/prestart.ts): pwsh's own
+ * start (about 0.3 s) then overlaps Node's start, the command's loading and the plan, instead of
+ * following them. The first session that asks for the same executable and environment adopts it
+ * (takePrestartedPwsh); one that nobody adopts does not keep Node running, and is stopped when the
+ * command ends (stopPrestartedPwsh). It runs nothing but the pid probe every process runs.
+ */
+interface Prestarted {
+  pwsh: string
+  env: string
+  proc: Promise<PwshProcess>
+  /** Set once the process has started (its pid probe answered or failed). */
+  started?: PwshProcess
+}
+let prestarted: Prestarted | undefined
+
+export function prestartPwsh(pwsh: string, env: Record<string, string> = {}): void {
+  if (prestarted) return
+  const entry: Prestarted = {pwsh, env: JSON.stringify(env), proc: PwshProcess.start(pwsh, env, undefined, {held: false})}
+  entry.proc.then(
+    (p) => (entry.started = p),
+    () => {},
+  )
+  prestarted = entry
+}
+
+/** The prestarted process, when it runs this executable with this environment and is alive; taken once. */
+export async function takePrestartedPwsh(pwsh: string, env: Record<string, string> = {}): Promise<PwshProcess | undefined> {
+  const p = prestarted
+  if (!p || p.pwsh !== pwsh || p.env !== JSON.stringify(env)) return undefined
+  prestarted = undefined
+  const proc = await p.proc.catch(() => undefined)
+  if (!proc?.alive) {
+    await proc?.kill()
+    return undefined
+  }
+  proc.hold(true)
+  return proc
+}
+
+/**
+ * Stops a prestarted process that no session adopted. One still starting is not waited for: it is
+ * stopped once it has started, unless Node exits first, which closes its stdin and ends it too.
+ */
+export async function stopPrestartedPwsh(): Promise<void> {
+  const p = prestarted
+  prestarted = undefined
+  if (p?.started) await p.started.kill()
+  else
+    p?.proc.then(
+      (proc) => proc.kill(),
+      () => {},
+    )
 }
 
 /** Output with node-powershell's delimiter lines removed, for messages. */

@@ -35,7 +35,7 @@ import {
   SESSION_FAILURE,
   type SessionFailureCategory,
 } from './protocol.js'
-import {PwshProcess, type RunOutcome, withoutDelimiters} from './pwsh-process.js'
+import {prestartPwsh, PwshProcess, type RunOutcome, takePrestartedPwsh, withoutDelimiters} from './pwsh-process.js'
 import {type HostSide, hostSideFor, type SessionHost} from './transports.js'
 
 export interface RequestOptions {
@@ -114,6 +114,18 @@ export async function openSession(host: SessionHost, opts: OpenSessionOptions = 
   return session
 }
 
+/**
+ * Starts, ahead of time, the pwsh that a local or emulated host's session runs (prestartPwsh in
+ * pwsh-process.ts); without one, nothing happens here and openSession reports it as usual.
+ */
+export function prestartSessionShell(): void {
+  try {
+    prestartPwsh(findShell({shell: 'pwsh'}).file)
+  } catch {
+    // no pwsh: openSession says so, with the install hint
+  }
+}
+
 const PLATFORM_NAMES: Partial<Record<NodeJS.Platform, string>> = {linux: 'Linux', darwin: 'macOS', freebsd: 'FreeBSD'}
 
 class PwshHostSession implements HostSession {
@@ -136,7 +148,7 @@ class PwshHostSession implements HostSession {
 
   /** A fresh process, bootstrapped. Returns undefined when ready, else why not. */
   async start(): Promise<string | undefined> {
-    const proc = await PwshProcess.start(this.pwsh, this.side.env, this.limits.bootstrapTimeoutMs)
+    const proc = (await takePrestartedPwsh(this.pwsh, this.side.env)) ?? (await PwshProcess.start(this.pwsh, this.side.env, this.limits.bootstrapTimeoutMs))
     this.proc = proc
     this.stats.processesStarted++
     const marker = `hvguest-ready-${randomBytes(8).toString('hex')}`

@@ -10,6 +10,8 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {InputError} from '../../src/model/diagnostic.js'
 import {isSessionFailure, type ProgressEvent, SESSION_FAILURE} from '../../src/powershell/protocol.js'
 import {type HostSession, openSession} from '../../src/powershell/session.js'
+import {findPwsh} from '../../src/powershell/find-pwsh.js'
+import {prestartPwsh, stopPrestartedPwsh, takePrestartedPwsh} from '../../src/powershell/pwsh-process.js'
 import {copyFake, countSpawns, emulatorHost, FAKE_RUNTIME, type FakeData, HOSTILE, isRunning, localHost, tempDir} from '../fixtures/session/helpers.js'
 
 const open = (name = 'hv-local', opts: Parameters<typeof openSession>[1] = {}) => openSession(localHost(name), {runtimeModule: FAKE_RUNTIME, ...opts})
@@ -148,6 +150,53 @@ describe('one process per host', () => {
     await s.close() // twice is fine
   })
 })
+
+describe('a pwsh started ahead of the session (prestartPwsh)', () => {
+  it('is adopted by the first session for the same pwsh: one spawn, the same process, counted once', async () => {
+    const pwsh = findPwsh()
+    const {value, spawns, error} = await countSpawns(async () => {
+      prestartPwsh(pwsh)
+      const s = await open('hv-prestarted', {pwsh})
+      try {
+        const a = await s.request<FakeData>({action: 'facts'})
+        return {pid: a.data!.pid, stats: {...s.stats}, again: await takePrestartedPwsh(pwsh)}
+      } finally {
+        await s.close()
+      }
+    })
+    expect(error).toBeUndefined()
+    expect(spawns).toBe(1)
+    expect(value!.stats).toEqual({processesStarted: 1, requests: 1})
+    // taken once: nothing is left to adopt
+    expect(value!.again).toBeUndefined()
+    expect(isRunning(value!.pid)).toBe(false)
+  })
+
+  it('is not adopted for another executable or environment, and stopPrestartedPwsh stops it', async () => {
+    const pwsh = findPwsh()
+    prestartPwsh(pwsh, {HVG_TEST_PRESTART: '1'})
+    expect(await takePrestartedPwsh(pwsh)).toBeUndefined()
+    expect(await takePrestartedPwsh(`${pwsh}-other`, {HVG_TEST_PRESTART: '1'})).toBeUndefined()
+    const proc = await takePrestartedPwsh(pwsh, {HVG_TEST_PRESTART: '1'})
+    expect(proc?.alive).toBe(true)
+    await proc!.kill()
+    prestartPwsh(pwsh)
+    // a stop right away (still starting) does not wait; once started, a stop kills it
+    await stopPrestartedPwsh()
+    expect(await takePrestartedPwsh(pwsh)).toBeUndefined()
+    prestartPwsh(pwsh)
+    const started = await waitForPrestart(pwsh)
+    expect(started.alive).toBe(true)
+    await started.kill()
+  })
+})
+
+/** Takes the prestarted process once it has started (a test helper: adoption waits the same way). */
+async function waitForPrestart(pwsh: string) {
+  const proc = await takePrestartedPwsh(pwsh)
+  if (!proc) throw new Error('no prestarted pwsh to take')
+  return proc
+}
 
 describe('timeouts and dead processes', () => {
   it('a timeout fails that request cleanly, kills its process, and the next request runs on a fresh one', async () => {
