@@ -21,6 +21,7 @@ describe('emulated host rules', () => {
       'Set-VMBios on Gen2', 'Set-VMFirmware on Gen1', 'missing parent VHD', 'unknown switch on New-VM', 'VHD over 2040 GB', 'VHDX over 64 TB',
       'VHD under 3 MB', 'DVD with a missing ISO', 'new-vm gen1 defaults', 'Remove-VM keeps VHD files', 'Add-WindowsPackage without a mounted image',
       'jumbo value not in ValidRegistryValues', 'chimney round trip', 'host facts', 'pass-through disk that is online',
+      'near miss: Get-VM -Name with a missing name among others', 'Get-VM -Name of a missing name with -ErrorAction Stop',
     ]) {
       expect(names).toContain(rule)
     }

@@ -11,6 +11,7 @@
         'Get-HvEmulatorState',
         'Invoke-HvEmulatorCommand',
         'Stop-HvEmulatorCommand',
+        'Write-HvEmulatorError',
         'ConvertTo-HvEmulatorLocalPath',
         'ConvertTo-HvEmulatorWindowsPath',
         'Get-HvEmulatorHostProfile',

@@ -78,6 +78,18 @@ function Invoke-HvEmulatorCommand {
     foreach ($item in $output) { $item }
 }
 
+function New-HvEmulatorErrorRecord {
+    # The error record of an emulated cmdlet: the exception type its category has in the real one.
+    param([string]$Message, [System.Management.Automation.ErrorCategory]$Category, [string]$ErrorId, [object]$TargetObject)
+    $exception = switch ($Category) {
+        'InvalidArgument' { [System.ArgumentException]::new($Message) }
+        'ObjectNotFound' { [System.Management.Automation.ItemNotFoundException]::new($Message) }
+        'PermissionDenied' { [System.UnauthorizedAccessException]::new($Message) }
+        default { [System.InvalidOperationException]::new($Message) }
+    }
+    [System.Management.Automation.ErrorRecord]::new($exception, $ErrorId, $Category, $TargetObject)
+}
+
 function Stop-HvEmulatorCommand {
     <#
     .SYNOPSIS
@@ -98,15 +110,39 @@ function Stop-HvEmulatorCommand {
         [object]
         $TargetObject
     )
-    $exception = switch ($Category) {
-        'InvalidArgument' { [System.ArgumentException]::new($Message) }
-        'ObjectNotFound' { [System.Management.Automation.ItemNotFoundException]::new($Message) }
-        'PermissionDenied' { [System.UnauthorizedAccessException]::new($Message) }
-        default { [System.InvalidOperationException]::new($Message) }
-    }
-    $record = [System.Management.Automation.ErrorRecord]::new($exception, $ErrorId, $Category, $TargetObject)
+    $record = New-HvEmulatorErrorRecord -Message $Message -Category $Category -ErrorId $ErrorId -TargetObject $TargetObject
     if ($script:Current -and $script:Current.Cmdlet) {
         $script:Current.Cmdlet.ThrowTerminatingError($record)
     }
     throw $record
+}
+
+function Write-HvEmulatorError {
+    <#
+    .SYNOPSIS
+    Writes a non-terminating error from the emulated cmdlet being run, for one of its inputs, as
+    the real cmdlet does (Get-VM -Name with a name no VM has): it goes on with the other inputs,
+    and the caller's -ErrorAction decides whether the error stops it.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [string]
+        $Message,
+
+        [System.Management.Automation.ErrorCategory]
+        $Category = [System.Management.Automation.ErrorCategory]::InvalidOperation,
+
+        [string]
+        $ErrorId = 'HvEmulatorError',
+
+        [object]
+        $TargetObject
+    )
+    $record = New-HvEmulatorErrorRecord -Message $Message -Category $Category -ErrorId $ErrorId -TargetObject $TargetObject
+    if ($script:Current -and $script:Current.Cmdlet) {
+        $script:Current.Cmdlet.WriteError($record)
+        return
+    }
+    $PSCmdlet.WriteError($record)
 }

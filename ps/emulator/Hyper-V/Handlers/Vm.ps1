@@ -199,8 +199,11 @@ $script:Handlers['Get-VM'] = {
                 foreach ($pattern in @($Ctx.Parameters['Name'])) {
                     $wildcard = [System.Management.Automation.WildcardPattern]::new([string]$pattern, [System.Management.Automation.WildcardOptions]::IgnoreCase)
                     $matched = @($vms | Where-Object { $wildcard.IsMatch([string]$_.name) })
+                    # Non-terminating, as the real Get-VM: the other names are still looked up, and
+                    # `Get-VM -Name x -ErrorAction SilentlyContinue` is how scripts test whether x exists.
                     if ($matched.Count -eq 0 -and -not [System.Management.Automation.WildcardPattern]::ContainsWildcardCharacters([string]$pattern)) {
-                        Stop-HvEmulatorCommand -Message "Hyper-V was unable to find a virtual machine with name `"$pattern`"." -Category InvalidArgument -ErrorId 'InvalidParameter' -TargetObject $pattern
+                        Write-HvEmulatorError -Message "Hyper-V was unable to find a virtual machine with name `"$pattern`"." -Category InvalidArgument -ErrorId 'InvalidParameter' -TargetObject $pattern
+                        continue
                     }
                     foreach ($m in $matched) { if (-not $selected.Contains($m)) { $selected.Add($m) } }
                 }
