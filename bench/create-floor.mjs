@@ -11,10 +11,10 @@
 // is over the target or a layout differs).
 import {spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {cpus, loadavg, tmpdir} from 'node:os'
+import {cpus, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {gunzipSync} from 'node:zlib'
-import {REPO, EMULATOR_MODULES, flag, value, log, productPwsh, cli} from './lib/common.mjs'
+import {REPO, EMULATOR_MODULES, flag, value, log, productPwsh, starterProject, summary, loadAverage} from './lib/common.mjs'
 import {layoutDifferences, layoutOf, readEmulatedHost} from './lib/emulated-layout.mjs'
 import {withoutIsoDates} from './lib/iso-dates.mjs'
 
@@ -28,16 +28,6 @@ const PWSH = await productPwsh()
 const {buildPlan} = await import('../dist/plan/build-plan.js')
 const {seedMediaList} = await import('../dist/resolve/firstboot/index.js')
 const {buildIso} = await import('../dist/media/iso9660.js')
-
-/** A fresh starter project, as a user makes one: `hvguest init lab` in an empty folder. */
-function starterProject(root, name) {
-  const dir = join(root, name)
-  mkdirSync(dir)
-  const r = cli(dir, ['init', 'lab'])
-  if (r.status !== 0) throw new Error(`hvguest init lab failed: ${r.stdout}${r.stderr}`)
-  const project = join(dir, 'lab')
-  return {dir: project, state: join(project, '.hvguest', 'emulator-state.json'), media: join(dir, 'media')}
-}
 
 /** The image bytes of one seed media entry of a create-guest request, in either shape it has had. */
 function imageOf(media) {
@@ -94,19 +84,7 @@ function selfTest(host) {
   return {pass: problems.length === 0, detected: found[0] ?? null, problems}
 }
 
-function quantile(sorted, q) {
-  const at = (sorted.length - 1) * q
-  const lo = Math.floor(at)
-  return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (at - lo)
-}
-
-function summary(samples) {
-  const s = [...samples].sort((a, b) => a - b)
-  const r = (v) => Math.round(v)
-  return {medianMs: r(quantile(s, 0.5)), p25Ms: r(quantile(s, 0.25)), p75Ms: r(quantile(s, 0.75)), samplesMs: samples.map(r)}
-}
-
-const load = () => loadavg().map((l) => Number(l.toFixed(2)))
+const load = loadAverage
 log(`bench: create ${GUESTS} guests, hvguest against the floor script, ${ROUNDS} rounds (pwsh ${PWSH})`)
 const loadStart = load()
 const samples = {hvguest: [], floor: []}

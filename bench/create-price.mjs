@@ -14,9 +14,9 @@
 import {mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {spawnSync} from 'node:child_process'
 import {createRequire} from 'node:module'
-import {cpus, loadavg, tmpdir} from 'node:os'
+import {cpus, tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {REPO, EMULATOR_MODULES, flag, value, log, productPwsh, cli} from './lib/common.mjs'
+import {REPO, EMULATOR_MODULES, flag, value, log, productPwsh, starterProject, quantile, loadAverage} from './lib/common.mjs'
 
 const ROUNDS = value('--rounds', 5)
 const GUESTS = value('--guests', 10)
@@ -24,14 +24,6 @@ const TEMPLATE = 'templates/lab-linux.yaml'
 const PWSH = await productPwsh()
 const REPLAY = join(REPO, 'bench', 'price', 'Invoke-Replay.ps1')
 const VARIANTS = ['nothing', 'journal', 'progress']
-
-function starterProject(root, name) {
-  const dir = join(root, name)
-  mkdirSync(dir)
-  const r = cli(dir, ['init', 'lab'])
-  if (r.status !== 0) throw new Error(`hvguest init lab failed: ${r.stdout}${r.stderr}`)
-  return {dir: join(dir, 'lab'), state: join(dir, 'lab', '.hvguest', 'emulator-state.json')}
-}
 
 /** One real run's requests, in order, as files: what the session sent, byte for byte. */
 async function recordRequests(root) {
@@ -74,12 +66,8 @@ const kindOf = (request) => {
   const action = request.replace(/^\d+-/, '')
   return action === 'create-guest' ? 'guest' : action
 }
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = Math.floor(s.length / 2)
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-const load = () => loadavg().map((l) => Number(l.toFixed(2)))
+const median = (xs) => quantile([...xs].sort((a, b) => a - b), 0.5)
+const load = loadAverage
 
 const root = mkdtempSync(join(tmpdir(), 'hvguest-bench-price-'))
 const loadStart = load()

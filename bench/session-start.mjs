@@ -14,12 +14,12 @@
 //             until the runtime answers. Timed in this process, as the CLI's session is.
 // The session's two parts are reported apart. Nothing here has a target: the row says how much of
 // a session's start is pwsh's own (docs/execution.md, "Session start").
-import {mkdtempSync, rmSync, mkdirSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {spawnSync} from 'node:child_process'
-import {cpus, loadavg, tmpdir} from 'node:os'
+import {cpus, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {randomBytes} from 'node:crypto'
-import {EMULATOR_MODULES, flag, value, log, productPwsh, cli} from './lib/common.mjs'
+import {EMULATOR_MODULES, flag, value, log, productPwsh, starterProject, summary, loadAverage} from './lib/common.mjs'
 
 const ROUNDS = value('--rounds', 10)
 const PWSH = await productPwsh()
@@ -29,11 +29,7 @@ const {runtimeFiles} = await import('../dist/powershell/bootstrap.js')
 const {parseProtocol} = await import('../dist/powershell/protocol.js')
 
 const root = mkdtempSync(join(tmpdir(), 'hvguest-bench-session-'))
-const dir = join(root, 'p')
-mkdirSync(dir)
-const init = cli(dir, ['init', 'lab'])
-if (init.status !== 0) throw new Error(`hvguest init lab failed: ${init.stdout}${init.stderr}`)
-const stateFile = join(dir, 'lab', '.hvguest', 'emulator-state.json')
+const {state: stateFile} = starterProject(root, 'p')
 const host = {name: 'lab-emu', transport: 'emulator', entry: {name: 'lab-emu', transport: 'emulator', emulator: {stateFile}}}
 const side = hostSideFor(host, {files: () => runtimeFiles()})
 
@@ -66,16 +62,7 @@ async function session() {
   return {total: ready - start, pwsh: started - start, bootstrap: ready - started}
 }
 
-const quantile = (sorted, q) => {
-  const at = (sorted.length - 1) * q
-  const lo = Math.floor(at)
-  return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (at - lo)
-}
-const summary = (samples) => {
-  const s = [...samples].sort((a, b) => a - b)
-  return {medianMs: Math.round(quantile(s, 0.5)), p25Ms: Math.round(quantile(s, 0.25)), p75Ms: Math.round(quantile(s, 0.75)), samplesMs: samples.map(Math.round)}
-}
-const load = () => loadavg().map((l) => Number(l.toFixed(2)))
+const load = loadAverage
 
 log(`bench: session start against bare pwsh, ${ROUNDS} rounds (pwsh ${PWSH})`)
 const loadStart = load()

@@ -1,7 +1,10 @@
-// What the create benches (bench/create-batch.mjs, bench/create-floor.mjs) share: where the
+// What the create and session benches (bench/create-batch.mjs, create-floor.mjs, create-price.mjs,
+// session-start.mjs) share: where the
 // repository is, their command-line flags, progress on stderr, the pwsh the product itself would
 // start, and running the built hvguest CLI.
 import {spawnSync} from 'node:child_process'
+import {mkdirSync} from 'node:fs'
+import {loadavg} from 'node:os'
 import {join, dirname} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -25,3 +28,33 @@ export async function productPwsh() {
 
 /** The built CLI (`node bin/run.js ...`) in folder dir, to its exit. */
 export const cli = (dir, argv) => spawnSync(process.execPath, [join(REPO, 'bin', 'run.js'), ...argv], {cwd: dir, encoding: 'utf8'})
+
+/**
+ * A fresh starter project, as a user makes one: `hvguest init lab` in a new folder root/name.
+ * dir is the project, state its emulated host's state file.
+ */
+export function starterProject(root, name) {
+  const dir = join(root, name)
+  mkdirSync(dir)
+  const r = cli(dir, ['init', 'lab'])
+  if (r.status !== 0) throw new Error(`hvguest init lab failed: ${r.stdout}${r.stderr}`)
+  const project = join(dir, 'lab')
+  return {dir: project, state: join(project, '.hvguest', 'emulator-state.json'), media: join(dir, 'media')}
+}
+
+/** The q-quantile of sorted samples, interpolated. */
+export function quantile(sorted, q) {
+  const at = (sorted.length - 1) * q
+  const lo = Math.floor(at)
+  return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (at - lo)
+}
+
+/** Median and middle half of samples in ms, rounded, with the samples. */
+export function summary(samples) {
+  const s = [...samples].sort((a, b) => a - b)
+  const r = (v) => Math.round(v)
+  return {medianMs: r(quantile(s, 0.5)), p25Ms: r(quantile(s, 0.25)), p75Ms: r(quantile(s, 0.75)), samplesMs: samples.map(r)}
+}
+
+/** The load average now (1, 5, 15 minutes), for the report. */
+export const loadAverage = () => loadavg().map((l) => Number(l.toFixed(2)))
