@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {hostFlags, hostsRequest} from '../cli/host-flags.js'
 import {loadExecServices} from '../cli/bundles.js'
