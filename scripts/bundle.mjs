@@ -9,7 +9,7 @@
 //     commands compile the bundle with it (src/cli/bundles.ts). This halves both loading
 //     and a cold plan on Node 20, which has no module compile cache of its own.
 import {build} from 'esbuild'
-import {readdirSync, readFileSync, writeFileSync, rmSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {isDeepStrictEqual} from 'node:util'
 
@@ -60,6 +60,23 @@ writeFileSync(COMPILED_CATALOG(), JSON.stringify(readCatalogDocument(defaultCata
   }
   writeFileSync(COMPILED_PROFILES(), JSON.stringify(stored))
   console.log(`compiled ${Object.keys(stored).length} built-in hardware profiles`)
+}
+
+// 6. The built-in guest templates' YAML documents, composed, are written as
+//    dist/builtin-templates/NAME.json (src/load/compiled-templates.ts): `plan` then rebuilds the
+//    nodes from JSON instead of running the yaml library's lexer, parser and composer cold.
+{
+  const {storeTemplate, COMPILED_TEMPLATES} = await import('../dist/load/compiled-templates.js')
+  const dir = resolve('templates/guests')
+  mkdirSync(COMPILED_TEMPLATES(), {recursive: true})
+  let n = 0
+  for (const name of readdirSync(dir).filter((f) => /\.ya?ml$/i.test(f)).sort()) {
+    const stored = storeTemplate(join(dir, name))
+    if (!stored) continue
+    writeFileSync(join(COMPILED_TEMPLATES(), `${name}.json`), JSON.stringify(stored))
+    n++
+  }
+  console.log(`composed ${n} built-in guest templates`)
 }
 
 // zod 4 re-exports all ~60 locales from its namespace object, so none can be tree-shaken:

@@ -22,6 +22,7 @@ import {
 } from '../model/schemas.js'
 import {zodToDiagnostics} from './zod-diagnostics.js'
 import {compiledBuiltinProfile} from './compiled-profiles.js'
+import {compiledBuiltinTemplate} from './compiled-templates.js'
 import type {LoadedTemplate} from './loaded-template.js'
 import type {z} from 'zod'
 
@@ -38,7 +39,7 @@ export interface ReadTemplate {
 }
 
 export function readGuestTemplate(file: string): ReadTemplate {
-  return guestTemplateFrom(readYamlSource(file))
+  return guestTemplateFrom(compiledBuiltinTemplate(file) ?? readYamlSource(file))
 }
 
 export function loadHardwareProfile(file: string): {profile?: HardwareProfile; diagnostics: Diagnostic[]} {
