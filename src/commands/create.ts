@@ -1,5 +1,4 @@
-import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
+import {Args, Flags} from '../cli/oclif.js'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {loadExecServices} from '../cli/bundles.js'
 import {planRequestFromFlags, templateFlags} from '../cli/template-flags.js'

@@ -1,4 +1,4 @@
-import * as Flags from '@oclif/core/flags'
+import {Flags} from '../../cli/oclif.js'
 import {BaseCommand, EXIT} from '../../cli/base-command.js'
 import {netHostFlags, netHostRequest} from '../../cli/net-flags.js'
 import {loadExecServices} from '../../cli/bundles.js'
