@@ -15,7 +15,7 @@
  * contenders are interleaved round by round (A B / B A, alternating) rather than run in
  * blocks: a burst of background load hits both sides of a ratio alike. Medians, not means.
  *
- * Targets: --version <= 1.2x bare, plan <= 1.5x bare, 1000 guests < 1000 ms.
+ * Targets: --version <= 1.1x bare, plan <= 1.3x bare, 1000 guests < 1000 ms.
  *
  * Usage: node bench/run.js [--runs N] [--plan-runs N] [--json] [--check] [--root DIR]
  *   --runs N       rounds of the CLI comparisons (default 15)
@@ -42,8 +42,8 @@ const BARE_DIR = join(BENCH_DIR, 'bare')
 const CHILD_TIMEOUT_MS = 120_000
 
 const TARGETS = {
-  version: {kind: 'ratio', max: 1.2, label: '<= 1.20x'},
-  plan: {kind: 'ratio', max: 1.5, label: '<= 1.50x'},
+  version: {kind: 'ratio', max: 1.1, label: '<= 1.10x'},
+  plan: {kind: 'ratio', max: 1.3, label: '<= 1.30x'},
   throughput: {kind: 'ms', below: 1000, label: '< 1000 ms'},
 }
 

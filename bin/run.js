@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Production entry: runs the compiled commands in dist/ (npm run build).
-import {execute} from '@oclif/core'
+// @oclif/core by subpath and with require(), as src/cli/oclif.ts explains (cold start).
+import {createRequire} from 'node:module'
 import {prestartFor} from '../dist/cli/prestart.js'
+
+const {execute} = createRequire(import.meta.url)('@oclif/core/execute')
 
 // A command that opens a PowerShell session starts its pwsh first (dist/cli/prestart.js).
 const stopPrestarted = await prestartFor(process.argv.slice(2))

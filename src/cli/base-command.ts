@@ -4,7 +4,7 @@
  * parse error when --json is given; here every parse error and every
  * InputError exits 2, with one clear line per problem and no stack trace.
  */
-import {Command} from '@oclif/core'
+import {Command} from './oclif.js'
 import {formatDiagnostic, isInputError, type Diagnostic} from '../model/diagnostic.js'
 
 export const EXIT = {ok: 0, hostFailure: 1, invalidInput: 2} as const

@@ -1,5 +1,5 @@
 /** Flags of the commands that act on hosts rather than on templates (list, destroy, recover). */
-import {Flags} from '@oclif/core'
+import {Flags} from './oclif.js'
 
 export const hostFlags = {
   inventory: Flags.string({char: 'i', summary: 'Host inventory file (default: hosts.yaml here when it exists).', helpValue: 'FILE'}),

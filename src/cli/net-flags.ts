@@ -1,5 +1,5 @@
 /** Flags of the `net` commands: one host, its inventory, and for apply the profile and switches. */
-import {Flags} from '@oclif/core'
+import {Flags} from './oclif.js'
 
 export const netHostFlags = {
   inventory: Flags.string({char: 'i', summary: 'Host inventory file (default: hosts.yaml here when it exists).', helpValue: 'FILE'}),

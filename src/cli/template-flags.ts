@@ -2,7 +2,7 @@
  * The flags every command that takes templates shares, in one place so
  * that `plan`, `create` and later commands cannot drift apart.
  */
-import {Flags} from '@oclif/core'
+import {Flags} from './oclif.js'
 import {HOST_OS, type HostOs} from '../model/host-os.js'
 import type {PlanRequest} from '../plan/build-plan.js'
 

@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import {Args} from '../cli/oclif.js'
 import {BaseCommand} from '../cli/base-command.js'
 import {InputError} from '../model/diagnostic.js'
 import {MESSAGES} from '../model/messages.js'

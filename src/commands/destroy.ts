@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '../cli/oclif.js'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {hostFlags, hostsRequest} from '../cli/host-flags.js'
 import {loadExecServices} from '../cli/bundles.js'

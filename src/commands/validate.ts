@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags} from '../cli/oclif.js'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
 import {loadServices} from '../cli/bundles.js'
 import type {ValidateJson} from '../plan/validate-files.js'

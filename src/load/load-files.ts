@@ -21,6 +21,8 @@ import {
   type Kind,
 } from '../model/schemas.js'
 import {zodToDiagnostics} from './zod-diagnostics.js'
+import {compiledBuiltinProfile} from './compiled-profiles.js'
+import {compiledBuiltinTemplate} from './compiled-templates.js'
 import type {LoadedTemplate} from './loaded-template.js'
 import type {z} from 'zod'
 
@@ -37,10 +39,17 @@ export interface ReadTemplate {
 }
 
 export function readGuestTemplate(file: string): ReadTemplate {
-  return guestTemplateFrom(readYamlSource(file))
+  return guestTemplateFrom(compiledBuiltinTemplate(file) ?? readYamlSource(file))
 }
 
 export function loadHardwareProfile(file: string): {profile?: HardwareProfile; diagnostics: Diagnostic[]} {
+  const compiled = compiledBuiltinProfile(file)
+  if (compiled) return {profile: compiled, diagnostics: []}
+  return readHardwareProfile(file)
+}
+
+/** A profile from its YAML, checked: what loadHardwareProfile does unless the build stored the file (compiled-profiles.ts). */
+export function readHardwareProfile(file: string): {profile?: HardwareProfile; diagnostics: Diagnostic[]} {
   const r = documentFrom(readYamlSource(file), 'HardwareProfile', hardwareProfileSchema)
   return {profile: r.value, diagnostics: r.diagnostics}
 }

@@ -46,7 +46,7 @@ export function keyedLocate(value: Locate, key: Locate): KeyedLocate {
   return Object.assign(value, {key})
 }
 
-const PARSE_OPTIONS = {prettyErrors: false, uniqueKeys: true} as const
+export const PARSE_OPTIONS = {prettyErrors: false, uniqueKeys: true} as const
 
 export function parseYamlSource(text: string, file: string): YamlSource {
   // An editor never shows a byte-order mark; keeping it would shift every column on line 1.
@@ -87,6 +87,15 @@ export function parseYamlSource(text: string, file: string): YamlSource {
         {source: {file, ...at(extra[0].range[0])}},
       ),
     )
+  }
+  return yamlSourceFrom(file, text, doc, lineCounter, diagnostics)
+}
+
+/** A YamlSource for a composed document: its locate, and positions from its line counter. */
+export function yamlSourceFrom(file: string, text: string, doc: Document.Parsed, lineCounter: LineCounter, diagnostics: Diagnostic[]): YamlSource {
+  const at = (offset: number): {line: number; column: number} => {
+    const p = lineCounter.linePos(offset)
+    return {line: p.line, column: p.col}
   }
   const source: YamlSource = {file, text, doc, locate: () => ({file}), diagnostics}
   source.locate = keyedLocate(

@@ -5,16 +5,20 @@
  */
 import {formatDiagnostic} from '../model/diagnostic.js'
 import {escapeControl} from '../util/escape-control.js'
-import type {Plan, PlannedDrive, PlannedGuest, PlannedHost} from '../model/plan.js'
+import type {ControllerType, Plan, PlannedDrive, PlannedGuest, PlannedHost} from '../model/plan.js'
 import {formatSize} from '../model/sizes.js'
 import {MESSAGES} from '../model/messages.js'
 import {renderTable} from './table.js'
 
 export const slotLabel = (d: Pick<PlannedDrive, 'controller'>) => `${d.controller.type} ${d.controller.number}:${d.controller.location}`
 
-/** IDE before SCSI, then by controller and location: the order Hyper-V Manager lists them. */
+/**
+ * IDE before SCSI, then by controller and location: the order Hyper-V Manager lists them. An
+ * explicit rank, not localeCompare: its first call builds ICU's collator, ~5 ms of a cold plan.
+ */
+const CONTROLLER_RANK: Record<ControllerType, number> = {IDE: 0, SCSI: 1}
 const bySlot = (a: PlannedDrive, b: PlannedDrive) =>
-  a.controller.type.localeCompare(b.controller.type) || a.controller.number - b.controller.number || a.controller.location - b.controller.location
+  CONTROLLER_RANK[a.controller.type] - CONTROLLER_RANK[b.controller.type] || a.controller.number - b.controller.number || a.controller.location - b.controller.location
 
 const shown = escapeControl // values in tables are data, never layout
 

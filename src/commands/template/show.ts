@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import {Args} from '../../cli/oclif.js'
 import {BaseCommand, EXIT} from '../../cli/base-command.js'
 import {loadServices} from '../../cli/bundles.js'
 import type {TemplateInfo} from '../../plan/content-info.js'
