@@ -11,5 +11,5 @@ const stopPrestarted = await prestartFor(process.argv.slice(2))
 try {
   await execute({dir: import.meta.url})
 } finally {
-  await stopPrestarted()
+  stopPrestarted()
 }

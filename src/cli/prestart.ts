@@ -1,15 +1,19 @@
 /**
  * The CLI's first act (bin/run.js), before oclif loads: a command that will open a PowerShell
  * session starts its pwsh now, so that pwsh's own start overlaps Node's start, the command's
- * loading and the plan (src/powershell/pwsh-process.ts, prestartPwsh). Measured on a 2-core machine:
- * `create` reaches its first host request about 0.2 s sooner (bench/README.md). Any other command
- * pays one argv check.
+ * loading and the plan (src/powershell/pwsh-process.ts, prestartPwsh). Measured on a 2-core
+ * machine: `create` reaches its first host request about 0.2 s sooner (bench/README.md). Every
+ * command pays for loading this module and src/cli/bundles.ts (which it loads anyway to run), and
+ * one argv check.
  */
 import {loadExecServices} from './bundles.js'
 
-/** Commands that open a session on a host in the usual case. */
-const SESSION_COMMANDS = new Set(['create', 'list', 'destroy', 'recover'])
-/** Flags with which they do not (a plan shown or written, or help). */
+/**
+ * The commands (and topics) that open a session on a host in the usual case. One missing here
+ * only starts its pwsh later; one here that opens none wastes a process start on the other core.
+ */
+const SESSION_COMMANDS = new Set(['create', 'list', 'destroy', 'recover', 'doctor', 'net', 'ic'])
+/** Flags with which they open none (a plan shown or written, or help). */
 const NO_SESSION_FLAGS = new Set(['--dry-run', '--emit', '--help', '-h'])
 
 export function wantsSession(argv: readonly string[]): boolean {
@@ -17,15 +21,18 @@ export function wantsSession(argv: readonly string[]): boolean {
   return !argv.some((a) => NO_SESSION_FLAGS.has(a.split('=')[0]!))
 }
 
-/** Starts the session's pwsh when argv names a session command; returns a stop for the one nobody adopted. */
-export async function prestartFor(argv: readonly string[]): Promise<() => Promise<void>> {
-  if (!wantsSession(argv)) return async () => {}
+/**
+ * Starts the session's pwsh when argv names a session command; returns what lets go of one that no
+ * session adopted (at once: the CLI does not wait for it to exit).
+ */
+export async function prestartFor(argv: readonly string[]): Promise<() => void> {
+  if (!wantsSession(argv)) return () => {}
   try {
     const s = await loadExecServices()
     s.prestartSessionShell()
-    return () => s.stopPrestartedPwsh()
+    return () => void s.stopPrestartedPwsh()
   } catch {
     // the command loads the services again and reports whatever is wrong
-    return async () => {}
+    return () => {}
   }
 }

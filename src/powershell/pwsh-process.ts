@@ -100,6 +100,7 @@ const DELIMITER_LINE = /^[0-9A-Za-z]{16}\r?$/
 
 export class PwshProcess {
   private exited = false
+  private held = true
   private exitInfo: {code: number | null; signal: string | null; error?: string} | undefined
   private readonly exitedPromise: Promise<void>
   private readonly closed: Promise<void>
@@ -151,27 +152,54 @@ export class PwshProcess {
    * that really runs PowerShell. `pwsh` must have been checked to exist. A process that fails to
    * start is returned all the same: its first run() reports how it ended.
    */
-  static async start(pwsh: string, env: Record<string, string> = {}, timeoutMs = 60_000, opts: {held?: boolean} = {}): Promise<PwshProcess> {
-    const make = await shellFactory()
-    // TERM=dumb: pwsh then writes no terminal escapes (`ESC[?1h`) in front of output lines.
-    const proc = new PwshProcess(make(pwsh, {...SESSION_ENV_DEFAULTS, ...process.env, TERM: 'dumb', ...env}), pwsh)
-    if (opts.held === false) proc.hold(false)
-    const probe = await proc.run("[Console]::Out.WriteLine('hvguest-pid=' + $PID)", {timeoutMs})
-    const pid = /hvguest-pid=(\d+)/.exec(probe.stdout)
-    if (probe.status === 'done' && pid) proc.realPid = Number(pid[1])
+  static async start(pwsh: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<PwshProcess> {
+    const proc = await PwshProcess.spawn(pwsh, env)
+    await proc.probePid(timeoutMs)
     return proc
   }
 
+  /** The process, spawned; start() without the pid probe (prestartPwsh runs the probe itself). */
+  static async spawn(pwsh: string, env: Record<string, string> = {}): Promise<PwshProcess> {
+    const make = await shellFactory()
+    // TERM=dumb: pwsh then writes no terminal escapes (`ESC[?1h`) in front of output lines.
+    return new PwshProcess(make(pwsh, {...SESSION_ENV_DEFAULTS, ...process.env, TERM: 'dumb', ...env}), pwsh)
+  }
+
+  /** Learns the pid of the process that really runs PowerShell (see kill()). */
+  async probePid(timeoutMs: number): Promise<void> {
+    const probe = await this.run("[Console]::Out.WriteLine('hvguest-pid=' + $PID)", {timeoutMs})
+    const pid = /hvguest-pid=(\d+)/.exec(probe.stdout)
+    if (probe.status === 'done' && pid) this.realPid = Number(pid[1])
+  }
+
   /**
-   * Whether this process keeps Node running. A prestarted process (prestartPwsh) is not held until a
-   * session adopts it, so a command that never needs it can end without waiting for it.
+   * Whether this process keeps Node running (it does from its start). A prestarted process
+   * (prestartPwsh) is not held until a session adopts it, so a command that never needs it ends
+   * when its own work ends, and the deadline of a call made meanwhile does not hold Node either.
    */
   hold(held: boolean): void {
+    this.held = held
     const handles: Array<{ref?: () => unknown; unref?: () => unknown} | undefined> = [
       this.shell.process,
       ...[this.shell.streams.stdin, this.shell.streams.stdout, this.shell.streams.stderr].map((s) => s as unknown as {ref?: () => unknown; unref?: () => unknown}),
     ]
     for (const h of handles) (held ? h?.ref : h?.unref)?.call(h)
+  }
+
+  /**
+   * Lets the process go without waiting for it: its stdin is closed (pwsh reading `-Command -` ends
+   * at end of input, and a launcher's child reads the same stdin) and the real pwsh, when known,
+   * gets SIGTERM. For a process no session adopted; the process holds Node no more.
+   */
+  release(): void {
+    this.hold(false)
+    this.shell.streams.stdin.end()
+    if (this.realPid !== undefined && this.realPid !== this.shell.process.pid) sendSignal(this.realPid, 'SIGTERM')
+  }
+
+  /** Resolves when the process has exited. */
+  get exitedAt(): Promise<void> {
+    return this.exitedPromise
   }
 
   get alive(): boolean {
@@ -209,6 +237,7 @@ export class PwshProcess {
       )
       const deadline = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), opts.timeoutMs)
+        if (!this.held) timer.unref()
       })
       let status: RunOutcome['status'] = await Promise.race([invoked, deadline, this.exitedPromise.then(() => 'exited' as const)])
       if (status === 'done' && this.exited) status = 'exited'
@@ -264,25 +293,35 @@ export class PwshProcess {
  * One pwsh process started before the command knows it needs one (src/cli/prestart.ts): pwsh's own
  * start (about 0.3 s) then overlaps Node's start, the command's loading and the plan, instead of
  * following them. The first session that asks for the same executable and environment adopts it
- * (takePrestartedPwsh); one that nobody adopts does not keep Node running, and is stopped when the
- * command ends (stopPrestartedPwsh). It runs nothing but the pid probe every process runs.
+ * (takePrestartedPwsh). Until then it holds Node neither by its pipes nor by its pid probe's
+ * deadline, and one that nobody adopts is let go when the command ends (stopPrestartedPwsh),
+ * without waiting for it. It runs nothing but the pid probe every process runs.
  */
 interface Prestarted {
   pwsh: string
   env: string
+  /** waiting: nobody has asked for it yet; adopted: a session took it; stopped: let go. */
+  state: 'waiting' | 'adopted' | 'stopped'
+  /** Set once spawned, before its pid probe. */
+  spawned?: PwshProcess
+  /** Settles once the pid probe has answered (or failed). */
   proc: Promise<PwshProcess>
-  /** Set once the process has started (its pid probe answered or failed). */
-  started?: PwshProcess
 }
 let prestarted: Prestarted | undefined
 
-export function prestartPwsh(pwsh: string, env: Record<string, string> = {}): void {
+export function prestartPwsh(pwsh: string, env: Record<string, string> = {}, timeoutMs = 60_000): void {
   if (prestarted) return
-  const entry: Prestarted = {pwsh, env: JSON.stringify(env), proc: PwshProcess.start(pwsh, env, undefined, {held: false})}
-  entry.proc.then(
-    (p) => (entry.started = p),
-    () => {},
-  )
+  const entry: Prestarted = {pwsh, env: JSON.stringify(env), state: 'waiting', proc: Promise.resolve(undefined as unknown as PwshProcess)}
+  entry.proc = PwshProcess.spawn(pwsh, env).then(async (proc) => {
+    entry.spawned = proc
+    if (entry.state === 'stopped') proc.release()
+    else {
+      if (entry.state === 'waiting') proc.hold(false)
+      await proc.probePid(timeoutMs)
+    }
+    return proc
+  })
+  entry.proc.catch(() => {})
   prestarted = entry
 }
 
@@ -291,6 +330,9 @@ export async function takePrestartedPwsh(pwsh: string, env: Record<string, strin
   const p = prestarted
   if (!p || p.pwsh !== pwsh || p.env !== JSON.stringify(env)) return undefined
   prestarted = undefined
+  p.state = 'adopted'
+  // held from now on, so that Node waits for its pid probe to answer
+  p.spawned?.hold(true)
   const proc = await p.proc.catch(() => undefined)
   if (!proc?.alive) {
     await proc?.kill()
@@ -301,18 +343,20 @@ export async function takePrestartedPwsh(pwsh: string, env: Record<string, strin
 }
 
 /**
- * Stops a prestarted process that no session adopted. One still starting is not waited for: it is
- * stopped once it has started, unless Node exits first, which closes its stdin and ends it too.
+ * Lets a prestarted process that no session adopted go (PwshProcess.release), without waiting for
+ * it; one still being spawned is let go as soon as it is. Returns when it has exited, for whoever
+ * wants to know (the CLI does not wait).
  */
-export async function stopPrestartedPwsh(): Promise<void> {
+export function stopPrestartedPwsh(): Promise<void> {
   const p = prestarted
   prestarted = undefined
-  if (p?.started) await p.started.kill()
-  else
-    p?.proc.then(
-      (proc) => proc.kill(),
-      () => {},
-    )
+  if (!p) return Promise.resolve()
+  p.state = 'stopped'
+  p.spawned?.release()
+  return p.proc.then(
+    (proc) => proc.exitedAt,
+    () => {},
+  )
 }
 
 /** Output with node-powershell's delimiter lines removed, for messages. */

@@ -120,7 +120,7 @@ export async function openSession(host: SessionHost, opts: OpenSessionOptions = 
  */
 export function prestartSessionShell(): void {
   try {
-    prestartPwsh(findShell({shell: 'pwsh'}).file)
+    prestartPwsh(findShell({shell: 'pwsh'}).file, {}, DEFAULT_BOOTSTRAP_TIMEOUT_MS)
   } catch {
     // no pwsh: openSession says so, with the install hint
   }

@@ -172,7 +172,7 @@ describe('a pwsh started ahead of the session (prestartPwsh)', () => {
     expect(isRunning(value!.pid)).toBe(false)
   })
 
-  it('is not adopted for another executable or environment, and stopPrestartedPwsh stops it', async () => {
+  it('is not adopted for another executable or environment', async () => {
     const pwsh = findPwsh()
     prestartPwsh(pwsh, {HVG_TEST_PRESTART: '1'})
     expect(await takePrestartedPwsh(pwsh)).toBeUndefined()
@@ -180,22 +180,25 @@ describe('a pwsh started ahead of the session (prestartPwsh)', () => {
     const proc = await takePrestartedPwsh(pwsh, {HVG_TEST_PRESTART: '1'})
     expect(proc?.alive).toBe(true)
     await proc!.kill()
+  })
+
+  it('stopPrestartedPwsh lets it go, started or still starting, and it exits by itself', async () => {
+    const pwsh = findPwsh()
+    // still being spawned: let go as soon as it is, before its pid probe
     prestartPwsh(pwsh)
-    // a stop right away (still starting) does not wait; once started, a stop kills it
-    await stopPrestartedPwsh()
+    const early = stopPrestartedPwsh()
     expect(await takePrestartedPwsh(pwsh)).toBeUndefined()
+    await expect(withDeadline(early, 15_000)).resolves.toBe('exited')
+    // started (its pid probe answered), then let go
     prestartPwsh(pwsh)
-    const started = await waitForPrestart(pwsh)
-    expect(started.alive).toBe(true)
-    await started.kill()
+    await new Promise((r) => setTimeout(r, 1500))
+    await expect(withDeadline(stopPrestartedPwsh(), 15_000)).resolves.toBe('exited')
   })
 })
 
-/** Takes the prestarted process once it has started (a test helper: adoption waits the same way). */
-async function waitForPrestart(pwsh: string) {
-  const proc = await takePrestartedPwsh(pwsh)
-  if (!proc) throw new Error('no prestarted pwsh to take')
-  return proc
+/** 'exited' when the promise settles within ms, else 'still running'. */
+function withDeadline(p: Promise<void>, ms: number): Promise<string> {
+  return Promise.race([p.then(() => 'exited'), new Promise<string>((r) => setTimeout(() => r('still running'), ms))])
 }
 
 describe('timeouts and dead processes', () => {
