@@ -15,17 +15,31 @@ const sha = (file: string) => createHash('sha256').update(readFileSync(file)).di
 const VMROOT = 'C:\\Hyper-V'
 
 describe('recover', () => {
+  /**
+   * A host where a run's process ended after create-guest (no commit, no rollback: a killed CLI),
+   * with the host's state before that run: made once (a session's begin and create-guest are most
+   * of what each of these tests costs), copied per test, each of which then damages or recovers
+   * its own copy.
+   */
+  let killedRun: {host: EmuHost; before: unknown; parent: string} | null = null
+  function afterKilledRun(): {host: EmuHost; before: unknown; parent: string; plan: any} {
+    if (!killedRun) {
+      const host = newHost(RICH_HOST)
+      const before = host.state()
+      const parent = sha(host.local(UBUNTU_PARENT))
+      const plan = richGen1Plan()
+      const killed = runSession(host, [
+        {action: 'begin', runId: 'run-killed', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
+        {action: 'create-guest', runId: 'run-killed', guest: plan.guests[0], replace: false},
+      ])
+      expect(killed.answers.map((a) => a.ok)).toEqual([true, true])
+      killedRun = {host, before, parent}
+    }
+    return {host: copyHost(killedRun.host), before: killedRun.before, parent: killedRun.parent, plan: richGen1Plan()}
+  }
+
   it('finishes undoing a run whose process ended mid-way, and removes its stale lock', async () => {
-    const host = newHost(RICH_HOST)
-    const before = host.state()
-    const parent = sha(host.local(UBUNTU_PARENT))
-    const plan = richGen1Plan()
-    // The process ends after create-guest: no commit, no rollback (a killed CLI).
-    const killed = runSession(host, [
-      {action: 'begin', runId: 'run-killed', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
-      {action: 'create-guest', runId: 'run-killed', guest: plan.guests[0], replace: false},
-    ])
-    expect(killed.answers.map((a) => a.ok)).toEqual([true, true])
+    const {host, before, parent, plan} = afterKilledRun()
     expect(existsSync(host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.jsonl`))).toBe(true)
     expect(existsSync(host.local(`${VMROOT}\\.hvguest\\lock`))).toBe(true)
 
@@ -67,16 +81,9 @@ describe('recover', () => {
   }, 180_000)
 
   it('recovers a journal whose step was still pending (New-VM started, never reported back)', () => {
-    const host = newHost(RICH_HOST)
-    const before = host.state()
-    const plan = richGen1Plan()
-    const run = runSession(host, [
-      {action: 'begin', runId: 'run-pending', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
-      {action: 'create-guest', runId: 'run-pending', guest: plan.guests[0], replace: false},
-    ])
-    expect(run.answers.map((a) => a.ok)).toEqual([true, true])
+    const {host, before} = afterKilledRun()
     // Make the journal look like the process died inside New-VM: that entry and all after it pending.
-    const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-pending.jsonl`)
+    const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.jsonl`)
     const journal = readJournal(file)
     const i = journal.entries.findIndex((e: any) => e.step === 'new-vm')
     journal.entries = journal.entries.slice(0, i + 1)
@@ -89,55 +96,38 @@ describe('recover', () => {
   }, 180_000)
 
   it('recovers a journal whose last append was torn (killed mid-write): the torn line is not part of it', () => {
-    const host = newHost(RICH_HOST)
-    const before = host.state()
-    const plan = richGen1Plan()
-    const run = runSession(host, [
-      {action: 'begin', runId: 'run-torn', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
-      {action: 'create-guest', runId: 'run-torn', guest: plan.guests[0], replace: false},
-    ])
-    expect(run.answers.map((a) => a.ok)).toEqual([true, true])
-    const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-torn.jsonl`)
+    const {host, before} = afterKilledRun()
+    const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.jsonl`)
     // Half of one more record, with no newline: what a process killed inside an append leaves.
     writeFileSync(file, readFileSync(file, 'utf8') + '{"entry":{"seq":999,"step":"new-vhd","undo":{"action":"remove-fi')
     const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
     expect(rec.answers[0].ok, JSON.stringify(rec.answers[0].error)).toBe(true)
-    expect(rec.answers[0].data.runs.map((x: any) => [x.runId, x.errors])).toEqual([['run-torn', []]])
+    expect(rec.answers[0].data.runs.map((x: any) => [x.runId, x.errors])).toEqual([['run-killed', []]])
     expect(host.state()).toEqual(before)
     expect(existsSync(file)).toBe(false)
   }, 180_000)
 
   it('refuses a journal damaged before its last line, and leaves it for a person to read', () => {
-    const host = newHost(RICH_HOST)
-    const plan = richGen1Plan()
-    const run = runSession(host, [{action: 'begin', runId: 'run-damaged', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5}])
-    expect(run.answers[0].ok).toBe(true)
-    const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-damaged.jsonl`)
+    const {host} = afterKilledRun()
+    const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.jsonl`)
     const lines = readFileSync(file, 'utf8').split('\n')
     lines.splice(1, 0, '{"entry": not json')
     writeFileSync(file, lines.join('\n'))
     const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
-    expect(rec.answers[0].data.errors.join('\n')).toMatch(/run-damaged\.jsonl cannot be read: the journal .* is damaged at line 2/)
+    expect(rec.answers[0].data.errors.join('\n')).toMatch(/run-killed\.jsonl cannot be read: the journal .* is damaged at line 2/)
     expect(existsSync(file)).toBe(true)
   }, 180_000)
 
   it('recovers a run journaled by an earlier hvguest (<runId>.json, one document), and converts nothing it does not need', () => {
-    const host = newHost(RICH_HOST)
-    const before = host.state()
-    const plan = richGen1Plan()
-    const run = runSession(host, [
-      {action: 'begin', runId: 'run-legacy', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
-      {action: 'create-guest', runId: 'run-legacy', guest: plan.guests[0], replace: false},
-    ])
-    expect(run.answers.map((a) => a.ok)).toEqual([true, true])
+    const {host, before} = afterKilledRun()
     // The same run as the earlier format wrote it: {runId, ..., entries: [...]} in <runId>.json.
-    const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-legacy.jsonl`)
-    const legacy = host.local(`${VMROOT}\\.hvguest\\journal\\run-legacy.json`)
+    const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.jsonl`)
+    const legacy = host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.json`)
     writeFileSync(legacy, JSON.stringify(readJournal(file)))
     rmSync(file)
     const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
     expect(rec.answers[0].ok, JSON.stringify(rec.answers[0].error)).toBe(true)
-    expect(rec.answers[0].data.runs.map((x: any) => [x.runId, x.outcome, x.errors])).toEqual([['run-legacy', 'rolled-back', []]])
+    expect(rec.answers[0].data.runs.map((x: any) => [x.runId, x.outcome, x.errors])).toEqual([['run-killed', 'rolled-back', []]])
     expect(host.state()).toEqual(before)
     expect(existsSync(legacy)).toBe(false)
     expect(existsSync(file)).toBe(false)
