@@ -20,6 +20,7 @@ import {REPO, EMULATOR_MODULES, flag, value, log, productPwsh, starterProject, q
 
 const ROUNDS = value('--rounds', 5)
 const GUESTS = value('--guests', 10)
+if (!(GUESTS >= 2)) throw new Error('--guests: at least 2 (the first guest and the later ones are reported apart)')
 const TEMPLATE = 'templates/lab-linux.yaml'
 const PWSH = await productPwsh()
 const REPLAY = join(REPO, 'bench', 'price', 'Invoke-Replay.ps1')
@@ -50,7 +51,7 @@ async function recordRequests(root) {
   } finally {
     process.chdir(cwd)
   }
-  return {folder, vmRoot: project.dir}
+  return {folder}
 }
 
 function replay(root, requests, variant, round) {

@@ -81,12 +81,12 @@ function Save-HvNetOriginals {
 function Get-HvJournalHostSettings {
     param($Run)
     foreach ($e in $Run.Entries) {
-        # Entries are dictionaries, indexed directly, and only a restore- undo can be a host
-        # setting: this walks every entry of the run (Get-HvRunGuests, Journal.ps1, says why).
+        # Entries are dictionaries (Open-HvJournal), indexed directly, and the kind is one lookup:
+        # this walks every entry of the run (Get-HvRunGuests, Journal.ps1, says why).
         if ($e['done'] -ne $true) { continue }
         $undo = $e['undo']
-        if ($null -eq $undo -or -not ([string]$undo['action']).StartsWith('restore-', [System.StringComparison]::Ordinal)) { continue }
-        switch (Get-HvHostSettingKindName -UndoAction ([string]$undo['action'])) {
+        if ($null -eq $undo) { continue }
+        switch ($script:HvHostSettingKindByUndo[[string]$undo['action']]) {
             'adapter-property' {
                 $keyword = [string](Get-HvField -Object $undo -Name 'keyword')
                 [ordered]@{ setting = $(if ($keyword -eq '*JumboPacket') { 'jumbo' } else { $keyword }); switch = $null; target = $null; adapter = (Get-HvField -Object $undo -Name 'adapter'); keyword = $keyword; previous = (Get-HvField -Object $undo -Name 'value') }

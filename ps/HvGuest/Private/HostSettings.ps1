@@ -28,13 +28,14 @@ $script:HvHostSettingKinds = [ordered]@{
     'chimney'          = @{ UndoAction = 'restore-chimney'; ReadCmdlet = 'Get-NetOffloadGlobalSetting'; UndoCmdlet = 'Set-NetOffloadGlobalSetting'; PerAdapter = $false }
 }
 
+# Each kind by the action its undo records carry, made once from the kinds above.
+$script:HvHostSettingKindByUndo = @{}
+foreach ($name in $script:HvHostSettingKinds.Keys) { $script:HvHostSettingKindByUndo[$script:HvHostSettingKinds[$name].UndoAction] = $name }
+
 # The kind whose undo records carry action $UndoAction, or $null for an undo that is not a host setting.
 function Get-HvHostSettingKindName {
     param([string]$UndoAction)
-    foreach ($name in $script:HvHostSettingKinds.Keys) {
-        if ($script:HvHostSettingKinds[$name].UndoAction -eq $UndoAction) { return $name }
-    }
-    return $null
+    return $script:HvHostSettingKindByUndo[$UndoAction]
 }
 
 # The command an undo of this action runs (named in progress lines and undo errors), or $null.

@@ -200,6 +200,13 @@ function Open-HvJournal {
         }
         if ($null -eq $journal) { $journal = [ordered]@{}; $rewrite = $true }
     }
+    # Every entry is a dictionary from here on: the walks over a run's entries index them directly
+    # (Get-HvRunGuests). One that is not is a damaged journal, reported as such, not a crash later.
+    foreach ($e in $entries) {
+        if ($e -isnot [System.Collections.IDictionary]) {
+            throw (New-HvError -Step 'journal' -Message ("the journal {0} is damaged: an entry is not an object" -f $Path) -Category 'InvalidData')
+        }
+    }
     $runId = [string](Get-HvField -Object $journal -Name 'runId')
     $vmRoot = [string](Get-HvField -Object $journal -Name 'vmRoot')
     return @{ RunId = $runId; VmRoot = $vmRoot; JournalPath = $Path; LegacyPath = $legacyPath; Journal = $journal; Entries = $entries; Rewrite = $rewrite }
