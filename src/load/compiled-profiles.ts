@@ -9,6 +9,7 @@ import {readFileSync} from 'node:fs'
 import {basename, dirname, join} from 'node:path'
 import type {HardwareProfile} from '../model/schemas.js'
 import {packageRoot} from '../util/package-root.js'
+import {runsFromBuild} from '../util/runs-from-build.js'
 import {BUILTIN_ROOT} from './library.js'
 
 export const COMPILED_PROFILES = () => join(packageRoot(), 'dist', 'builtin-profiles.json')
@@ -19,10 +20,11 @@ export type CompiledProfiles = Record<string, {text: string; profile: HardwarePr
 let compiled: CompiledProfiles | null | undefined
 
 function readCompiled(): CompiledProfiles | null {
+  if (!runsFromBuild(import.meta.url)) return null // src/ under the tests: the YAML, always
   try {
     return JSON.parse(readFileSync(COMPILED_PROFILES(), 'utf8')) as CompiledProfiles
   } catch {
-    return null // unbuilt (tests on src/), or not written: every profile is read from its YAML
+    return null // not built, or not written: every profile is read from its YAML
   }
 }
 
