@@ -12,12 +12,12 @@
  * is parsed as usual.
  */
 import {readFileSync} from 'node:fs'
-import {basename, dirname, join} from 'node:path'
+import {basename, join} from 'node:path'
 import {isDeepStrictEqual} from 'node:util'
 import {Document, isMap, isPair, isScalar, isSeq, LineCounter, Pair, parseAllDocuments, Scalar, YAMLMap, YAMLSeq, type Node} from 'yaml'
 import {packageRoot} from '../util/package-root.js'
-import {runsFromBuild} from '../util/runs-from-build.js'
 import {BUILTIN_ROOT} from './library.js'
+import {storedForBuiltin} from './stored-builtin.js'
 import {PARSE_OPTIONS, parseYamlSource, yamlSourceFrom, type YamlSource} from './yaml-source.js'
 
 export const COMPILED_TEMPLATES = () => join(packageRoot(), 'dist', 'builtin-templates')
@@ -126,17 +126,8 @@ export function storeTemplate(file: string): StoredTemplate | undefined {
   return same ? stored : undefined
 }
 
-/** The YAML source of a built-in template whose file is unchanged since the build; else undefined. */
+/** The YAML source of a built-in template whose file is unchanged since the build (stored-builtin.ts); else undefined. */
 export function compiledBuiltinTemplate(file: string): YamlSource | undefined {
-  // src/ under the tests always reads the YAML (runsFromBuild says why)
-  if (dirname(file) !== join(BUILTIN_ROOT, 'guests') || !runsFromBuild(import.meta.url)) return undefined
-  let stored: StoredTemplate
-  let text: string
-  try {
-    stored = JSON.parse(readFileSync(join(COMPILED_TEMPLATES(), `${basename(file)}.json`), 'utf8')) as StoredTemplate
-    text = readFileSync(file, 'utf8')
-  } catch {
-    return undefined // unbuilt, not stored, or unreadable: the YAML path reads it (and says why it cannot)
-  }
-  return text === stored.text ? sourceOf(file, stored) : undefined
+  const stored = storedForBuiltin(file, join(BUILTIN_ROOT, 'guests'), () => JSON.parse(readFileSync(join(COMPILED_TEMPLATES(), `${basename(file)}.json`), 'utf8')) as StoredTemplate)
+  return stored && sourceOf(file, stored)
 }

@@ -305,13 +305,13 @@ interface Prestarted {
   /** Set once spawned, before its pid probe. */
   spawned?: PwshProcess
   /** Settles once the pid probe has answered (or failed). */
-  proc: Promise<PwshProcess>
+  proc?: Promise<PwshProcess>
 }
 let prestarted: Prestarted | undefined
 
 export function prestartPwsh(pwsh: string, env: Record<string, string> = {}, timeoutMs = 60_000): void {
   if (prestarted) return
-  const entry: Prestarted = {pwsh, env: JSON.stringify(env), state: 'waiting', proc: Promise.resolve(undefined as unknown as PwshProcess)}
+  const entry: Prestarted = {pwsh, env: JSON.stringify(env), state: 'waiting'}
   entry.proc = PwshProcess.spawn(pwsh, env).then(async (proc) => {
     entry.spawned = proc
     if (entry.state === 'stopped') proc.release()
@@ -333,7 +333,7 @@ export async function takePrestartedPwsh(pwsh: string, env: Record<string, strin
   p.state = 'adopted'
   // held from now on, so that Node waits for its pid probe to answer
   p.spawned?.hold(true)
-  const proc = await p.proc.catch(() => undefined)
+  const proc = await p.proc?.catch(() => undefined)
   if (!proc?.alive) {
     await proc?.kill()
     return undefined
@@ -353,8 +353,8 @@ export function stopPrestartedPwsh(): Promise<void> {
   if (!p) return Promise.resolve()
   p.state = 'stopped'
   p.spawned?.release()
-  return p.proc.then(
-    (proc) => proc.exitedAt,
+  return (p.proc ?? Promise.resolve(undefined)).then(
+    (proc) => proc?.exitedAt,
     () => {},
   )
 }

@@ -3,9 +3,9 @@ import {join} from 'node:path'
 import {compiledBuiltinProfile} from '../../../src/load/compiled-profiles.js'
 import {compiledBuiltinTemplate} from '../../../src/load/compiled-templates.js'
 import {BUILTIN_ROOT} from '../../../src/load/library.js'
-import {runsFromBuild} from '../../../src/util/runs-from-build.js'
+import {runsFromBuild} from '../../../src/load/stored-builtin.js'
 
-describe('what the build stored is used by the build only (src/util/runs-from-build.ts)', () => {
+describe('what the build stored is used by the build only (src/load/stored-builtin.ts)', () => {
   it('tells a TypeScript source from a built module', () => {
     expect(runsFromBuild('file:///x/src/load/compiled-profiles.ts')).toBe(false)
     expect(runsFromBuild('file:///x/dist/load/compiled-profiles.js')).toBe(true)
