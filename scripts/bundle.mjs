@@ -101,8 +101,9 @@ const common = {
   platform: 'node',
   target: 'node20',
   plugins: [zodEnglishOnly],
-  // Loaded from node_modules, and only when a command opens a PowerShell session.
-  external: ['node-powershell'],
+  // Loaded from node_modules, and only when needed: node-powershell when a command opens a
+  // PowerShell session, listr2 when `lab up` draws its progress on a terminal.
+  external: ['node-powershell', 'listr2'],
   // The bundle runs through vm.Script (for its code cache), which has no dynamic-import hook:
   // lazy imports become lazy require() calls.
   supported: {'dynamic-import': false},

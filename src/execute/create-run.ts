@@ -40,6 +40,8 @@ export interface HostRun {
   guests: PlannedGuest[]
   session?: HostSession
   begun: boolean
+  /** begin's answer on this host (the host settings it changed): a lab keeps them in its record. */
+  began?: unknown
 }
 
 export interface CreateRun {

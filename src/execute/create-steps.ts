@@ -33,11 +33,15 @@ function planForHost(plan: Plan, host: string): Plan {
  * Preflight: everything that can be checked without changing anything (names taken, parents or
  * switches missing), as problems. A host that cannot run the preflight throws a HostFailure.
  */
-export async function preflight(run: CreateRun, opts: CreateOptions): Promise<Diagnostic[]> {
+export async function preflight(run: CreateRun, opts: CreateOptions, plannedSwitches: (host: string) => string[] = () => []): Promise<Diagnostic[]> {
   const problems: Diagnostic[] = []
   await Promise.all(
     run.hosts.map(async (r) => {
-      const res = checkedAnswer('preflight', await r.session!.request({action: 'preflight', plan: planForHost(run.plan, r.target.name), replace: opts.replace ?? false, vmRoot: r.target.vmRoot}))
+      const switches = plannedSwitches(r.target.name)
+      const res = checkedAnswer(
+        'preflight',
+        await r.session!.request({action: 'preflight', plan: planForHost(run.plan, r.target.name), replace: opts.replace ?? false, vmRoot: r.target.vmRoot, ...(switches.length ? {plannedSwitches: switches} : {})}),
+      )
       if (!res.ok) throw new HostFailure(r.target.name, failureOf(res)!)
       for (const p of (res.data as {problems?: Array<{code?: string; guest?: string; message: string}>})?.problems ?? []) {
         problems.push(diagnostic(p.code ?? 'input-invalid', 'error', p.message, {guest: p.guest, host: r.target.name}))
@@ -70,7 +74,7 @@ export async function beginAndCreateGuests(run: CreateRun, opts: CreateOptions, 
 }
 
 /** Whether the run began on this host; a failed begin gives every guest of the host its error. */
-async function beginOnHost(run: CreateRun, r: HostRun, opts: CreateOptions, emit: Emit): Promise<boolean> {
+export async function beginOnHost(run: CreateRun, r: HostRun, opts: CreateOptions, emit: Emit): Promise<boolean> {
   const host = r.target.name
   const began = checkedAnswer('begin', await r.session!.request({action: 'begin', runId: run.id, host: r.planned, vmRoot: r.target.vmRoot, lockTimeoutSeconds: opts.lockTimeoutSeconds ?? 60}))
   if (!began.ok) {
@@ -83,11 +87,12 @@ async function beginOnHost(run: CreateRun, r: HostRun, opts: CreateOptions, emit
     return false
   }
   r.begun = true
+  r.began = began.data
   return true
 }
 
 /** One guest, one create-guest request; whether it was created (a failure sets run.failed). */
-async function createGuestOnHost(run: CreateRun, r: HostRun, g: PlannedGuest, opts: CreateOptions, emit: Emit): Promise<boolean> {
+export async function createGuestOnHost(run: CreateRun, r: HostRun, g: PlannedGuest, opts: CreateOptions, emit: Emit): Promise<boolean> {
   const host = r.target.name
   const result = resultOf(run, g)
   const res = checkedAnswer('create-guest', await r.session!.request(

@@ -218,6 +218,8 @@ export interface WaitOptions {
   /** Between two polls of a host (default 2 s). */
   intervalMs?: number
   onChange?: (report: IcReport) => void
+  /** When a guest counts as ready (default: its report's ready: heartbeat OK and an IPv4 address). */
+  isReady?: (report: IcReport) => boolean
   signal?: AbortSignal
   now?: () => number
   sleep?: (ms: number) => Promise<void>
@@ -268,7 +270,7 @@ export async function waitForGuests(targets: WaitTarget[], opts: WaitOptions): P
       }
     }
     const elapsed = now() - started
-    if (reports.every((r) => r.ready)) return {ready: true, elapsedMs: elapsed, guests: reports}
+    if (reports.every(opts.isReady ?? ((r) => r.ready))) return {ready: true, elapsedMs: elapsed, guests: reports}
     if (elapsed >= opts.timeoutMs || opts.signal?.aborted) return {ready: false, elapsedMs: elapsed, guests: reports}
     await sleep(Math.min(opts.intervalMs ?? 2000, Math.max(0, opts.timeoutMs - elapsed)))
   }

@@ -1,0 +1,23 @@
+/**
+ * What `lab up`, `lab status` and `lab down` read of a host: one `facts` round trip per host
+ * (ps/HvGuest/Private/Facts.ps1), of which a lab uses the switches, NICs, IPv4 addresses,
+ * NetNats, VMs and their adapters, and the lab records the host keeps.
+ */
+import type {HostFacts} from '../execute/host-facts.js'
+import type {LabRecord} from './lab-record.js'
+
+export type LabFacts = HostFacts
+
+/** The host's record of a lab, or null when the host has none (or a damaged one: see facts.errors). */
+export function recordOf(facts: LabFacts, lab: string): LabRecord | null {
+  const found = (facts.labRecords ?? []).find((r) => r.name.toLowerCase() === lab.toLowerCase())
+  return (found?.record as LabRecord | null | undefined) ?? null
+}
+
+export const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
+
+/** Hyper-V prints MACs as 12 hex digits; the lab plans them the same way, upper case. */
+export const normalMac = (mac: string): string => mac.replace(/[^0-9a-f]/gi, '').toUpperCase()
+
+/** The host adapter a switch gives the management OS: `vEthernet (<switch>)`. */
+export const hostAdapterName = (switchName: string): string => `vEthernet (${switchName})`

@@ -1,0 +1,95 @@
+/**
+ * The lab's record after a run on one host: the previous record, with what this run made added
+ * and nothing the lab made before forgotten (a guest or network since taken out of the file is
+ * still the lab's, and `lab down` still removes it). A guest left alone with drift keeps the
+ * shape it was made with, so that the drift keeps being reported.
+ */
+import type {LabPlan} from '../model/lab-plan.js'
+import type {GuestResult} from '../execute/types.js'
+import type {HostConvergence} from './converge.js'
+import {hostAdapterName, normalMac, sameName} from './lab-facts.js'
+import {guestShape, type LabRecord, type LabRecordHostSetting} from './lab-record.js'
+
+export interface NextRecordInput {
+  labPlan: LabPlan
+  host: HostConvergence
+  runId: string
+  /** What each lab-network request made, by `<host>/<network>` (lower case). */
+  made: Map<string, {switchId: string | null; switchCreated: boolean; addressCreated: boolean; natCreated: boolean}>
+  results: Map<string, GuestResult>
+  /** begin's answer on the host: the host settings it changed. */
+  began: unknown
+  now?: () => Date
+}
+
+export function nextRecord(input: NextRecordInput): LabRecord {
+  const {labPlan, host, runId} = input
+  const old = host.record
+  const record: LabRecord = {
+    apiVersion: 'hvguest/v1',
+    kind: 'LabRecord',
+    lab: labPlan.lab.name,
+    file: labPlan.lab.file,
+    runId,
+    updated: (input.now ?? (() => new Date()))().toISOString(),
+    switches: [...(old?.switches ?? [])],
+    addresses: [...(old?.addresses ?? [])],
+    nats: [...(old?.nats ?? [])],
+    guests: [...(old?.guests ?? [])],
+    hostSettings: [...(old?.hostSettings ?? []), ...changedSettings(input.began)],
+  }
+  const put = <T>(list: T[], match: (x: T) => boolean, entry: T) => {
+    const i = list.findIndex(match)
+    if (i >= 0) list[i] = entry
+    else list.push(entry)
+  }
+  for (const n of host.networks) {
+    const net = n.network
+    const made = input.made.get(`${host.host}/${net.name}`.toLowerCase())
+    const was = old?.switches.find((s) => sameName(s.name, net.switch))
+    put(record.switches, (s) => sameName(s.name, net.switch), {
+      network: net.name,
+      name: net.switch,
+      id: made?.switchId ?? n.switchId ?? was?.id ?? null,
+      type: net.type,
+      created: (made?.switchCreated ?? false) || (was?.created ?? false) || n.switch === 'owned',
+    })
+    if (net.gateway && net.prefixLength !== null && n.address !== 'none') {
+      const alias = hostAdapterName(net.switch)
+      const wasAddress = old?.addresses.find((a) => a.ipAddress === net.gateway && sameName(a.interfaceAlias, alias))
+      put(record.addresses, (a) => a.ipAddress === net.gateway && sameName(a.interfaceAlias, alias), {
+        network: net.name,
+        interfaceAlias: alias,
+        ipAddress: net.gateway,
+        prefixLength: net.prefixLength,
+        created: (made?.addressCreated ?? false) || (wasAddress?.created ?? false) || n.address === 'owned',
+      })
+    }
+    if (n.nat !== 'none' && n.natName && n.natPrefix) {
+      const wasNat = old?.nats.find((x) => sameName(x.name, n.natName!))
+      put(record.nats, (x) => sameName(x.name, n.natName!), {
+        network: net.name,
+        name: n.natName,
+        prefix: n.natPrefix,
+        created: (made?.natCreated ?? false) || (wasNat?.created ?? false) || n.nat === 'owned',
+      })
+    }
+  }
+  for (const g of host.guests) {
+    const result = input.results.get(`${host.host}/${g.guest.name}`)
+    if (result?.status !== 'created') continue
+    put(record.guests, (x) => sameName(x.name, g.guest.name), {
+      name: g.guest.name,
+      id: result.vmId,
+      macAddresses: g.guest.adapters.map((a) => normalMac(a.macAddress)),
+      shape: guestShape(g.planned),
+    })
+  }
+  return record
+}
+
+/** The host settings begin changed (its answer's `changed` list, when it gives one). */
+function changedSettings(began: unknown): LabRecordHostSetting[] {
+  const changed = (began as {changed?: unknown} | null | undefined)?.changed
+  return Array.isArray(changed) ? (changed.filter((c) => c && typeof c === 'object') as LabRecordHostSetting[]) : []
+}
