@@ -65,6 +65,10 @@ export const CODES = {
   'switch-name-mismatch': {severity: 'error', summary: 'An adapter names a switch that the host (or another node of its cluster) does not have.'},
   'mac-address-duplicate': {severity: 'error', summary: 'Two adapters of one run have the same static MAC address.'},
   'nic-name-duplicate': {severity: 'error', summary: 'Two network adapters of one guest have the same name (the run addresses adapters by name).'},
+  'network-address-needs-mac': {severity: 'error', summary: 'An adapter with static IPv4 settings (addresses, dns) has no macAddress; first-boot media find the adapter by its MAC address.'},
+  'network-address-invalid': {severity: 'error', summary: 'An adapter\'s static IPv4 settings do not fit together: the gateway outside every address\'s subnet or equal to one of them, a gateway without addresses, or an address that is its subnet\'s network or broadcast address.'},
+  'network-address-duplicate': {severity: 'error', summary: 'Two adapters of one run have the same static IPv4 address.'},
+  'network-address-unsupported': {severity: 'warning', summary: 'The guest\'s first boot cannot apply all of an adapter\'s static IPv4 settings: it has no first-boot media, or a kickstart, whose network command takes one address per adapter.'},
   // -- integration components
   'ic-required-for-synthetic-devices': {severity: 'warning', summary: 'Without integration components the guest cannot see SCSI disks or synthetic NICs.'},
   'ic-media-unavailable': {severity: 'error', summary: 'IC media (vmguest.iso) is not shipped on Windows Server 2016 and later hosts (nor Windows 10/11).'},
