@@ -57,7 +57,7 @@ export function probeSpec(host: Pick<TargetHost, 'name' | 'vmRoot'>, runId: stri
     pinned: true,
   })
   const services = Object.values(INTEGRATION_SERVICES).map((s) => ({key: s.key, name: s.name, id: s.id, enabled: PROBE_SERVICE_OVERRIDES[s.key] ?? s.enabledByDefault}))
-  const adapter = (name: string, legacy: boolean) => ({name, switch: '', legacy, vlan: null, jumboPacket: null, vmq: false, macAddress: null, macSpoofing: false})
+  const adapter = (name: string, legacy: boolean) => ({name, switch: '', legacy, vlan: null, jumboPacket: null, vmq: false, macAddress: null, macSpoofing: false, ipConfig: null})
   const guest: PlannedGuest = {
     name: `hvguest-probe-${runId}`,
     host: host.name,

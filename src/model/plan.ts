@@ -55,6 +55,19 @@ export interface PlannedNetworkAdapter {
   vmq: boolean
   macAddress: string | null
   macSpoofing: boolean
+  /**
+   * Static IPv4 settings for the first-boot media, which match the adapter by its MAC address;
+   * null = DHCP with no settings of its own. `addresses` empty with `dns` set = DHCP with these
+   * DNS servers.
+   */
+  ipConfig: PlannedIpConfig | null
+}
+
+export interface PlannedIpConfig {
+  /** CIDR, as the template wrote them: "10.200.1.10/24". */
+  addresses: string[]
+  gateway: string | null
+  dns: string[]
 }
 
 export type IntegrationStrategy =

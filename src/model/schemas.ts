@@ -119,6 +119,23 @@ export const networkAdapterSchema = z.strictObject({
   vmq: z.boolean().optional(),
   macAddress: z.string().regex(MAC_RE, 'a MAC address is 12 hex digits, e.g. 00155D010203 or 00-15-5D-01-02-03').optional(),
   macSpoofing: z.boolean().optional(),
+  /**
+   * Static IPv4 configuration, written onto the first-boot media and matched there by the
+   * adapter's MAC address (so an adapter with addresses needs `macAddress`). No addresses = DHCP.
+   */
+  addresses: z
+    .array(z.cidrv4({message: 'an address is IPv4 with its prefix length, e.g. 10.200.1.10/24'}))
+    .min(1)
+    .optional()
+    .meta({description: 'Static IPv4 addresses with their prefix length (CIDR); none = DHCP', examples: [['10.200.1.10/24']]}),
+  gateway: z
+    .ipv4({message: 'a gateway is an IPv4 address, e.g. 10.200.1.1'})
+    .optional()
+    .meta({description: 'The default gateway (IPv4) of a statically addressed adapter'}),
+  dns: z
+    .array(z.ipv4({message: 'a DNS server is an IPv4 address, e.g. 10.200.1.10'}))
+    .optional()
+    .meta({description: 'DNS servers (IPv4), in order of preference'}),
 })
 export type NetworkAdapter = z.output<typeof networkAdapterSchema>
 

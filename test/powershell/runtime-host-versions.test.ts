@@ -72,7 +72,7 @@ function gen1Guest(base: any, name: string, checkpoints: string | null, start: b
     drive({kind: 'dvd', role: 'firstboot-media', name: 'seed', controller: {type: 'IDE', number: 1, location: 0}, path: `${g.path}\\seed.iso`}),
     drive({kind: 'hdd', role: 'data', name: 'data1', controller: {type: 'SCSI', number: 0, location: 0}, path: `${g.path}\\data1.vhdx`, create: disk('Dynamic', 1 * GIB)}),
   ]
-  g.networkAdapters = [{name: 'Net', switch: 'Lab', legacy: false, vlan: null, jumboPacket: null, vmq: false, macAddress: null, macSpoofing: false}]
+  g.networkAdapters = [{name: 'Net', switch: 'Lab', legacy: false, vlan: null, jumboPacket: null, vmq: false, macAddress: null, macSpoofing: false, ipConfig: null}]
   // Every service by GUID, one of them off (the host's default is on).
   for (const s of g.integration.services) s.enabled = s.key !== 'timeSynchronization'
   g.bootOrder = ['IDE', 'CD', 'LegacyNetworkAdapter', 'Floppy']
@@ -88,7 +88,7 @@ function gen2Guest(base: any, name: string): any {
   g.path = `${ROOT}\\${name}`
   g.generation = 2
   g.drives = [drive({kind: 'hdd', role: 'boot', name: 'boot', controller: {type: 'SCSI', number: 0, location: 0}, path: `${g.path}\\boot.vhdx`, create: disk('Dynamic', 4 * GIB)})]
-  g.networkAdapters = [{name: 'Net', switch: 'Lab', legacy: false, vlan: null, jumboPacket: null, vmq: false, macAddress: null, macSpoofing: false}]
+  g.networkAdapters = [{name: 'Net', switch: 'Lab', legacy: false, vlan: null, jumboPacket: null, vmq: false, macAddress: null, macSpoofing: false, ipConfig: null}]
   g.bootOrder = ['SCSI 0:0']
   g.firmware = {secureBoot: 'on', secureBootTemplate: 'MicrosoftUEFICertificateAuthority'}
   g.checkpoints = 'standard'

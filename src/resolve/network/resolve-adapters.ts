@@ -7,7 +7,7 @@
  * address them by index), including adapters that carry errors.
  */
 import type {Diagnostic, Severity} from '../../model/diagnostic.js'
-import type {PlannedNetworkAdapter} from '../../model/plan.js'
+import type {PlannedIpConfig, PlannedNetworkAdapter} from '../../model/plan.js'
 import type {Locate} from '../../model/source.js'
 import {report, type Code} from '../../model/codes.js'
 import {atLeast, type HostOs} from '../../model/host-os.js'
@@ -158,9 +158,16 @@ export function resolveAdapters(input: AdaptersInput): {adapters: PlannedNetwork
       vmq,
       macAddress: a.macAddress === undefined ? null : normalizeMac(a.macAddress),
       macSpoofing: a.macSpoofing ?? false,
+      ipConfig: ipConfigOf(a),
     }
   })
   return {adapters, diagnostics}
+}
+
+/** The adapter's static IPv4 settings; null when it has none (DHCP). */
+function ipConfigOf(a: NetworkAdapter): PlannedIpConfig | null {
+  if (a.addresses === undefined && a.gateway === undefined && a.dns === undefined) return null
+  return {addresses: a.addresses ?? [], gateway: a.gateway ?? null, dns: a.dns ?? []}
 }
 
 /**

@@ -22,6 +22,7 @@ const nic = (name: string, legacy = false): PlannedNetworkAdapter => ({
   vmq: false,
   macAddress: null,
   macSpoofing: false,
+  ipConfig: null,
 })
 
 const gen1Drives = [drive('hdd', 'boot', 'IDE', 0, 0), drive('dvd', 'media', 'IDE', 1, 0), drive('hdd', 'data', 'SCSI', 0, 0)]

@@ -38,7 +38,7 @@ describe('resolveAdapters: the planned adapter', () => {
   it('fills every field, with null/false defaults', () => {
     const r = run([lab()])
     expect(r).toEqual({
-      adapters: [{name: 'Network Adapter', switch: 'Lab', legacy: false, vlan: null, jumboPacket: null, vmq: false, macAddress: null, macSpoofing: false}],
+      adapters: [{name: 'Network Adapter', switch: 'Lab', legacy: false, vlan: null, jumboPacket: null, vmq: false, macAddress: null, macSpoofing: false, ipConfig: null}],
       diagnostics: [],
     })
   })
@@ -48,6 +48,21 @@ describe('resolveAdapters: the planned adapter', () => {
     expect(r.adapters[0]).toMatchObject({name: 'Front', vlan: 42, macAddress: '00155D0A0B0C', macSpoofing: true})
     expect(normalizeMac('00:15:5D:01:02:03')).toBe('00155D010203')
     expect(normalizeMac('00155d010203')).toBe('00155D010203')
+  })
+
+  it('carries static IPv4 settings as ipConfig, with null/empty for what is not written', () => {
+    const r = run([
+      lab({macAddress: '00155D0A0B0C', addresses: ['10.200.1.10/24', '10.200.1.11/24'], gateway: '10.200.1.1', dns: ['10.200.1.10', '1.1.1.1']}),
+      lab({macAddress: '00155D0A0B0D', addresses: ['10.200.2.10/24']}),
+      lab({dns: ['10.200.1.10']}),
+      lab(),
+    ])
+    expect(r.adapters.map((a) => a.ipConfig)).toEqual([
+      {addresses: ['10.200.1.10/24', '10.200.1.11/24'], gateway: '10.200.1.1', dns: ['10.200.1.10', '1.1.1.1']},
+      {addresses: ['10.200.2.10/24'], gateway: null, dns: []},
+      {addresses: [], gateway: null, dns: ['10.200.1.10']},
+      null,
+    ])
   })
 
   it('names unnamed adapters per kind, skipping names already taken', () => {

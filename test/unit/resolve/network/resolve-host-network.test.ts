@@ -15,6 +15,7 @@ const nic = (sw: string, jumboPacket: number | null, legacy = false): PlannedNet
   vmq: false,
   macAddress: null,
   macSpoofing: false,
+  ipConfig: null,
 })
 const windows: GuestOs = {family: 'windows', version: '2022'}
 const ubuntu: GuestOs = {family: 'linux', distro: 'ubuntu', version: '22.04'}
