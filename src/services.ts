@@ -6,9 +6,12 @@
  */
 export {buildPlan, planRun} from './plan/build-plan.js'
 export {renderPlan} from './report/plan-view.js'
+export {planLab} from './lab/plan-lab.js'
+export {renderLabPlan} from './report/lab-view.js'
 export {MESSAGES} from './model/messages.js'
 export {renderTable} from './report/table.js'
-export {validateFiles, projectFiles, builtinFiles} from './plan/validate-files.js'
+export {projectFiles, builtinFiles} from './plan/validate-files.js'
+export {validateAllFiles as validateFiles} from './lab/validate-lab.js'
 export {listTemplates, listProfiles, showTemplate, showProfile} from './plan/content-info.js'
 export {jsonSchemaFor, SCHEMA_KINDS} from './load/json-schema.js'
 export {formatDiagnostic, InputError} from './model/diagnostic.js'

@@ -100,7 +100,7 @@ export function argValue(command: ManifestCommand, builtins: BuiltinNames): Valu
   const topic = command.id.includes(':') ? command.id.slice(0, command.id.indexOf(':')) : ''
   if (arg.name === 'template' || (arg.name === 'name' && topic === 'template')) return spec('templates', 'files')
   if (arg.name === 'name' && topic === 'profile') return spec('profiles', 'files')
-  if (arg.name === 'files') return spec(null, 'files')
+  if (arg.name === 'files' || arg.name === 'file') return spec(null, 'files')
   if (arg.name === 'dir') return spec(null, 'dirs')
   if (arg.name === 'kind' && command.id === 'schema') return spec(null, null, builtins.schemaKinds)
   // Guest names live on the hosts: nothing to offer without asking them.

@@ -4,7 +4,7 @@ import {loadServices} from '../cli/bundles.js'
 
 export default class SchemaCommand extends BaseCommand {
   static override summary = 'Print the JSON Schema of a file kind, for editor completion and checks.'
-  static override description = `KIND is GuestTemplate, HardwareProfile or HostInventory (all three when omitted).
+  static override description = `KIND is GuestTemplate, HardwareProfile, HostInventory or Lab (all of them when omitted).
 With --out DIR, writes hvguest-<kind>.schema.json files, e.g. for the YAML language server:
   # yaml-language-server: $schema=./schemas/hvguest-guesttemplate.schema.json`
 
@@ -14,7 +14,7 @@ With --out DIR, writes hvguest-<kind>.schema.json files, e.g. for the YAML langu
   ]
 
   static override args = {
-    kind: Args.string({description: 'File kind: GuestTemplate, HardwareProfile or HostInventory (any case).'}),
+    kind: Args.string({description: 'File kind: GuestTemplate, HardwareProfile, HostInventory or Lab (any case).'}),
   }
 
   static override flags = {

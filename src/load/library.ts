@@ -56,7 +56,8 @@ export function listContent(kind: ContentKind, cwd: string): ContentEntry[] {
   return out
 }
 
-function looksLikePath(ref: string): boolean {
+/** A reference that names a file (a path), not a template or profile name. */
+export function looksLikePath(ref: string): boolean {
   return ref.includes('/') || ref.includes('\\') || isYaml(ref) || isAbsolute(ref)
 }
 

@@ -15,10 +15,12 @@ import {
   guestTemplateHeaderSchema,
   hardwareProfileSchema,
   hostInventorySchema,
+  labSchema,
   SCHEMAS,
   type HardwareProfile,
   type HostInventory,
   type Kind,
+  type Lab,
 } from '../model/schemas.js'
 import {zodToDiagnostics} from './zod-diagnostics.js'
 import {compiledBuiltinProfile} from './compiled-profiles.js'
@@ -60,6 +62,13 @@ export function loadHostInventory(file: string): {inventory?: HostInventory; loc
   return {inventory: r.value, locate: r.value ? source.locate : undefined, diagnostics: r.diagnostics}
 }
 
+/** A lab file, with the Locate that places its diagnostics at file:line:column. */
+export function loadLab(file: string): {lab?: Lab; locate?: Locate; diagnostics: Diagnostic[]} {
+  const source = readYamlSource(file)
+  const r = documentFrom(source, 'Lab', labSchema)
+  return {lab: r.value, locate: r.value ? source.locate : undefined, diagnostics: r.diagnostics}
+}
+
 /** Any hvguest file, by the kind it declares; a guest template as readGuestTemplate reads it. */
 export function readAnyFile(file: string): {kind?: Kind} & ReadTemplate {
   const source = readYamlSource(file)
@@ -74,6 +83,8 @@ export function readAnyFile(file: string): {kind?: Kind} & ReadTemplate {
       return {kind, diagnostics: documentFrom(source, kind, hostInventorySchema).diagnostics}
     case 'GuestTemplate':
       return {kind, ...guestTemplateFrom(source)}
+    case 'Lab':
+      return {kind, diagnostics: documentFrom(source, kind, labSchema).diagnostics}
   }
 }
 

@@ -8,7 +8,7 @@
  * but rendered as the user wrote it, so `{{diskSize}}` shows `50GB`, not 53687091200).
  */
 import {isMap, isScalar, type Node} from 'yaml'
-import type {Diagnostic} from '../model/diagnostic.js'
+import type {Diagnostic, SourceRef} from '../model/diagnostic.js'
 import type {Locate} from '../model/source.js'
 import {report} from '../model/codes.js'
 import {locateKeyOf, readYamlSource} from './yaml-source.js'
@@ -48,7 +48,24 @@ export function isRequired(def: ParameterDef): boolean {
 /** The value of a secret that an emitted script asks for when it runs (askSecrets): never written anywhere, only a token. */
 export const ASKED_SECRET = '(asked when the script runs)'
 
-export function resolveParameters(template: LoadedTemplate, input: {sets?: string[]; valuesFile?: string; askSecrets?: boolean}): ParameterValues {
+/** A value given in another file (a lab's values), with where it is written there. */
+export interface GivenValue {
+  name: string
+  value: unknown
+  source: SourceRef
+}
+
+export interface ParameterInput {
+  sets?: string[]
+  valuesFile?: string
+  askSecrets?: boolean
+  /** Values a lab file gives (after --values, before --set), each reported at its own line. */
+  values?: GivenValue[]
+  /** Where a missing required parameter is reported, and how the message says to give it (a lab guest). */
+  missing?: {source: SourceRef; hint: string}
+}
+
+export function resolveParameters(template: LoadedTemplate, input: ParameterInput): ParameterValues {
   const defs = template.parameters
   const names = Object.keys(defs)
   const diagnostics: Diagnostic[] = []
@@ -57,6 +74,18 @@ export function resolveParameters(template: LoadedTemplate, input: {sets?: strin
   const attempted = new Set<string>()
 
   if (input.valuesFile !== undefined) readValuesFile(input.valuesFile, defs, given, attempted, diagnostics)
+
+  for (const v of input.values ?? []) {
+    const def = Object.hasOwn(defs, v.name) ? defs[v.name] : undefined
+    if (!def) {
+      diagnostics.push(report('parameter-unknown', `values.${v.name}: template ${template.name} has no parameter "${v.name}"${hintFor(v.name, names)}`, {source: v.source}))
+      continue
+    }
+    attempted.add(v.name)
+    const r = checkParameterValue(def, v.value, typeof v.value === 'string')
+    if (r.ok) given.set(v.name, r.value)
+    else diagnostics.push(report('parameter-invalid', `values.${v.name}: ${r.problem}`, {source: v.source}))
+  }
 
   for (const set of input.sets ?? []) {
     const eq = set.indexOf('=')
@@ -102,9 +131,11 @@ export function resolveParameters(template: LoadedTemplate, input: {sets?: strin
     else if (attempted.has(name)) continue
     else if (isRequired(def)) {
       diagnostics.push(
-        report('parameter-missing', `parameter "${name}" is required and has no value: give it with --set ${name}=VALUE or in a --values file`, {
-          source: locateKeyOf(template.source.locate)(['parameters', name]),
-        }),
+        input.missing
+          ? report('parameter-missing', `parameter "${name}" of template ${template.name} is required and has no value: ${input.missing.hint}`, {source: input.missing.source})
+          : report('parameter-missing', `parameter "${name}" is required and has no value: give it with --set ${name}=VALUE or in a --values file`, {
+              source: locateKeyOf(template.source.locate)(['parameters', name]),
+            }),
       )
     } else unset.add(name)
   }

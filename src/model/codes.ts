@@ -15,7 +15,7 @@ export const CODES = {
   'file-not-found': {severity: 'error', summary: 'A template, profile, inventory or values file does not exist or cannot be read.'},
   'yaml-syntax': {severity: 'error', summary: 'The YAML does not parse.'},
   schema: {severity: 'error', summary: 'A value has the wrong type or shape, or a key is unknown.'},
-  'kind-mismatch': {severity: 'error', summary: 'The file is not of the kind expected here (GuestTemplate, HardwareProfile, HostInventory).'},
+  'kind-mismatch': {severity: 'error', summary: 'The file is not of the kind expected here (GuestTemplate, HardwareProfile, HostInventory, Lab).'},
   'template-syntax': {severity: 'error', summary: 'A Handlebars expression does not parse.'},
   'template-undefined-variable': {severity: 'error', summary: 'A Handlebars expression names a variable that has no value.'},
   'firstboot-template-not-found': {severity: 'error', summary: 'firstBoot names a first-boot template (or cloud-init folder) that is not next to the guest template, in the project or built in.'},
@@ -69,6 +69,14 @@ export const CODES = {
   'network-address-invalid': {severity: 'error', summary: 'An adapter\'s static IPv4 settings do not fit together: the gateway outside every address\'s subnet or equal to one of them, a gateway without addresses, or an address that is its subnet\'s network or broadcast address.'},
   'network-address-duplicate': {severity: 'error', summary: 'Two adapters of one run have the same static IPv4 address.'},
   'network-address-unsupported': {severity: 'warning', summary: 'The guest\'s first boot cannot apply all of an adapter\'s static IPv4 settings: it has no first-boot media, or a kickstart, whose network command takes one address per adapter.'},
+  // -- labs (hvguest lab plan): found in the lab file, before any host is asked
+  'lab-address-invalid': {severity: 'error', summary: 'A lab adapter\'s address is outside its network\'s subnet (or its count runs past it), has another prefix length, or is the network, broadcast or gateway address.'},
+  'lab-address-duplicate': {severity: 'error', summary: 'Two adapters of a lab have the same address.'},
+  'lab-subnet-conflict': {severity: 'error', summary: 'Two networks of a lab have overlapping subnets.'},
+  'lab-nat-conflict': {severity: 'error', summary: 'nat: true on a lab network that is not internal (only an internal switch has a host address to translate for).'},
+  'lab-dependency-invalid': {severity: 'error', summary: 'A lab guest\'s dependsOn names no guest of the lab, or the dependencies form a cycle.'},
+  'lab-network-unknown': {severity: 'error', summary: 'A lab guest\'s adapter names a network the lab does not declare.'},
+  'lab-no-dhcp': {severity: 'warning', summary: 'A lab adapter has no address on an internal or private network, where nothing hands out addresses unless the host runs DHCP.'},
   // -- integration components
   'ic-required-for-synthetic-devices': {severity: 'warning', summary: 'Without integration components the guest cannot see SCSI disks or synthetic NICs.'},
   'ic-media-unavailable': {severity: 'error', summary: 'IC media (vmguest.iso) is not shipped on Windows Server 2016 and later hosts (nor Windows 10/11).'},

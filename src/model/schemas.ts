@@ -364,9 +364,101 @@ export const hostInventorySchema = z
   })
 export type HostInventory = z.output<typeof hostInventorySchema>
 
+// ---------------------------------------------------------------- Lab
+
+const ipv4Schema = z.ipv4({message: 'an IPv4 address, e.g. 10.200.1.1'})
+/** An IPv4 address with its prefix length: 10.200.1.0/24. */
+const ipv4CidrSchema = z.cidrv4({message: 'an IPv4 address with its prefix length, e.g. 10.200.1.0/24'})
+
+export const LAB_NETWORK_TYPES = ['internal', 'private', 'external', 'existing'] as const
+export type LabNetworkType = (typeof LAB_NETWORK_TYPES)[number]
+
+export const labNetworkSchema = z
+  .strictObject({
+    /** The switch is the lab's prefix + this name (an existing network: this name as is). */
+    name: z.string().min(1),
+    type: z.enum(LAB_NETWORK_TYPES),
+    subnet: ipv4CidrSchema.optional(),
+    /** Internal: the host's address on vEthernet (<switch>); default the first usable address. */
+    gateway: ipv4Schema.optional(),
+    /** Internal: a NetNat for the subnet. */
+    nat: z.boolean().optional(),
+    /** Default DNS servers of the adapters on this network. */
+    dns: z.array(ipv4Schema).optional(),
+    /** External: the physical NIC the switch binds. */
+    adapter: z.string().min(1).optional(),
+    allowManagementOS: z.boolean().optional(),
+  })
+  .superRefine((n, ctx) => {
+    if (n.type === 'external' && n.adapter === undefined) ctx.addIssue({code: 'custom', path: ['adapter'], message: 'an external network needs adapter: the physical NIC its switch binds'})
+    if (n.type !== 'external' && n.adapter !== undefined) ctx.addIssue({code: 'custom', path: ['adapter'], message: 'only an external network binds a physical adapter'})
+    if (n.type !== 'external' && n.allowManagementOS !== undefined) ctx.addIssue({code: 'custom', path: ['allowManagementOS'], message: 'allowManagementOS applies to an external network only'})
+    if (n.type !== 'internal' && n.gateway !== undefined) ctx.addIssue({code: 'custom', path: ['gateway'], message: 'only an internal network has a host-side gateway; give a guest adapter its gateway instead'})
+    if (n.type === 'internal' && n.nat === true && n.subnet === undefined) ctx.addIssue({code: 'custom', path: ['nat'], message: 'nat needs the network\'s subnet'})
+    if (n.gateway !== undefined && n.subnet === undefined) ctx.addIssue({code: 'custom', path: ['gateway'], message: 'a gateway needs the network\'s subnet'})
+  })
+export type LabNetwork = z.output<typeof labNetworkSchema>
+
+export const labGuestNetworkSchema = z.strictObject({
+  network: z.string().min(1),
+  /** A static address with its prefix length; none = DHCP. With count, it grows by one per guest. */
+  address: ipv4CidrSchema.optional(),
+  gateway: ipv4Schema.optional(),
+  dns: z.array(ipv4Schema).optional(),
+})
+export type LabGuestNetwork = z.output<typeof labGuestNetworkSchema>
+
+const labValuesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+
+export const labGuestSchema = z.strictObject({
+  /** A guest name; with count, {{index}} numbers them (web{{index}} -> web1, web2). */
+  name: z.string().min(1),
+  count: z.int().min(0).optional(),
+  template: z.string().min(1),
+  host: z.string().min(1).optional(),
+  values: labValuesSchema.optional(),
+  dependsOn: z.array(z.string().min(1)).optional(),
+  /** The guest's adapters, in order; absent = the template's own adapters. */
+  networks: z.array(labGuestNetworkSchema).optional(),
+})
+export type LabGuest = z.output<typeof labGuestSchema>
+
+export const labSchema = z
+  .strictObject({
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal('Lab'),
+    metadata: metadataSchema,
+    spec: z.strictObject({
+      prefix: z.string().optional(),
+      networks: z.array(labNetworkSchema).optional(),
+      defaults: z
+        .strictObject({
+          profile: z.string().min(1).optional(),
+          host: z.string().min(1).optional(),
+          values: labValuesSchema.optional(),
+        })
+        .optional(),
+      guests: z.array(labGuestSchema).min(1),
+    }),
+  })
+  .superRefine((lab, ctx) => {
+    const networks = new Set<string>()
+    lab.spec.networks?.forEach((n, i) => {
+      if (networks.has(n.name.toLowerCase())) ctx.addIssue({code: 'custom', path: ['spec', 'networks', i, 'name'], message: `network "${n.name}" is listed twice`})
+      networks.add(n.name.toLowerCase())
+    })
+    const guests = new Set<string>()
+    lab.spec.guests.forEach((g, i) => {
+      if (guests.has(g.name.toLowerCase())) ctx.addIssue({code: 'custom', path: ['spec', 'guests', i, 'name'], message: `guest "${g.name}" is listed twice`})
+      guests.add(g.name.toLowerCase())
+    })
+  })
+export type Lab = z.output<typeof labSchema>
+
 export const SCHEMAS = {
   GuestTemplate: guestTemplateSchema,
   HardwareProfile: hardwareProfileSchema,
   HostInventory: hostInventorySchema,
+  Lab: labSchema,
 } as const
 export type Kind = keyof typeof SCHEMAS

@@ -18,12 +18,13 @@ import {resolveContent} from '../load/library.js'
 import type {LoadedTemplate} from '../load/loaded-template.js'
 import {loadGuestTemplate} from '../render/template-file.js'
 import {expandGuestNames} from '../render/guest-names.js'
-import {REDACTED, redactedValues, resolveParameters} from '../load/parameters.js'
+import {REDACTED, redactedValues, resolveParameters, type ParameterValues} from '../load/parameters.js'
 import {renderGuestSpec} from '../render/render.js'
 import {planFirstBoot} from '../resolve/firstboot/index.js'
 import {resolveGuest, type ResolvedGuest} from '../resolve/guest.js'
 import type {TargetHost} from '../model/target-host.js'
-import {hostContext, profileContext, resolveTargets, type Targets} from '../resolve/targets.js'
+import {hostContext, profileContext, resolveTargets, type Targets, type TargetsRequest} from '../resolve/targets.js'
+import type {GuestSpec} from '../model/schemas.js'
 
 export interface PlanRequest {
   /** Template names (built-in or project) or paths. */
@@ -58,8 +59,52 @@ export async function buildPlan(req: PlanRequest): Promise<Plan> {
 
 export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): PlanResult {
   const cwd = req.cwd ?? process.cwd()
+  const {stages, targets} = startPlan({inventory: req.inventory, host: req.host, profile: req.profile, hostOs: req.hostOs, cwd}, catalog)
+
+  // Load every template first: a --set key belongs to the templates that declare it, so a
+  // key only one template of the run knows is not "unknown" to the others.
+  const templates: LoadedTemplate[] = []
+  for (const ref of req.templates) {
+    const template = loadTemplate(stages, ref, cwd)
+    if (template) templates.push(template)
+  }
+  const declaredSomewhere = new Set(templates.flatMap((t) => Object.keys(t.parameters)))
+  const setKey = (s: string) => s.split('=', 1)[0].trim()
+
+  const count = req.count ?? 1
+  let slot = 0 // round-robin position across hosts, over all templates of the run
+  for (const template of templates) {
+    // A key no template declares is reported once, against the first template.
+    const sets = (req.sets ?? []).filter((s) => (declaredSomewhere.has(setKey(s)) ? setKey(s) in template.parameters : template === templates[0]))
+    const params = resolveParameters(template, {sets, valuesFile: req.valuesFile && resolve(cwd, req.valuesFile), askSecrets: req.askSecrets})
+    stages.diagnostics.push(...params.diagnostics)
+    if (params.diagnostics.some((d) => d.severity === 'error') || targets.hosts.length === 0) continue
+
+    // A guest template, and a --name pattern, see a secret as (secret): only first-boot files get it.
+    const names = expandGuestNames({name: req.name, count, defaultName: template.name, context: {...redactedValues(params)}})
+    stages.diagnostics.push(...names.diagnostics)
+    names.names.forEach((name, i) => planGuest(stages, {template, params, name, index: i + 1, host: targets.hosts[slot++ % targets.hosts.length]}))
+  }
+  return {plan: finishPlan(stages, targets, req.strict ?? false), resolved: stages.resolved, targets}
+}
+
+/**
+ * What the stages of one planning run share: the findings so far, the guests resolved so far,
+ * and the first-boot files already read. planRun drives them over templates and names; a lab
+ * (src/lab/plan-lab.ts) over its guests, each with its own template, values and adapters.
+ */
+export interface PlanStages {
+  cwd: string
+  catalog: Catalog
+  diagnostics: Diagnostic[]
+  resolved: ResolvedGuest[]
+  firstBootTexts: Map<string, string>
+}
+
+/** The hosts a run targets, and what is worth saying about their OS. */
+export function startPlan(req: TargetsRequest, catalog: Catalog = loadCatalog()): {stages: PlanStages; targets: Targets} {
   const diagnostics: Diagnostic[] = []
-  const targets = resolveTargets({inventory: req.inventory, host: req.host, profile: req.profile, hostOs: req.hostOs, cwd})
+  const targets = resolveTargets(req)
   diagnostics.push(...targets.diagnostics)
   for (const h of targets.hosts) {
     if (req.hostOs && h.osSource === 'inventory' && h.os !== req.hostOs) {
@@ -78,79 +123,81 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
       )
     }
   }
+  return {stages: {cwd: req.cwd, catalog, diagnostics, resolved: [], firstBootTexts: new Map()}, targets}
+}
 
-  // Load every template first: a --set key belongs to the templates that declare it, so a
-  // key only one template of the run knows is not "unknown" to the others.
-  const templates: LoadedTemplate[] = []
-  for (const ref of req.templates) {
-    const found = resolveContent('template', ref, cwd)
-    diagnostics.push(...found.diagnostics)
-    if (!found.file) continue
-    const loaded = loadGuestTemplate(found.file)
-    diagnostics.push(...loaded.diagnostics)
-    if (loaded.template) templates.push(loaded.template)
+/** A template by name or path (relative to `cwd`), loaded; its problems join the run's. */
+export function loadTemplate(stages: PlanStages, ref: string, cwd: string): LoadedTemplate | undefined {
+  const found = resolveContent('template', ref, cwd)
+  stages.diagnostics.push(...found.diagnostics)
+  if (!found.file) return undefined
+  const loaded = loadGuestTemplate(found.file)
+  stages.diagnostics.push(...loaded.diagnostics)
+  return loaded.template
+}
+
+export interface GuestToPlan {
+  template: LoadedTemplate
+  params: ParameterValues
+  name: string
+  /** 1..count: `{{index}}` in the template. */
+  index: number
+  host: TargetHost
+  /**
+   * The rendered spec as this guest gets it, before resolve (a lab's adapters), with the Locate
+   * that says where each of its paths is written.
+   */
+  adjust?: (spec: GuestSpec, locate: Locate) => {spec: GuestSpec; locate: Locate}
+}
+
+/** One guest through render → resolve → first boot; it joins stages.resolved unless it cannot. */
+export function planGuest(stages: PlanStages, g: GuestToPlan): void {
+  const {template, params, name, host} = g
+  const diagnostics = stages.diagnostics
+  const context = {
+    ...redactedValues(params),
+    name,
+    index: g.index,
+    host: hostContext(host),
+    profile: profileContext(host.profile),
   }
-  const declaredSomewhere = new Set(templates.flatMap((t) => Object.keys(t.parameters)))
-  const setKey = (s: string) => s.split('=', 1)[0].trim()
-
-  const resolved: ResolvedGuest[] = []
-  const firstBootTexts = new Map<string, string>()
-  const count = req.count ?? 1
-  let slot = 0 // round-robin position across hosts, over all templates of the run
-  for (const template of templates) {
-    // A key no template declares is reported once, against the first template.
-    const sets = (req.sets ?? []).filter((s) => (declaredSomewhere.has(setKey(s)) ? setKey(s) in template.parameters : template === templates[0]))
-    const params = resolveParameters(template, {sets, valuesFile: req.valuesFile && resolve(cwd, req.valuesFile), askSecrets: req.askSecrets})
-    diagnostics.push(...params.diagnostics)
-    if (params.diagnostics.some((d) => d.severity === 'error') || targets.hosts.length === 0) continue
-
-    // A guest template, and a --name pattern, see a secret as (secret): only first-boot files get it.
-    const shown = redactedValues(params)
-    const names = expandGuestNames({name: req.name, count, defaultName: template.name, context: {...shown}})
-    diagnostics.push(...names.diagnostics)
-    names.names.forEach((name, i) => {
-      const host: TargetHost = targets.hosts[slot++ % targets.hosts.length]
-      const context = {
-        ...shown,
-        name,
-        index: i + 1,
-        host: hostContext(host),
-        profile: profileContext(host.profile),
-      }
-      const rendered = renderGuestSpec(template, context, params.unset, name)
-      diagnostics.push(...onHost(rendered.diagnostics, host.name))
-      if (!rendered.spec) return
-      const leaked = secretsInSpec(rendered.spec, params.secrets, rendered.locate, name)
-      if (leaked.length > 0) {
-        diagnostics.push(...onHost(leaked, host.name))
-        return
-      }
-      const g = resolveGuest({
-        name,
-        template: {name: template.name, file: template.file},
-        spec: rendered.spec,
-        locate: rendered.locate,
-        host,
-        catalog,
-      })
-      diagnostics.push(...onHost(g.diagnostics, host.name))
-      const firstBoot = planFirstBoot({
-        guest: g.guest,
-        context: {...context, ...params.values},
-        unset: params.unset,
-        templateFile: template.file,
-        cwd,
-        locate: rendered.locate,
-        texts: firstBootTexts,
-        secrets: params.secrets,
-        descriptions: Object.fromEntries(Object.entries(template.parameters).map(([k, d]) => [k, d.description])),
-      })
-      g.guest.firstBoot = firstBoot.firstBoot
-      diagnostics.push(...onHost(firstBoot.diagnostics, host.name))
-      resolved.push(g)
-    })
+  const rendered = renderGuestSpec(template, context, params.unset, name)
+  diagnostics.push(...onHost(rendered.diagnostics, host.name))
+  if (!rendered.spec) return
+  const leaked = secretsInSpec(rendered.spec, params.secrets, rendered.locate, name)
+  if (leaked.length > 0) {
+    diagnostics.push(...onHost(leaked, host.name))
+    return
   }
+  const {spec, locate} = g.adjust ? g.adjust(rendered.spec, rendered.locate) : {spec: rendered.spec, locate: rendered.locate}
+  const resolvedGuest = resolveGuest({
+    name,
+    template: {name: template.name, file: template.file},
+    spec,
+    locate,
+    host,
+    catalog: stages.catalog,
+  })
+  diagnostics.push(...onHost(resolvedGuest.diagnostics, host.name))
+  const firstBoot = planFirstBoot({
+    guest: resolvedGuest.guest,
+    context: {...context, ...params.values},
+    unset: params.unset,
+    templateFile: template.file,
+    cwd: stages.cwd,
+    locate,
+    texts: stages.firstBootTexts,
+    secrets: params.secrets,
+    descriptions: Object.fromEntries(Object.entries(template.parameters).map(([k, d]) => [k, d.description])),
+  })
+  resolvedGuest.guest.firstBoot = firstBoot.firstBoot
+  diagnostics.push(...onHost(firstBoot.diagnostics, host.name))
+  stages.resolved.push(resolvedGuest)
+}
 
+/** The rules over every guest, the host settings, and the Plan with every finding of the run. */
+export function finishPlan(stages: PlanStages, targets: Targets, strict: boolean): Plan {
+  const {diagnostics, resolved} = stages
   diagnostics.push(...runRules(resolved, targets))
 
   // Host settings are planned only for hosts that get a guest: a run never changes a host it
@@ -181,12 +228,12 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
   }
 
   // Every field present (null when it does not apply), as for the rest of the plan.
-  const final: PlanDiagnostic[] = applyStrict(dedupe(diagnostics), req.strict ?? false).map((d) => ({
+  const final: PlanDiagnostic[] = applyStrict(dedupe(diagnostics), strict).map((d) => ({
     ...d,
     guest: d.guest ?? null,
     host: d.host ?? null,
   }))
-  const plan: Plan = {
+  return {
     apiVersion: 'hvguest/v1',
     kind: 'Plan',
     guests: resolved.map((g) => g.guest),
@@ -199,7 +246,6 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
       infos: final.filter((d) => d.severity === 'info').length,
     },
   }
-  return {plan, resolved, targets}
 }
 
 /** Findings about a guest or a host's settings name the host they concern. */

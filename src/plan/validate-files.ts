@@ -8,6 +8,7 @@ import {existsSync} from 'node:fs'
 import {relative, resolve} from 'node:path'
 import {applyStrict, type Diagnostic} from '../model/diagnostic.js'
 import type {Code} from '../model/codes.js'
+import type {Kind} from '../model/schemas.js'
 import {listContent, resolveContent} from '../load/library.js'
 import {loadHostInventory} from '../load/load-files.js'
 import {loadAnyFile, loadGuestTemplate} from '../render/template-file.js'
@@ -20,7 +21,7 @@ export interface ValidateJson {
 }
 
 /** Findings that hold whatever host and profile the template is later planned for. */
-const HOST_INDEPENDENT = new Set<Code>([
+export const HOST_INDEPENDENT = new Set<Code>([
   'firstboot-template-not-found',
   'firstboot-value-invalid',
   'ide-slots-exhausted',
@@ -60,6 +61,8 @@ export function projectFiles(cwd: string): string[] {
   const files = [...listContent('template', cwd), ...listContent('profile', cwd)].filter((e) => e.origin === 'project').map((e) => e.file)
   const inv = resolve(cwd, 'hosts.yaml')
   if (existsSync(inv)) files.push(inv)
+  const lab = resolve(cwd, 'lab.yaml')
+  if (existsSync(lab)) files.push(lab)
   return files.map((f) => relative(cwd, f))
 }
 
@@ -99,13 +102,18 @@ function inventoryChecks(file: string, cwd: string): Diagnostic[] {
   })
 }
 
-export function validateFiles(files: string[], opts: {strict: boolean; cwd: string}): ValidateJson {
+/** Checks of a kind beyond its schema that a layer above this one adds (a lab's: src/lab/validate-lab.ts). */
+export type KindChecks = Partial<Record<Kind, (file: string, cwd: string) => Diagnostic[]>>
+
+export function validateFiles(files: string[], opts: {strict: boolean; cwd: string; checks?: KindChecks}): ValidateJson {
   const out: ValidateJson['files'] = files.map((file) => {
     const path = resolve(opts.cwd, file)
     const {kind, diagnostics} = loadAnyFile(path)
     const clean = !diagnostics.some((d) => d.severity === 'error')
     if (kind === 'GuestTemplate') diagnostics.push(...planChecks(path, diagnostics))
     if (kind === 'HostInventory' && clean) diagnostics.push(...inventoryChecks(path, opts.cwd))
+    const more = kind ? opts.checks?.[kind] : undefined
+    if (more && clean) diagnostics.push(...more(path, opts.cwd))
     const ds = applyStrict(diagnostics, opts.strict)
     return {file, kind: kind ?? null, valid: !ds.some((d) => d.severity === 'error'), diagnostics: ds}
   })

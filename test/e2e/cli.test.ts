@@ -166,7 +166,7 @@ describe('content commands', () => {
     const s = JSON.parse(r.stdout)
     expect(s.properties.spec.properties.bootDisk).toBeDefined()
     const all = JSON.parse(runCli(['schema', '--json']).stdout)
-    expect(Object.keys(all).sort()).toEqual(['GuestTemplate', 'HardwareProfile', 'HostInventory'])
+    expect(Object.keys(all).sort()).toEqual(['GuestTemplate', 'HardwareProfile', 'HostInventory', 'Lab'])
   })
 
   it('init makes a project that validates and plans, and never overwrites', () => {

@@ -11,7 +11,7 @@ import {describe, expect, it} from 'vitest'
 const SRC = normalize(join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'src'))
 
 /** Bottom to top. `.` is the two command-service entries at the top of src/. */
-export const LAYERS = ['util', 'model', 'load', 'render', 'media', 'resolve', 'validate', 'plan', 'powershell', 'execute', 'report', '.', 'cli', 'hooks', 'commands'] as const
+export const LAYERS = ['util', 'model', 'load', 'render', 'media', 'resolve', 'validate', 'plan', 'powershell', 'execute', 'lab', 'report', '.', 'cli', 'hooks', 'commands'] as const
 
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g
 

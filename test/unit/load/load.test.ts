@@ -45,7 +45,7 @@ describe('loadGuestTemplate', () => {
     expect(r.diagnostics).toHaveLength(1)
     expect(r.diagnostics[0]).toMatchObject({code: 'kind-mismatch', source: {line: 2, column: 7}})
     expect(r.diagnostics[0].message).toBe(
-      'kind is "HardwareProfile", expected "kind: GuestTemplate" (hvguest files are GuestTemplate, HardwareProfile, HostInventory)',
+      'kind is "HardwareProfile", expected "kind: GuestTemplate" (hvguest files are GuestTemplate, HardwareProfile, HostInventory, Lab)',
     )
     const missing = loadGuestTemplate(write('nokind.yaml', 'apiVersion: hvguest/v1\nspec: {}\n'))
     expect(missing.diagnostics[0]).toMatchObject({code: 'kind-mismatch'})
@@ -162,7 +162,7 @@ describe('loadAnyFile', () => {
   it('an unknown kind is a kind-mismatch that names the kinds', () => {
     const r = loadAnyFile(write('any-x.yaml', 'apiVersion: hvguest/v1\nkind: Guest\n'))
     expect(r.kind).toBeUndefined()
-    expect(r.diagnostics[0].message).toBe('kind is "Guest", expected one of GuestTemplate, HardwareProfile, HostInventory')
+    expect(r.diagnostics[0].message).toBe('kind is "Guest", expected one of GuestTemplate, HardwareProfile, HostInventory, Lab')
   })
 
   it('renders a template with its defaults and a placeholder host, so one that cannot render is caught', () => {

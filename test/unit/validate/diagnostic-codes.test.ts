@@ -10,6 +10,7 @@ import ts from 'typescript'
 import {describe, expect, it} from 'vitest'
 import {CODES, type Code} from '../../../src/model/codes.js'
 import {BASE_SPEC, codesOf, planFixture, type Fixture} from '../../helpers/plan-fixture.js'
+import {LAN, labCodesOf, labFixture, onLan, type LabFixture} from '../../helpers/lab-fixture.js'
 
 const dvd = (n: number) => Array.from({length: n}, () => ({iso: 'D:\\iso\\x.iso'}))
 const nics = (n: number, extra: Record<string, unknown> = {}) => Array.from({length: n}, () => ({switch: 'Lab', ...extra}))
@@ -345,6 +346,56 @@ const COVERED_ELSEWHERE: Partial<Record<Code, string[]>> = {
   ),
 }
 
+/** The lab codes: a lab file planned with planLab (test/helpers/lab-fixture.ts), each with its near miss. */
+const lanGuest = (name: string, networks: unknown[], extra: Record<string, unknown> = {}) => ({name, template: 't1', networks, ...extra})
+const LAB_CASES: Partial<Record<Code, {trigger: LabFixture; nearMiss: LabFixture}>> = {
+  'lab-address-invalid': {
+    trigger: {lab: {networks: [LAN], guests: [lanGuest('web{{index}}', [onLan('10.200.1.253/24')], {count: 3})]}},
+    nearMiss: {lab: {networks: [LAN], guests: [lanGuest('web{{index}}', [onLan('10.200.1.252/24')], {count: 3})]}},
+  },
+  'lab-address-duplicate': {
+    trigger: {lab: {networks: [LAN], guests: [lanGuest('a', [onLan('10.200.1.10/24')]), lanGuest('b', [onLan('10.200.1.10/24')])]}},
+    nearMiss: {lab: {networks: [LAN], guests: [lanGuest('a', [onLan('10.200.1.10/24')]), lanGuest('b', [onLan('10.200.1.11/24')])]}},
+  },
+  'lab-subnet-conflict': {
+    trigger: {lab: {networks: [LAN, {name: 'dmz', type: 'private', subnet: '10.200.0.0/16'}]}},
+    nearMiss: {lab: {networks: [LAN, {name: 'dmz', type: 'private', subnet: '10.201.0.0/16'}]}},
+  },
+  'lab-nat-conflict': {
+    trigger: {lab: {networks: [{...LAN, type: 'private', nat: true}]}},
+    nearMiss: {lab: {networks: [{...LAN, nat: true}]}},
+  },
+  'lab-dependency-invalid': {
+    trigger: {lab: {guests: [lanGuest('a', [], {dependsOn: ['b']}), lanGuest('b', [], {dependsOn: ['a']})]}},
+    nearMiss: {lab: {guests: [lanGuest('a', [], {dependsOn: ['b']}), lanGuest('b', [])]}},
+  },
+  'lab-network-unknown': {
+    trigger: {lab: {networks: [LAN], guests: [lanGuest('a', [{network: 'lna', address: '10.200.1.10/24'}])]}},
+    nearMiss: {lab: {networks: [LAN], guests: [lanGuest('a', [{network: 'lan', address: '10.200.1.10/24'}])]}},
+  },
+  'lab-no-dhcp': {
+    trigger: {lab: {networks: [LAN], guests: [lanGuest('a', [onLan()])]}},
+    nearMiss: {lab: {networks: [LAN], guests: [lanGuest('a', [onLan('10.200.1.10/24')])]}},
+  },
+}
+
+describe('every lab diagnostic code', () => {
+  for (const [code, c] of Object.entries(LAB_CASES) as Array<[Code, {trigger: LabFixture; nearMiss: LabFixture}]>) {
+    it(`${code}: triggered by its lab, silent on the near miss, at the lab file's line and column`, () => {
+      const hit = labFixture(c.trigger)
+      expect(labCodesOf(hit), JSON.stringify(hit.labPlan.plan.diagnostics, null, 1)).toContain(code)
+      const d = hit.labPlan.plan.diagnostics.find((x) => x.code === code)!
+      expect(d.message.length).toBeGreaterThan(10)
+      expect(d.severity).toBe(CODES[code].severity)
+      expect(d.source?.file).toBe(join(hit.cwd, 'lab.yaml'))
+      expect(d.source?.line).toBeGreaterThan(0)
+      expect(d.source?.column).toBeGreaterThan(0)
+      const miss = labFixture(c.nearMiss)
+      expect(labCodesOf(miss), JSON.stringify(miss.labPlan.plan.diagnostics, null, 1)).not.toContain(code)
+    })
+  }
+})
+
 describe('every diagnostic code', () => {
   for (const [code, c] of Object.entries(CASES) as Array<[Code, Case]>) {
     it(`${code}: triggered by its case, silent on the near miss`, () => {
@@ -359,7 +410,7 @@ describe('every diagnostic code', () => {
   }
 
   it('has a case for every registered code', () => {
-    const missing = Object.keys(CODES).filter((c) => !(c in CASES) && !(c in COVERED_ELSEWHERE))
+    const missing = Object.keys(CODES).filter((c) => !(c in CASES) && !(c in LAB_CASES) && !(c in COVERED_ELSEWHERE))
     expect(missing).toEqual([])
   })
 
