@@ -405,6 +405,13 @@ describe('Linux installers: a kickstart from an OEMDRV disc, LIS from its %post'
       generalized: false,
       hostname: 'web1.lab.example',
       integrationServicesVersion: '4.3.5',
+      // anaconda writes the network command into the installed system (docs/emulator-guests.md, "Addresses")
+      network: {
+        source: 'ks.cfg on IDE 1:1',
+        interfaces: [{id: 'network --device=eth0', match: {name: 'eth0'}, dhcp4: true, addresses: [], gateway: null, dns: []}],
+        unlisted: 'none',
+        problems: [],
+      },
     })
     expect(header.partitions).toBe(1)
   })

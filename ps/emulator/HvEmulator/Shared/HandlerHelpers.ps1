@@ -3,7 +3,7 @@
 
 # Virtual hard disk files (header, packages serviced into an image), media, and the emulated
 # guests: what boots at Start-VM and what a running guest reports; host.hyperV.
-foreach ($shared in 'VhdFile.ps1', 'IsoImage.ps1', 'EmulatorMedia.ps1', 'GuestFacts.ps1', 'GuestImage.ps1', 'GuestParsers.ps1', 'GuestBoot.ps1', 'GuestReport.ps1', 'HyperVMode.ps1') {
+foreach ($shared in 'VhdFile.ps1', 'IsoImage.ps1', 'EmulatorMedia.ps1', 'GuestFacts.ps1', 'GuestImage.ps1', 'GuestParsers.ps1', 'GuestNetwork.ps1', 'GuestBoot.ps1', 'GuestReport.ps1', 'HyperVMode.ps1') {
     . (Join-Path $PSScriptRoot $shared)
 }
 
