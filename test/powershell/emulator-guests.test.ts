@@ -7,93 +7,20 @@
  * (both required: a missing tool fails these tests, it never skips them), and the reader of those
  * images is checked byte for byte against them.
  */
-import {spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
+import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
+import {type Probe, guestFixture as fixture, hasNote, localPath, makeIso, psQuote, requireTool, runGuestScript as run, vhdHeader} from '../helpers/emulator-guest.js'
 import {type EmulatorProject, type EmulatorProjectOptions, makeEmulatorProject, prebuildEmulatorProjects} from '../helpers/emulator-project.js'
 import {REPO, runPwshFile} from '../helpers/pwsh.js'
 
-const FIXTURES = join(REPO, 'test', 'fixtures', 'emulator')
-const GUESTS = join(FIXTURES, 'guests')
-const PROBE = join(FIXTURES, 'guest-probe.ps1')
 const KVP = '2A34B1C2-FD73-4043-8A5B-DD2159BC743F'
 const HEARTBEAT = '84EAAE65-2F2E-45F5-9BB5-0E857DC8EB47'
 const VSS = '5CED1297-4598-4915-A5FC-AD21BB4D02A4'
 const GSI = '6C09BB55-D683-4DA0-8931-C9BF705F6480'
 const SHUTDOWN = '9F8233AC-BE49-4C79-8EE3-E7E1985B2077'
-
-interface Probe {
-  state: string
-  heartbeat: string | null
-  icVersion: string | null
-  icState: string
-  uptimeSeconds: number
-  services: Record<string, {name: string; enabled: boolean; status: string | null; operational: string | null; secondary: string | null}>
-  adapters: {name: string; isLegacy: boolean; mac: string; status: string[]; addresses: string[]}[]
-  addresses: string[]
-  kvpComponents: number
-  kvpStatus: string | null
-  kvp: Record<string, string>
-  guest: {
-    bootedAt: string
-    bootedFrom: string | null
-    os: {family: string; distro: string | null; version: string} | null
-    hostname: string | null
-    fqdn: string | null
-    software: string[]
-    integrationServicesVersion: string | null
-    notes: string[]
-  } | null
-}
-
-/** The real tools: a missing one fails the test with what to install. */
-function requireTool(name: string): void {
-  const r = spawnSync(name, ['-version'], {encoding: 'utf8'})
-  if (r.error) throw new Error(`${name} is required by these tests (it makes the seed ISO images): install it (apt-get install xorriso genisoimage). ${r.error.message}`)
-}
-
-/** A project's Windows path as a file under its emulated drives. */
-const localPath = (p: EmulatorProject, windowsPath: string) => join(p.dir, '.hvguest', 'drives', windowsPath[0].toUpperCase(), ...windowsPath.slice(3).split('\\'))
-
-/** Writes files into a temp folder and makes an ISO 9660 + Joliet image of it with the real tool. */
-function makeIso(tool: 'xorriso' | 'genisoimage', label: string, files: Record<string, string | Buffer>, out: string, joliet = true): string {
-  const src = mkdtempSync(join(tmpdir(), 'hvemu-seed-'))
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(src, name), content)
-  mkdirSync(dirname(out), {recursive: true})
-  const args = tool === 'xorriso' ? ['-as', 'mkisofs', '-V', label, ...(joliet ? ['-J'] : []), '-o', out, src] : ['-quiet', '-V', label, ...(joliet ? ['-J'] : []), '-o', out, src]
-  const r = spawnSync(tool, args, {encoding: 'utf8'})
-  if (r.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed: ${r.stderr}`)
-  return out
-}
-
-const fixture = (name: string) => readFileSync(join(GUESTS, name), 'utf8')
-
-const psQuote = (s: string) => `'${s.replaceAll("'", "''")}'`
-
-/**
- * Runs PowerShell on the project (probe helpers loaded) and parses the JSON it prints last. The
- * script goes into a file that is dot-sourced: `pwsh -Command -` reads stdin a line at a time and
- * would need a blank line after every multi-line block.
- */
-function run<T>(p: EmulatorProject, script: string): T {
-  const file = join(mkdtempSync(join(tmpdir(), 'hvemu-script-')), 'script.ps1')
-  writeFileSync(file, script)
-  const r = p.pwsh(`. ${psQuote(PROBE)}\n. ${psQuote(file)}`, {HVGUEST_EMULATOR_FAIL: ''})
-  if (r.code !== 0) throw new Error(`pwsh exited ${r.code}\n${r.stderr}\n${r.stdout}`)
-  const lines = r.stdout.trim().split('\n')
-  return JSON.parse(lines[lines.length - 1]) as T
-}
-
-/** The header JSON of an emulator VHD file (its second line). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function vhdHeader(p: EmulatorProject, windowsPath: string): any {
-  const lines = readFileSync(localPath(p, windowsPath), 'utf8').split('\n')
-  expect(lines[0]).toBe('HVEMU-VHD/1')
-  return JSON.parse(lines[1])
-}
 
 /** The hosts of this file, built once (one pwsh for all) and copied per describe. */
 const NO_DELAY = {heartbeatSeconds: 0, addressSeconds: 0}
@@ -106,7 +33,6 @@ const TIMED: EmulatorProjectOptions = {guestTiming: {heartbeatSeconds: 2, addres
 beforeAll(() => prebuildEmulatorProjects([HOST_2012R2, QUICK, QUICK_2012R2, TIMED]), 180_000)
 
 const ipv4 = /^10\.\d{1,3}\.\d{1,3}\.(\d{1,3})$/
-const hasNote = (probe: Probe, pattern: RegExp) => expect(probe.guest?.notes.some((n) => pattern.test(n)), `notes: ${JSON.stringify(probe.guest?.notes)}`).toBe(true)
 
 describe('Read-HvIsoImage reads images made by the real tools', () => {
   const files: Record<string, Buffer> = {
@@ -405,6 +331,13 @@ describe('Linux installers: a kickstart from an OEMDRV disc, LIS from its %post'
       generalized: false,
       hostname: 'web1.lab.example',
       integrationServicesVersion: '4.3.5',
+      // anaconda writes the network command into the installed system (docs/emulator-guests.md, "Addresses")
+      network: {
+        source: 'ks.cfg on IDE 1:1',
+        interfaces: [{id: 'network --device=eth0', match: {name: 'eth0'}, dhcp4: true, addresses: [], gateway: null, dns: []}],
+        unlisted: 'none',
+        problems: [],
+      },
     })
     expect(header.partitions).toBe(1)
   })

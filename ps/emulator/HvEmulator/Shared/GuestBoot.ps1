@@ -40,7 +40,7 @@ function Invoke-GuestBoot {
         Notes = [System.Collections.Generic.List[string]]::new()
         Guest = [ordered]@{
             bootedAt = $Now.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [System.Globalization.CultureInfo]::InvariantCulture)
-            bootedFrom = $null; os = $null; hostname = $null; fqdn = $null; software = @(); integrationServicesVersion = $null; notes = @()
+            bootedFrom = $null; os = $null; hostname = $null; fqdn = $null; software = @(); integrationServicesVersion = $null; network = $null; notes = @()
         }
         PowerOff = $false
         Media = @()
@@ -64,6 +64,7 @@ function Invoke-GuestBoot {
     else {
         $boot.Notes.Add("nothing to boot: $($found.Tried -join '; ')")
     }
+    Add-GuestNetworkNotes -Boot $boot
     Add-GuestCapabilityNotes -Boot $boot
     $boot.Guest.notes = $boot.Notes.ToArray()
     @{ Guest = $boot.Guest; PowerOff = $boot.PowerOff }
@@ -198,6 +199,8 @@ function Start-InstalledSystem {
             $Boot.Notes.Add("integration services $ic serviced into the image ($cab)")
         }
         $hostname = if ($image['hostname']) { [string]$image['hostname'] } else { Get-RandomComputerName -Seed ([string]$Boot.Vm.id) }
+        # What the specialize pass configured stays in the system; without one, every adapter DHCP.
+        $network = if ($image['network']) { $image['network'] } else { New-GuestNetworkRecord -Source $null -Parsed $null -Windows $true }
         if ($image['generalized']) {
             $specialized = Invoke-WindowsSpecialize -Boot $Boot -CurrentIc $ic
             if ($specialized) {
@@ -206,8 +209,11 @@ function Start-InstalledSystem {
                 $changes['generalized'] = $false
                 $changes['hostname'] = $hostname
                 if ($ic) { $changes['integrationServicesVersion'] = $ic }
+                $network = New-GuestNetworkRecord -Source $specialized.source -Parsed $specialized.network -Windows $true
+                $changes['network'] = $network
             }
         }
+        $guest.network = $network
         $guest.hostname = $hostname
         $guest.fqdn = $hostname
         $guest.integrationServicesVersion = $ic
@@ -217,6 +223,8 @@ function Start-InstalledSystem {
         $guest.hostname = if ($image['hostname']) { [string]$image['hostname'] } else { $facts.hostname }
         $guest.fqdn = if ($image['fqdn']) { [string]$image['fqdn'] } else { $null }
         $cidata = $Boot.Media | Where-Object { $_.Type -eq 'iso9660' -and [string]$_.VolumeId -ieq 'cidata' } | Select-Object -First 1
+        # What an installer or an earlier cloud-init wrote stays; without it, the first NIC by DHCP.
+        $guest.network = if ($image['network']) { $image['network'] } else { New-GuestNetworkRecord -Source $null -Parsed $null -Windows $false }
         if ($software -contains 'cloud-init') {
             $result = Invoke-CloudInit -Boot $Boot -Cidata $cidata -Image $image
             if ($result) {
@@ -229,6 +237,10 @@ function Start-InstalledSystem {
                 $changes['hostname'] = $result.hostname
                 if ($result.fqdn) { $changes['fqdn'] = $result.fqdn }
                 $changes['cloudInit'] = [ordered]@{ instanceId = $result.instanceId }
+                if ($result.network) {
+                    $guest.network = $result.network
+                    $changes['network'] = $result.network
+                }
             }
         }
         elseif ($cidata) {
@@ -273,15 +285,21 @@ function Invoke-CloudInit {
         $Boot.Notes.Add("cloud-init: user-data on $($Cidata.Slot) does not start with #cloud-config: no packages or host name read from it")
     }
     $hostname = if ($config.hostname) { $config.hostname } elseif ($config.fqdn) { ($config.fqdn -split '\.')[0] } elseif ($meta.localHostname) { [string]$meta.localHostname } elseif ($Image['hostname']) { [string]$Image['hostname'] } else { $script:LinuxGuests[[string]$Image['os']['distro']].hostname }
-    $result = [ordered]@{ instanceId = $instanceId; hostname = $hostname; fqdn = $config.fqdn; packages = [string[]]@($config.packages) }
-    $Boot.Notes.Add("cloud-init (cidata on $($Cidata.Slot), instance '$instanceId'): host name $hostname$(if ($result.packages.Count) { '; installed ' + ($result.packages -join ', ') } else { '; no packages' })")
+    $result = [ordered]@{ instanceId = $instanceId; hostname = $hostname; fqdn = $config.fqdn; packages = [string[]]@($config.packages); network = $null }
+    # NoCloud's optional third file; cloud-init renders it for the new instance (netplan, ifcfg).
+    $networkConfig = Get-MediaFileText -Media $Cidata -Name 'network-config'
+    if ($null -ne $networkConfig) {
+        $result.network = New-GuestNetworkRecord -Source "network-config on $($Cidata.Slot)" -Parsed (Read-CloudInitNetworkConfig -Text $networkConfig) -Windows $false
+    }
+    $Boot.Notes.Add("cloud-init (cidata on $($Cidata.Slot), instance '$instanceId'): host name $hostname$(if ($result.packages.Count) { '; installed ' + ($result.packages -join ', ') } else { '; no packages' })$(if ($null -ne $networkConfig) { '; network-config read' })")
     $result
 }
 
 function Invoke-WindowsSpecialize {
     # A generalized (sysprepped) Windows image's first boot: the specialize pass reads an answer
     # file from the root of a DVD (autounattend.xml, then unattend.xml, drives in firmware order).
-    # Returns {hostname, ic}, or $null when setup stops (no answer file, or one that does not parse).
+    # Returns {hostname, ic, network, source}, or $null when setup stops (no answer file, or one
+    # that does not parse).
     param($Boot, [string]$CurrentIc)
     $answer = $null
     foreach ($m in $Boot.Media) {
@@ -316,7 +334,7 @@ function Invoke-WindowsSpecialize {
         }
     }
     $Boot.Notes.Add("Windows specialize ($($answer.Name) on $($answer.Media.Slot)): computer name $hostname")
-    @{ hostname = $hostname; ic = $ic }
+    @{ hostname = $hostname; ic = $ic; network = $unattend.network; source = "$($answer.Name) on $($answer.Media.Slot)" }
 }
 
 function Invoke-InstallerBoot {
@@ -370,6 +388,8 @@ function Invoke-KickstartInstall {
     $hostname = if ($ks.hostname) { $ks.hostname } else { $script:LinuxGuests[[string]$os['distro']].hostname }
     $image = [ordered]@{ os = $os; software = $software.ToArray(); generalized = $false; hostname = $hostname }
     if ($ic) { $image['integrationServicesVersion'] = $ic }
+    # anaconda writes the network commands' configuration into the installed system.
+    if ($ks.network) { $image['network'] = New-GuestNetworkRecord -Source "ks.cfg on $($oemdrv.Slot)" -Parsed $ks.network -Windows $false }
     Update-DiskImage -LocalPath $Target.Local -WindowsPath $Target.Path -Changes $image -Partitions 1
     $Boot.Notes.Add("kickstart install ($(Format-GuestOs $os), ks.cfg on $($oemdrv.Slot)) onto $($BootDisk.Slot): host name $hostname$(if ($software.Count) { '; packages ' + ($software -join ', ') })")
     switch ($ks.completion) {

@@ -10,7 +10,7 @@
 # Shared: dot-sourced by HvEmulator (New-HvEmulatorImage) and, through HandlerHelpers.ps1, by the
 # emulated modules (Start-VM).
 
-$script:ImageScalarFields = @('generalized', 'hostname', 'fqdn', 'integrationServicesVersion', 'cloudInit')
+$script:ImageScalarFields = @('generalized', 'hostname', 'fqdn', 'integrationServicesVersion', 'cloudInit', 'network')
 
 function Merge-ImageRecord {
     # The child's fields over the parent's; software is the union (parent first).

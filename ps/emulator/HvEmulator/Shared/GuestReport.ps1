@@ -99,17 +99,11 @@ function Get-GuestReport {
     $ipv4 = [System.Collections.Generic.List[string]]::new()
     $ipv6 = [System.Collections.Generic.List[string]]::new()
     if ($elapsed -ge $timing.Address) {
-        foreach ($a in @($Vm['networkAdapters'])) {
-            if ($null -eq $a -or -not $a['switchName']) { continue }
-            $mac = [string]$a['macAddress']
-            if ($mac -notmatch '^[0-9A-Fa-f]{12}$' -or $mac -eq '000000000000') { continue }
-            # A synthetic adapter needs the guest's netvsc driver; the legacy one is emulated hardware.
-            if (-not $a['isLegacy'] -and -not $capability.Netvsc) { continue }
-            $v4 = ConvertTo-GuestIPv4 -Mac $mac
-            $v6 = ConvertTo-GuestIPv6LinkLocal -Mac $mac
-            $report.Addresses[[string]$a['id']] = [string[]]@($v4, $v6)
-            $ipv4.Add($v4)
-            $ipv6.Add($v6)
+        # What the guest configured from its first-boot media, and DHCP where its switch has it (GuestNetwork.ps1).
+        $addresses = Get-GuestAdapterAddresses -State $State -Vm $Vm -Guest $guest -Capability $capability
+        foreach ($id in $addresses.Keys) {
+            $report.Addresses[$id] = [string[]]$addresses[$id]
+            foreach ($address in $addresses[$id]) { if ($address.Contains(':')) { $ipv6.Add($address) } else { $ipv4.Add($address) } }
         }
     }
     $os = $guest['os']
