@@ -38,7 +38,8 @@ const MODULE_FOLDER = {DISM: 'Dism', storage: 'Storage'}
 const MODULE_DESCRIPTION = {
   'Hyper-V': 'virtual machines, drives, adapters, integration services, virtual hard disks, switches, host',
   NetAdapter: 'physical and host virtual network adapters, advanced properties (*JumboPacket, *VMQ), VMQ',
-  NetTCPIP: 'global offload settings (TCP Chimney)',
+  NetTCPIP: 'global offload settings (TCP Chimney), IP addresses of the host\'s interfaces',
+  NetNat: 'WinNAT network address translation objects',
   Dism: 'offline servicing of mounted images (Add-WindowsPackage)',
   Storage: 'disks, partitions and volumes (pass-through disks, mounted VHDs, free space)',
   FailoverClusters: 'cluster nodes and virtual machine roles',
