@@ -249,6 +249,9 @@ function Add-HvLabNat {
     Set-HvActivity -Context $Context -Step 'new-nat' -Cmdlet 'Get-NetNat'
     $nats = Get-HvNetNats
     if ($null -eq $nats) { throw (New-HvError -Step 'new-nat' -Cmdlet 'Get-NetNat' -Message 'this host has no NetNat module (Windows Server 2016 and later have it): a lab network with nat cannot be made here' -Category 'NotImplemented') }
+    # Windows Server 2012 R2's NetNat has no internal prefix (it NATs by interface): not a lab's NAT.
+    $canCreate = $false
+    if (Test-HvCommandParameter -Command 'New-NetNat' -Parameter 'InternalIPInterfaceAddressPrefix') { $canCreate = $true }
     foreach ($n in $nats) {
         if (Test-HvPrefixHolds -Outer ([string](Get-HvField -Object $n -Name 'InternalIPInterfaceAddressPrefix' -Default '')) -Inner $prefix) { return @{ Created = $false; Name = [string]$n.Name } }
     }
@@ -257,8 +260,9 @@ function Add-HvLabNat {
             throw (New-HvError -Step 'new-nat' -Cmdlet 'Get-NetNat' -Message ("a NetNat named '{0}' exists for {1}, which does not hold {2}" -f $name, (Get-HvField -Object $n -Name 'InternalIPInterfaceAddressPrefix'), $prefix) -Category 'ResourceExists')
         }
     }
+    if (-not $canCreate) { throw (New-HvError -Step 'new-nat' -Cmdlet 'New-NetNat' -Message "this host's New-NetNat has no -InternalIPInterfaceAddressPrefix (Windows Server 2016 and later have it): a lab network with nat cannot be made here" -Category 'NotImplemented') }
     Start-HvStep -Context $Context -Step 'new-nat' -Cmdlet 'New-NetNat' -Detail ('{0} {1}' -f $name, $prefix) -Undo ([ordered]@{ action = 'remove-nat'; name = $name })
-    if (Test-HvCommand -Command 'New-NetNat') { New-NetNat -Name $name -InternalIPInterfaceAddressPrefix $prefix | Out-Null }
+    if (Test-HvCommandParameter -Command 'New-NetNat' -Parameter 'InternalIPInterfaceAddressPrefix') { New-NetNat -Name $name -InternalIPInterfaceAddressPrefix $prefix | Out-Null }
     Complete-HvStep -Context $Context
     return @{ Created = $true; Name = $name }
 }
