@@ -52,6 +52,7 @@ const SCALARS = {
   String: 'string', Int16: 'int16', Int32: 'int', Int64: 'long', UInt32: 'uint32', UInt64: 'uint64',
   Boolean: 'bool', Guid: 'guid', Version: 'version', Char: 'char', Uri: 'uri', PSObject: 'psobject',
   PSCredential: 'pscredential', StringCollection: 'System.Collections.Specialized.StringCollection',
+  Byte: 'byte', TimeSpan: 'timespan',
 }
 
 /** The PowerShell type a documented type binds as (the fidelity test applies the same rule). */

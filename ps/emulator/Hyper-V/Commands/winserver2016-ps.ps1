@@ -2152,8 +2152,7 @@ function Set-VMKeyProtector {
 
         [Parameter(ParameterSetName = 'VMName')]
         [Parameter(ParameterSetName = 'VMObject')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.Byte')]
-        [object[]]
+        [byte[]]
         $KeyProtector,
 
         [Parameter(ParameterSetName = 'VMName')]

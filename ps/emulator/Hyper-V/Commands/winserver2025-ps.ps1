@@ -2165,8 +2165,7 @@ function Set-VMKeyProtector {
 
         [Parameter(ParameterSetName = 'VMName')]
         [Parameter(ParameterSetName = 'VMObject')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.Byte')]
-        [object[]]
+        [byte[]]
         $KeyProtector,
 
         [Parameter(ParameterSetName = 'VMName')]

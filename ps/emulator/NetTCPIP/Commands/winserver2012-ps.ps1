@@ -44,13 +44,11 @@ function Get-NetIPAddress {
         $PolicyStore,
 
         [Parameter()]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object[]]
+        [timespan[]]
         $PreferredLifetime,
 
         [Parameter()]
-        [PSTypeName('Microsoft.HyperV.PowerShell.Byte')]
-        [object[]]
+        [byte[]]
         $PrefixLength,
 
         [Parameter()]
@@ -77,8 +75,7 @@ function Get-NetIPAddress {
         $Type,
 
         [Parameter()]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object[]]
+        [timespan[]]
         $ValidLifetime
     )
     process {
@@ -179,14 +176,12 @@ function New-NetIPAddress {
 
         [Parameter(ParameterSetName = 'ByInterfaceAlias')]
         [Parameter(ParameterSetName = 'ByInterfaceIndex')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object]
+        [timespan]
         $PreferredLifetime,
 
         [Parameter(ParameterSetName = 'ByInterfaceAlias')]
         [Parameter(ParameterSetName = 'ByInterfaceIndex')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.Byte')]
-        [object]
+        [byte]
         $PrefixLength,
 
         [Parameter(ParameterSetName = 'ByInterfaceAlias')]
@@ -207,8 +202,7 @@ function New-NetIPAddress {
 
         [Parameter(ParameterSetName = 'ByInterfaceAlias')]
         [Parameter(ParameterSetName = 'ByInterfaceIndex')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object]
+        [timespan]
         $ValidLifetime,
 
         [Parameter(ParameterSetName = 'ByInterfaceAlias', Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
@@ -274,13 +268,11 @@ function Remove-NetIPAddress {
         $PolicyStore,
 
         [Parameter(ParameterSetName = 'Query (cdxml)')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object[]]
+        [timespan[]]
         $PreferredLifetime,
 
         [Parameter(ParameterSetName = 'Query (cdxml)')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.Byte')]
-        [object[]]
+        [byte[]]
         $PrefixLength,
 
         [Parameter(ParameterSetName = 'Query (cdxml)')]
@@ -308,8 +300,7 @@ function Remove-NetIPAddress {
         $Type,
 
         [Parameter(ParameterSetName = 'Query (cdxml)')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object[]]
+        [timespan[]]
         $ValidLifetime,
 
         [Parameter(ParameterSetName = 'InputObject', Mandatory = $true, ValueFromPipeline = $true)]

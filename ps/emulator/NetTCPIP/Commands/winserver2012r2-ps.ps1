@@ -31,8 +31,7 @@ function Get-NetIPAddress {
         $Type,
 
         [Parameter()]
-        [PSTypeName('Microsoft.HyperV.PowerShell.Byte')]
-        [object[]]
+        [byte[]]
         $PrefixLength,
 
         [Parameter()]
@@ -51,13 +50,11 @@ function Get-NetIPAddress {
         $AddressState,
 
         [Parameter()]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object[]]
+        [timespan[]]
         $ValidLifetime,
 
         [Parameter()]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object[]]
+        [timespan[]]
         $PreferredLifetime,
 
         [Parameter()]
@@ -185,20 +182,17 @@ function New-NetIPAddress {
 
         [Parameter(ParameterSetName = 'ByInterfaceAlias')]
         [Parameter(ParameterSetName = 'ByInterfaceIndex')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.Byte')]
-        [object]
+        [byte]
         $PrefixLength,
 
         [Parameter(ParameterSetName = 'ByInterfaceAlias')]
         [Parameter(ParameterSetName = 'ByInterfaceIndex')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object]
+        [timespan]
         $ValidLifetime,
 
         [Parameter(ParameterSetName = 'ByInterfaceAlias')]
         [Parameter(ParameterSetName = 'ByInterfaceIndex')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object]
+        [timespan]
         $PreferredLifetime,
 
         [Parameter(ParameterSetName = 'ByInterfaceAlias')]
@@ -267,8 +261,7 @@ function Remove-NetIPAddress {
         $Type,
 
         [Parameter(ParameterSetName = 'Query (cdxml)')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.Byte')]
-        [object[]]
+        [byte[]]
         $PrefixLength,
 
         [Parameter(ParameterSetName = 'Query (cdxml)')]
@@ -287,13 +280,11 @@ function Remove-NetIPAddress {
         $AddressState,
 
         [Parameter(ParameterSetName = 'Query (cdxml)')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object[]]
+        [timespan[]]
         $ValidLifetime,
 
         [Parameter(ParameterSetName = 'Query (cdxml)')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object[]]
+        [timespan[]]
         $PreferredLifetime,
 
         [Parameter(ParameterSetName = 'Query (cdxml)')]

@@ -32,8 +32,7 @@ function Get-NetIPAddress {
         $Type,
 
         [Parameter()]
-        [PSTypeName('Microsoft.HyperV.PowerShell.Byte')]
-        [object[]]
+        [byte[]]
         $PrefixLength,
 
         [Parameter()]
@@ -52,13 +51,11 @@ function Get-NetIPAddress {
         $AddressState,
 
         [Parameter()]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object[]]
+        [timespan[]]
         $ValidLifetime,
 
         [Parameter()]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object[]]
+        [timespan[]]
         $PreferredLifetime,
 
         [Parameter()]
@@ -186,20 +183,17 @@ function New-NetIPAddress {
 
         [Parameter(ParameterSetName = 'ByInterfaceAlias')]
         [Parameter(ParameterSetName = 'ByInterfaceIndex')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.Byte')]
-        [object]
+        [byte]
         $PrefixLength,
 
         [Parameter(ParameterSetName = 'ByInterfaceAlias')]
         [Parameter(ParameterSetName = 'ByInterfaceIndex')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object]
+        [timespan]
         $ValidLifetime,
 
         [Parameter(ParameterSetName = 'ByInterfaceAlias')]
         [Parameter(ParameterSetName = 'ByInterfaceIndex')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object]
+        [timespan]
         $PreferredLifetime,
 
         [Parameter(ParameterSetName = 'ByInterfaceAlias')]
@@ -268,8 +262,7 @@ function Remove-NetIPAddress {
         $Type,
 
         [Parameter(ParameterSetName = 'Query (cdxml)')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.Byte')]
-        [object[]]
+        [byte[]]
         $PrefixLength,
 
         [Parameter(ParameterSetName = 'Query (cdxml)')]
@@ -288,13 +281,11 @@ function Remove-NetIPAddress {
         $AddressState,
 
         [Parameter(ParameterSetName = 'Query (cdxml)')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object[]]
+        [timespan[]]
         $ValidLifetime,
 
         [Parameter(ParameterSetName = 'Query (cdxml)')]
-        [PSTypeName('Microsoft.HyperV.PowerShell.TimeSpan')]
-        [object[]]
+        [timespan[]]
         $PreferredLifetime,
 
         [Parameter(ParameterSetName = 'Query (cdxml)')]
