@@ -26,6 +26,7 @@ $script:HvRuntimeFiles = @(
     'SeedMedia.ps1'     # remove-seed-media: a ready guest's seed media with a secret, ejected and deleted
     'HostNetwork.ps1'   # net-apply, net-restore: a profile's host network defaults, with their originals kept
     'Probe.ps1'         # probe: a throwaway guest created, read back and removed (doctor --probe)
+    'Lab.ps1'           # lab-network, lab-record, lab-teardown: a lab's switches, gateway addresses, NATs and record
 )
 foreach ($file in $script:HvRuntimeFiles) {
     . (Join-Path -Path (Join-Path -Path $PSScriptRoot -ChildPath 'Private') -ChildPath $file)
@@ -75,8 +76,11 @@ function Invoke-HvRequestCore {
             'net-apply' { Invoke-HvNetApplyAction -Context $Context -Request $request }
             'net-restore' { Invoke-HvNetRestoreAction -Context $Context -Request $request }
             'probe' { Invoke-HvProbeAction -Context $Context -Request $request }
+            'lab-network' { Invoke-HvLabNetworkAction -Context $Context -Request $request }
+            'lab-record' { Invoke-HvLabRecordAction -Context $Context -Request $request }
+            'lab-teardown' { Invoke-HvLabTeardownAction -Context $Context -Request $request }
             default {
-                throw (New-HvError -Step 'request' -Message ("unknown action '{0}'; known: facts, preflight, begin, create-guest, commit, rollback, recover, list, destroy, guest-status, ic-inject, remove-seed-media, net-apply, net-restore, probe" -f $action) -Category 'InvalidArgument')
+                throw (New-HvError -Step 'request' -Message ("unknown action '{0}'; known: facts, preflight, begin, create-guest, commit, rollback, recover, list, destroy, guest-status, ic-inject, remove-seed-media, net-apply, net-restore, probe, lab-network, lab-record, lab-teardown" -f $action) -Category 'InvalidArgument')
             }
         }
     } catch {

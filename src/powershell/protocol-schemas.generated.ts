@@ -2,7 +2,7 @@
 // Do not edit: change the schemas and run the script again (test/unit/powershell/protocol-generated.test.ts checks this file is current).
 
 /** Every action Invoke-HvGuestRequest dispatches (protocol.schema.json#/$defs/action). */
-export const RUNTIME_ACTIONS = ["facts","preflight","begin","create-guest","commit","rollback","recover","list","destroy","guest-status","ic-inject","remove-seed-media","net-apply","net-restore","probe"] as const
+export const RUNTIME_ACTIONS = ["facts","preflight","begin","create-guest","commit","rollback","recover","list","destroy","guest-status","ic-inject","remove-seed-media","net-apply","net-restore","probe","lab-network","lab-record","lab-teardown"] as const
 
 /** ps/HvGuest/schemas/*.schema.json by file name, verbatim. */
 export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
@@ -958,6 +958,112 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
               ]
             }
           },
+          "ipAddresses": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "$comment": "The host's IPv4 addresses (Get-NetIPAddress -AddressFamily IPv4): what a lab's subnets must not overlap.",
+            "items": {
+              "type": "object",
+              "properties": {
+                "interfaceAlias": {
+                  "type": "string"
+                },
+                "ipAddress": {
+                  "type": "string"
+                },
+                "prefixLength": {
+                  "type": "number"
+                }
+              },
+              "required": [
+                "interfaceAlias",
+                "ipAddress",
+                "prefixLength"
+              ]
+            }
+          },
+          "netNats": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "$comment": "The host's NetNats (prefix: InternalIPInterfaceAddressPrefix); null, with an errors[] entry, on a host without the NetNat module (before Windows Server 2016).",
+            "items": {
+              "type": "object",
+              "properties": {
+                "name": {
+                  "type": "string"
+                },
+                "prefix": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "name",
+                "prefix"
+              ]
+            }
+          },
+          "vmAdapters": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "$comment": "Every VM's network adapters (Get-VMNetworkAdapter -All): the MACs a lab must not take, the switches in use.",
+            "items": {
+              "type": "object",
+              "properties": {
+                "vm": {
+                  "type": "string"
+                },
+                "name": {
+                  "type": "string"
+                },
+                "switch": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                },
+                "macAddress": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "vm",
+                "name",
+                "switch",
+                "macAddress"
+              ]
+            }
+          },
+          "labRecords": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "$comment": "The lab records under <vmRoot>\\.hvguest\\labs (name: the file name without .json; record: its parsed JSON, null with an errors[] entry when it cannot be read); null when no vmRoot is known.",
+            "items": {
+              "type": "object",
+              "properties": {
+                "name": {
+                  "type": "string"
+                },
+                "record": {
+                  "type": [
+                    "object",
+                    "null"
+                  ]
+                }
+              },
+              "required": [
+                "name",
+                "record"
+              ]
+            }
+          },
           "errors": {
             "type": "array",
             "items": {
@@ -1009,6 +1115,10 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           "vmRootExists",
           "vmRootWritable",
           "clusterNodes",
+          "ipAddresses",
+          "netNats",
+          "vmAdapters",
+          "labRecords",
           "errors"
         ]
       },
@@ -1080,6 +1190,18 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           "clusterNodes": {
             "$ref": "#/$defs/answer/properties/clusterNodes"
           },
+          "ipAddresses": {
+            "$ref": "#/$defs/answer/properties/ipAddresses"
+          },
+          "netNats": {
+            "$ref": "#/$defs/answer/properties/netNats"
+          },
+          "vmAdapters": {
+            "$ref": "#/$defs/answer/properties/vmAdapters"
+          },
+          "labRecords": {
+            "$ref": "#/$defs/answer/properties/labRecords"
+          },
           "errors": {
             "$ref": "#/$defs/answer/properties/errors"
           }
@@ -1118,6 +1240,20 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
               "string",
               "null"
             ]
+          },
+          "id": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "$comment": "The switch's Id (a GUID, lower case)."
+          },
+          "notes": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "$comment": "The switch's Notes; a switch a lab created has \"hvguest lab=<name>\"."
           }
         },
         "required": [
@@ -1126,7 +1262,9 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           "nicDescriptions",
           "nics",
           "allowManagementOS",
-          "hostAdapter"
+          "hostAdapter",
+          "id",
+          "notes"
         ]
       },
       "nic": {
@@ -1769,6 +1907,549 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
       }
     }
   },
+  "lab-network.schema.json": {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "lab-network",
+    "description": "One lab network on this host, inside a begun run: its switch (created, or an existing one used as it is), the host's gateway address on vEthernet (<switch>) and a NetNat for its subnet; each change journaled before its cmdlet, undone by rollback and recover.",
+    "$defs": {
+      "request": {
+        "title": "LabNetworkRequest",
+        "type": "object",
+        "properties": {
+          "action": {
+            "const": "lab-network"
+          },
+          "runId": {
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/runId"
+          },
+          "vmRoot": {
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
+          },
+          "network": {
+            "type": "object",
+            "properties": {
+              "switch": {
+                "type": "string",
+                "$comment": "The host switch name (the lab's prefix + the network name, or an existing switch's name)."
+              },
+              "type": {
+                "enum": [
+                  "Internal",
+                  "Private",
+                  "External"
+                ]
+              },
+              "notes": {
+                "type": "string",
+                "$comment": "The new switch's Notes (\"hvguest lab=<name>\")."
+              },
+              "adapter": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "$comment": "External: the physical NIC the switch binds (New-VMSwitch -NetAdapterName)."
+              },
+              "allowManagementOS": {
+                "type": [
+                  "boolean",
+                  "null"
+                ]
+              },
+              "createSwitch": {
+                "type": "boolean",
+                "$comment": "true: New-VMSwitch (a switch of that name must not exist); false: the switch must exist and is left as it is."
+              },
+              "gateway": {
+                "anyOf": [
+                  {
+                    "type": "object",
+                    "properties": {
+                      "address": {
+                        "type": "string"
+                      },
+                      "prefixLength": {
+                        "type": "number"
+                      }
+                    },
+                    "required": [
+                      "address",
+                      "prefixLength"
+                    ]
+                  },
+                  {
+                    "type": "null"
+                  }
+                ],
+                "$comment": "The host's address on vEthernet (<switch>) (New-NetIPAddress)."
+              },
+              "nat": {
+                "anyOf": [
+                  {
+                    "type": "object",
+                    "properties": {
+                      "name": {
+                        "type": "string"
+                      },
+                      "prefix": {
+                        "type": "string",
+                        "$comment": "The subnet, \"10.200.1.0/24\" (New-NetNat -InternalIPInterfaceAddressPrefix)."
+                      }
+                    },
+                    "required": [
+                      "name",
+                      "prefix"
+                    ]
+                  },
+                  {
+                    "type": "null"
+                  }
+                ]
+              }
+            },
+            "required": [
+              "switch",
+              "type",
+              "createSwitch"
+            ]
+          }
+        },
+        "required": [
+          "action",
+          "runId",
+          "network"
+        ]
+      },
+      "answer": {
+        "title": "LabNetworkAnswer",
+        "type": "object",
+        "properties": {
+          "switchId": {
+            "type": "string",
+            "$comment": "The switch's Id (Get-VMSwitch), lower case."
+          },
+          "switchCreated": {
+            "type": "boolean"
+          },
+          "addressCreated": {
+            "type": "boolean",
+            "$comment": "false when there is no gateway, or the host's vEthernet adapter already had the address with that prefix length."
+          },
+          "natCreated": {
+            "type": "boolean",
+            "$comment": "false when there is no nat, or a NetNat whose prefix holds the subnet exists (it is used as it is, and never removed by a rollback)."
+          },
+          "natName": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "$comment": "The NetNat the subnet goes through: the one created, or the existing one reused; null without nat."
+          }
+        },
+        "required": [
+          "switchId",
+          "switchCreated",
+          "addressCreated",
+          "natCreated",
+          "natName"
+        ]
+      },
+      "failure": {
+        "title": "LabNetworkFailure",
+        "$comment": "What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.",
+        "type": "object",
+        "properties": {
+          "switchId": {
+            "$ref": "#/$defs/answer/properties/switchId"
+          },
+          "switchCreated": {
+            "$ref": "#/$defs/answer/properties/switchCreated"
+          },
+          "addressCreated": {
+            "$ref": "#/$defs/answer/properties/addressCreated"
+          },
+          "natCreated": {
+            "$ref": "#/$defs/answer/properties/natCreated"
+          },
+          "natName": {
+            "$ref": "#/$defs/answer/properties/natName"
+          }
+        }
+      }
+    }
+  },
+  "lab-record.schema.json": {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "lab-record",
+    "description": "Writes (or, record null, deletes) the lab record <vmRoot>\\.hvguest\\labs\\<lab>.json inside a begun run, journaled: a rollback puts back the file's previous bytes, or deletes the new one.",
+    "$defs": {
+      "request": {
+        "title": "LabRecordRequest",
+        "type": "object",
+        "properties": {
+          "action": {
+            "const": "lab-record"
+          },
+          "runId": {
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/runId"
+          },
+          "vmRoot": {
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
+          },
+          "lab": {
+            "type": "string",
+            "$comment": "The lab's name (metadata.name): letters, digits, '.', '_' and '-' (Assert-HvLabName in Private/Lab.ps1); its record is <vmRoot>\\.hvguest\\labs\\<lab>.json."
+          },
+          "record": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "$comment": "The lab record (opaque to the runtime: written as JSON, read back by facts' labRecords); null deletes it."
+          }
+        },
+        "required": [
+          "action",
+          "runId",
+          "lab",
+          "record"
+        ]
+      },
+      "answer": {
+        "title": "LabRecordAnswer",
+        "type": "object",
+        "properties": {
+          "lab": {
+            "type": "string"
+          },
+          "path": {
+            "type": "string",
+            "$comment": "<vmRoot>\\.hvguest\\labs\\<lab>.json"
+          },
+          "written": {
+            "type": "boolean"
+          },
+          "deleted": {
+            "type": "boolean",
+            "$comment": "record null: whether there was a record to delete."
+          }
+        },
+        "required": [
+          "lab",
+          "path",
+          "written",
+          "deleted"
+        ]
+      },
+      "failure": {
+        "title": "LabRecordFailure",
+        "$comment": "What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.",
+        "type": "object",
+        "properties": {
+          "lab": {
+            "$ref": "#/$defs/answer/properties/lab"
+          },
+          "path": {
+            "$ref": "#/$defs/answer/properties/path"
+          },
+          "written": {
+            "$ref": "#/$defs/answer/properties/written"
+          },
+          "deleted": {
+            "$ref": "#/$defs/answer/properties/deleted"
+          }
+        }
+      }
+    }
+  },
+  "lab-teardown.schema.json": {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "lab-teardown",
+    "description": "Removes what a lab created on this host, as its own run (host lock, journal, like net-restore): the NAT, the gateway address, then each switch (one a VM still uses, or an external one without includeExternal, is kept with a warning), puts back the host settings the lab's begin set (while they still hold the lab's value), and deletes the lab record. Forward only and idempotent: a failed teardown stops and reports; running it again finishes it.",
+    "$defs": {
+      "request": {
+        "title": "LabTeardownRequest",
+        "type": "object",
+        "properties": {
+          "action": {
+            "const": "lab-teardown"
+          },
+          "runId": {
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/runId"
+          },
+          "vmRoot": {
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
+          },
+          "lockTimeoutSeconds": {
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/lockTimeoutSeconds"
+          },
+          "lab": {
+            "type": "string",
+            "$comment": "The lab's name (metadata.name): letters, digits, '.', '_' and '-' (Assert-HvLabName in Private/Lab.ps1); its record is <vmRoot>\\.hvguest\\labs\\<lab>.json."
+          },
+          "nat": {
+            "anyOf": [
+              {
+                "type": "object",
+                "properties": {
+                  "name": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "name"
+                ]
+              },
+              {
+                "type": "null"
+              }
+            ],
+            "$comment": "The NetNat the lab created (never one it reused)."
+          },
+          "address": {
+            "anyOf": [
+              {
+                "type": "object",
+                "properties": {
+                  "interfaceAlias": {
+                    "type": "string"
+                  },
+                  "ipAddress": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "interfaceAlias",
+                  "ipAddress"
+                ]
+              },
+              {
+                "type": "null"
+              }
+            ]
+          },
+          "switches": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "name": {
+                  "type": "string"
+                },
+                "id": {
+                  "type": [
+                    "string",
+                    "null"
+                  ],
+                  "$comment": "The id lab-network answered: a switch of the name with another id is not the lab's and is never touched."
+                },
+                "type": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "name",
+                "id",
+                "type"
+              ]
+            }
+          },
+          "includeExternal": {
+            "type": "boolean"
+          },
+          "hostSettings": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "items": {
+              "$ref": "begin.schema.json#/$defs/hostSetting"
+            },
+            "$comment": "The hostSettings of the lab's begin answer, as the lab record keeps them; only action 'set' ones are put back."
+          }
+        },
+        "required": [
+          "action",
+          "runId",
+          "vmRoot",
+          "lab",
+          "switches"
+        ]
+      },
+      "answer": {
+        "title": "LabTeardownAnswer",
+        "type": "object",
+        "properties": {
+          "removed": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "kind": {
+                  "enum": [
+                    "nat",
+                    "address",
+                    "switch",
+                    "host-setting",
+                    "lab-record"
+                  ]
+                },
+                "name": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "kind",
+                "name"
+              ]
+            },
+            "$comment": "What this request removed, in order."
+          },
+          "kept": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "kind": {
+                  "enum": [
+                    "nat",
+                    "address",
+                    "switch",
+                    "host-setting",
+                    "lab-record"
+                  ]
+                },
+                "name": {
+                  "type": "string"
+                },
+                "reason": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "kind",
+                "name",
+                "reason"
+              ]
+            },
+            "$comment": "What stays, and why: a switch a VM still uses, an external switch without includeExternal, a switch of the name that is not the lab's (another id), a host setting changed since the lab set it. Each is also a warning."
+          },
+          "absent": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "kind": {
+                  "enum": [
+                    "nat",
+                    "address",
+                    "switch",
+                    "host-setting",
+                    "lab-record"
+                  ]
+                },
+                "name": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "kind",
+                "name"
+              ]
+            },
+            "$comment": "What the request named that is not on the host (removed by an earlier teardown, or by hand): nothing to do."
+          },
+          "restored": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "setting": {
+                  "type": "string"
+                },
+                "adapter": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                },
+                "keyword": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                },
+                "previous": {
+                  "$ref": "begin.schema.json#/$defs/hostSetting/properties/previous"
+                },
+                "value": {
+                  "$ref": "begin.schema.json#/$defs/hostSetting/properties/value"
+                },
+                "name": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "setting",
+                "adapter",
+                "keyword",
+                "previous",
+                "value",
+                "name"
+              ]
+            },
+            "$comment": "Host settings put back (value: what they are now, the value before the lab; previous: the lab's)."
+          },
+          "restartedAdapters": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "warnings": {
+            "type": "array",
+            "items": {
+              "$ref": "create-guest.schema.json#/$defs/warning"
+            }
+          }
+        },
+        "required": [
+          "removed",
+          "kept",
+          "absent",
+          "restored",
+          "restartedAdapters",
+          "warnings"
+        ]
+      },
+      "failure": {
+        "title": "LabTeardownFailure",
+        "$comment": "What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.",
+        "type": "object",
+        "properties": {
+          "removed": {
+            "$ref": "#/$defs/answer/properties/removed"
+          },
+          "kept": {
+            "$ref": "#/$defs/answer/properties/kept"
+          },
+          "absent": {
+            "$ref": "#/$defs/answer/properties/absent"
+          },
+          "restored": {
+            "$ref": "#/$defs/answer/properties/restored"
+          },
+          "restartedAdapters": {
+            "$ref": "#/$defs/answer/properties/restartedAdapters"
+          },
+          "warnings": {
+            "$ref": "#/$defs/answer/properties/warnings"
+          }
+        }
+      }
+    }
+  },
   "list.schema.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "list",
@@ -2316,6 +2997,13 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           "vmRoot": {
             "type": "string",
             "$comment": "Default: plan.hosts[0].vmRoot."
+          },
+          "plannedSwitches": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "$comment": "Switches the run creates before its guests (a lab's networks): an adapter on one is not switch-missing."
           }
         },
         "required": [
@@ -2913,7 +3601,10 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           "remove-seed-media",
           "net-apply",
           "net-restore",
-          "probe"
+          "probe",
+          "lab-network",
+          "lab-record",
+          "lab-teardown"
         ]
       },
       "progressLine": {
@@ -3063,7 +3754,11 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           "remove-dvd-drive",
           "set-dvd-media",
           "reattach-seed-media",
-          "restore-seed-manifest"
+          "restore-seed-manifest",
+          "remove-switch",
+          "remove-ip-address",
+          "remove-nat",
+          "restore-lab-record"
         ]
       }
     }

@@ -22,6 +22,9 @@ export type RuntimeAction =
   | 'net-apply'
   | 'net-restore'
   | 'probe'
+  | 'lab-network'
+  | 'lab-record'
+  | 'lab-teardown'
 /**
  * The kinds of undo record a journal entry carries (undo.action), as Invoke-HvUndo in Private/Journal.ps1 knows them; ps/HvGuest/README.md lists each one's fields. none: a step undone by an earlier entry, such as a drive of a VM that remove-vm deletes.
  *
@@ -41,6 +44,10 @@ export type UndoAction =
   | 'set-dvd-media'
   | 'reattach-seed-media'
   | 'restore-seed-manifest'
+  | 'remove-switch'
+  | 'remove-ip-address'
+  | 'remove-nat'
+  | 'restore-lab-record'
 
 /**
  * From ps/HvGuest/schemas/begin.schema.json#/$defs/request.
@@ -515,6 +522,45 @@ export interface FactsAnswer {
         state: string
       }[]
     | null
+  /**
+   * The host's IPv4 addresses (Get-NetIPAddress -AddressFamily IPv4): what a lab's subnets must not overlap.
+   */
+  ipAddresses:
+    | {
+        interfaceAlias: string
+        ipAddress: string
+        prefixLength: number
+      }[]
+    | null
+  /**
+   * The host's NetNats (prefix: InternalIPInterfaceAddressPrefix); null, with an errors[] entry, on a host without the NetNat module (before Windows Server 2016).
+   */
+  netNats:
+    | {
+        name: string
+        prefix: string
+      }[]
+    | null
+  /**
+   * Every VM's network adapters (Get-VMNetworkAdapter -All): the MACs a lab must not take, the switches in use.
+   */
+  vmAdapters:
+    | {
+        vm: string
+        name: string
+        switch: string | null
+        macAddress: string
+      }[]
+    | null
+  /**
+   * The lab records under <vmRoot>\.hvguest\labs (name: the file name without .json; record: its parsed JSON, null with an errors[] entry when it cannot be read); null when no vmRoot is known.
+   */
+  labRecords:
+    | {
+        name: string
+        record: {} | null
+      }[]
+    | null
   errors: {
     fact: string
     cmdlet: string | null
@@ -532,6 +578,14 @@ export interface SwitchFacts {
   nics: string[]
   allowManagementOS: boolean | null
   hostAdapter: string | null
+  /**
+   * The switch's Id (a GUID, lower case).
+   */
+  id: string | null
+  /**
+   * The switch's Notes; a switch a lab created has "hvguest lab=<name>".
+   */
+  notes: string | null
 }
 /**
  * From ps/HvGuest/schemas/facts.schema.json#/$defs/nic.
@@ -608,6 +662,45 @@ export interface FactsFailure {
     | {
         name: string
         state: string
+      }[]
+    | null
+  /**
+   * The host's IPv4 addresses (Get-NetIPAddress -AddressFamily IPv4): what a lab's subnets must not overlap.
+   */
+  ipAddresses?:
+    | {
+        interfaceAlias: string
+        ipAddress: string
+        prefixLength: number
+      }[]
+    | null
+  /**
+   * The host's NetNats (prefix: InternalIPInterfaceAddressPrefix); null, with an errors[] entry, on a host without the NetNat module (before Windows Server 2016).
+   */
+  netNats?:
+    | {
+        name: string
+        prefix: string
+      }[]
+    | null
+  /**
+   * Every VM's network adapters (Get-VMNetworkAdapter -All): the MACs a lab must not take, the switches in use.
+   */
+  vmAdapters?:
+    | {
+        vm: string
+        name: string
+        switch: string | null
+        macAddress: string
+      }[]
+    | null
+  /**
+   * The lab records under <vmRoot>\.hvguest\labs (name: the file name without .json; record: its parsed JSON, null with an errors[] entry when it cannot be read); null when no vmRoot is known.
+   */
+  labRecords?:
+    | {
+        name: string
+        record: {} | null
       }[]
     | null
   errors?: {
@@ -774,6 +867,293 @@ export interface IcInjectFailure {
     packages?: string[]
   }[]
   files?: string[]
+}
+/**
+ * From ps/HvGuest/schemas/lab-network.schema.json#/$defs/request.
+ */
+export interface LabNetworkRequest {
+  action: 'lab-network'
+  /**
+   * The run this request belongs to (letters, digits, dot, dash, underscore; Assert-HvRunId in Private/Journal.ps1).
+   */
+  runId: string
+  /**
+   * The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal.
+   */
+  vmRoot?: string
+  network: {
+    /**
+     * The host switch name (the lab's prefix + the network name, or an existing switch's name).
+     */
+    switch: string
+    type: 'Internal' | 'Private' | 'External'
+    /**
+     * The new switch's Notes ("hvguest lab=<name>").
+     */
+    notes?: string
+    /**
+     * External: the physical NIC the switch binds (New-VMSwitch -NetAdapterName).
+     */
+    adapter?: string | null
+    allowManagementOS?: boolean | null
+    /**
+     * true: New-VMSwitch (a switch of that name must not exist); false: the switch must exist and is left as it is.
+     */
+    createSwitch: boolean
+    /**
+     * The host's address on vEthernet (<switch>) (New-NetIPAddress).
+     */
+    gateway?: {
+      address: string
+      prefixLength: number
+    } | null
+    nat?: {
+      name: string
+      /**
+       * The subnet, "10.200.1.0/24" (New-NetNat -InternalIPInterfaceAddressPrefix).
+       */
+      prefix: string
+    } | null
+  }
+}
+/**
+ * From ps/HvGuest/schemas/lab-network.schema.json#/$defs/answer.
+ */
+export interface LabNetworkAnswer {
+  /**
+   * The switch's Id (Get-VMSwitch), lower case.
+   */
+  switchId: string
+  switchCreated: boolean
+  /**
+   * false when there is no gateway, or the host's vEthernet adapter already had the address with that prefix length.
+   */
+  addressCreated: boolean
+  /**
+   * false when there is no nat, or a NetNat whose prefix holds the subnet exists (it is used as it is, and never removed by a rollback).
+   */
+  natCreated: boolean
+  /**
+   * The NetNat the subnet goes through: the one created, or the existing one reused; null without nat.
+   */
+  natName: string | null
+}
+/**
+ * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
+ *
+ * From ps/HvGuest/schemas/lab-network.schema.json#/$defs/failure.
+ */
+export interface LabNetworkFailure {
+  /**
+   * The switch's Id (Get-VMSwitch), lower case.
+   */
+  switchId?: string
+  switchCreated?: boolean
+  /**
+   * false when there is no gateway, or the host's vEthernet adapter already had the address with that prefix length.
+   */
+  addressCreated?: boolean
+  /**
+   * false when there is no nat, or a NetNat whose prefix holds the subnet exists (it is used as it is, and never removed by a rollback).
+   */
+  natCreated?: boolean
+  /**
+   * The NetNat the subnet goes through: the one created, or the existing one reused; null without nat.
+   */
+  natName?: string | null
+}
+/**
+ * From ps/HvGuest/schemas/lab-record.schema.json#/$defs/request.
+ */
+export interface LabRecordRequest {
+  action: 'lab-record'
+  /**
+   * The run this request belongs to (letters, digits, dot, dash, underscore; Assert-HvRunId in Private/Journal.ps1).
+   */
+  runId: string
+  /**
+   * The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal.
+   */
+  vmRoot?: string
+  /**
+   * The lab's name (metadata.name): letters, digits, '.', '_' and '-' (Assert-HvLabName in Private/Lab.ps1); its record is <vmRoot>\.hvguest\labs\<lab>.json.
+   */
+  lab: string
+  /**
+   * The lab record (opaque to the runtime: written as JSON, read back by facts' labRecords); null deletes it.
+   */
+  record: {} | null
+}
+/**
+ * From ps/HvGuest/schemas/lab-record.schema.json#/$defs/answer.
+ */
+export interface LabRecordAnswer {
+  lab: string
+  /**
+   * <vmRoot>\.hvguest\labs\<lab>.json
+   */
+  path: string
+  written: boolean
+  /**
+   * record null: whether there was a record to delete.
+   */
+  deleted: boolean
+}
+/**
+ * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
+ *
+ * From ps/HvGuest/schemas/lab-record.schema.json#/$defs/failure.
+ */
+export interface LabRecordFailure {
+  lab?: string
+  /**
+   * <vmRoot>\.hvguest\labs\<lab>.json
+   */
+  path?: string
+  written?: boolean
+  /**
+   * record null: whether there was a record to delete.
+   */
+  deleted?: boolean
+}
+/**
+ * From ps/HvGuest/schemas/lab-teardown.schema.json#/$defs/request.
+ */
+export interface LabTeardownRequest {
+  action: 'lab-teardown'
+  /**
+   * The run this request belongs to (letters, digits, dot, dash, underscore; Assert-HvRunId in Private/Journal.ps1).
+   */
+  runId: string
+  /**
+   * The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal.
+   */
+  vmRoot: string
+  /**
+   * Seconds to wait for the host lock (default 60).
+   */
+  lockTimeoutSeconds?: number
+  /**
+   * The lab's name (metadata.name): letters, digits, '.', '_' and '-' (Assert-HvLabName in Private/Lab.ps1); its record is <vmRoot>\.hvguest\labs\<lab>.json.
+   */
+  lab: string
+  /**
+   * The NetNat the lab created (never one it reused).
+   */
+  nat?: {
+    name: string
+  } | null
+  address?: {
+    interfaceAlias: string
+    ipAddress: string
+  } | null
+  switches: {
+    name: string
+    /**
+     * The id lab-network answered: a switch of the name with another id is not the lab's and is never touched.
+     */
+    id: string | null
+    type: string
+  }[]
+  includeExternal?: boolean
+  /**
+   * The hostSettings of the lab's begin answer, as the lab record keeps them; only action 'set' ones are put back.
+   */
+  hostSettings?: HostSetting[] | null
+}
+/**
+ * From ps/HvGuest/schemas/lab-teardown.schema.json#/$defs/answer.
+ */
+export interface LabTeardownAnswer {
+  /**
+   * What this request removed, in order.
+   */
+  removed: {
+    kind: 'nat' | 'address' | 'switch' | 'host-setting' | 'lab-record'
+    name: string
+  }[]
+  /**
+   * What stays, and why: a switch a VM still uses, an external switch without includeExternal, a switch of the name that is not the lab's (another id), a host setting changed since the lab set it. Each is also a warning.
+   */
+  kept: {
+    kind: 'nat' | 'address' | 'switch' | 'host-setting' | 'lab-record'
+    name: string
+    reason: string
+  }[]
+  /**
+   * What the request named that is not on the host (removed by an earlier teardown, or by hand): nothing to do.
+   */
+  absent: {
+    kind: 'nat' | 'address' | 'switch' | 'host-setting' | 'lab-record'
+    name: string
+  }[]
+  /**
+   * Host settings put back (value: what they are now, the value before the lab; previous: the lab's).
+   */
+  restored: {
+    setting: string
+    adapter: string | null
+    keyword: string | null
+    /**
+     * A host setting's value before or after: a registry value ("9014"), VMQ on/off, a chimney state.
+     */
+    previous: string | number | boolean | null
+    /**
+     * A host setting's value before or after: a registry value ("9014"), VMQ on/off, a chimney state.
+     */
+    value: string | number | boolean | null
+    name: string
+  }[]
+  restartedAdapters: string[]
+  warnings: RuntimeWarning[]
+}
+/**
+ * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
+ *
+ * From ps/HvGuest/schemas/lab-teardown.schema.json#/$defs/failure.
+ */
+export interface LabTeardownFailure {
+  /**
+   * What this request removed, in order.
+   */
+  removed?: {
+    kind: 'nat' | 'address' | 'switch' | 'host-setting' | 'lab-record'
+    name: string
+  }[]
+  /**
+   * What stays, and why: a switch a VM still uses, an external switch without includeExternal, a switch of the name that is not the lab's (another id), a host setting changed since the lab set it. Each is also a warning.
+   */
+  kept?: {
+    kind: 'nat' | 'address' | 'switch' | 'host-setting' | 'lab-record'
+    name: string
+    reason: string
+  }[]
+  /**
+   * What the request named that is not on the host (removed by an earlier teardown, or by hand): nothing to do.
+   */
+  absent?: {
+    kind: 'nat' | 'address' | 'switch' | 'host-setting' | 'lab-record'
+    name: string
+  }[]
+  /**
+   * Host settings put back (value: what they are now, the value before the lab; previous: the lab's).
+   */
+  restored?: {
+    setting: string
+    adapter: string | null
+    keyword: string | null
+    /**
+     * A host setting's value before or after: a registry value ("9014"), VMQ on/off, a chimney state.
+     */
+    previous: string | number | boolean | null
+    /**
+     * A host setting's value before or after: a registry value ("9014"), VMQ on/off, a chimney state.
+     */
+    value: string | number | boolean | null
+    name: string
+  }[]
+  restartedAdapters?: string[]
+  warnings?: RuntimeWarning[]
 }
 /**
  * From ps/HvGuest/schemas/list.schema.json#/$defs/request.
@@ -960,6 +1340,10 @@ export interface PreflightRequest {
    * Default: plan.hosts[0].vmRoot.
    */
   vmRoot?: string
+  /**
+   * Switches the run creates before its guests (a lab's networks): an adapter on one is not switch-missing.
+   */
+  plannedSwitches?: string[]
 }
 /**
  * From ps/HvGuest/schemas/preflight.schema.json#/$defs/answer.
@@ -1426,6 +1810,9 @@ export interface RuntimeRequests {
   'net-apply': NetApplyRequest
   'net-restore': NetRestoreRequest
   'probe': ProbeRequest
+  'lab-network': LabNetworkRequest
+  'lab-record': LabRecordRequest
+  'lab-teardown': LabTeardownRequest
 }
 
 /** The `data` of a result that is ok, per action. */
@@ -1445,6 +1832,9 @@ export interface RuntimeAnswers {
   'net-apply': NetApplyAnswer
   'net-restore': NetRestoreAnswer
   'probe': ProbeAnswer
+  'lab-network': LabNetworkAnswer
+  'lab-record': LabRecordAnswer
+  'lab-teardown': LabTeardownAnswer
 }
 
 /** The `data` of a result that failed, when it has any, per action. */
@@ -1464,4 +1854,7 @@ export interface RuntimeFailures {
   'net-apply': NetApplyFailure
   'net-restore': NetRestoreFailure
   'probe': ProbeFailure
+  'lab-network': LabNetworkFailure
+  'lab-record': LabRecordFailure
+  'lab-teardown': LabTeardownFailure
 }

@@ -107,6 +107,14 @@ function Invoke-HvFactsAction {
     $free = $null
     if (-not [string]::IsNullOrEmpty($vmRoot)) { $free = Get-HvFactOrError -Errors $errors -Fact 'freeBytes' -Cmdlet 'Get-Volume' -Read { Get-HvFreeBytes -Path $vmRoot } }
     $vms = Read-HvVmFacts -Errors $errors -HyperV $hyperV
+    # What a lab plan checks its networks against (docs/execution.md section 9).
+    $ipAddresses = Get-HvFactOrError -List -Errors $errors -Fact 'ipAddresses' -Cmdlet 'Get-NetIPAddress' -Read {
+        @(Get-HvIPv4Addresses) | ForEach-Object { [ordered]@{ interfaceAlias = [string]$_.InterfaceAlias; ipAddress = [string]$_.IPAddress; prefixLength = [int](Get-HvField -Object $_ -Name 'PrefixLength' -Default 0) } }
+    }
+    $netNats = Read-HvNetNatFacts -Errors $errors
+    $vmAdapters = Read-HvVmAdapterFacts -Errors $errors -HyperV $hyperV
+    $labRecords = $null
+    if (-not [string]::IsNullOrEmpty($vmRoot)) { $labRecords = Get-HvFactOrError -List -Errors $errors -Fact 'labRecords' -Cmdlet 'Get-ChildItem' -Read { Read-HvLabRecords -Errors $errors -VmRoot $vmRoot } }
     $feature = Get-HvFactOrError -Errors $errors -Fact 'hyperVFeature' -Cmdlet 'Get-WindowsOptionalFeature' -Read {
         [string](@(Get-WindowsOptionalFeature -Online -FeatureName 'Microsoft-Hyper-V')[0]).State
     }
@@ -142,6 +150,10 @@ function Invoke-HvFactsAction {
         vmRootExists          = $(if ([string]::IsNullOrEmpty($vmRoot)) { $null } else { Test-HvDirectory -Path $vmRoot })
         vmRootWritable        = $writable
         clusterNodes          = $nodes
+        ipAddresses           = $ipAddresses
+        netNats               = $netNats
+        vmAdapters            = $vmAdapters
+        labRecords            = $labRecords
         errors                = $errors.ToArray()
     }
 }
@@ -225,9 +237,42 @@ function Read-HvSwitchFacts {
                 nics              = @($walk | Where-Object { $null -ne $_.Adapter } | ForEach-Object { [string]$_.Adapter.Name })
                 allowManagementOS = Get-HvField -Object $s -Name 'AllowManagementOS'
                 hostAdapter       = $(if ($null -ne (Find-HvNetAdapterByName -Name $hostAdapter -All $Adapters)) { $hostAdapter } else { $null })
+                id                = $(if ($null -ne $s.Id) { ([string]$s.Id).ToLowerInvariant() } else { $null })
+                notes             = $(if ([string]::IsNullOrEmpty([string]$s.Notes)) { $null } else { [string]$s.Notes })
             })
     }
     return , $switches
+}
+
+# The host's NetNats ({name, prefix}); $null with an error when the host has no NetNat module
+# (Windows Server 2012 and 2012 R2: it came with 2016).
+function Read-HvNetNatFacts {
+    param([System.Collections.Generic.List[object]]$Errors)
+    if (-not (Test-HvCommand -Command 'Get-NetNat')) {
+        $Errors.Add([ordered]@{ fact = 'netNats'; cmdlet = 'Get-NetNat'; message = 'this host has no NetNat module (Windows Server 2016 and later have it)'; category = 'NotImplemented' })
+        return $null
+    }
+    $nats = Get-HvFactOrError -List -Errors $Errors -Fact 'netNats' -Cmdlet 'Get-NetNat' -Read {
+        @(Get-HvNetNats) | ForEach-Object { [ordered]@{ name = [string]$_.Name; prefix = [string](Get-HvField -Object $_ -Name 'InternalIPInterfaceAddressPrefix' -Default '') } }
+    }
+    # The comma keeps the list whole (Get-HvFactOrError says why); $null stays $null.
+    if ($null -eq $nats) { return $null }
+    return , $nats
+}
+
+# Every VM network adapter ({vm, name, switch, macAddress}): the MACs a lab's static ones must not
+# take, and the adapters that keep a switch in use.
+function Read-HvVmAdapterFacts {
+    param([System.Collections.Generic.List[object]]$Errors, [bool]$HyperV)
+    if (-not $HyperV) { return , @() }
+    $adapters = Get-HvFactOrError -List -Errors $Errors -Fact 'vmAdapters' -Cmdlet 'Get-VMNetworkAdapter' -Read {
+        @(Select-HvObject -InputObject @(Get-VMNetworkAdapter -All) -Property 'Name') | Where-Object { -not [string]::IsNullOrEmpty([string](Get-HvField -Object $_ -Name 'VMName' -Default '')) } | ForEach-Object {
+            $switchName = [string](Get-HvField -Object $_ -Name 'SwitchName' -Default '')
+            [ordered]@{ vm = [string]$_.VMName; name = [string]$_.Name; switch = $(if ($switchName.Length -gt 0) { $switchName } else { $null }); macAddress = [string](Get-HvField -Object $_ -Name 'MacAddress' -Default '') }
+        }
+    }
+    if ($null -eq $adapters) { return $null }
+    return , $adapters
 }
 
 # The host's VMs: @{ Names (every VM's name); Vms (a list, each VM with its silent services) }.
@@ -297,6 +342,10 @@ function Invoke-HvPreflightAction {
     $vms = @(Get-HvAllVMs)
     Set-HvActivity -Context $Context -Step 'preflight' -Cmdlet 'Get-VMSwitch'
     $switchNames = @(Select-HvObject -InputObject @(Get-VMSwitch) -Property 'Name' | ForEach-Object { [string]$_.Name })
+    # Switches the run creates before its guests (a lab's networks): an adapter on one is not missing.
+    $planned = @(@(Get-HvField -Object $Request -Name 'plannedSwitches' -Default @()) | Where-Object { -not [string]::IsNullOrEmpty([string]$_) } | ForEach-Object { [string]$_ })
+    $existingSwitchNames = $switchNames
+    $switchNames = @($switchNames) + @($planned | Where-Object { -not (Test-HvNameIn -Names $existingSwitchNames -Name $_) })
 
     Test-HvVmRootDrive -Problems $problems -VmRoot $vmRoot
     foreach ($h in $hosts) { Test-HvJumboSettings -Context $Context -Problems $problems -HostEntry $h -SwitchNames $switchNames }
@@ -339,6 +388,8 @@ function Test-HvJumboSettings {
         $value = [string][long](Get-HvField -Object $j -Name 'value')
         Set-HvActivity -Context $Context -Step 'preflight' -Cmdlet 'Get-NetAdapterAdvancedProperty'
         $switch = Find-HvSwitch -Name $sw
+        # A planned switch (not made yet) has no adapters to check.
+        if ($null -eq $switch) { continue }
         $targets = @(Get-HvJumboTargets -Switch $switch -SwitchName $sw -Targets (Get-HvJumboEntryTargets -Entry $j) -Adapters (Get-HvAllNetAdapters))
         foreach ($t in @($targets | Where-Object { $null -eq $_.Reason })) {
             Test-HvJumboValue -Problems $Problems -AdapterName $t.AdapterName -SwitchName $sw -Value $value

@@ -76,6 +76,40 @@ function Save-HvNetOriginals {
     return $kept.Count
 }
 
+# Takes out of the host's record the settings a lab teardown put back to the value the record
+# holds (nothing is left for `net restore` to do for them), and those of the host's vEthernet
+# adapter of a switch the teardown removed (the adapter is gone with it). The record is deleted
+# when nothing is left in it, with its folder when that is empty, so that a lab's run and its
+# teardown leave the host as they found it. $Restored: [{setting, adapter, keyword, value}].
+function Remove-HvNetOriginals {
+    param([hashtable]$Context, [string]$VmRoot, $Restored, $RemovedSwitches)
+    $path = Get-HvNetRecordPath -VmRoot $VmRoot
+    if (-not (Test-HvFile -Path $path)) { return }
+    $all = @(Get-HvField -Object (Read-HvJsonFile -Path $path) -Name 'settings' -Default @())
+    $goneAdapters = @(@($RemovedSwitches) | Where-Object { $null -ne $_ } | ForEach-Object { Get-HvSwitchHostAdapterName -SwitchName ([string]$_) })
+    $kept = New-Object System.Collections.Generic.List[object]
+    foreach ($r in $all) {
+        if ($null -eq $r) { continue }
+        $key = Get-HvNetSettingKey -Record $r
+        $adapter = [string](Get-HvField -Object $r -Name 'adapter' -Default '')
+        $drop = (@($goneAdapters | Where-Object { Test-HvSameText -A $_ -B $adapter }).Count -gt 0)
+        foreach ($x in @($Restored)) {
+            if ((Get-HvNetSettingKey -Record $x) -eq $key -and ([string](Get-HvField -Object $x -Name 'value')) -eq ([string](Get-HvField -Object $r -Name 'original'))) { $drop = $true }
+        }
+        if (-not $drop) { $kept.Add($r) }
+    }
+    if ($kept.Count -eq $all.Count) { return }
+    if ($kept.Count -gt 0) {
+        Set-HvActivity -Context $Context -Step 'write-net-record' -Cmdlet $null
+        Write-HvStateFile -Kind 'net-record' -Path $path -Text (ConvertTo-HvJson -Value ([ordered]@{ settings = $kept.ToArray() }))
+        return
+    }
+    Set-HvActivity -Context $Context -Step 'delete-net-record' -Cmdlet $null
+    [void](Remove-HvStateFile -Kind 'net-record' -Path $path)
+    $dir = Get-HvParentPath -Path $path
+    if ((Test-HvDirectory -Path $dir) -and (Test-HvDirectoryHasNoFiles -Path $dir)) { Remove-Item -LiteralPath $dir -Recurse -Force }
+}
+
 # The host settings a run changed, from its journal (the undo records of begin's done steps), as
 # Save-HvNetOriginals takes them.
 function Get-HvJournalHostSettings {

@@ -351,6 +351,8 @@ function Invoke-HvUndo {
     $action = [string](Get-HvField -Object $undo -Name 'action' -Default 'none')
     # A host setting (jumbo frames, VMQ, TCP Chimney) is put back by its one restore (HostSettings.ps1).
     if ($null -ne (Get-HvHostSettingKindName -UndoAction $action)) { return (Restore-HvHostSetting -Undo $undo) }
+    # A lab's switch, address, NAT and record (Lab.ps1).
+    if (Test-HvLabUndoAction -Action $action) { return (Invoke-HvLabUndo -Undo $undo -Pending $Pending) }
     switch ($action) {
         'none' { return 'nothing to undo' }
         'remove-vm' {
@@ -445,6 +447,7 @@ function Get-HvUndoCmdlet {
     param([string]$Action)
     $hostSetting = Get-HvHostSettingUndoCmdlet -UndoAction $Action
     if ($null -ne $hostSetting) { return $hostSetting }
+    if (Test-HvLabUndoAction -Action $Action) { return (Get-HvLabUndoCmdlet -Action $Action) }
     switch ($Action) {
         'remove-vm' { return 'Remove-VM' }
         'remove-file' { return 'Remove-Item' }

@@ -1,5 +1,5 @@
 # The runtime's own files on the host (docs/execution.md section 4): the run journal, the host
-# lock, the guest manifests, the host network record and the seed media. Every write and every
+# lock, the guest manifests, the host network record, the seed media and the lab records. Every write and every
 # delete of them goes through Write-HvStateFile / Remove-HvStateFile, so that:
 #
 # - a failure names what could not be written, and where (step 'write-<kind>' or
@@ -10,10 +10,10 @@
 # Fault injection (tests only; unset on a real host, where it costs one variable read):
 #   HVGUEST_WRITE_FAIL='journal:3,manifest:1' makes the 3rd write-or-delete of a journal and the
 #   1st of a manifest, counted per process, throw before the file changes. Kinds: journal, lock,
-#   manifest, net-record, seed-media. The counters restart whenever the variable's value changes,
+#   manifest, net-record, seed-media, lab-record. The counters restart whenever the variable's value changes,
 #   so one session can sweep every point (set the next spec, run, check, set the next).
 
-$script:HvStateFileKinds = @('journal', 'lock', 'manifest', 'net-record', 'seed-media')
+$script:HvStateFileKinds = @('journal', 'lock', 'manifest', 'net-record', 'seed-media', 'lab-record')
 $script:HvWriteFaultSpec = ''
 $script:HvUtf8NoBom = New-Object System.Text.UTF8Encoding($false)
 $script:HvWriteFaultCounts = @{}

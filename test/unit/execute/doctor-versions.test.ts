@@ -36,6 +36,10 @@ function facts(configurationVersions: unknown, vmVersions: string[]): unknown {
     vmRootExists: true,
     vmRootWritable: true,
     clusterNodes: null,
+    ipAddresses: [],
+    netNats: [],
+    vmAdapters: [],
+    labRecords: [],
     errors: [],
   }
 }

@@ -45,7 +45,7 @@ function facts(over: Partial<HostFacts> = {}): HostFacts {
     configurationVersions: ['8.0', '9.0', '10.0'],
     virtualMachinePath: 'C:\\ProgramData\\Microsoft\\Windows\\Hyper-V',
     virtualHardDiskPath: null,
-    switches: [{name: 'Lab', type: 'External', nicDescriptions: ['Intel(R) Ethernet X710 Ethernet 2'], nics: ['Ethernet 2'], allowManagementOS: true, hostAdapter: 'vEthernet (Lab)'}],
+    switches: [{name: 'Lab', type: 'External', nicDescriptions: ['Intel(R) Ethernet X710 Ethernet 2'], nics: ['Ethernet 2'], allowManagementOS: true, hostAdapter: 'vEthernet (Lab)', id: '5b3a8c2e-1f0d-4c7a-9e2b-6a1d3f4e5c60', notes: null}],
     nics: [nic('Ethernet 2'), nic('vEthernet (Lab)', {virtual: true, interfaceDescription: 'Hyper-V Virtual Ethernet Adapter', vmq: null, vmqEnabled: null})],
     chimney: 'Disabled',
     vmguestIso: {path: 'C:\\Windows\\System32\\vmguest.iso', present: false},
@@ -58,6 +58,10 @@ function facts(over: Partial<HostFacts> = {}): HostFacts {
     vmRootExists: true,
     vmRootWritable: true,
     clusterNodes: null,
+    ipAddresses: [{interfaceAlias: 'vEthernet (Lab)', ipAddress: '192.168.10.5', prefixLength: 24}],
+    netNats: [],
+    vmAdapters: [{vm: 'web1', name: 'Network Adapter', switch: 'Lab', macAddress: '00155D000101'}],
+    labRecords: [],
     errors: [],
     ...over,
   }
@@ -103,7 +107,7 @@ describe('doctor: each failing condition, reported alone', () => {
       [
         answer(
           facts({
-            switches: [{name: 'Lab', type: 'External', nicDescriptions: ['Intel(R) Wi-Fi 6 AX201 160MHz'], nics: ['Wi-Fi'], allowManagementOS: true, hostAdapter: null}],
+            switches: [{name: 'Lab', type: 'External', nicDescriptions: ['Intel(R) Wi-Fi 6 AX201 160MHz'], nics: ['Wi-Fi'], allowManagementOS: true, hostAdapter: null, id: '5b3a8c2e-1f0d-4c7a-9e2b-6a1d3f4e5c61', notes: null}],
             nics: [nic('Wi-Fi', {interfaceDescription: 'Intel(R) Wi-Fi 6 AX201 160MHz', physicalMediaType: 'Native 802.11', mediaType: 'Native 802.11', jumboPacket: {value: '1514', valid: ['1514']}, vmq: null})],
           }),
         ),
@@ -139,7 +143,7 @@ describe('doctor: clusters', () => {
     answer(
       facts({
         computerName: name.toUpperCase(),
-        switches: switches.map((s, i) => ({name: s, type: 'External', nicDescriptions: [`Intel(R) Ethernet X710 Ethernet ${i + 2}`], nics: [`Ethernet ${i + 2}`], allowManagementOS: true, hostAdapter: `vEthernet (${s})`})),
+        switches: switches.map((s, i) => ({name: s, type: 'External', nicDescriptions: [`Intel(R) Ethernet X710 Ethernet ${i + 2}`], nics: [`Ethernet ${i + 2}`], allowManagementOS: true, hostAdapter: `vEthernet (${s})`, id: `5b3a8c2e-1f0d-4c7a-9e2b-6a1d3f4e5c${String(70 + i)}`, notes: null})),
         nics: switches.flatMap((s, i) => [nic(`Ethernet ${i + 2}`, {interfaceDescription: `Intel(R) Ethernet X710 Ethernet ${i + 2}`}), nic(`vEthernet (${s})`, {virtual: true, vmq: null})]),
         clusterNodes: [
           {name: 'HV1', state: 'Up'},

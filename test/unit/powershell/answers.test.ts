@@ -24,7 +24,7 @@ function facts(over: Record<string, unknown> = {}): Record<string, unknown> {
     configurationVersions: ['9.0', '10.0'],
     virtualMachinePath: 'C:\\ProgramData\\Microsoft\\Windows\\Hyper-V',
     virtualHardDiskPath: 'C:\\Users\\Public\\Documents\\Hyper-V\\Virtual Hard Disks',
-    switches: [{name: 'Lab', type: 'External', nicDescriptions: ['Intel X710 #1'], nics: ['Ethernet 2'], allowManagementOS: true, hostAdapter: 'vEthernet (Lab)'}],
+    switches: [{name: 'Lab', type: 'External', nicDescriptions: ['Intel X710 #1'], nics: ['Ethernet 2'], allowManagementOS: true, hostAdapter: 'vEthernet (Lab)', id: '5b3a8c2e-1f0d-4c7a-9e2b-6a1d3f4e5c60', notes: null}],
     nics: [
       {
         name: 'Ethernet 2',
@@ -52,6 +52,10 @@ function facts(over: Record<string, unknown> = {}): Record<string, unknown> {
     vmRootExists: true,
     vmRootWritable: null,
     clusterNodes: null,
+    ipAddresses: [{interfaceAlias: 'vEthernet (Lab)', ipAddress: '192.168.10.5', prefixLength: 24}],
+    netNats: [{name: 'corp-lan', prefix: '10.200.1.0/24'}],
+    vmAdapters: [{vm: 'web1', name: 'Network Adapter', switch: 'Lab', macAddress: '00155D000101'}],
+    labRecords: [{name: 'corp', record: {apiVersion: 'hvguest/v1', kind: 'LabRecord', lab: 'corp'}}],
     errors: [],
     ...over,
   }
@@ -143,7 +147,12 @@ describe('the shapes the runtime sends pass', () => {
       vmRootExists: null,
       clusterNodes: null,
       virtualMachinePath: null,
-      errors: [{fact: 'os', cmdlet: 'Get-CimInstance', message: 'Access is denied.', category: 'PermissionDenied'}],
+      netNats: null,
+      labRecords: [{name: 'damaged', record: null}],
+      errors: [
+        {fact: 'os', cmdlet: 'Get-CimInstance', message: 'Access is denied.', category: 'PermissionDenied'},
+        {fact: 'netNats', cmdlet: 'Get-NetNat', message: 'this host has no NetNat module (Windows Server 2016 and later have it)', category: 'NotImplemented'},
+      ],
     })
     expect(answerData('facts', ok('facts', unread))).toEqual(unread)
   })
