@@ -133,7 +133,13 @@ async function applyDifference(labPlan: LabPlan, diff: LabConvergence, hosts: La
   const targets = hosts.map((h) => h.target)
   const run = startRun(plan, targets)
   // Networks the run makes are where its guests' adapters go: preflight must not call them missing.
-  for (const r of run.hosts) r.session = hosts.find((h) => h.target.name === r.target.name)!.session
+  for (const r of run.hosts) {
+    r.session = hosts.find((h) => h.target.name === r.target.name)!.session
+    // begin sets the profile's jumbo frames on the switches the guests use; one the run makes
+    // does not exist yet then, so lab-network sets it right after making the switch.
+    const making = new Set(diff.hosts.find((h) => h.host === r.target.name)?.networks.filter((n) => n.switch === 'create').map((n) => n.network.switch.toLowerCase()))
+    r.planned = {...r.planned, network: {...r.planned.network, jumbo: r.planned.network.jumbo.filter((j) => !making.has(j.switch.toLowerCase()))}}
+  }
   const createOpts: CreateOptions = {templates: [], replace: false, lockTimeoutSeconds: opts.lockTimeoutSeconds, timeoutMs: opts.timeoutMs, signal: opts.signal}
   const recreating = new Set(diff.hosts.flatMap((h) => h.guests.filter((g) => g.action === 'recreate').map((g) => g.guest.name.toLowerCase())))
   const outcome = (status: LabUpResult['status'], result: RunResult, extra: Partial<LabUpResult> = {}): LabUpResult =>

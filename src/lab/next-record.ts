@@ -88,8 +88,8 @@ export function nextRecord(input: NextRecordInput): LabRecord {
   return record
 }
 
-/** The host settings begin changed (its answer's `changed` list, when it gives one). */
+/** The host settings begin changed (its answer's hostSettings whose action is set): lab down puts them back. */
 function changedSettings(began: unknown): LabRecordHostSetting[] {
-  const changed = (began as {changed?: unknown} | null | undefined)?.changed
-  return Array.isArray(changed) ? (changed.filter((c) => c && typeof c === 'object') as LabRecordHostSetting[]) : []
+  const settings = (began as {hostSettings?: unknown} | null | undefined)?.hostSettings
+  return Array.isArray(settings) ? (settings.filter((c) => c && typeof c === 'object' && (c as {action?: unknown}).action === 'set') as LabRecordHostSetting[]) : []
 }

@@ -72,11 +72,15 @@ export const CODES = {
   // -- labs (hvguest lab plan): found in the lab file, before any host is asked
   'lab-address-invalid': {severity: 'error', summary: 'A lab adapter\'s address is outside its network\'s subnet (or its count runs past it), has another prefix length, or is the network, broadcast or gateway address.'},
   'lab-address-duplicate': {severity: 'error', summary: 'Two adapters of a lab have the same address.'},
-  'lab-subnet-conflict': {severity: 'error', summary: 'Two networks of a lab have overlapping subnets.'},
-  'lab-nat-conflict': {severity: 'error', summary: 'nat: true on a lab network that is not internal (only an internal switch has a host address to translate for).'},
+  'lab-subnet-conflict': {severity: 'error', summary: 'A lab network\'s subnet overlaps another network of the lab, or (lab up) an address the host already has on another interface (a NIC, another switch\'s vEthernet adapter).'},
+  'lab-nat-conflict': {severity: 'error', summary: 'nat: true on a lab network that is not internal (only an internal switch has a host address to translate for); or (lab up) a NetNat of the host overlaps the subnet without holding it, the host already has the one NetNat Windows Server allows, or it has no NetNat module (Windows Server 2012).'},
   'lab-dependency-invalid': {severity: 'error', summary: 'A lab guest\'s dependsOn names no guest of the lab, or the dependencies form a cycle.'},
-  'lab-network-unknown': {severity: 'error', summary: 'A lab guest\'s adapter names a network the lab does not declare.'},
+  'lab-network-unknown': {severity: 'error', summary: 'A lab guest\'s adapter names a network the lab does not declare; or (lab up) a network of type existing names a switch the host does not have.'},
   'lab-no-dhcp': {severity: 'warning', summary: 'A lab adapter has no address on an internal or private network, where nothing hands out addresses unless the host runs DHCP.'},
+  // -- labs (hvguest lab up): found on the host from its facts, before any change (exit 2)
+  'lab-name-taken': {severity: 'error', summary: 'The host has a switch or VM of a name the lab would create that the lab did not create (no record of it, no hvguest lab note on the switch).'},
+  'lab-adapter-unavailable': {severity: 'error', summary: 'An external network\'s physical adapter is missing, not Up, wireless, or already bound to another switch (one external switch per adapter).'},
+  'lab-mac-conflict': {severity: 'error', summary: 'A static MAC the lab derived for an adapter is already used by another VM on the host.'},
   // -- integration components
   'ic-required-for-synthetic-devices': {severity: 'warning', summary: 'Without integration components the guest cannot see SCSI disks or synthetic NICs.'},
   'ic-media-unavailable': {severity: 'error', summary: 'IC media (vmguest.iso) is not shipped on Windows Server 2016 and later hosts (nor Windows 10/11).'},

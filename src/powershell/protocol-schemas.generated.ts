@@ -2188,46 +2188,39 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "type": "string",
             "$comment": "The lab's name (metadata.name): letters, digits, '.', '_' and '-' (Assert-HvLabName in Private/Lab.ps1); its record is <vmRoot>\\.hvguest\\labs\\<lab>.json."
           },
-          "nat": {
-            "anyOf": [
-              {
-                "type": "object",
-                "properties": {
-                  "name": {
-                    "type": "string"
-                  }
-                },
-                "required": [
-                  "name"
-                ]
+          "nats": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "name": {
+                  "type": "string"
+                }
               },
-              {
-                "type": "null"
-              }
-            ],
-            "$comment": "The NetNat the lab created (never one it reused)."
+              "required": [
+                "name"
+              ]
+            },
+            "$comment": "The NetNats the lab created (never one it reused), removed first."
           },
-          "address": {
-            "anyOf": [
-              {
-                "type": "object",
-                "properties": {
-                  "interfaceAlias": {
-                    "type": "string"
-                  },
-                  "ipAddress": {
-                    "type": "string"
-                  }
+          "addresses": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "interfaceAlias": {
+                  "type": "string"
                 },
-                "required": [
-                  "interfaceAlias",
-                  "ipAddress"
-                ]
+                "ipAddress": {
+                  "type": "string"
+                }
               },
-              {
-                "type": "null"
-              }
-            ]
+              "required": [
+                "interfaceAlias",
+                "ipAddress"
+              ]
+            },
+            "$comment": "The gateway addresses the lab created on its switches' vEthernet adapters, removed after the NATs."
           },
           "switches": {
             "type": "array",

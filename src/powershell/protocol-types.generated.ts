@@ -1038,15 +1038,18 @@ export interface LabTeardownRequest {
    */
   lab: string
   /**
-   * The NetNat the lab created (never one it reused).
+   * The NetNats the lab created (never one it reused), removed first.
    */
-  nat?: {
+  nats?: {
     name: string
-  } | null
-  address?: {
+  }[]
+  /**
+   * The gateway addresses the lab created on its switches' vEthernet adapters, removed after the NATs.
+   */
+  addresses?: {
     interfaceAlias: string
     ipAddress: string
-  } | null
+  }[]
   switches: {
     name: string
     /**

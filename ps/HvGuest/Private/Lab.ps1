@@ -382,10 +382,13 @@ function Invoke-HvLabTeardownAction {
     $restored = New-Object System.Collections.Generic.List[object]
     $change = Start-HvHostChange -Context $Context -Request $Request
     try {
-        $nat = Get-HvField -Object $Request -Name 'nat'
-        if ($null -ne $nat) { Remove-HvLabNat -Context $Context -Name ([string](Get-HvRequiredField -Object $nat -Name 'name' -What 'the NAT name')) -Removed $removed -Absent $absent }
-        $address = Get-HvField -Object $Request -Name 'address'
-        if ($null -ne $address) {
+        # A lab may have several internal networks: each has its gateway address, and its NAT where the host allows more than one.
+        foreach ($nat in @(Get-HvField -Object $Request -Name 'nats' -Default @())) {
+            if ($null -eq $nat) { continue }
+            Remove-HvLabNat -Context $Context -Name ([string](Get-HvRequiredField -Object $nat -Name 'name' -What 'the NAT name')) -Removed $removed -Absent $absent
+        }
+        foreach ($address in @(Get-HvField -Object $Request -Name 'addresses' -Default @())) {
+            if ($null -eq $address) { continue }
             Remove-HvLabAddress -Context $Context -InterfaceAlias ([string](Get-HvRequiredField -Object $address -Name 'interfaceAlias' -What 'the address adapter')) -IPAddress ([string](Get-HvRequiredField -Object $address -Name 'ipAddress' -What 'the address')) -Removed $removed -Absent $absent
         }
         $removedSwitches = New-Object System.Collections.Generic.List[string]
@@ -472,7 +475,8 @@ function Remove-HvLabSwitch {
         $reason = "switch '{0}' is external (bound to a physical NIC): it is removed only with includeExternal" -f $name
     } else {
         Set-HvActivity -Context $Context -Step 'remove-switch' -Cmdlet 'Get-VMNetworkAdapter'
-        $users = @(Get-HvSwitchUsers -Switch $sw)
+        # Get-HvSwitchUsers returns its list as one object: @(...) would wrap it once more.
+        $users = Get-HvSwitchUsers -Switch $sw
         if ($users.Count -gt 0) { $reason = "switch '{0}' is still used by {1}" -f $name, ($users -join ', ') }
     }
     if ($null -ne $reason) {
