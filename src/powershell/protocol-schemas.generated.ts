@@ -2061,7 +2061,11 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
         "type": "object",
         "properties": {
           "switchId": {
-            "$ref": "#/$defs/answer/properties/switchId"
+            "type": [
+              "string",
+              "null"
+            ],
+            "$comment": "null: the run failed before the switch existed."
           },
           "switchCreated": {
             "$ref": "#/$defs/answer/properties/switchCreated"

@@ -945,9 +945,9 @@ export interface LabNetworkAnswer {
  */
 export interface LabNetworkFailure {
   /**
-   * The switch's Id (Get-VMSwitch), lower case.
+   * null: the run failed before the switch existed.
    */
-  switchId?: string
+  switchId?: string | null
   switchCreated?: boolean
   /**
    * false when there is no gateway, or the host's vEthernet adapter already had the address with that prefix length.
