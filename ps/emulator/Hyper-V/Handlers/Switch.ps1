@@ -138,6 +138,10 @@ $script:Handlers['Remove-VMSwitch'] = {
     $state = $Ctx.State
     $targets = @(Resolve-SwitchTargets $Ctx)
     foreach ($vmSwitch in $targets) {
+        # Client Hyper-V's Default Switch "cannot be deleted or renamed" (docs/hyperv-facts.md, 'Default Switch').
+        if ([string]$vmSwitch.id -eq 'c08cb7b8-9b3c-408e-8e30-5e16a3aeb444') {
+            Stop-HvEmulatorCommand -Message "The virtual switch 'Default Switch' cannot be deleted: Hyper-V creates and keeps it." -Category InvalidOperation -ErrorId 'InvalidOperation' -TargetObject ([string]$vmSwitch.name)
+        }
         # -Force: "Forces the command to run without asking for user confirmation" (its doc):
         # without it the cmdlet asks, which a session that cannot prompt refuses.
         if (-not (Get-Bound $Ctx 'Force')) {
