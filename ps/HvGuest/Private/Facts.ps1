@@ -253,7 +253,8 @@ function Read-HvNetNatFacts {
         return $null
     }
     $nats = Get-HvFactOrError -List -Errors $Errors -Fact 'netNats' -Cmdlet 'Get-NetNat' -Read {
-        @(Get-HvNetNats) | ForEach-Object { [ordered]@{ name = [string]$_.Name; prefix = [string](Get-HvField -Object $_ -Name 'InternalIPInterfaceAddressPrefix' -Default '') } }
+        $all = Get-HvNetNats
+        foreach ($n in $all) { [ordered]@{ name = [string]$n.Name; prefix = [string](Get-HvField -Object $n -Name 'InternalIPInterfaceAddressPrefix' -Default '') } }
     }
     # The comma keeps the list whole (Get-HvFactOrError says why); $null stays $null.
     if ($null -eq $nats) { return $null }

@@ -149,7 +149,8 @@ function Invoke-HvLabNetworkAction {
     $addressCreated = $false
     $natCreated = $false
     $natName = $null
-    $Context.Data = [ordered]@{ switchId = $null; switchCreated = $false; addressCreated = $false; natCreated = $false; natName = $null }
+    # What a failure had done (Node rolls the run back): filled in as each part is done.
+    $Context.Data = [ordered]@{ switchCreated = $false; addressCreated = $false; natCreated = $false }
 
     Set-HvActivity -Context $Context -Step 'find-switch' -Cmdlet 'Get-VMSwitch'
     $sw = Find-HvSwitch -Name $switchName
@@ -163,8 +164,7 @@ function Invoke-HvLabNetworkAction {
         throw (New-HvError -Step 'find-switch' -Cmdlet 'Get-VMSwitch' -Message ("virtual switch '{0}' does not exist on this host, and the lab does not create it" -f $switchName) -Category 'ObjectNotFound')
     }
     $switchId = [string](Get-HvField -Object $sw -Name 'Id' -Default '')
-    $Context.Data.switchId = $switchId
-    $Context.Data.switchCreated = $switchCreated
+    $Context.Data = [ordered]@{ switchId = $switchId; switchCreated = $switchCreated; addressCreated = $false; natCreated = $false }
 
     $gateway = Get-HvField -Object $network -Name 'gateway'
     if ($null -ne $gateway) { $addressCreated = Add-HvLabGateway -Context $Context -SwitchName $switchName -Gateway $gateway }
@@ -472,7 +472,7 @@ function Remove-HvLabSwitch {
         $reason = "switch '{0}' is external (bound to a physical NIC): it is removed only with includeExternal" -f $name
     } else {
         Set-HvActivity -Context $Context -Step 'remove-switch' -Cmdlet 'Get-VMNetworkAdapter'
-        $users = @(Get-HvSwitchUsers -Switch $sw)
+        $users = Get-HvSwitchUsers -Switch $sw
         if ($users.Count -gt 0) { $reason = "switch '{0}' is still used by {1}" -f $name, ($users -join ', ') }
     }
     if ($null -ne $reason) {
@@ -489,8 +489,8 @@ function Remove-HvLabSwitch {
 
 # One host setting the lab's begin set (a begin hostSettings record, action 'set'): put back to
 # the value it had before, through the one door (Restore-HvHostSetting), while it still holds the
-# value the lab set; a setting changed since is kept as it is, and one whose adapter is gone (the
-# host's vEthernet of a removed switch) has nothing to put back.
+# value the lab set; a setting changed since is kept as it is, and one already back at its value, or
+# whose adapter is gone (the host's vEthernet of a removed switch), has nothing to put back.
 function Restore-HvLabHostSetting {
     param([hashtable]$Context, $Record, $Restored, $Kept, $Absent)
     $setting = [string](Get-HvField -Object $Record -Name 'setting' -Default '')
@@ -502,6 +502,8 @@ function Restore-HvLabHostSetting {
     Set-HvActivity -Context $Context -Step ('restore-' + $setting) -Cmdlet $script:HvHostSettingKinds[$parsed.Kind].ReadCmdlet
     $state = Read-HvHostSetting -Kind $parsed.Kind -Target $parsed.Target
     if ($null -eq $state) { $Absent.Add([ordered]@{ kind = 'host-setting'; name = $name }); return }
+    # Put back already (an earlier teardown): nothing to do.
+    if (Test-HvHostSettingValue -Kind $parsed.Kind -Current $state.Current -Value $parsed.Value) { $Absent.Add([ordered]@{ kind = 'host-setting'; name = $name }); return }
     $labValue = Get-HvField -Object $Record -Name 'value'
     if ($parsed.Kind -eq 'vmq') { $labValue = Test-HvTrue $labValue } else { $labValue = [string]$labValue }
     if (-not (Test-HvHostSettingValue -Kind $parsed.Kind -Current $state.Current -Value $labValue)) {
