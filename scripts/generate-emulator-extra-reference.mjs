@@ -497,8 +497,9 @@ const DOCS = [
           SwitchType: {type: 'VMSwitchType', sets: ['SwitchName_SwitchType', 'SwitchObject_SwitchType'], accepted: ['Private', 'Internal', 'External']},
           VMSwitch: {type: 'VMSwitch[]', sets: BY_OBJECT, position: 0, required: true, pipeline: 'True (ByValue)'},
         },
-        inputs: [], outputs: ['None', 'Microsoft.HyperV.PowerShell.EthernetSwitch (with -Passthru)'],
+        inputs: [], outputs: ['None', 'Microsoft.HyperV.PowerShell.VMSwitch (with -Passthru)'],
         notes: [
+          'OUTPUTS of the doc: Microsoft.HyperV.PowerShell.EthernetSwitch; the class the module declares (hyperv-types/Hyper-V.types.cs) and New-VMSwitch / Get-VMSwitch document is VMSwitch, which -Passthru returns.',
           '-AllowManagementOS: "Setting AllowManagementOS to $true creates management operating system virtual network adapters (VMNetworkAdapters) in the parent partition and connects it to the virtual switch. Setting AllowManagementOS to $false removes any VMNetworkAdapters connected to the virtual switch." (doc PARAMETERS)',
           '-NetAdapterName converts a switch to External, allowing the management OS unless -AllowManagementOS $false (doc PARAMETERS, example 2).',
         ],
