@@ -253,8 +253,7 @@ function Read-HvNetNatFacts {
         return $null
     }
     $nats = Get-HvFactOrError -List -Errors $Errors -Fact 'netNats' -Cmdlet 'Get-NetNat' -Read {
-        $all = Get-HvNetNats
-        foreach ($n in $all) { [ordered]@{ name = [string]$n.Name; prefix = [string](Get-HvField -Object $n -Name 'InternalIPInterfaceAddressPrefix' -Default '') } }
+        foreach ($n in @(Get-HvNetNats)) { [ordered]@{ name = [string]$n.Name; prefix = [string](Get-HvField -Object $n -Name 'InternalIPInterfaceAddressPrefix' -Default '') } }
     }
     # The comma keeps the list whole (Get-HvFactOrError says why); $null stays $null.
     if ($null -eq $nats) { return $null }

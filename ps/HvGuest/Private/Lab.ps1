@@ -91,9 +91,11 @@ function Find-HvLabSwitch {
     return (Find-HvSwitch -Name $Name)
 }
 
-# Every IPv4 address of the host.
+# Every IPv4 address of the host. Asked for all addresses, then the IPv4 ones kept: a filter that
+# matches nothing (-AddressFamily IPv4 on a host with none) is an error of a CDXML cmdlet
+# ("No MSFT_NetIPAddress objects found"), not an empty answer.
 function Get-HvIPv4Addresses {
-    return @(Select-HvObject -InputObject @(Get-NetIPAddress -AddressFamily 'IPv4') -Property 'IPAddress')
+    return @(Select-HvObject -InputObject @(Get-NetIPAddress) -Property 'IPAddress' | Where-Object { $null -ne (ConvertTo-HvIPv4Number -Address ([string]$_.IPAddress)) })
 }
 
 # The host's IPv4 address $IPAddress on adapter $InterfaceAlias, or $null.
@@ -105,17 +107,16 @@ function Find-HvIPAddress {
     return $null
 }
 
-# Every NetNat of the host; $null when the host has no NetNat module (before Windows Server 2016).
+# Every NetNat of the host (none on a host without the NetNat module: before Windows Server 2016,
+# which Test-HvCommand -Command 'Get-NetNat' tells).
 function Get-HvNetNats {
-    if (Test-HvCommand -Command 'Get-NetNat') { return , @(Select-HvObject -InputObject @(Get-NetNat) -Property 'Name') }
-    return $null
+    if (Test-HvCommand -Command 'Get-NetNat') { return @(Select-HvObject -InputObject @(Get-NetNat) -Property 'Name') }
+    return @()
 }
 
 function Find-HvNetNat {
     param([string]$Name)
-    $nats = Get-HvNetNats
-    if ($null -eq $nats) { return $null }
-    foreach ($n in $nats) { if (Test-HvSameText -A ([string]$n.Name) -B $Name) { return $n } }
+    foreach ($n in @(Get-HvNetNats)) { if (Test-HvSameText -A ([string]$n.Name) -B $Name) { return $n } }
     return $null
 }
 
@@ -247,9 +248,9 @@ function Add-HvLabNat {
     $prefix = [string](Get-HvRequiredField -Object $Nat -Name 'prefix' -What 'the NAT prefix')
     if ($null -eq (ConvertFrom-HvIPv4Prefix -Prefix $prefix)) { throw (New-HvError -Step 'request' -Message ("NAT prefix '{0}' is not an IPv4 prefix" -f $prefix) -Category 'InvalidArgument') }
     Set-HvActivity -Context $Context -Step 'new-nat' -Cmdlet 'Get-NetNat'
-    $nats = Get-HvNetNats
-    if ($null -eq $nats) { throw (New-HvError -Step 'new-nat' -Cmdlet 'Get-NetNat' -Message 'this host has no NetNat module (Windows Server 2016 and later have it): a lab network with nat cannot be made here' -Category 'NotImplemented') }
+    if (-not (Test-HvCommand -Command 'Get-NetNat')) { throw (New-HvError -Step 'new-nat' -Cmdlet 'Get-NetNat' -Message 'this host has no NetNat module (Windows Server 2016 and later have it): a lab network with nat cannot be made here' -Category 'NotImplemented') }
     # Windows Server 2012 R2's NetNat has no internal prefix (it NATs by interface): not a lab's NAT.
+    $nats = @(Get-HvNetNats)
     $canCreate = $false
     if (Test-HvCommandParameter -Command 'New-NetNat' -Parameter 'InternalIPInterfaceAddressPrefix') { $canCreate = $true }
     foreach ($n in $nats) {
