@@ -85,4 +85,36 @@ describe('facts: every list is an array, whatever its length', () => {
     expect(f.clusterNodes).toBeNull()
     expect(f.errors.map((e: any) => [e.fact, e.cmdlet])).toContainEqual(['clusterNodes', 'Get-ClusterNode'])
   }, 60_000)
+
+  it('no address, no NAT, no VM adapter, no lab record: empty arrays', () => {
+    const host = newHost()
+    // Not even the loopback: Get-NetIPAddress -AddressFamily IPv4 would fail here, as on a real host.
+    editState(host, (s) => {
+      s.netIPAddresses = []
+    })
+    const f = facts(host)
+    expect(f.ipAddresses).toEqual([])
+    expect(f.netNats).toEqual([])
+    expect(f.vmAdapters).toEqual([])
+    expect(f.labRecords).toEqual([])
+  }, 60_000)
+
+  it('one address, one NAT, one VM adapter, one lab record: arrays of one', () => {
+    const host = newHost()
+    editState(host, (s) => {
+      s.netIPAddresses = []
+    })
+    const made = runSession(host, [
+      {raw: "New-NetIPAddress -InterfaceAlias 'vEthernet (Lab)' -IPAddress '192.0.2.10' -PrefixLength 24 | Out-Null"},
+      {raw: "New-NetNat -Name 'only' -InternalIPInterfaceAddressPrefix '10.9.0.0/24' | Out-Null"},
+      {raw: "New-VM -Name 'only' -NoVHD | Out-Null"},
+      {raw: "New-Item -ItemType Directory -Path 'C:\\Hyper-V\\.hvguest\\labs' -Force | Out-Null; Set-Content -LiteralPath 'C:\\Hyper-V\\.hvguest\\labs\\only.json' -Value '{\"lab\": \"only\"}'"},
+    ])
+    expect(made.stderr).toBe('')
+    const f = facts(host)
+    expect(f.ipAddresses).toEqual([{interfaceAlias: 'vEthernet (Lab)', ipAddress: '192.0.2.10', prefixLength: 24}])
+    expect(f.netNats).toEqual([{name: 'only', prefix: '10.9.0.0/24'}])
+    expect(f.vmAdapters).toEqual([expect.objectContaining({vm: 'only', switch: null})])
+    expect(f.labRecords).toEqual([{name: 'only', record: {lab: 'only'}}])
+  }, 60_000)
 })

@@ -253,9 +253,7 @@ function Read-HvNetNatFacts {
         return $null
     }
     $nats = Get-HvFactOrError -List -Errors $Errors -Fact 'netNats' -Cmdlet 'Get-NetNat' -Read {
-        # Get-HvNetNats returns its list as one object (the comma): foreach walks it, where @(...) would wrap it once more.
-        $list = Get-HvNetNats
-        foreach ($n in $list) { [ordered]@{ name = [string]$n.Name; prefix = [string](Get-HvField -Object $n -Name 'InternalIPInterfaceAddressPrefix' -Default '') } }
+        foreach ($n in @(Get-HvNetNats)) { [ordered]@{ name = [string]$n.Name; prefix = [string](Get-HvField -Object $n -Name 'InternalIPInterfaceAddressPrefix' -Default '') } }
     }
     # The comma keeps the list whole (Get-HvFactOrError says why); $null stays $null.
     if ($null -eq $nats) { return $null }

@@ -1,5 +1,5 @@
-# Host settings: the one door through which begin, net-apply, net-restore, rollback and recover
-# change or put back a host-level setting (Set-HvHostSetting, Restore-HvHostSetting, and the
+# Host settings: the one door through which begin, net-apply, net-restore, lab-teardown, rollback
+# and recover change or put back a host-level setting (Set-HvHostSetting, Restore-HvHostSetting, and the
 # setting kinds they know), one restart per changed adapter, and begin with the plan's
 # hosts[].network (docs/execution.md): *JumboPacket on the physical NIC bound to each switch and
 # on the host's vEthernet (<switch>), TCP Chimney (host-global), VMQ (Enable-NetAdapterVmq) on the
@@ -16,11 +16,13 @@
 #   {action: 'restore-vmq', adapter, enabled}                        VMQ on a NIC
 #   {action: 'restore-chimney', value}                               TCP Chimney (host-global)
 #
-# A setting kind (later: a switch, an IP address, a NAT) is one row of $script:HvHostSettingKinds
-# plus one case in each of New-HvHostSettingUndo, ConvertFrom-HvHostSettingUndo,
+# A setting kind is one row of $script:HvHostSettingKinds plus one case in each of
+# New-HvHostSettingUndo, ConvertFrom-HvHostSettingUndo,
 # Read-HvHostSetting, Test-HvHostSettingValue, Write-HvHostSetting and the Format/Gone functions.
 # The kinds are dispatched by a switch, not by invoking a scriptblock from the table: the runtime
 # never invokes code held in a variable (test/fixtures/runtime/check-runtime-source.ps1).
+# What a lab creates (a switch, an address, a NetNat) is not a setting with a value to put back
+# but an object made and removed: Lab.ps1 journals those, with undo kinds of their own.
 
 $script:HvHostSettingKinds = [ordered]@{
     'adapter-property' = @{ UndoAction = 'restore-adapter-property'; ReadCmdlet = 'Get-NetAdapterAdvancedProperty'; UndoCmdlet = 'Set-NetAdapterAdvancedProperty'; PerAdapter = $true }

@@ -239,8 +239,8 @@ function Resolve-HvRun {
 }
 
 # ---- a run's start, and its undoing when the request that started it fails: the host lock
-# (Lock.ps1), the journal and the run pointer, in that order. begin, net-apply / net-restore and
-# probe start their runs here; commit, rollback and recover end them.
+# (Lock.ps1), the journal and the run pointer, in that order. begin, net-apply / net-restore,
+# lab-teardown and probe start their runs here; commit, rollback and recover end them.
 
 # What Start-HvRun has done so far, for Undo-HvRunStart: Locked once the lock is this request's to
 # release, Run once the journal exists.

@@ -91,9 +91,11 @@ function Find-HvLabSwitch {
     return (Find-HvSwitch -Name $Name)
 }
 
-# Every IPv4 address of the host.
+# Every IPv4 address of the host. Asked for all addresses, then the IPv4 ones kept: a filter that
+# matches nothing (-AddressFamily IPv4 on a host with none) is an error of a CDXML cmdlet
+# ("No MSFT_NetIPAddress objects found"), not an empty answer.
 function Get-HvIPv4Addresses {
-    return @(Select-HvObject -InputObject @(Get-NetIPAddress -AddressFamily 'IPv4') -Property 'IPAddress')
+    return @(Select-HvObject -InputObject @(Get-NetIPAddress) -Property 'IPAddress' | Where-Object { $null -ne (ConvertTo-HvIPv4Number -Address ([string]$_.IPAddress)) })
 }
 
 # The host's IPv4 address $IPAddress on adapter $InterfaceAlias, or $null.
@@ -105,17 +107,16 @@ function Find-HvIPAddress {
     return $null
 }
 
-# Every NetNat of the host; $null when the host has no NetNat module (before Windows Server 2016).
+# Every NetNat of the host (none on a host without the NetNat module: before Windows Server 2016,
+# which Test-HvCommand -Command 'Get-NetNat' tells).
 function Get-HvNetNats {
-    if (Test-HvCommand -Command 'Get-NetNat') { return , @(Select-HvObject -InputObject @(Get-NetNat) -Property 'Name') }
-    return $null
+    if (Test-HvCommand -Command 'Get-NetNat') { return @(Select-HvObject -InputObject @(Get-NetNat) -Property 'Name') }
+    return @()
 }
 
 function Find-HvNetNat {
     param([string]$Name)
-    $nats = Get-HvNetNats
-    if ($null -eq $nats) { return $null }
-    foreach ($n in $nats) { if (Test-HvSameText -A ([string]$n.Name) -B $Name) { return $n } }
+    foreach ($n in @(Get-HvNetNats)) { if (Test-HvSameText -A ([string]$n.Name) -B $Name) { return $n } }
     return $null
 }
 
@@ -149,7 +150,8 @@ function Invoke-HvLabNetworkAction {
     $addressCreated = $false
     $natCreated = $false
     $natName = $null
-    $Context.Data = [ordered]@{ switchId = $null; switchCreated = $false; addressCreated = $false; natCreated = $false; natName = $null }
+    # What a failure had done (Node rolls the run back): filled in as each part is done.
+    $Context.Data = [ordered]@{ switchCreated = $false; addressCreated = $false; natCreated = $false }
 
     Set-HvActivity -Context $Context -Step 'find-switch' -Cmdlet 'Get-VMSwitch'
     $sw = Find-HvSwitch -Name $switchName
@@ -163,8 +165,7 @@ function Invoke-HvLabNetworkAction {
         throw (New-HvError -Step 'find-switch' -Cmdlet 'Get-VMSwitch' -Message ("virtual switch '{0}' does not exist on this host, and the lab does not create it" -f $switchName) -Category 'ObjectNotFound')
     }
     $switchId = [string](Get-HvField -Object $sw -Name 'Id' -Default '')
-    $Context.Data.switchId = $switchId
-    $Context.Data.switchCreated = $switchCreated
+    $Context.Data = [ordered]@{ switchId = $switchId; switchCreated = $switchCreated; addressCreated = $false; natCreated = $false }
 
     $gateway = Get-HvField -Object $network -Name 'gateway'
     if ($null -ne $gateway) { $addressCreated = Add-HvLabGateway -Context $Context -SwitchName $switchName -Gateway $gateway }
@@ -247,9 +248,9 @@ function Add-HvLabNat {
     $prefix = [string](Get-HvRequiredField -Object $Nat -Name 'prefix' -What 'the NAT prefix')
     if ($null -eq (ConvertFrom-HvIPv4Prefix -Prefix $prefix)) { throw (New-HvError -Step 'request' -Message ("NAT prefix '{0}' is not an IPv4 prefix" -f $prefix) -Category 'InvalidArgument') }
     Set-HvActivity -Context $Context -Step 'new-nat' -Cmdlet 'Get-NetNat'
-    $nats = Get-HvNetNats
-    if ($null -eq $nats) { throw (New-HvError -Step 'new-nat' -Cmdlet 'Get-NetNat' -Message 'this host has no NetNat module (Windows Server 2016 and later have it): a lab network with nat cannot be made here' -Category 'NotImplemented') }
+    if (-not (Test-HvCommand -Command 'Get-NetNat')) { throw (New-HvError -Step 'new-nat' -Cmdlet 'Get-NetNat' -Message 'this host has no NetNat module (Windows Server 2016 and later have it): a lab network with nat cannot be made here' -Category 'NotImplemented') }
     # Windows Server 2012 R2's NetNat has no internal prefix (it NATs by interface): not a lab's NAT.
+    $nats = @(Get-HvNetNats)
     $canCreate = $false
     if (Test-HvCommandParameter -Command 'New-NetNat' -Parameter 'InternalIPInterfaceAddressPrefix') { $canCreate = $true }
     foreach ($n in $nats) {
@@ -475,7 +476,6 @@ function Remove-HvLabSwitch {
         $reason = "switch '{0}' is external (bound to a physical NIC): it is removed only with includeExternal" -f $name
     } else {
         Set-HvActivity -Context $Context -Step 'remove-switch' -Cmdlet 'Get-VMNetworkAdapter'
-        # Get-HvSwitchUsers returns its list as one object: @(...) would wrap it once more.
         $users = Get-HvSwitchUsers -Switch $sw
         if ($users.Count -gt 0) { $reason = "switch '{0}' is still used by {1}" -f $name, ($users -join ', ') }
     }
@@ -493,8 +493,8 @@ function Remove-HvLabSwitch {
 
 # One host setting the lab's begin set (a begin hostSettings record, action 'set'): put back to
 # the value it had before, through the one door (Restore-HvHostSetting), while it still holds the
-# value the lab set; a setting changed since is kept as it is, and one whose adapter is gone (the
-# host's vEthernet of a removed switch) has nothing to put back.
+# value the lab set; a setting changed since is kept as it is, and one already back at its value, or
+# whose adapter is gone (the host's vEthernet of a removed switch), has nothing to put back.
 function Restore-HvLabHostSetting {
     param([hashtable]$Context, $Record, $Restored, $Kept, $Absent)
     $setting = [string](Get-HvField -Object $Record -Name 'setting' -Default '')
@@ -506,6 +506,8 @@ function Restore-HvLabHostSetting {
     Set-HvActivity -Context $Context -Step ('restore-' + $setting) -Cmdlet $script:HvHostSettingKinds[$parsed.Kind].ReadCmdlet
     $state = Read-HvHostSetting -Kind $parsed.Kind -Target $parsed.Target
     if ($null -eq $state) { $Absent.Add([ordered]@{ kind = 'host-setting'; name = $name }); return }
+    # Put back already (an earlier teardown): nothing to do.
+    if (Test-HvHostSettingValue -Kind $parsed.Kind -Current $state.Current -Value $parsed.Value) { $Absent.Add([ordered]@{ kind = 'host-setting'; name = $name }); return }
     $labValue = Get-HvField -Object $Record -Name 'value'
     if ($parsed.Kind -eq 'vmq') { $labValue = Test-HvTrue $labValue } else { $labValue = [string]$labValue }
     if (-not (Test-HvHostSettingValue -Kind $parsed.Kind -Current $state.Current -Value $labValue)) {
