@@ -80,6 +80,10 @@ export function planLab(req: LabPlanRequest, catalog?: Catalog): LabPlanResult {
   }
   const locate = loaded.locate
   const at = (...path: DocPath): SourceRef => locate(path)
+  // A profile the lab names and no folder has is the lab file's line, as a template is.
+  if (lab.spec.defaults?.profile !== undefined) {
+    stages.diagnostics = stages.diagnostics.map((d) => (d.code === 'profile-not-found' && d.source?.line === undefined ? {...d, source: at('spec', 'defaults', 'profile')} : d))
+  }
   const prefix = lab.spec.prefix ?? ''
   const labDiagnostics: Diagnostic[] = []
   const problem = (code: Parameters<typeof report>[0], message: string, source: SourceRef, guest?: string) => labDiagnostics.push(report(code, message, guest ? {source, guest} : {source}))

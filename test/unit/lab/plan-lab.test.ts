@@ -193,6 +193,12 @@ describe('templates and values', () => {
     expect(elsewhere.labPlan.plan.diagnostics.map((d) => [d.code, d.source?.path])).toEqual([['file-not-found', 'spec.guests[0].template']])
   })
 
+  it('the profile of defaults is used for every guest; an unknown one is reported at its line', () => {
+    expect(labFixture({lab: {defaults: {profile: 'intel-10g'}}}).labPlan.plan.guests[0].profile).toBe('intel-10g')
+    const r = labFixture({lab: {defaults: {profile: 'intel-10', values: {}}}})
+    expect(r.labPlan.plan.diagnostics.map((d) => [d.code, d.source?.path])).toEqual([['profile-not-found', 'spec.defaults.profile']])
+  })
+
   it('an unknown template name is reported at the guest\'s template line', () => {
     const r = labFixture({lab: {guests: [guest('a', {template: 'ubuntu-2205'})]}})
     expect(r.labPlan.plan.diagnostics.map((d) => [d.code, d.source?.path])).toEqual([['template-not-found', 'spec.guests[0].template']])
