@@ -104,6 +104,12 @@ export function planLab(req: LabPlanRequest, catalog?: Catalog): LabPlanResult {
   for (const n of networks) n.hosts = [...new Set(ordered.filter((m) => m.adapters.some((a) => a.network === n.name)).map((m) => m.host.name))]
   stages.diagnostics.push(...labDiagnostics)
   const plan = finishPlan(stages, targets, req.strict ?? false)
+  // A guest's name is written in the lab file: a finding about it is at that line.
+  plan.diagnostics = plan.diagnostics.map((d) => {
+    if (d.source?.line !== undefined || (d.code !== 'name-invalid' && d.code !== 'name-duplicate')) return d
+    const m = ordered.find((x) => x.vmName === d.guest) ?? ordered.find((x) => d.message.includes(JSON.stringify(x.vmName)))
+    return m ? {...d, source: at('spec', 'guests', m.entryIndex, 'name')} : d
+  })
   const guests: LabPlannedGuest[] = ordered.map((m) => ({
     name: m.vmName,
     host: m.host.name,

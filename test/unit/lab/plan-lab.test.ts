@@ -153,6 +153,13 @@ describe('dependsOn', () => {
     expect(r.labPlan.plan.guests.map((g) => g.name)).toEqual(['a', 'b', 'c', 'd'])
   })
 
+  it('an invalid or duplicate guest name is reported at its name in the lab file', () => {
+    const invalid = labFixture({lab: {guests: [guest('g1'), guest('web_{{index}}')]}})
+    expect(invalid.labPlan.plan.diagnostics.map((d) => [d.code, d.source?.path])).toEqual([['name-invalid', 'spec.guests[1].name']])
+    const twice = labFixture({lab: {guests: [guest('a{{index}}', {count: 2}), guest('a1')]}})
+    expect(twice.labPlan.plan.diagnostics.map((d) => [d.code, d.source?.path])).toEqual([['name-duplicate', 'spec.guests[0].name']])
+  })
+
   it('an entry name as written stands for all its guests; names get the prefix', () => {
     const r = labFixture({lab: {prefix: 'x-', guests: [guest('app', {dependsOn: ['web{{index}}']}), guest('web{{index}}', {count: 2})]}})
     expect(r.labPlan.guests.map((g) => [g.name, g.dependsOn])).toEqual([
