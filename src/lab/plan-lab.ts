@@ -80,6 +80,10 @@ export function planLab(req: LabPlanRequest, catalog?: Catalog): LabPlanResult {
   }
   const locate = loaded.locate
   const at = (...path: DocPath): SourceRef => locate(path)
+  // A profile the lab names and no folder has is the lab file's line, as a template is.
+  if (lab.spec.defaults?.profile !== undefined) {
+    stages.diagnostics = stages.diagnostics.map((d) => (d.code === 'profile-not-found' && d.source?.line === undefined ? {...d, source: at('spec', 'defaults', 'profile')} : d))
+  }
   const prefix = lab.spec.prefix ?? ''
   const labDiagnostics: Diagnostic[] = []
   const problem = (code: Parameters<typeof report>[0], message: string, source: SourceRef, guest?: string) => labDiagnostics.push(report(code, message, guest ? {source, guest} : {source}))
@@ -100,6 +104,12 @@ export function planLab(req: LabPlanRequest, catalog?: Catalog): LabPlanResult {
   for (const n of networks) n.hosts = [...new Set(ordered.filter((m) => m.adapters.some((a) => a.network === n.name)).map((m) => m.host.name))]
   stages.diagnostics.push(...labDiagnostics)
   const plan = finishPlan(stages, targets, req.strict ?? false)
+  // A guest's name is written in the lab file: a finding about it is at that line.
+  plan.diagnostics = plan.diagnostics.map((d) => {
+    if (d.source?.line !== undefined || (d.code !== 'name-invalid' && d.code !== 'name-duplicate')) return d
+    const m = ordered.find((x) => x.vmName === d.guest) ?? ordered.find((x) => d.message.includes(JSON.stringify(x.vmName)))
+    return m ? {...d, source: at('spec', 'guests', m.entryIndex, 'name')} : d
+  })
   const guests: LabPlannedGuest[] = ordered.map((m) => ({
     name: m.vmName,
     host: m.host.name,

@@ -44,7 +44,7 @@ describe('hvguest lab plan', () => {
 
   it('a lab with errors: exit 2, every problem at file:line:column, no stack trace; validate says the same', () => {
     const text = readFileSync(join(dir, 'lab.yaml'), 'utf8')
-      .replace('10.210.0.11/24', '10.210.0.255/24')
+      .replace('10.210.0.11/24', '10.210.0.254/24') // app2 gets .255, the broadcast address
       .replace('template: lab-linux ', 'template: lab-linux\n      dependsOn: [db1]\n      ')
     writeFileSync(join(dir, 'broken.yaml'), text)
     const r = runCli(['lab', 'plan', 'broken.yaml'], {cwd: dir})

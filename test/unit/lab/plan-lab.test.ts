@@ -153,6 +153,13 @@ describe('dependsOn', () => {
     expect(r.labPlan.plan.guests.map((g) => g.name)).toEqual(['a', 'b', 'c', 'd'])
   })
 
+  it('an invalid or duplicate guest name is reported at its name in the lab file', () => {
+    const invalid = labFixture({lab: {guests: [guest('g1'), guest('web_{{index}}')]}})
+    expect(invalid.labPlan.plan.diagnostics.map((d) => [d.code, d.source?.path])).toEqual([['name-invalid', 'spec.guests[1].name']])
+    const twice = labFixture({lab: {guests: [guest('a{{index}}', {count: 2}), guest('a1')]}})
+    expect(twice.labPlan.plan.diagnostics.map((d) => [d.code, d.source?.path])).toEqual([['name-duplicate', 'spec.guests[0].name']])
+  })
+
   it('an entry name as written stands for all its guests; names get the prefix', () => {
     const r = labFixture({lab: {prefix: 'x-', guests: [guest('app', {dependsOn: ['web{{index}}']}), guest('web{{index}}', {count: 2})]}})
     expect(r.labPlan.guests.map((g) => [g.name, g.dependsOn])).toEqual([
@@ -191,6 +198,12 @@ describe('templates and values', () => {
     writeFileSync(join(cwd, 'lab.yaml'), stringify({apiVersion: 'hvguest/v1', kind: 'Lab', metadata: {name: 'l'}, spec: {guests: [guest('a', {template: 'tpl/near.yaml'})]}}))
     const elsewhere = planLab({file: 'lab.yaml', cwd})
     expect(elsewhere.labPlan.plan.diagnostics.map((d) => [d.code, d.source?.path])).toEqual([['file-not-found', 'spec.guests[0].template']])
+  })
+
+  it('the profile of defaults is used for every guest; an unknown one is reported at its line', () => {
+    expect(labFixture({lab: {defaults: {profile: 'intel-10g'}}}).labPlan.plan.guests[0].profile).toBe('intel-10g')
+    const r = labFixture({lab: {defaults: {profile: 'intel-10', values: {}}}})
+    expect(r.labPlan.plan.diagnostics.map((d) => [d.code, d.source?.path])).toEqual([['profile-not-found', 'spec.defaults.profile']])
   })
 
   it('an unknown template name is reported at the guest\'s template line', () => {
