@@ -8,7 +8,7 @@
  */
 import type {Diagnostic} from '../model/diagnostic.js'
 import type {LabPlan, LabPlannedGuest} from '../model/lab-plan.js'
-import type {Plan} from '../model/plan.js'
+import type {HostJumboSetting, Plan} from '../model/plan.js'
 import {checkedAnswer} from '../powershell/answers.js'
 import {blameRefusedHosts, commitAll} from '../execute/create-commit.js'
 import {rollBackAfterError, rollBackFailedRun} from '../execute/create-rollback.js'
@@ -133,11 +133,13 @@ async function applyDifference(labPlan: LabPlan, diff: LabConvergence, hosts: La
   const targets = hosts.map((h) => h.target)
   const run = startRun(plan, targets)
   // Networks the run makes are where its guests' adapters go: preflight must not call them missing.
+  const laterJumbo = new Map<string, HostJumboSetting>()
   for (const r of run.hosts) {
     r.session = hosts.find((h) => h.target.name === r.target.name)!.session
     // begin sets the profile's jumbo frames on the switches the guests use; one the run makes
     // does not exist yet then, so lab-network sets it right after making the switch.
     const making = new Set(diff.hosts.find((h) => h.host === r.target.name)?.networks.filter((n) => n.switch === 'create').map((n) => n.network.switch.toLowerCase()))
+    for (const j of r.planned.network.jumbo) if (making.has(j.switch.toLowerCase())) laterJumbo.set(`${r.target.name}/${j.switch}`.toLowerCase(), j)
     r.planned = {...r.planned, network: {...r.planned.network, jumbo: r.planned.network.jumbo.filter((j) => !making.has(j.switch.toLowerCase()))}}
   }
   const createOpts: CreateOptions = {templates: [], replace: false, lockTimeoutSeconds: opts.lockTimeoutSeconds, timeoutMs: opts.timeoutMs, signal: opts.signal}
@@ -164,7 +166,7 @@ async function applyDifference(labPlan: LabPlan, diff: LabConvergence, hosts: La
       const h = diff.hosts.find((x) => x.host === r.target.name)!
       for (const n of h.networks.filter(changesNetwork)) {
         if (run.failed) return
-        if (!(await makeNetwork(run, r, h, n, labPlan, made, emit))) return
+        if (!(await makeNetwork(run, r, h, n, labPlan, made, laterJumbo.get(`${h.host}/${n.network.switch}`.toLowerCase()) ?? null, emit))) return
       }
     })
     if (run.failed) return outcome('failed', await rollBackFailedRun(run, emit))
@@ -242,7 +244,7 @@ async function applyDifference(labPlan: LabPlan, diff: LabConvergence, hosts: La
 const changesNetwork = (n: NetworkChange): boolean => n.switch === 'create' || n.address === 'create' || n.nat === 'create'
 
 /** One lab-network request: the switch, the gateway address and the NAT the run makes, journaled on the host. */
-async function makeNetwork(run: CreateRun, r: HostRun, h: HostConvergence, n: NetworkChange, labPlan: LabPlan, made: Map<string, {switchId: string | null; switchCreated: boolean; addressCreated: boolean; natCreated: boolean}>, emit: LabEmit): Promise<boolean> {
+async function makeNetwork(run: CreateRun, r: HostRun, h: HostConvergence, n: NetworkChange, labPlan: LabPlan, made: Map<string, {switchId: string | null; switchCreated: boolean; addressCreated: boolean; natCreated: boolean}>, jumbo: HostJumboSetting | null, emit: LabEmit): Promise<boolean> {
   const net = n.network
   const type = net.type === 'internal' ? 'Internal' : net.type === 'private' ? 'Private' : 'External'
   emit({type: 'host', host: h.host, message: `network ${net.name}: ${[n.switch === 'create' ? `switch ${net.switch} (${net.type})` : null, n.address === 'create' ? `gateway ${net.gateway}/${net.prefixLength}` : null, n.nat === 'create' ? `NAT ${n.natName} ${n.natPrefix}` : null].filter(Boolean).join(', ')}`})
@@ -261,6 +263,7 @@ async function makeNetwork(run: CreateRun, r: HostRun, h: HostConvergence, n: Ne
         createSwitch: n.switch === 'create',
         gateway: n.address === 'create' ? {address: net.gateway!, prefixLength: net.prefixLength!} : null,
         nat: n.nat === 'create' ? {name: n.natName!, prefix: n.natPrefix!} : null,
+        jumbo: n.switch === 'create' ? jumbo : null,
       },
     }),
   )

@@ -2005,6 +2005,39 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
                     "type": "null"
                   }
                 ]
+              },
+              "jumbo": {
+                "anyOf": [
+                  {
+                    "type": "object",
+                    "properties": {
+                      "switch": {
+                        "type": "string"
+                      },
+                      "value": {
+                        "type": "number"
+                      },
+                      "targets": {
+                        "type": "array",
+                        "items": {
+                          "enum": [
+                            "physical-nic",
+                            "host-vethernet"
+                          ]
+                        }
+                      }
+                    },
+                    "required": [
+                      "switch",
+                      "value",
+                      "targets"
+                    ]
+                  },
+                  {
+                    "type": "null"
+                  }
+                ],
+                "$comment": "The profile's jumbo frames for this switch (the plan's hosts[].network.jumbo entry), set on its adapters once the request has made it; begin sets them only on switches that exist."
               }
             },
             "required": [
@@ -2045,6 +2078,13 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
               "null"
             ],
             "$comment": "The NetNat the subnet goes through: the one created, or the existing one reused; null without nat."
+          },
+          "hostSettings": {
+            "type": "array",
+            "items": {
+              "$ref": "begin.schema.json#/$defs/hostSetting"
+            },
+            "$comment": "The jumbo settings made on the new switch's adapters (as begin reports its own)."
           }
         },
         "required": [
@@ -2078,6 +2118,9 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           },
           "natName": {
             "$ref": "#/$defs/answer/properties/natName"
+          },
+          "hostSettings": {
+            "$ref": "#/$defs/answer/properties/hostSettings"
           }
         }
       }

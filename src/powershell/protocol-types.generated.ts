@@ -914,6 +914,14 @@ export interface LabNetworkRequest {
        */
       prefix: string
     } | null
+    /**
+     * The profile's jumbo frames for this switch (the plan's hosts[].network.jumbo entry), set on its adapters once the request has made it; begin sets them only on switches that exist.
+     */
+    jumbo?: {
+      switch: string
+      value: number
+      targets: ('physical-nic' | 'host-vethernet')[]
+    } | null
   }
 }
 /**
@@ -937,6 +945,10 @@ export interface LabNetworkAnswer {
    * The NetNat the subnet goes through: the one created, or the existing one reused; null without nat.
    */
   natName: string | null
+  /**
+   * The jumbo settings made on the new switch's adapters (as begin reports its own).
+   */
+  hostSettings?: HostSetting[]
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
@@ -961,6 +973,10 @@ export interface LabNetworkFailure {
    * The NetNat the subnet goes through: the one created, or the existing one reused; null without nat.
    */
   natName?: string | null
+  /**
+   * The jumbo settings made on the new switch's adapters (as begin reports its own).
+   */
+  hostSettings?: HostSetting[]
 }
 /**
  * From ps/HvGuest/schemas/lab-record.schema.json#/$defs/request.

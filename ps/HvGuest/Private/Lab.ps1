@@ -167,6 +167,18 @@ function Invoke-HvLabNetworkAction {
     $switchId = [string](Get-HvField -Object $sw -Name 'Id' -Default '')
     $Context.Data = [ordered]@{ switchId = $switchId; switchCreated = $switchCreated; addressCreated = $false; natCreated = $false }
 
+    # The profile's jumbo frames on the adapters of a switch the run has just made: begin sets them
+    # on the switches that exist, and this one did not yet. Through the host-setting door, so the
+    # journal puts the old value back before a rollback removes the switch.
+    $jumbo = Get-HvField -Object $network -Name 'jumbo'
+    $hostSettings = @()
+    if ($switchCreated -and $null -ne $jumbo) {
+        Start-HvAdapterBatch -Context $Context
+        Set-HvActivity -Context $Context -Step 'set-jumbo' -Cmdlet 'Get-NetAdapter'
+        $hostSettings = @(Set-HvJumboEntry -Context $Context -Entry $jumbo -Adapters (Get-HvAllNetAdapters))
+        [void](Complete-HvAdapterBatch -Context $Context)
+    }
+
     $gateway = Get-HvField -Object $network -Name 'gateway'
     if ($null -ne $gateway) { $addressCreated = Add-HvLabGateway -Context $Context -SwitchName $switchName -Gateway $gateway }
     $Context.Data.addressCreated = $addressCreated
@@ -177,7 +189,7 @@ function Invoke-HvLabNetworkAction {
         $natCreated = $natResult.Created
         $natName = $natResult.Name
     }
-    $Context.Data = [ordered]@{ switchId = $switchId; switchCreated = $switchCreated; addressCreated = $addressCreated; natCreated = $natCreated; natName = $natName }
+    $Context.Data = [ordered]@{ switchId = $switchId; switchCreated = $switchCreated; addressCreated = $addressCreated; natCreated = $natCreated; natName = $natName; hostSettings = $hostSettings }
 }
 
 # The run of a request inside a begun run: known, journaled, and holding the host lock.
