@@ -290,6 +290,8 @@ const SEVERITY_OVERRIDES: Partial<Record<Code, string>> = {
 const PREFLIGHT_TESTS = ['test/powershell/runtime-protocol.test.ts', 'test/powershell/runtime-preflight.test.ts', 'test/powershell/runtime-journal.test.ts', 'test/e2e/create.test.ts']
 const COVERED_ELSEWHERE: Partial<Record<Code, string[]>> = {
   'input-invalid': ['test/e2e/cli.test.ts'],
+  // lab up: found on the host from its facts, before any change
+  ...Object.fromEntries(['lab-name-taken', 'lab-adapter-unavailable', 'lab-mac-conflict'].map((c) => [c, ['test/unit/lab/converge.test.ts']])),
   // first-boot templates: rendered after the guest is resolved, with their own files
   'firstboot-template-not-found': ['test/unit/plan/firstboot-hostile.test.ts'],
   'firstboot-value-invalid': ['test/unit/plan/firstboot-hostile.test.ts'],
