@@ -2058,8 +2058,11 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
         "type": "object",
         "properties": {
           "switchId": {
-            "type": "string",
-            "$comment": "The switch's Id (Get-VMSwitch), lower case."
+            "type": [
+              "string",
+              "null"
+            ],
+            "$comment": "The switch's Id (Get-VMSwitch), lower case; null only in a failure before the switch existed."
           },
           "switchCreated": {
             "type": "boolean"
@@ -2101,11 +2104,7 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
         "type": "object",
         "properties": {
           "switchId": {
-            "type": [
-              "string",
-              "null"
-            ],
-            "$comment": "null: the run failed before the switch existed."
+            "$ref": "#/$defs/answer/properties/switchId"
           },
           "switchCreated": {
             "$ref": "#/$defs/answer/properties/switchCreated"

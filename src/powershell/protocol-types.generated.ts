@@ -929,9 +929,9 @@ export interface LabNetworkRequest {
  */
 export interface LabNetworkAnswer {
   /**
-   * The switch's Id (Get-VMSwitch), lower case.
+   * The switch's Id (Get-VMSwitch), lower case; null only in a failure before the switch existed.
    */
-  switchId: string
+  switchId: string | null
   switchCreated: boolean
   /**
    * false when there is no gateway, or the host's vEthernet adapter already had the address with that prefix length.
@@ -957,7 +957,7 @@ export interface LabNetworkAnswer {
  */
 export interface LabNetworkFailure {
   /**
-   * null: the run failed before the switch existed.
+   * The switch's Id (Get-VMSwitch), lower case; null only in a failure before the switch existed.
    */
   switchId?: string | null
   switchCreated?: boolean
