@@ -65,6 +65,10 @@ export const CODES = {
   'switch-name-mismatch': {severity: 'error', summary: 'An adapter names a switch that the host (or another node of its cluster) does not have.'},
   'mac-address-duplicate': {severity: 'error', summary: 'Two adapters of one run have the same static MAC address.'},
   'nic-name-duplicate': {severity: 'error', summary: 'Two network adapters of one guest have the same name (the run addresses adapters by name).'},
+  'network-address-needs-mac': {severity: 'error', summary: 'An adapter with static IPv4 settings (addresses, dns) has no macAddress; first-boot media find the adapter by its MAC address.'},
+  'network-address-invalid': {severity: 'error', summary: 'An adapter\'s static IPv4 settings do not fit together: the gateway outside every address\'s subnet or equal to one of them, a gateway without addresses, or an address that is its subnet\'s network or broadcast address.'},
+  'network-address-duplicate': {severity: 'error', summary: 'Two adapters of one run have the same static IPv4 address.'},
+  'network-address-unsupported': {severity: 'warning', summary: 'The guest\'s first boot cannot apply all of an adapter\'s static IPv4 settings: it has no first-boot media, or a kickstart, whose network command takes one address per adapter.'},
   // -- labs (hvguest lab plan): found in the lab file, before any host is asked
   'lab-address-invalid': {severity: 'error', summary: 'A lab adapter\'s address is outside its network\'s subnet (or its count runs past it), has another prefix length, or is the network, broadcast or gateway address.'},
   'lab-address-duplicate': {severity: 'error', summary: 'Two adapters of a lab have the same address.'},

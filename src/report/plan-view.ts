@@ -5,7 +5,7 @@
  */
 import {formatDiagnostic} from '../model/diagnostic.js'
 import {escapeControl} from '../util/escape-control.js'
-import type {ControllerType, Plan, PlannedDrive, PlannedGuest, PlannedHost} from '../model/plan.js'
+import type {ControllerType, Plan, PlannedDrive, PlannedGuest, PlannedHost, PlannedNetworkAdapter} from '../model/plan.js'
 import {formatSize} from '../model/sizes.js'
 import {MESSAGES} from '../model/messages.js'
 import {renderTable} from './table.js'
@@ -60,7 +60,7 @@ export function renderGuest(g: PlannedGuest): string {
     out.push('  Network adapters')
     out.push(
       renderTable(
-        ['name', 'switch', 'type', 'vlan', 'jumbo', 'vmq', 'mac'],
+        ['name', 'switch', 'type', 'vlan', 'jumbo', 'vmq', 'mac', 'ipv4'],
         g.networkAdapters.map((a) => [
           shown(a.name),
           shown(a.switch),
@@ -69,6 +69,7 @@ export function renderGuest(g: PlannedGuest): string {
           a.jumboPacket === null ? 'standard' : String(a.jumboPacket),
           a.vmq ? 'on' : 'off',
           a.macAddress ?? 'dynamic',
+          ipv4Shown(a.ipConfig),
         ]),
         '    ',
       ),
@@ -128,4 +129,11 @@ export function renderPlan(plan: Plan): string {
   const s = plan.summary
   out.push(`${s.guests} guest${s.guests === 1 ? '' : 's'} planned on ${plan.hosts.length} host${plan.hosts.length === 1 ? '' : 's'}; ${MESSAGES.summary(s.errors, s.warnings, s.infos)}`)
   return out.join('\n')
+}
+
+/** `10.200.1.10/24 via 10.200.1.1, dns 10.200.1.53`, or `dhcp` (with its own DNS servers, if any). */
+function ipv4Shown(ip: PlannedNetworkAdapter['ipConfig']): string {
+  if (ip === null) return 'dhcp'
+  const address = ip.addresses.length === 0 ? 'dhcp' : `${ip.addresses.join(' ')}${ip.gateway === null ? '' : ` via ${ip.gateway}`}`
+  return ip.dns.length === 0 ? address : `${address}, dns ${ip.dns.join(' ')}`
 }

@@ -6,6 +6,7 @@
 import type {Diagnostic} from '../model/diagnostic.js'
 import type {ResolvedGuest} from '../resolve/guest.js'
 import type {Targets} from '../resolve/targets.js'
+import {addressFirstBootRule, addressFitRule, addressNeedsMacRule, duplicateAddressRule} from './address-rules.js'
 import {blockSizeRule, diskSizeRule, duplicatePathRule, gen2VhdBootRule} from './disk-rules.js'
 import {domainControllerRule} from './domain-controller.js'
 import {checkpointsHostRule, generationHostRule, guestNewerThanHostRule, nestedVirtHostRule, secureBootTemplateHostRule, vhdxHostRule} from './host-compat-rules.js'
@@ -37,9 +38,12 @@ export const GUEST_RULES: readonly GuestRule[] = [
   osRequirementsRule,
   tpmGen1Rule,
   tpmHostRule,
+  addressNeedsMacRule,
+  addressFitRule,
+  addressFirstBootRule,
 ]
 
-export const RUN_RULES: readonly RunRule[] = [duplicateNameRule, duplicateMacRule, switchNameRule]
+export const RUN_RULES: readonly RunRule[] = [duplicateNameRule, duplicateMacRule, duplicateAddressRule, switchNameRule]
 
 export function runRules(guests: readonly ResolvedGuest[], targets: Targets): Diagnostic[] {
   const out: Diagnostic[] = []

@@ -3,7 +3,10 @@
  * installer) would use, not hvguest's own code. Each runs as a child process with an argument
  * array (never a shell string).
  *
- * - cloud-init (Debian package `cloud-init`): `cloud-init schema --config-file FILE`.
+ * - cloud-init (Debian package `cloud-init`): `cloud-init schema --config-file FILE` for
+ *   user-data; for network-config, `cloud-init devel net-convert`, the parser and renderers a
+ *   guest's cloud-init runs on it (the installed 22.4 has no network-config schema: `cloud-init
+ *   schema` checks cloud-config only; `--schema-type network-config` came in later releases).
  * - PyYAML (`python3-yaml`, a cloud-init dependency): `yaml.safe_load`, as cloud-init reads
  *   user-data, meta-data and network-config. Values come back as JSON (`ensure_ascii`, so
  *   every code point arrives exactly).
@@ -15,7 +18,7 @@
  * A missing tool is never a skip: the call throws, naming the Debian package to install.
  */
 import {execFile, execFileSync, spawnSync, type SpawnSyncReturns} from 'node:child_process'
-import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {availableParallelism, tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -169,6 +172,51 @@ export async function cloudInitSchemaTexts(texts: string[]): Promise<SchemaResul
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }
+}
+
+/**
+ * `cloud-init devel net-convert`: reads a network-config (v1 or v2, `--kind yaml`) as a guest's
+ * cloud-init does and writes what the distro's renderer would put on the guest (sysconfig
+ * ifcfg files for RHEL, networkd units, netplan, eni). `macs` maps interface names to MAC
+ * addresses, as the guest's kernel would report them, for `match: macaddress`. Returns the
+ * written files (path under the output folder → content), or throws with cloud-init's output
+ * when it refuses the configuration.
+ */
+export function cloudInitNetConvert(
+  text: string,
+  options: {distro: string; output: 'sysconfig' | 'networkd' | 'netplan' | 'eni'; macs?: Record<string, string>},
+): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), 'hvguest-netconvert-'))
+  try {
+    const input = join(dir, 'network-config')
+    writeFileSync(input, text, 'utf8')
+    const out = join(dir, 'out')
+    const macs = Object.entries(options.macs ?? {}).flatMap(([name, mac]) => ['--mac', `${name},${mac}`])
+    const r = run('cloud-init', 'cloud-init', ['devel', 'net-convert', '--network-data', input, '--kind', 'yaml', '--directory', out, '--distro', options.distro, '--output-kind', options.output, ...macs])
+    if (r.status !== 0) throw new Error(`cloud-init devel net-convert refused the network-config (${r.status}):\n${r.stdout}${r.stderr}\n${text}`)
+    const files: Record<string, string> = {}
+    const walk = (folder: string, prefix: string) => {
+      for (const entry of readdirSync(folder, {withFileTypes: true})) {
+        const path = join(folder, entry.name)
+        if (entry.isDirectory()) walk(path, `${prefix}${entry.name}/`)
+        else files[`${prefix}${entry.name}`] = readFileSync(path, 'utf8')
+      }
+    }
+    walk(out, '')
+    return files
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+/** A sysconfig ifcfg file (KEY=value lines, # comments) as a map. */
+export function ifcfgValues(text: string): Record<string, string> {
+  const values: Record<string, string> = {}
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim())
+    if (m) values[m[1]] = m[2].replace(/^"(.*)"$/, '$1')
+  }
+  return values
 }
 
 // --------------------------------------------------------------------------- xmllint

@@ -1,6 +1,7 @@
 /** The render context of a guest's first-boot templates, and the guest facts only they see. */
 import type {PlannedGuest} from '../../model/plan.js'
 import type {RenderContext} from '../../render/handlebars-env.js'
+import {parseIpv4Cidr, prefixToNetmask} from '../../util/ipv4.js'
 
 /**
  * What a first-boot template sees: everything a guest template sees (parameters, `name`,
@@ -29,6 +30,7 @@ export function firstBootContext(input: {guest: PlannedGuest; context: RenderCon
       : g.networkAdapters.filter((b) => b.legacy === a.legacy).length === 1
         ? {driver: driverOf(a.legacy)}
         : {name: `eth${i}`},
+    ...staticSettings(a),
   }))
   const synthetic = adapters.filter((a) => !a.legacy)
   const jumbo = Math.max(0, ...synthetic.map((a) => a.jumboPacket ?? 0))
@@ -50,6 +52,11 @@ export function firstBootContext(input: {guest: PlannedGuest; context: RenderCon
       jumboPacket: jumbo > 1514 ? jumbo : null,
       mtu: jumbo > 1514 ? jumbo - 14 : null,
       networkAdapters: adapters,
+      // The adapters each answer-file component configures, so that a template writes a
+      // component only when it has an interface to put in it (an adapter without a MAC cannot
+      // be matched, and the plan already reports it: network-address-needs-mac).
+      staticAdapters: adapters.filter((a) => a.macAddress !== null && !a.dhcp),
+      dnsAdapters: adapters.filter((a) => a.macAddress !== null && a.dns.length > 0),
       integration: {
         strategy: ic.strategy,
         install: ic.install,
@@ -82,6 +89,38 @@ function initramfsSetup(tool: PlannedGuest['integration']['initramfs'], modules:
       return {tool, path: '/etc/sysconfig/hvguest-initrd-modules', append: false, content: `${modules.join(' ')}\n`, command: ['mkinitrd', '-f', ...modules.map((m) => `--with=${m}`)]}
   }
 }
+
+/**
+ * An adapter's IPv4 settings in the forms the formats want: CIDR for cloud-init and the answer
+ * file, address + netmask for kickstart, 1-based keys for the answer file's wcm:keyValue, the
+ * DNS servers comma-joined for kickstart's --nameserver, and the MAC as Windows writes it.
+ */
+function staticSettings(a: PlannedGuest['networkAdapters'][number]) {
+  const ip = a.ipConfig
+  const ipv4 = (ip?.addresses ?? []).flatMap((cidr, i) => {
+    const parsed = parseIpv4Cidr(cidr)
+    return parsed ? [{key: String(i + 1), cidr, address: parsed.address, prefixLength: parsed.prefixLength, netmask: prefixToNetmask(parsed.prefixLength)}] : []
+  })
+  const dns = ip?.dns ?? []
+  return {
+    macAddressWindows: a.macAddress ? hyphenMac(a.macAddress) : null,
+    dhcp: ipv4.length === 0,
+    addresses: ipv4.map((x) => x.cidr),
+    ipv4,
+    primaryAddress: ipv4[0] ?? null,
+    gateway: ip?.gateway ?? null,
+    dns,
+    dnsServers: dns.map((address, i) => ({key: String(i + 1), address})),
+    dnsList: dns.length > 0 ? dns.join(',') : null,
+  }
+}
+
+/** 00155D0A0B0C → 00-15-5D-0A-0B-0C (the unattend Interface Identifier form). */
+const hyphenMac = (mac: string): string =>
+  mac
+    .replace(/[^0-9a-f]/gi, '')
+    .toUpperCase()
+    .replace(/(..)(?!$)/g, '$1-')
 
 const colonMac = (mac: string): string =>
   mac

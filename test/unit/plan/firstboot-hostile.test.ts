@@ -524,7 +524,8 @@ describe('hostnames', () => {
       expect(network.filter((w) => w.startsWith('--hostname=')), label).toEqual([`--hostname=${h}`])
     }
     const text = readFileSync(KS_TEMPLATE, 'utf8')
-    const at = position(text, text.indexOf('--hostname={{guest.hostname}}') + '--hostname={{'.length)
+    // the network command of the first adapter carries the hostname (the guest has one adapter)
+    const at = position(text, text.indexOf('--hostname={{../guest.hostname}}') + '--hostname={{'.length)
     for (const [label, h] of Object.entries(linuxMulti)) {
       const {diagnostics} = renderWithHostname(r, h)
       expect(diagnostics.map((d) => d.code), label).toEqual(['firstboot-value-invalid'])

@@ -214,6 +214,25 @@ const CASES: Partial<Record<Code, Case>> = {
     trigger: {spec: {networkAdapters: [{name: 'lan', switch: 'Lab'}, {name: 'LAN', switch: 'Lab'}]}},
     nearMiss: {spec: {networkAdapters: [{name: 'lan', switch: 'Lab'}, {name: 'lan2', switch: 'Lab'}]}},
   },
+  'network-address-needs-mac': {
+    trigger: {spec: {networkAdapters: [{switch: 'Lab', addresses: ['10.200.1.10/24']}]}},
+    nearMiss: {spec: {networkAdapters: [{switch: 'Lab', macAddress: '00155D0A0B0C', addresses: ['10.200.1.10/24']}]}},
+  },
+  'network-address-invalid': {
+    trigger: {spec: {networkAdapters: [{switch: 'Lab', macAddress: '00155D0A0B0C', addresses: ['10.200.1.10/24'], gateway: '10.200.2.1'}]}},
+    nearMiss: {spec: {networkAdapters: [{switch: 'Lab', macAddress: '00155D0A0B0C', addresses: ['10.200.1.10/24'], gateway: '10.200.1.1'}]}},
+  },
+  'network-address-duplicate': {
+    trigger: {spec: {networkAdapters: [{switch: 'Lab', macAddress: '00155D0A0B0C', addresses: ['10.200.1.10/24']}, {switch: 'Lab', macAddress: '00155D0A0B0D', addresses: ['10.200.1.10/24']}]}},
+    nearMiss: {spec: {networkAdapters: [{switch: 'Lab', macAddress: '00155D0A0B0C', addresses: ['10.200.1.10/24']}, {switch: 'Lab', macAddress: '00155D0A0B0D', addresses: ['10.200.1.11/24']}]}},
+  },
+  'network-address-unsupported': {
+    trigger: {spec: {networkAdapters: [{switch: 'Lab', macAddress: '00155D0A0B0C', addresses: ['10.200.1.10/24']}]}},
+    nearMiss: {
+      spec: {networkAdapters: [{switch: 'Lab', macAddress: '00155D0A0B0C', addresses: ['10.200.1.10/24']}], firstBoot: {cloudInit: 'user-data.yaml.hbs'}},
+      files: {'user-data.yaml.hbs': '#cloud-config\nhostname: {{guest.hostname}}\n'},
+    },
+  },
   'os-unknown': {trigger: {spec: {os: {family: 'linux', distro: 'plan9ish', version: '1'}}}, nearMiss: {spec: {os: {family: 'linux', distro: 'debian', version: '12'}}}},
   'dc-guidance': {trigger: {spec: {...dcCompliant, checkpoints: 'standard'}}, nearMiss: {spec: dcCompliant}},
   'secure-boot-gen1': {trigger: {spec: {firmware: {secureBoot: 'on'}}}, nearMiss: {spec: {generation: 2, firmware: {secureBoot: 'on'}}}},
