@@ -38,6 +38,11 @@ describe('hvguest lab plan', () => {
     ])
     const planned = lp.plan.guests[0].networkAdapters[0]
     expect(planned).toMatchObject({switch: 'starter-lan', macAddress: lp.guests[0].adapters[0].macAddress, ipConfig: {addresses: ['10.210.0.11/24'], gateway: '10.210.0.1', dns: ['10.210.0.1']}})
+    // the first-boot media configure the adapter by its MAC with the lab's address
+    const networkConfig = lp.plan.guests[0].firstBoot?.files.find((f) => f.name === 'network-config')?.content ?? ''
+    const mac = lp.guests[0].adapters[0].macAddress.toLowerCase().match(/../g)!.join(':')
+    expect(networkConfig).toContain(`match: {"macaddress": "${mac}"}`)
+    expect(networkConfig).toContain('addresses: ["10.210.0.11/24"]')
     // the same file plans the same MACs every time
     expect((JSON.parse(runCli(['lab', 'plan', '--json'], {cwd: dir}).stdout) as LabPlan).guests).toEqual(lp.guests)
   })

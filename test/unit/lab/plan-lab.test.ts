@@ -259,6 +259,8 @@ describe('networks and hosts', () => {
     const nine = Array.from({length: 9}, () => onLan())
     const r = labFixture({lab: {networks: [LAN], guests: [guest('a', {networks: nine})]}, request: {hostOs: 'windows-server-2016'}})
     expect(labCodesOf(r)).toContain('nic-limit-exceeded')
+    // the ninth network of the guest in the lab file, not the template
+    expect(r.labPlan.plan.diagnostics.find((d) => d.code === 'nic-limit-exceeded')?.source).toMatchObject({file: join(r.cwd, 'lab.yaml'), path: 'spec.guests[0].networks[8]', line: expect.any(Number)})
     const eight = labFixture({lab: {networks: [LAN], guests: [guest('a', {networks: nine.slice(1)})]}, request: {hostOs: 'windows-server-2016'}})
     expect(labCodesOf(eight)).not.toContain('nic-limit-exceeded')
   })
