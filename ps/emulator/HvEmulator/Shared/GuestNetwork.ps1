@@ -4,7 +4,7 @@
 # parsed by GuestParsers.ps1) as vm.guest.network; at every report (GuestReport.ps1) each adapter
 # is matched against it as the guest would match its NICs: by MAC, by kernel name or interface
 # alias, by driver. A static entry gives its addresses; DHCP gives one only where the adapter's
-# switch has a DHCP server. The rules are in docs/emulator-guests.md, "Addresses".
+# switch has a DHCP server. The rules are in docs/emulator-guests.md, section 5.
 #
 # Shared: dot-sourced through HandlerHelpers.ps1 by the emulated modules (Start-VM, Get-*).
 
@@ -214,7 +214,8 @@ function Add-GuestNetworkNotes {
             $Boot.Notes.Add("$source $($c.Entry['id']) configures '$($nic.AdapterName)' ($($nic.GuestName), $($nic.Mac)): $(if ($how.Count) { $how -join '; ' } else { 'no IPv4 address' })")
         }
         elseif ($c.Unconfigured) {
-            $Boot.Notes.Add("'$($nic.AdapterName)' ($($nic.GuestName), $($nic.Mac)) is in no entry of $($source): the guest leaves it unconfigured")
+            $why = if ($network['source']) { "is in no entry of $source" } else { 'is not the first adapter with a link, and no network configuration names it' }
+            $Boot.Notes.Add("'$($nic.AdapterName)' ($($nic.GuestName), $($nic.Mac)) $($why): the guest leaves it unconfigured")
         }
     }
 }
