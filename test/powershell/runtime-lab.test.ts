@@ -383,6 +383,35 @@ describe('a fault at each mutating cmdlet of a lab run', () => {
   }, 600_000)
 })
 
+describe('a fault in each journal write of lab-network', () => {
+  it('fails the request (before its cmdlet, or after it with the step pending), and rollback leaves the host byte-identical', async () => {
+    const host = labHost()
+    const before = hostBytes(host)
+    const requests = (runId: string) => [begin(runId), {action: 'lab-network', runId, network: internalLan()}, {action: 'rollback', runId}]
+    const session = await openLiveSession(host)
+    try {
+      // begin writes the journal once (its first line); lab-network appends an entry and its done
+      // mark for each of its three steps: writes 2 to 7.
+      for (let n = 2; n <= 7; n++) {
+        const label = `journal:${n}`
+        const run = await session.send([{raw: `$env:HVGUEST_WRITE_FAIL = '${label}'`}, ...requests(`lab-journal-${n}`)])
+        expect(run.stray, label).toEqual([])
+        expect(run.answers.map((a) => [a.action, a.ok]), label).toEqual([
+          ['begin', true],
+          ['lab-network', false],
+          ['rollback', true],
+        ])
+        expect(run.answers[1].error, label).toMatchObject({step: 'write-journal'})
+        expect(run.answers[1].error!.message, label).toContain(`write ${n} of the journal failed`)
+        expect(hostBytes(host), label).toEqual(before)
+      }
+      await session.send([{raw: "$env:HVGUEST_WRITE_FAIL = ''"}])
+    } finally {
+      await session.close()
+    }
+  }, 600_000)
+})
+
 describe('recover after a killed lab run', () => {
   const killedRequests = (runId: string) => [
     begin(runId),

@@ -48,6 +48,8 @@ function Get-HvSwitchHostAdapterName { param([string]$SwitchName) return ('vEthe
 # An IPv4 address as a number, or $null when it is not one.
 function ConvertTo-HvIPv4Number {
     param([string]$Address)
+    # Four dotted numbers only: IPAddress.TryParse also takes "10.1" (as 10.0.0.1).
+    if ($Address -notmatch '^\d{1,3}(\.\d{1,3}){3}$') { return $null }
     $parsed = $null
     if (-not [System.Net.IPAddress]::TryParse($Address, [ref]$parsed)) { return $null }
     if ($parsed.AddressFamily -ne [System.Net.Sockets.AddressFamily]::InterNetwork) { return $null }
