@@ -9,7 +9,7 @@ import type {Diagnostic} from '../model/diagnostic.js'
 import type {LabPlan, LabPlannedGuest, LabPlannedNetwork} from '../model/lab-plan.js'
 import type {PlannedGuest} from '../model/plan.js'
 import {isWireless} from '../execute/host-facts.js'
-import {formatNet, holds, netOf, overlaps, parseCidr} from './ipv4.js'
+import {holds, overlaps, parseIpv4Cidr, subnetText, type Ipv4Cidr} from '../util/ipv4.js'
 import {hostAdapterName, normalMac, recordOf, sameName, type LabFacts} from './lab-facts.js'
 import {guestShape, shapeDrift, type LabRecord} from './lab-record.js'
 
@@ -102,14 +102,14 @@ function convergeNetwork(labPlan: LabPlan, n: LabPlannedNetwork, host: string, f
   }
 
   if (n.type === 'internal' && n.subnet && n.gateway && n.prefixLength !== null) {
-    const subnet = parseCidr(n.subnet)!
+    const subnet = parseIpv4Cidr(n.subnet)!
     const alias = hostAdapterName(n.switch)
     const addresses = facts.ipAddresses ?? []
     const onOwn = addresses.find((a) => sameName(a.interfaceAlias, alias) && a.ipAddress === n.gateway)
     change.address = onOwn ? (record?.addresses.some((a) => a.ipAddress === n.gateway && a.created) ? 'owned' : 'existing') : 'create'
     for (const a of addresses) {
       if (sameName(a.interfaceAlias, alias)) continue
-      const net = netOf(a.ipAddress, a.prefixLength)
+      const net = parseIpv4Cidr(`${a.ipAddress}/${a.prefixLength}`)
       if (net && overlaps(net, subnet)) {
         problems.push(report('lab-subnet-conflict', `network ${n.name}: subnet ${n.subnet} overlaps ${a.ipAddress}/${a.prefixLength} on "${a.interfaceAlias}" of host ${host}; choose another subnet`, at))
       }
@@ -119,14 +119,14 @@ function convergeNetwork(labPlan: LabPlan, n: LabPlannedNetwork, host: string, f
   return change
 }
 
-function convergeNat(change: NetworkChange, n: LabPlannedNetwork, subnet: NonNullable<ReturnType<typeof parseCidr>>, host: string, facts: LabFacts, record: LabRecord | null, server: boolean, problems: Diagnostic[]): void {
+function convergeNat(change: NetworkChange, n: LabPlannedNetwork, subnet: Ipv4Cidr, host: string, facts: LabFacts, record: LabRecord | null, server: boolean, problems: Diagnostic[]): void {
   const at = {host, source: n.source ?? undefined}
   if (facts.netNats === null || facts.netNats === undefined) {
     problems.push(report('lab-nat-conflict', `network ${n.name}: host ${host} cannot be asked for its NetNats (no NetNat module: Windows Server 2012 has none); set nat: false`, at))
     return
   }
   const holding = facts.netNats.find((x) => {
-    const p = parseCidr(x.prefix)
+    const p = parseIpv4Cidr(x.prefix)
     return p !== null && holds(p, subnet)
   })
   if (holding) {
@@ -137,7 +137,7 @@ function convergeNat(change: NetworkChange, n: LabPlannedNetwork, subnet: NonNul
     return
   }
   const overlapping = facts.netNats.find((x) => {
-    const p = parseCidr(x.prefix)
+    const p = parseIpv4Cidr(x.prefix)
     return p !== null && overlaps(p, subnet)
   })
   if (overlapping) {
@@ -150,7 +150,7 @@ function convergeNat(change: NetworkChange, n: LabPlannedNetwork, subnet: NonNul
   }
   change.nat = 'create'
   change.natName = n.natName
-  change.natPrefix = formatNet(subnet)
+  change.natPrefix = subnetText(subnet)
 }
 
 function checkExternalAdapter(n: LabPlannedNetwork, host: string, facts: LabFacts, problems: Diagnostic[]): void {

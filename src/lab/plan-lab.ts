@@ -23,7 +23,7 @@ import type {Catalog} from '../resolve/integration/catalog.js'
 import type {ResolvedGuest} from '../resolve/guest.js'
 import type {Targets} from '../resolve/targets.js'
 import {finishPlan, loadTemplate, planGuest, startPlan, type PlanStages} from '../plan/build-plan.js'
-import {broadcastOf, formatIpv4, networkOf, parseIpv4, parseIpv4Cidr, type Ipv4Cidr} from '../util/ipv4.js'
+import {broadcastOf, formatIpv4, networkOf, overlaps, parseIpv4, parseIpv4Cidr, type Ipv4Cidr} from '../util/ipv4.js'
 import {suggest} from '../util/did-you-mean.js'
 
 export interface LabPlanRequest {
@@ -177,7 +177,7 @@ function planNetworks(lab: Lab, prefix: string, at: At, problem: Problem): LabPl
     for (let j = 0; j < i; j++) {
       const a = declared[j].subnet ? parseIpv4Cidr(declared[j].subnet!) : null
       const b = declared[i].subnet ? parseIpv4Cidr(declared[i].subnet!) : null
-      if (a && b && networkOf(a) <= broadcastOf(b) && networkOf(b) <= broadcastOf(a)) {
+      if (a && b && overlaps(a, b)) {
         problem('lab-subnet-conflict', `network ${declared[i].name}: subnet ${declared[i].subnet} overlaps ${declared[j].name}'s ${declared[j].subnet}`, at('spec', 'networks', i, 'subnet'))
       }
     }

@@ -61,3 +61,18 @@ export function inSubnet(address: string, cidr: Ipv4Cidr): boolean {
   if (value === null) return false
   return value >= networkOf(cidr) && value <= broadcastOf(cidr)
 }
+
+/** Whether two subnets share an address (either holds the other: subnets nest or are apart). */
+export function overlaps(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
+  return networkOf(a) <= broadcastOf(b) && networkOf(b) <= broadcastOf(a)
+}
+
+/** Whether every address of `inner` lies in `outer`. */
+export function holds(outer: Ipv4Cidr, inner: Ipv4Cidr): boolean {
+  return outer.prefixLength <= inner.prefixLength && networkOf(outer) <= networkOf(inner) && broadcastOf(inner) <= broadcastOf(outer)
+}
+
+/** The subnet of an address, as a NetNat prefix reads: 10.200.1.10/24 → "10.200.1.0/24". */
+export function subnetText(cidr: Ipv4Cidr): string {
+  return `${formatIpv4(networkOf(cidr))}/${cidr.prefixLength}`
+}
