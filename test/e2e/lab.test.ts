@@ -115,7 +115,8 @@ describe('a lab through the built CLI', {timeout: 240_000}, () => {
     expect(clean.code, clean.stdout + clean.stderr).toBe(0)
     const points = faultPoints(tap.sessions()[0])
     const inNetwork = points.filter((f) => f.action === 'lab-network')
-    expect(inNetwork.map((f) => f.cmdlet)).toEqual(['New-VMSwitch', 'New-NetIPAddress', 'New-NetNat'])
+    // the switch, the profile's jumbo frames on its vEthernet adapter (lab-10g), the gateway, the NAT
+    expect(inNetwork.map((f) => f.cmdlet)).toEqual(['New-VMSwitch', 'Set-NetAdapterAdvancedProperty', 'New-NetIPAddress', 'New-NetNat'])
     const inGuest = points.filter((f) => f.action === 'create-guest')
     const cases = [...inNetwork, ...points.filter((f) => f.action === 'begin').slice(-1), inGuest[Math.floor(inGuest.length / 2)], inGuest[inGuest.length - 1]]
     for (const point of cases) {
