@@ -22,10 +22,13 @@ class Line {
   })
 }
 
-export async function labProgress(write: (line: string) => void, opts: {live?: boolean} = {}): Promise<LabProgress> {
+export async function labProgress(write: (line: string) => void, opts: {live?: boolean; stream?: NodeJS.WriteStream} = {}): Promise<LabProgress> {
   const plain = progressPrinter(write)
   if (!(opts.live ?? (process.stderr.isTTY === true && !process.env.CI))) return {onEvent: plain, stop: async () => {}}
-  const {Listr} = await import('listr2')
+  const {Listr, ListrLogger, ProcessOutput} = await import('listr2')
+  // Drawn on stderr, as every progress line is: stdout stays the command's answer.
+  const stream = opts.stream ?? process.stderr
+  const logger = new ListrLogger({processOutput: new ProcessOutput(stream, stream)})
   const lines = new Map<string, Line>()
   let drawing: Promise<unknown> | null = null
   return {
@@ -45,7 +48,7 @@ export async function labProgress(write: (line: string) => void, opts: {live?: b
             },
           }
         })
-        drawing = new Listr(tasks, {concurrent: true, exitOnError: false, rendererOptions: {collapseErrors: false}}).run().catch(() => {})
+        drawing = new Listr(tasks, {concurrent: true, exitOnError: false, rendererOptions: {collapseErrors: false, logger}, fallbackRendererOptions: {logger}}).run().catch(() => {})
         return
       }
       if (!drawing) return plain(e)
