@@ -2,8 +2,8 @@
 /**
  * `lab up` against `create` of the same guests, and a no-op second `lab up` (part of `npm run bench`).
  *
- * In one starter project (`hvguest init lab`, its emulated host), each round restores the same
- * fresh emulator state and runs, interleaved (A B / B A, alternating):
+ * In one starter project (`hvguest init lab`, its emulated host), each run starts from the same
+ * fresh emulated host (state file and drives) and runs, interleaved (A B / B A, alternating):
  *   A  `hvguest lab up bench-lab.yaml --json`: a 10-guest lab on an internal NAT network with
  *      static addresses (the run makes the switch, the gateway address, the NetNat, the guests
  *      and the lab's record);
@@ -16,7 +16,7 @@
  *
  * Usage: node bench/lab-up.mjs [--rounds N] [--json] [--check]
  */
-import {copyFileSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {cpSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {performance} from 'node:perf_hooks'
@@ -45,11 +45,17 @@ const root = mkdtempSync(join(tmpdir(), 'hvg-bench-lab-'))
 try {
   const project = starterProject(root, 'p')
   writeFileSync(join(project.dir, 'bench-lab.yaml'), LAB)
-  const fresh = join(root, 'fresh-state.json')
-  copyFileSync(project.state, fresh)
+  // The emulated host is its state file and its drives: both are put back before each run.
+  const hostDir = join(project.dir, '.hvguest')
+  const fresh = join(root, 'fresh-host')
+  cpSync(hostDir, fresh, {recursive: true})
+  const restore = () => {
+    rmSync(hostDir, {recursive: true, force: true})
+    cpSync(fresh, hostDir, {recursive: true})
+  }
 
   const timed = (argv) => {
-    copyFileSync(fresh, project.state)
+    restore()
     const t0 = performance.now()
     const r = cli(project.dir, argv)
     const ms = performance.now() - t0
