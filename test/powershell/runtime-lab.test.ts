@@ -12,7 +12,7 @@ import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {copyHost, type EmuHost, newHost, openLiveSession, runSession, type BatchRun} from '../fixtures/runtime/harness.js'
+import {copyHost, editState, type EmuHost, newHost, openLiveSession, runSession, type BatchRun} from '../fixtures/runtime/harness.js'
 import {RICH_HOST, richGen1Plan} from '../fixtures/runtime/plans.js'
 
 const VMROOT = 'C:\\Hyper-V'
@@ -269,6 +269,65 @@ describe('lab-network, and its rollback', () => {
     expect(run.answers[0].ok).toBe(false)
     expect(run.answers[0].error).toMatchObject({step: 'journal', category: 'ObjectNotFound'})
   }, 60_000)
+})
+
+describe('an external lab network', () => {
+  /** The starter host with a second physical NIC, Ethernet 3, that no switch binds, holding 192.168.2.50/24. */
+  function hostWithFreeNic(): EmuHost {
+    // RICH_HOST: vmRoot's folder exists before the run, as on the other hosts here (a run makes
+    // <vmRoot>\.hvguest, and with it vmRoot, and keeps them).
+    const host = newHost(RICH_HOST)
+    editState(host, (s) => {
+      const nic = structuredClone(s.netAdapters.find((n: any) => n.name === 'Ethernet 2'))
+      Object.assign(nic, {name: 'Ethernet 3', interfaceDescription: 'Intel(R) Ethernet Converged Network Adapter X710 #2', macAddress: 'A0-36-9F-00-00-03', ifIndex: 13})
+      s.netAdapters.push(nic)
+      const address = s.netIPAddresses.find((a: any) => a.ipAddress === '192.168.1.50')
+      s.netIPAddresses.push({...address, interfaceAlias: 'Ethernet 3', interfaceIndex: 13, ipAddress: '192.168.2.50', movedFrom: null})
+    })
+    return host
+  }
+  const uplink = {switch: 'corp-uplink', type: 'External', notes: LAB_NOTES, adapter: 'Ethernet 3', allowManagementOS: true, createSwitch: true, gateway: null, nat: null}
+
+  it('binds the NIC (its address moves to the vEthernet adapter); rollback puts it back, byte-identical', () => {
+    const host = hostWithFreeNic()
+    const before = hostBytes(host)
+    const run = runSession(host, [
+      begin('lab-ext'),
+      {action: 'lab-network', runId: 'lab-ext', network: uplink},
+      {action: 'facts', vmRoot: VMROOT},
+      {action: 'rollback', runId: 'lab-ext'},
+    ])
+    okAll(run)
+    expect(run.answers[1].data).toMatchObject({switchCreated: true, addressCreated: false, natCreated: false})
+    const f = run.answers[2].data
+    expect(f.switches.find((s: any) => s.name === 'corp-uplink')).toMatchObject({type: 'External', nics: ['Ethernet 3'], allowManagementOS: true, notes: LAB_NOTES})
+    expect(f.ipAddresses).toContainEqual({interfaceAlias: 'vEthernet (corp-uplink)', ipAddress: '192.168.2.50', prefixLength: 24})
+    expect(hostBytes(host)).toEqual(before)
+  }, 120_000)
+
+  it('a teardown keeps it without includeExternal, and with it leaves the host as before the lab', () => {
+    const host = hostWithFreeNic()
+    const before = hostBytes(host)
+    const up = runSession(host, [begin('lab-ext-up'), {action: 'lab-network', runId: 'lab-ext-up', network: uplink}, {action: 'commit', runId: 'lab-ext-up'}])
+    okAll(up)
+    const down = (runId: string, includeExternal: boolean) => ({
+      action: 'lab-teardown',
+      runId,
+      vmRoot: VMROOT,
+      lab: 'corp',
+      nat: null,
+      address: null,
+      switches: [{name: 'corp-uplink', id: up.answers[1].data.switchId, type: 'External'}],
+      includeExternal,
+      hostSettings: [],
+    })
+    const run = runSession(host, [down('lab-ext-down-1', false), down('lab-ext-down-2', true)])
+    okAll(run)
+    expect(run.answers[0].data.kept).toEqual([expect.objectContaining({kind: 'switch', name: 'corp-uplink'})])
+    expect(run.answers[0].data.kept[0].reason).toContain('includeExternal')
+    expect(run.answers[1].data.removed).toEqual([{kind: 'switch', name: 'corp-uplink'}])
+    expect(hostBytes(host)).toEqual(before)
+  }, 120_000)
 })
 
 describe('lab-record', () => {
