@@ -10,6 +10,8 @@ import {fileURLToPath} from 'node:url'
 
 const OUT = fileURLToPath(new URL('../ps/emulator/reference/extra-cmdlets.json', import.meta.url))
 const WPD = 'MicrosoftDocs/windows-powershell-docs'
+// The commit scripts/generate-version-reference.mjs pins (the last one holding all six docsets).
+const PINNED = '93986fd2fff9f5b715ad56418b50192ccc7c5128'
 const ALL = '(All)'
 const CIM = {type: 'CimSession[]', sets: ALL, aliases: ['Session']}
 const THROTTLE = {type: 'Int32', sets: ALL}
@@ -436,6 +438,183 @@ const DOCS = [
     inputs: ['Microsoft.Management.Infrastructure.CimInstance'], outputs: ['Microsoft.Management.Infrastructure.CimInstance'],
     notes: ['Windows only in real PowerShell 7. The emulator answers Win32_OperatingSystem (Caption, Version, BuildNumber, OSLanguage, Locale, MUILanguages), Win32_ComputerSystem and Win32_LogicalDisk from the state; any other class is "Invalid class".'],
   },
+  // Lab networks (issue 15): switches the lab creates, changes and removes, the host's address on an
+  // internal switch's vEthernet adapter, and WinNAT. Read at the commit the version references pin.
+  ...(() => {
+    const SWITCH_TAIL = '[-AllowManagementOS <Boolean>] [-DefaultFlowMinimumBandwidthAbsolute <Int64>] [-DefaultFlowMinimumBandwidthWeight <Int64>] [-DefaultQueueVrssEnabled <Boolean>] [-DefaultQueueVmmqEnabled <Boolean>] [-DefaultQueueVmmqQueuePairs <UInt32>] [-Extensions <VMSwitchExtension[]>] [-Notes <String>] [-Passthru] [-WhatIf] [-Confirm] [<CommonParameters>]'
+    const REMOTE = '[-CimSession <CimSession[]>] [-ComputerName <String[]>] [-Credential <PSCredential[]>]'
+    const BY_NAME = ['SwitchName_SwitchType', 'SwitchName_NetAdapterInterfaceDescription', 'SwitchName_NetAdapterName']
+    const BY_OBJECT = ['SwitchObject_SwitchType', 'SwitchObject_NetAdapterInterfaceDescription', 'SwitchObject_NetAdapterName']
+    const setSyntax = (target, middle) => `Set-VMSwitch ${REMOTE} ${target} ${middle} ${SWITCH_TAIL}`
+    const IP_QUERY = '[[-IPAddress] <String[]>] [-InterfaceIndex <UInt32[]>] [-InterfaceAlias <String[]>] [-AddressFamily <AddressFamily[]>] [-Type <Type[]>] [-PrefixLength <Byte[]>] [-PrefixOrigin <PrefixOrigin[]>] [-SuffixOrigin <SuffixOrigin[]>] [-AddressState <AddressState[]>] [-ValidLifetime <TimeSpan[]>] [-PreferredLifetime <TimeSpan[]>] [-SkipAsSource <Boolean[]>]'
+    const IP_QUERY_PARAMS = (sets) => ({
+      AddressFamily: {type: 'AddressFamily[]', sets, accepted: ['IPv4', 'IPv6']},
+      AddressState: {type: 'AddressState[]', sets, accepted: ['Invalid', 'Tentative', 'Duplicate', 'Deprecated', 'Preferred']},
+      IPAddress: {type: 'String[]', sets, aliases: ['LocalAddress'], position: 0, pipeline: 'True (ByPropertyName)'},
+      IncludeAllCompartments: {type: 'SwitchParameter', sets},
+      InterfaceAlias: {type: 'String[]', sets, aliases: ['ifAlias'], pipeline: 'True (ByPropertyName)'},
+      InterfaceIndex: {type: 'UInt32[]', sets, aliases: ['ifIndex'], pipeline: 'True (ByPropertyName)'},
+      PolicyStore: {type: 'String', sets},
+      PreferredLifetime: {type: 'TimeSpan[]', sets},
+      PrefixLength: {type: 'Byte[]', sets},
+      PrefixOrigin: {type: 'PrefixOrigin[]', sets, accepted: ['Other', 'Manual', 'WellKnown', 'Dhcp', 'RouterAdvertisement']},
+      SkipAsSource: {type: 'Boolean[]', sets},
+      SuffixOrigin: {type: 'SuffixOrigin[]', sets, accepted: ['Other', 'Manual', 'WellKnown', 'Dhcp', 'Link', 'Random']},
+      Type: {type: 'Type[]', sets, accepted: ['Unicast', 'Anycast']},
+      ValidLifetime: {type: 'TimeSpan[]', sets},
+    })
+    const CDXML = '[-CimSession <CimSession[]>] [-ThrottleLimit <Int32>] [-AsJob]'
+    const IP_CLASS = 'Microsoft.Management.Infrastructure.CimInstance#root\\StandardCimv2\\MSFT_NetIPAddress'
+    const NAT_CLASS = 'Microsoft.Management.Infrastructure.CimInstance#ROOT/StandardCimv2/MSFT_NetNat'
+    return [
+      {
+        cmdlet: 'Set-VMSwitch', module: 'Hyper-V', repo: WPD, commit: PINNED,
+        docFile: 'docset/winserver2022-ps/hyper-v/Set-VMSwitch.md', help: 'Microsoft.HyperV.PowerShell.Cmdlets.dll-Help.xml',
+        sets: [
+          ['SwitchName_SwitchType', true, setSyntax('[-Name] <String[]>', '[-SwitchType <VMSwitchType>]')],
+          ['SwitchObject_SwitchType', false, setSyntax('[-VMSwitch] <VMSwitch[]>', '[-SwitchType <VMSwitchType>]')],
+          ['SwitchName_NetAdapterInterfaceDescription', false, setSyntax('[-Name] <String[]>', '[-NetAdapterInterfaceDescription] <String>')],
+          ['SwitchName_NetAdapterName', false, setSyntax('[-Name] <String[]>', '[-NetAdapterName] <String>')],
+          ['SwitchObject_NetAdapterInterfaceDescription', false, setSyntax('[-VMSwitch] <VMSwitch[]>', '[-NetAdapterInterfaceDescription] <String>')],
+          ['SwitchObject_NetAdapterName', false, setSyntax('[-VMSwitch] <VMSwitch[]>', '[-NetAdapterName] <String>')],
+        ],
+        params: {
+          AllowManagementOS: {type: 'Boolean', sets: ALL},
+          CimSession: {type: 'CimSession[]', sets: ALL, pipeline: 'True (ByPropertyName)'},
+          ComputerName: {type: 'String[]', sets: ALL, aliases: ['PSComputerName']},
+          Credential: {type: 'PSCredential[]', sets: ALL},
+          DefaultFlowMinimumBandwidthAbsolute: {type: 'Int64', sets: ALL},
+          DefaultFlowMinimumBandwidthWeight: {type: 'Int64', sets: ALL},
+          DefaultQueueVmmqEnabled: {type: 'Boolean', sets: ALL},
+          DefaultQueueVmmqQueuePairs: {type: 'UInt32', sets: ALL},
+          DefaultQueueVrssEnabled: {type: 'Boolean', sets: ALL},
+          Extensions: {type: 'VMSwitchExtension[]', sets: ALL},
+          Name: {type: 'String[]', sets: BY_NAME, aliases: ['SwitchName'], position: 0, required: true},
+          NetAdapterInterfaceDescription: {type: 'String', sets: ['SwitchName_NetAdapterInterfaceDescription', 'SwitchObject_NetAdapterInterfaceDescription'], position: 1, required: true},
+          NetAdapterName: {type: 'String', sets: ['SwitchName_NetAdapterName', 'SwitchObject_NetAdapterName'], aliases: ['InterfaceAlias'], position: 1, required: true, pipeline: 'True (ByPropertyName)'},
+          Notes: {type: 'String', sets: ALL},
+          Passthru: {type: 'SwitchParameter', sets: ALL},
+          SwitchType: {type: 'VMSwitchType', sets: ['SwitchName_SwitchType', 'SwitchObject_SwitchType'], accepted: ['Private', 'Internal', 'External']},
+          VMSwitch: {type: 'VMSwitch[]', sets: BY_OBJECT, position: 0, required: true, pipeline: 'True (ByValue)'},
+        },
+        inputs: [], outputs: ['None', 'Microsoft.HyperV.PowerShell.VMSwitch (with -Passthru)'],
+        notes: [
+          'OUTPUTS of the doc: Microsoft.HyperV.PowerShell.EthernetSwitch; the class the module declares (hyperv-types/Hyper-V.types.cs) and New-VMSwitch / Get-VMSwitch document is VMSwitch, which -Passthru returns.',
+          '-AllowManagementOS: "Setting AllowManagementOS to $true creates management operating system virtual network adapters (VMNetworkAdapters) in the parent partition and connects it to the virtual switch. Setting AllowManagementOS to $false removes any VMNetworkAdapters connected to the virtual switch." (doc PARAMETERS)',
+          '-NetAdapterName converts a switch to External, allowing the management OS unless -AllowManagementOS $false (doc PARAMETERS, example 2).',
+        ],
+      },
+      {
+        cmdlet: 'Remove-VMSwitch', module: 'Hyper-V', repo: WPD, commit: PINNED,
+        docFile: 'docset/winserver2022-ps/hyper-v/Remove-VMSwitch.md', help: 'Microsoft.HyperV.PowerShell.Cmdlets.dll-Help.xml',
+        sets: [
+          ['Name', true, `Remove-VMSwitch ${REMOTE} [-Name] <String[]> [[-ResourcePoolName] <String[]>] [-Force] [-WhatIf] [-Confirm] [<CommonParameters>]`],
+          ['SwitchObject', false, 'Remove-VMSwitch [-VMSwitch] <VMSwitch[]> [[-ResourcePoolName] <String[]>] [-Force] [-WhatIf] [-Confirm] [<CommonParameters>]'],
+        ],
+        params: {
+          ...HV_REMOTE(['Name']),
+          Force: {type: 'SwitchParameter', sets: ALL},
+          Name: {type: 'String[]', sets: ['Name'], aliases: ['SwitchName'], position: 0, required: true, pipeline: 'True (ByValue)'},
+          ResourcePoolName: {type: 'String[]', sets: ALL, position: 1},
+          VMSwitch: {type: 'VMSwitch[]', sets: ['SwitchObject'], position: 0, required: true, pipeline: 'True (ByValue)'},
+        },
+        inputs: [], outputs: ['None'],
+        notes: ['-Force: "Forces the command to run without asking for user confirmation." (doc PARAMETERS): without it the cmdlet asks, which a non-interactive session cannot answer.'],
+      },
+      {
+        cmdlet: 'Get-NetIPAddress', module: 'NetTCPIP', repo: WPD, commit: PINNED,
+        docFile: 'docset/winserver2022-ps/nettcpip/Get-NetIPAddress.md', help: 'MSFT_NetIPAddress.cdxml-help.xml', shouldProcess: false,
+        sets: [['__AllParameterSets', true, `Get-NetIPAddress ${IP_QUERY} [-AssociatedIPInterface <CimInstance>] [-PolicyStore <String>] [-IncludeAllCompartments] ${CDXML} [<CommonParameters>]`]],
+        params: {
+          ...IP_QUERY_PARAMS(ALL), AsJob: ASJOB, CimSession: CIM, ThrottleLimit: THROTTLE,
+          AssociatedIPInterface: {type: 'CimInstance', sets: ALL, pipeline: 'True (ByValue)'},
+        },
+        inputs: [], outputs: [IP_CLASS],
+        notes: ['Objects carry IPAddress, InterfaceIndex, InterfaceAlias, AddressFamily, Type, PrefixLength, PrefixOrigin, SuffixOrigin, AddressState, ValidLifetime, PreferredLifetime, SkipAsSource, PolicyStore. A filter that matches nothing is an error (CmdletizationQuery_NotFound).'],
+      },
+      {
+        cmdlet: 'New-NetIPAddress', module: 'NetTCPIP', repo: WPD, commit: PINNED,
+        docFile: 'docset/winserver2022-ps/nettcpip/New-NetIPAddress.md', help: 'MSFT_NetIPAddress.cdxml-help.xml',
+        sets: [
+          ['ByInterfaceAlias', true, `New-NetIPAddress [-IPAddress] <String> -InterfaceAlias <String> [-DefaultGateway <String>] [-AddressFamily <AddressFamily>] [-Type <Type>] [-PrefixLength <Byte>] [-ValidLifetime <TimeSpan>] [-PreferredLifetime <TimeSpan>] [-SkipAsSource <Boolean>] [-PolicyStore <String>] ${CDXML} [-WhatIf] [-Confirm] [<CommonParameters>]`],
+          ['ByInterfaceIndex', false, `New-NetIPAddress [-IPAddress] <String> [-DefaultGateway <String>] [-AddressFamily <AddressFamily>] [-Type <Type>] [-PrefixLength <Byte>] [-ValidLifetime <TimeSpan>] [-PreferredLifetime <TimeSpan>] [-SkipAsSource <Boolean>] [-PolicyStore <String>] -InterfaceIndex <UInt32> ${CDXML} [-WhatIf] [-Confirm] [<CommonParameters>]`],
+        ],
+        params: {
+          AsJob: ASJOB, CimSession: CIM, ThrottleLimit: THROTTLE,
+          AddressFamily: {type: 'AddressFamily', sets: ALL, accepted: ['IPv4', 'IPv6']},
+          DefaultGateway: {type: 'String', sets: ALL},
+          IPAddress: {type: 'String', sets: ALL, aliases: ['LocalAddress'], position: 0, required: true, pipeline: 'True (ByPropertyName)'},
+          InterfaceAlias: {type: 'String', sets: ['ByInterfaceAlias'], aliases: ['ifAlias'], required: true, pipeline: 'True (ByPropertyName)'},
+          InterfaceIndex: {type: 'UInt32', sets: ['ByInterfaceIndex'], aliases: ['ifIndex'], required: true, pipeline: 'True (ByPropertyName)'},
+          PolicyStore: {type: 'String', sets: ALL},
+          PreferredLifetime: {type: 'TimeSpan', sets: ALL},
+          PrefixLength: {type: 'Byte', sets: ALL},
+          SkipAsSource: {type: 'Boolean', sets: ALL},
+          Type: {type: 'Type', sets: ALL, accepted: ['Unicast', 'Anycast']},
+          ValidLifetime: {type: 'TimeSpan', sets: ALL},
+        },
+        inputs: [], outputs: [IP_CLASS],
+        notes: ['"When you add an IPv4 address, the address specified for the Default Gateway must be in the same subnet as the IPv4 address that you add." (doc, example 1)'],
+      },
+      {
+        cmdlet: 'Remove-NetIPAddress', module: 'NetTCPIP', repo: WPD, commit: PINNED,
+        docFile: 'docset/winserver2022-ps/nettcpip/Remove-NetIPAddress.md', help: 'MSFT_NetIPAddress.cdxml-help.xml',
+        sets: [
+          ['Query (cdxml)', true, `Remove-NetIPAddress ${IP_QUERY} [-PolicyStore <String>] [-DefaultGateway <String>] [-IncludeAllCompartments] ${CDXML} [-PassThru] [-WhatIf] [-Confirm] [<CommonParameters>]`],
+          ['InputObject', false, `Remove-NetIPAddress -InputObject <CimInstance[]> ${CDXML} [-PassThru] [-WhatIf] [-Confirm] [<CommonParameters>]`, 'cdxml'],
+        ],
+        params: {
+          ...IP_QUERY_PARAMS(['Query (cdxml)']), AsJob: ASJOB, CimSession: CIM, ThrottleLimit: THROTTLE,
+          DefaultGateway: {type: 'String', sets: ['Query (cdxml)']},
+          InputObject: {type: 'CimInstance[]', sets: ['InputObject'], required: true, pipeline: 'True (ByValue)'},
+          PassThru: {type: 'SwitchParameter', sets: ALL},
+        },
+        inputs: [IP_CLASS], outputs: [IP_CLASS + ' (with -PassThru)'],
+        notes: ['Without a filter, every address matches (Query set).'],
+      },
+      {
+        cmdlet: 'Get-NetNat', module: 'NetNat', repo: WPD, commit: PINNED,
+        docFile: 'docset/winserver2022-ps/netnat/Get-NetNat.md', help: 'MSFT_NetNat.cdxml-help.xml', shouldProcess: false,
+        sets: [['__AllParameterSets', true, `Get-NetNat [[-Name] <String[]>] ${CDXML} [<CommonParameters>]`]],
+        params: {
+          AsJob: ASJOB, CimSession: CIM, ThrottleLimit: THROTTLE,
+          Name: {type: 'String[]', sets: ALL, position: 0, pipeline: 'True (ByPropertyName)'},
+        },
+        inputs: [], outputs: [NAT_CLASS],
+        notes: ['The NetNat module exists from Windows Server 2012 R2 on (no netnat folder in docset/winserver2012-ps).'],
+      },
+      {
+        cmdlet: 'New-NetNat', module: 'NetNat', repo: WPD, commit: PINNED,
+        docFile: 'docset/winserver2022-ps/netnat/New-NetNat.md', help: 'MSFT_NetNat.cdxml-help.xml',
+        sets: [['__AllParameterSets', true, `New-NetNat [-Name] <String> [-ExternalIPInterfaceAddressPrefix <String>] [-InternalRoutingDomainId <String>] [-InternalIPInterfaceAddressPrefix <String>] ${CDXML} [-WhatIf] [-Confirm] [<CommonParameters>]`]],
+        params: {
+          AsJob: ASJOB, CimSession: CIM, ThrottleLimit: THROTTLE,
+          ExternalIPInterfaceAddressPrefix: {type: 'String', sets: ALL},
+          InternalIPInterfaceAddressPrefix: {type: 'String', sets: ALL},
+          InternalRoutingDomainId: {type: 'String', sets: ALL},
+          Name: {type: 'String', sets: ALL, position: 0, required: true},
+        },
+        inputs: [], outputs: [NAT_CLASS],
+        notes: ['WinNAT for an internal switch: New-NetNat -Name N -InternalIPInterfaceAddressPrefix 10.0.0.0/24 (docs/hyperv-facts.md: one NAT network per host, overlapping prefixes refused).'],
+      },
+      {
+        cmdlet: 'Remove-NetNat', module: 'NetNat', repo: WPD, commit: PINNED,
+        docFile: 'docset/winserver2022-ps/netnat/Remove-NetNat.md', help: 'MSFT_NetNat.cdxml-help.xml',
+        sets: [
+          ['Query (cdxml)', true, `Remove-NetNat [[-Name] <String[]>] ${CDXML} [-PassThru] [-WhatIf] [-Confirm] [<CommonParameters>]`],
+          ['InputObject', false, `Remove-NetNat -InputObject <CimInstance[]> ${CDXML} [-PassThru] [-WhatIf] [-Confirm] [<CommonParameters>]`, 'cdxml'],
+        ],
+        params: {
+          AsJob: ASJOB, CimSession: CIM, ThrottleLimit: THROTTLE,
+          InputObject: {type: 'CimInstance[]', sets: ['InputObject'], required: true, pipeline: 'True (ByValue)'},
+          Name: {type: 'String[]', sets: ['Query (cdxml)'], position: 0, pipeline: 'True (ByPropertyName)'},
+          PassThru: {type: 'SwitchParameter', sets: ALL},
+        },
+        inputs: [NAT_CLASS], outputs: [NAT_CLASS + ' (with -PassThru)'],
+        notes: ['Without -Name, every NAT object is removed (Query set, no filter).'],
+      },
+    ]
+  })(),
 ]
 
 const SSP = new Set(['WhatIf', 'Confirm'])

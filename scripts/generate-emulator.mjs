@@ -38,7 +38,8 @@ const MODULE_FOLDER = {DISM: 'Dism', storage: 'Storage'}
 const MODULE_DESCRIPTION = {
   'Hyper-V': 'virtual machines, drives, adapters, integration services, virtual hard disks, switches, host',
   NetAdapter: 'physical and host virtual network adapters, advanced properties (*JumboPacket, *VMQ), VMQ',
-  NetTCPIP: 'global offload settings (TCP Chimney)',
+  NetTCPIP: 'global offload settings (TCP Chimney), IP addresses of the host\'s interfaces',
+  NetNat: 'WinNAT network address translation objects',
   Dism: 'offline servicing of mounted images (Add-WindowsPackage)',
   Storage: 'disks, partitions and volumes (pass-through disks, mounted VHDs, free space)',
   FailoverClusters: 'cluster nodes and virtual machine roles',
@@ -51,6 +52,7 @@ const SCALARS = {
   String: 'string', Int16: 'int16', Int32: 'int', Int64: 'long', UInt32: 'uint32', UInt64: 'uint64',
   Boolean: 'bool', Guid: 'guid', Version: 'version', Char: 'char', Uri: 'uri', PSObject: 'psobject',
   PSCredential: 'pscredential', StringCollection: 'System.Collections.Specialized.StringCollection',
+  Byte: 'byte', TimeSpan: 'timespan',
 }
 
 /** The PowerShell type a documented type binds as (the fidelity test applies the same rule). */

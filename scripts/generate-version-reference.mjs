@@ -61,7 +61,7 @@ export const HOST_OS_DOCSET = {
 // Facts of real hosts (docs/host-versions.md, section 5) that the docsets must agree
 // with: the build fails if one contradicts them. Generation 2 VMs and Set-VMFirmware arrived with
 // 2012 R2; CheckpointType (production checkpoints), -SecureBootTemplate and
-// Get-VMHostSupportedVersion with 2016.
+// Get-VMHostSupportedVersion with 2016; the NetNat module (WinNAT) with 2012 R2.
 const KNOWN_HOST_FACTS = [
   {docset: 'winserver2012-ps', cmdlet: 'New-VM', parameter: 'Generation', present: false},
   {docset: 'winserver2012r2-ps', cmdlet: 'New-VM', parameter: 'Generation', present: true},
@@ -73,6 +73,8 @@ const KNOWN_HOST_FACTS = [
   {docset: 'winserver2012-ps', cmdlet: 'Set-VMFirmware', present: false},
   {docset: 'winserver2012r2-ps', cmdlet: 'Get-VMHostSupportedVersion', present: false},
   {docset: 'winserver2016-ps', cmdlet: 'Get-VMHostSupportedVersion', present: true},
+  {docset: 'winserver2012-ps', cmdlet: 'New-NetNat', present: false},
+  {docset: 'winserver2012r2-ps', cmdlet: 'New-NetNat', present: true},
 ]
 
 /** The cmdlets to cover: today's two references (their module spelling and fallback entries). */

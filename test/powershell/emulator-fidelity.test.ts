@@ -92,7 +92,7 @@ const SCALAR: Record<string, string> = {
   String: 'System.String', Int16: 'System.Int16', Int32: 'System.Int32', Int64: 'System.Int64', UInt32: 'System.UInt32',
   UInt64: 'System.UInt64', Boolean: 'System.Boolean', Guid: 'System.Guid', Version: 'System.Version', Char: 'System.Char',
   Uri: 'System.Uri', PSObject: 'System.Management.Automation.PSObject', PSCredential: 'System.Management.Automation.PSCredential',
-  StringCollection: 'System.Collections.Specialized.StringCollection',
+  StringCollection: 'System.Collections.Specialized.StringCollection', Byte: 'System.Byte', TimeSpan: 'System.TimeSpan',
 }
 function expectedType(p: DocParameter): string {
   if (p.type === 'SwitchParameter') return 'System.Management.Automation.SwitchParameter'

@@ -442,7 +442,7 @@ const OBJECTS_SCRIPT = String.raw`[CmdletBinding()]
 param()
 $ErrorActionPreference = 'Stop'
 $request = Get-Content -LiteralPath $env:HVG_INPUT -Raw -Encoding utf8 | ConvertFrom-Json
-# Objects of every kind the emulated Hyper-V, Storage, NetAdapter and NetTCPIP cmdlets return, made on one emulated host.
+# Objects of every kind the emulated Hyper-V, Storage, NetAdapter, NetTCPIP and NetNat cmdlets return, made on one emulated host.
 $env:PSModulePath = $request.emulator + [System.IO.Path]::PathSeparator + $env:PSModulePath
 Import-Module -Name ([System.IO.Path]::Combine($request.emulator, 'HvEmulator', 'HvEmulator.psd1')) -Force
 Initialize-HvEmulator -StateFile $request.stateFile
@@ -503,6 +503,13 @@ Add-Shape 'Get-NetAdapter' (Get-NetAdapter)
 Add-Shape 'Get-NetAdapterAdvancedProperty' (Get-NetAdapterAdvancedProperty)
 Add-Shape 'Get-NetAdapterVmq' (Get-NetAdapterVmq)
 Add-Shape 'Get-NetOffloadGlobalSetting' (Get-NetOffloadGlobalSetting)
+# A lab's network: an internal switch, the host's address on its vEthernet adapter, WinNAT.
+Add-Shape 'New-VMSwitch' (New-VMSwitch -Name 'shapes-lan' -SwitchType Internal -Notes 'hvguest lab=shapes')
+Add-Shape 'Set-VMSwitch -Passthru' (Set-VMSwitch -Name 'shapes-lan' -Notes 'changed' -Passthru)
+Add-Shape 'New-NetIPAddress' (New-NetIPAddress -InterfaceAlias 'vEthernet (shapes-lan)' -IPAddress '10.99.0.1' -PrefixLength 24)
+Add-Shape 'Get-NetIPAddress' (Get-NetIPAddress)
+Add-Shape 'New-NetNat' (New-NetNat -Name 'shapes-lan' -InternalIPInterfaceAddressPrefix '10.99.0.0/24')
+Add-Shape 'Get-NetNat' (Get-NetNat)
 [Console]::Out.Write((ConvertTo-Json -InputObject @($kinds) -Depth 6 -Compress))
 `
 

@@ -7,8 +7,8 @@ $ErrorActionPreference = 'Stop'
 
 # Virtual hard disk files (Get-HvEmulatorState reads the packages serviced into images), ISO 9660
 # images (Read-HvIsoImage), placeholder media and guest images (New-HvEmulatorMedia/Image), and
-# host.hyperV (checked before every Hyper-V cmdlet).
-foreach ($shared in 'VhdFile.ps1', 'IsoImage.ps1', 'EmulatorMedia.ps1', 'GuestFacts.ps1', 'GuestImage.ps1', 'HyperVMode.ps1') {
+# host.hyperV (checked before every Hyper-V cmdlet), and the host's addresses (New-HvEmulatorState).
+foreach ($shared in 'VhdFile.ps1', 'IsoImage.ps1', 'EmulatorMedia.ps1', 'GuestFacts.ps1', 'GuestImage.ps1', 'HyperVMode.ps1', 'HostNetwork.ps1') {
     . (Join-Path $PSScriptRoot "Shared/$shared")
 }
 foreach ($folder in 'Private', 'Public') {

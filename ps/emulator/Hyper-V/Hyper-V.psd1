@@ -41,6 +41,7 @@
         'Remove-VMDvdDrive',
         'Remove-VMHardDiskDrive',
         'Remove-VMNetworkAdapter',
+        'Remove-VMSwitch',
         'Set-VM',
         'Set-VMBios',
         'Set-VMDvdDrive',
@@ -50,6 +51,7 @@
         'Set-VMNetworkAdapter',
         'Set-VMNetworkAdapterVlan',
         'Set-VMProcessor',
+        'Set-VMSwitch',
         'Start-VM',
         'Stop-VM'
     )

@@ -38,6 +38,12 @@ function Get-HvEmulatorHostProfile {
         MaxLegacyAdapters             = 4
         NestedVirtualization          = $build -ge 14393
         HasSupportedVersionCmdlet     = $build -ge 14393
+        # Windows 10 and 11 come with the "Default Switch" (Internal, its addresses handed out by
+        # the host: docs/hyperv-facts.md, 'The Default Switch'); Windows Server has none.
+        DefaultSwitch                 = $HostOs -eq 'windows-10' -or $HostOs -eq 'windows-11'
+        # WinNAT: one NAT network per Windows Server host; Windows 10/11 take more with disjoint
+        # prefixes (docs/hyperv-facts.md, 'WinNAT').
+        SingleNetNat                  = -not ($HostOs -eq 'windows-10' -or $HostOs -eq 'windows-11')
         # The docset (reference/versions/<docset>.json) whose parameter sets the host's cmdlets
         # bind; $null: no Hyper-V PowerShell module (2008, 2008 R2).
         Docset                        = $docset

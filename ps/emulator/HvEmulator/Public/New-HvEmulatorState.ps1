@@ -13,6 +13,11 @@ function New-HvEmulatorState {
     and InterfaceDescription.
     .PARAMETER WirelessNic
     Adds a Wi-Fi adapter that no switch uses (after the switches' NICs).
+
+    Every physical NIC gets an IPv4 address (Ethernet N 192.168.(N-1).50/24, Wi-Fi k
+    192.168.(100+k).50/24; on the switch's vEthernet adapter when its External switch lets the
+    management OS share it), the host has its loopback address, and a windows-10 or windows-11 host
+    also has the "Default Switch" (Internal, 172.25.48.1/20 on vEthernet (Default Switch)).
     .PARAMETER HyperV
     host.hyperV: 'installed' (default); 'not-installed' (every Hyper-V cmdlet fails as a command
     that does not exist, the Microsoft-Hyper-V feature is Disabled, and the host has no virtual
@@ -128,6 +133,12 @@ function New-HvEmulatorState {
 
     $netAdapters = [System.Collections.Generic.List[object]]::new()
     $switchList = [System.Collections.Generic.List[object]]::new()
+    # The host's IPv4 addresses: the loopback, and one per physical NIC (Ethernet N on
+    # 192.168.(N-1).50/24, Wi-Fi k on 192.168.(100+k).50/24), so that a subnet a lab picks can
+    # collide with the host's LAN. A NIC an External switch binds lends its address to the
+    # switch's vEthernet adapter (movedFrom), as Hyper-V moves it there.
+    $addresses = [System.Collections.Generic.List[object]]::new()
+    $addresses.Add((New-HostIPAddressRecord -InterfaceAlias $script:LoopbackAlias -InterfaceIndex 1 -IPAddress '127.0.0.1' -PrefixLength 8 -PrefixOrigin 'WellKnown' -SuffixOrigin 'WellKnown'))
     $nextPhysical = 2
     $wifiCount = 0
     $ifIndex = 10
@@ -143,15 +154,19 @@ function New-HvEmulatorState {
             netAdapterInterfaceDescription = $null
             allowManagementOS              = $type -ne 'Private'
             notes                          = ''
+            dhcp                           = $false
         }
+        $nicAddress = $null
         if ($type -eq 'External') {
             if ($nic.Wireless) {
                 $wifiCount++
                 $record = New-WirelessAdapterRecord -Number $wifiCount -IfIndex $ifIndex -Nic $nic
+                $nicAddress = "192.168.$(100 + $wifiCount).50"
             }
             else {
                 $description = if ($nic.InterfaceDescription) { $nic.InterfaceDescription } else { "Intel(R) Ethernet Converged Network Adapter X710 #$($nextPhysical - 1)" }
                 $record = New-PhysicalAdapterRecord -Name "Ethernet $nextPhysical" -Description $description -IfIndex $ifIndex -Ordinal $nextPhysical -Nic $nic
+                $nicAddress = "192.168.$($nextPhysical - 1).50"
                 $nextPhysical++
             }
             $netAdapters.Add($record)
@@ -160,16 +175,39 @@ function New-HvEmulatorState {
             $ifIndex++
         }
         # A host without the Hyper-V role has the NICs but no virtual switch and no vEthernet adapter.
-        if ($HyperV -eq 'not-installed') { continue }
+        if ($HyperV -eq 'not-installed') {
+            if ($nicAddress) { $addresses.Add((New-HostIPAddressRecord -InterfaceAlias $record.name -InterfaceIndex $record.ifIndex -IPAddress $nicAddress -PrefixLength 24)) }
+            continue
+        }
         if ($switch.allowManagementOS) {
-            $netAdapters.Add((New-HvEmulatorVirtualAdapterRecord -SwitchName $switch.name -IfIndex $ifIndex))
+            $vnic = New-HvEmulatorVirtualAdapterRecord -SwitchName $switch.name -IfIndex $ifIndex
+            $netAdapters.Add($vnic)
+            if ($nicAddress) { $addresses.Add((New-HostIPAddressRecord -InterfaceAlias $vnic.name -InterfaceIndex $vnic.ifIndex -IPAddress $nicAddress -PrefixLength 24 -MovedFrom $record.name)) }
             $ifIndex++
+        }
+        elseif ($nicAddress) {
+            $addresses.Add((New-HostIPAddressRecord -InterfaceAlias $record.name -InterfaceIndex $record.ifIndex -IPAddress $nicAddress -PrefixLength 24))
         }
         $switchList.Add($switch)
     }
     if ($WirelessNic) {
         $wifiCount++
-        $netAdapters.Add((New-WirelessAdapterRecord -Number $wifiCount -IfIndex $ifIndex -Nic (Get-SwitchNicSpec -Spec @{ Name = 'Wi-Fi'; Wireless = $true })))
+        $wifi = New-WirelessAdapterRecord -Number $wifiCount -IfIndex $ifIndex -Nic (Get-SwitchNicSpec -Spec @{ Name = 'Wi-Fi'; Wireless = $true })
+        $netAdapters.Add($wifi)
+        $addresses.Add((New-HostIPAddressRecord -InterfaceAlias $wifi.name -InterfaceIndex $wifi.ifIndex -IPAddress "192.168.$(100 + $wifiCount).50" -PrefixLength 24))
+        $ifIndex++
+    }
+    if ($hostProfile.DefaultSwitch -and $HyperV -ne 'not-installed') {
+        # Windows 10/11's Default Switch: Internal, its fixed id, and the host's address on its
+        # vEthernet adapter, from which the host hands out addresses to the VMs on it (dhcp).
+        if (@($switchList | Where-Object { $_.name -eq 'Default Switch' }).Count -gt 0) { throw "-Switches names 'Default Switch', which a $HostOs host has already." }
+        $switchList.Add([ordered]@{
+                name = 'Default Switch'; id = 'c08cb7b8-9b3c-408e-8e30-5e16a3aeb444'; switchType = 'Internal'
+                netAdapterName = $null; netAdapterInterfaceDescription = $null; allowManagementOS = $true; notes = ''; dhcp = $true
+            })
+        $vnic = New-HvEmulatorVirtualAdapterRecord -SwitchName 'Default Switch' -IfIndex $ifIndex
+        $netAdapters.Add($vnic)
+        $addresses.Add((New-HostIPAddressRecord -InterfaceAlias $vnic.name -InterfaceIndex $vnic.ifIndex -IPAddress '172.25.48.1' -PrefixLength 20))
         $ifIndex++
     }
     $descriptions = @($netAdapters | ForEach-Object { $_.interfaceDescription })
@@ -202,6 +240,8 @@ function New-HvEmulatorState {
         )
         netAdapters   = $netAdapters.ToArray()
         switches      = $switchList.ToArray()
+        netIPAddresses = $addresses.ToArray()
+        netNats       = @()
         offload       = [ordered]@{
             chimney                      = 'Disabled'
             receiveSideScaling           = 'Enabled'

@@ -2,8 +2,9 @@
 # scope (so nothing here is exported to the session).
 
 # Virtual hard disk files (header, packages serviced into an image), media, and the emulated
-# guests: what boots at Start-VM and what a running guest reports; host.hyperV.
-foreach ($shared in 'VhdFile.ps1', 'IsoImage.ps1', 'EmulatorMedia.ps1', 'GuestFacts.ps1', 'GuestImage.ps1', 'GuestParsers.ps1', 'GuestNetwork.ps1', 'GuestBoot.ps1', 'GuestReport.ps1', 'HyperVMode.ps1') {
+# guests: what boots at Start-VM and what a running guest reports; host.hyperV; the host's own
+# addresses and vEthernet adapters.
+foreach ($shared in 'VhdFile.ps1', 'IsoImage.ps1', 'EmulatorMedia.ps1', 'GuestFacts.ps1', 'GuestImage.ps1', 'GuestParsers.ps1', 'GuestNetwork.ps1', 'GuestBoot.ps1', 'GuestReport.ps1', 'HyperVMode.ps1', 'HostNetwork.ps1') {
     . (Join-Path $PSScriptRoot $shared)
 }
 

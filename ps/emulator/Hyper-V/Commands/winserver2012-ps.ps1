@@ -1211,6 +1211,40 @@ function Remove-VMNetworkAdapter {
     }
 }
 
+# Remove-VMSwitch: docset/winserver2012-ps/hyper-v/Remove-VMSwitch.md @ 93986fd2fff9 (versions/winserver2012-ps.json)
+function Remove-VMSwitch {
+    [CmdletBinding(DefaultParameterSetName = 'Name', PositionalBinding = $false)]
+    param(
+        [Parameter(ParameterSetName = 'Name', Mandatory = $true, Position = 1, ValueFromPipeline = $true)]
+        [SupportsWildcards()]
+        [string[]]
+        $Name,
+
+        [Parameter(ParameterSetName = 'Name', Position = 2)]
+        [Parameter(ParameterSetName = 'SwitchObject', Position = 2)]
+        [SupportsWildcards()]
+        [string[]]
+        $ResourcePoolName,
+
+        [Parameter(ParameterSetName = 'Name')]
+        [string[]]
+        $ComputerName,
+
+        [Parameter(ParameterSetName = 'Name')]
+        [Parameter(ParameterSetName = 'SwitchObject')]
+        [switch]
+        $Force,
+
+        [Parameter(ParameterSetName = 'SwitchObject', Mandatory = $true, Position = 1, ValueFromPipeline = $true)]
+        [PSTypeName('Microsoft.HyperV.PowerShell.VMSwitch')]
+        [object[]]
+        $VMSwitch
+    )
+    process {
+        Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Remove-VMSwitch']
+    }
+}
+
 # Set-VM: docset/winserver2012-ps/hyper-v/Set-VM.md @ 93986fd2fff9 (versions/winserver2012-ps.json)
 function Set-VM {
     [CmdletBinding(DefaultParameterSetName = 'Name', PositionalBinding = $false, SupportsShouldProcess = $true)]
@@ -1927,6 +1961,111 @@ function Set-VMProcessor {
     )
     process {
         Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Set-VMProcessor']
+    }
+}
+
+# Set-VMSwitch: docset/winserver2012-ps/hyper-v/Set-VMSwitch.md @ 93986fd2fff9 (versions/winserver2012-ps.json)
+function Set-VMSwitch {
+    [CmdletBinding(DefaultParameterSetName = 'SwitchName_SwitchType', PositionalBinding = $false, SupportsShouldProcess = $true)]
+    param(
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType', Mandatory = $true, Position = 1)]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription', Mandatory = $true, Position = 1)]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName', Mandatory = $true, Position = 1)]
+        [Alias('SwitchName')]
+        [string[]]
+        $Name,
+
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName')]
+        [bool]
+        $AllowManagementOS,
+
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName', ValueFromPipelineByPropertyName = $true)]
+        [Alias('PSComputerName')]
+        [string[]]
+        $ComputerName,
+
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName')]
+        [long]
+        $DefaultFlowMinimumBandwidthAbsolute,
+
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName')]
+        [long]
+        $DefaultFlowMinimumBandwidthWeight,
+
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName')]
+        [PSTypeName('Microsoft.HyperV.PowerShell.VMSwitchExtension')]
+        [object[]]
+        $Extensions,
+
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName')]
+        [string]
+        $Notes,
+
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName')]
+        [switch]
+        $Passthru,
+
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType')]
+        [ValidateSet('Private', 'Internal', 'External')]
+        [string]
+        $SwitchType,
+
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription', Mandatory = $true, Position = 2)]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription', Mandatory = $true, Position = 2)]
+        [string]
+        $NetAdapterInterfaceDescription,
+
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription', Mandatory = $true, Position = 1, ValueFromPipeline = $true)]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType', Mandatory = $true, Position = 1, ValueFromPipeline = $true)]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName', Mandatory = $true, Position = 1, ValueFromPipeline = $true)]
+        [PSTypeName('Microsoft.HyperV.PowerShell.VMSwitch')]
+        [object[]]
+        $VMSwitch,
+
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName', Mandatory = $true, Position = 2, ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName', Mandatory = $true, Position = 2, ValueFromPipelineByPropertyName = $true)]
+        [Alias('InterfaceAlias')]
+        [string]
+        $NetAdapterName
+    )
+    process {
+        Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Set-VMSwitch']
     }
 }
 

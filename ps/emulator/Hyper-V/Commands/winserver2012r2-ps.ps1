@@ -1225,6 +1225,39 @@ function Remove-VMNetworkAdapter {
     }
 }
 
+# Remove-VMSwitch: docset/winserver2012r2-ps/hyper-v/Remove-VMSwitch.md @ 93986fd2fff9 (versions/winserver2012r2-ps.json)
+function Remove-VMSwitch {
+    [CmdletBinding(DefaultParameterSetName = 'Name', PositionalBinding = $false, SupportsShouldProcess = $true)]
+    param(
+        [Parameter(ParameterSetName = 'Name')]
+        [string[]]
+        $ComputerName,
+
+        [Parameter(ParameterSetName = 'Name', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [Alias('SwitchName')]
+        [string[]]
+        $Name,
+
+        [Parameter(ParameterSetName = 'Name', Position = 1)]
+        [Parameter(ParameterSetName = 'SwitchObject', Position = 1)]
+        [string[]]
+        $ResourcePoolName,
+
+        [Parameter(ParameterSetName = 'Name')]
+        [Parameter(ParameterSetName = 'SwitchObject')]
+        [switch]
+        $Force,
+
+        [Parameter(ParameterSetName = 'SwitchObject', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [PSTypeName('Microsoft.HyperV.PowerShell.VMSwitch')]
+        [object[]]
+        $VMSwitch
+    )
+    process {
+        Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Remove-VMSwitch']
+    }
+}
+
 # Set-VM: docset/winserver2012r2-ps/hyper-v/Set-VM.md @ 93986fd2fff9 (versions/winserver2012r2-ps.json)
 function Set-VM {
     [CmdletBinding(DefaultParameterSetName = 'Name', PositionalBinding = $false, SupportsShouldProcess = $true)]
@@ -2018,6 +2051,111 @@ function Set-VMProcessor {
     )
     process {
         Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Set-VMProcessor']
+    }
+}
+
+# Set-VMSwitch: docset/winserver2012r2-ps/hyper-v/Set-VMSwitch.md @ 93986fd2fff9 (versions/winserver2012r2-ps.json)
+function Set-VMSwitch {
+    [CmdletBinding(DefaultParameterSetName = 'SwitchName_SwitchType', PositionalBinding = $false, SupportsShouldProcess = $true)]
+    param(
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName', ValueFromPipelineByPropertyName = $true)]
+        [Alias('PSComputerName')]
+        [string[]]
+        $ComputerName,
+
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType', Mandatory = $true, Position = 0)]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription', Mandatory = $true, Position = 0)]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName', Mandatory = $true, Position = 0)]
+        [Alias('SwitchName')]
+        [string[]]
+        $Name,
+
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType')]
+        [ValidateSet('Private', 'Internal', 'External')]
+        [string]
+        $SwitchType,
+
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName')]
+        [bool]
+        $AllowManagementOS,
+
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName')]
+        [long]
+        $DefaultFlowMinimumBandwidthAbsolute,
+
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName')]
+        [long]
+        $DefaultFlowMinimumBandwidthWeight,
+
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName')]
+        [PSTypeName('Microsoft.HyperV.PowerShell.VMSwitchExtension')]
+        [object[]]
+        $Extensions,
+
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName')]
+        [string]
+        $Notes,
+
+        [Parameter(ParameterSetName = 'SwitchName_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName')]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription')]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName')]
+        [switch]
+        $Passthru,
+
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [Parameter(ParameterSetName = 'SwitchObject_SwitchType', Mandatory = $true, Position = 0, ValueFromPipeline = $true)]
+        [PSTypeName('Microsoft.HyperV.PowerShell.VMSwitch')]
+        [object[]]
+        $VMSwitch,
+
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterName', Mandatory = $true, Position = 1, ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterName', Mandatory = $true, Position = 1, ValueFromPipelineByPropertyName = $true)]
+        [Alias('InterfaceAlias')]
+        [string]
+        $NetAdapterName,
+
+        [Parameter(ParameterSetName = 'SwitchObject_NetAdapterInterfaceDescription', Mandatory = $true, Position = 1)]
+        [Parameter(ParameterSetName = 'SwitchName_NetAdapterInterfaceDescription', Mandatory = $true, Position = 1)]
+        [string]
+        $NetAdapterInterfaceDescription
+    )
+    process {
+        Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Set-VMSwitch']
     }
 }
 

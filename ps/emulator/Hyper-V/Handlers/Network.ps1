@@ -1,5 +1,5 @@
 # Add/Get/Set/Remove-VMNetworkAdapter, Connect-VMNetworkAdapter, Set-VMNetworkAdapterVlan,
-# Get-VMSwitch, New-VMSwitch.
+# Get-VMSwitch (New-, Set-, Remove-VMSwitch: Switch.ps1).
 
 function ConvertTo-MacAddress {
     param([string]$Value)
@@ -140,6 +140,8 @@ $script:Handlers['Remove-VMNetworkAdapter'] = {
     if ($Ctx.ParameterSet -eq 'ManagementOS') {
         $name = [string](Get-Bound $Ctx 'Name' '')
         Remove-FromList $state 'netAdapters' { param($n) $n.virtual -and $n.Contains('switchName') -and $n.name -eq "vEthernet ($name)" }
+        # The adapter's addresses go with it.
+        if ($state.Contains('netIPAddresses')) { Remove-FromList $state 'netIPAddresses' { param($r) [string]$r.interfaceAlias -eq "vEthernet ($name)" } }
         return
     }
     foreach ($t in (Resolve-AdapterTargets $Ctx)) {
@@ -220,40 +222,4 @@ $script:Handlers['Get-VMSwitch'] = {
         $switches = @($switches | Where-Object { $types -contains [string]$_.switchType })
     }
     foreach ($s in $switches) { ConvertTo-SwitchObject -State $state -Switch $s }
-}
-
-$script:Handlers['New-VMSwitch'] = {
-    param($Ctx)
-    $state = $Ctx.State
-    $name = [string]$Ctx.Parameters['Name']
-    $switch = [ordered]@{ name = $name; id = [guid]::NewGuid().ToString(); switchType = 'External'; netAdapterName = $null; netAdapterInterfaceDescription = $null; allowManagementOS = $true; notes = [string](Get-Bound $Ctx 'Notes' '') }
-    if ($Ctx.ParameterSet -eq 'SwitchType') {
-        $switch.switchType = [string]$Ctx.Parameters['SwitchType']
-        $switch.allowManagementOS = $switch.switchType -eq 'Internal'
-    }
-    else {
-        $nic = if ($Ctx.ParameterSet -eq 'NetAdapterName') {
-            $n = @($Ctx.Parameters['NetAdapterName'])[0]
-            @($state.netAdapters) | Where-Object { $null -ne $_ -and $_.name -eq $n } | Select-Object -First 1
-        }
-        else {
-            $n = @($Ctx.Parameters['NetAdapterInterfaceDescription'])[0]
-            @($state.netAdapters) | Where-Object { $null -ne $_ -and $_.interfaceDescription -eq $n } | Select-Object -First 1
-        }
-        if (-not $nic -or -not $nic.physical) {
-            Stop-HvEmulatorCommand -Message "Failed while creating virtual Ethernet switch. No physical network adapter '$n' exists on the host." -Category ObjectNotFound -ErrorId 'ObjectNotFound'
-        }
-        if (@($state.switches) | Where-Object { $null -ne $_ -and $_.netAdapterName -eq $nic.name }) {
-            Stop-HvEmulatorCommand -Message "Failed while creating virtual Ethernet switch. The network adapter '$($nic.name)' is already bound to a virtual switch." -Category ResourceBusy -ErrorId 'InUse'
-        }
-        $switch.netAdapterName = $nic.name
-        $switch.netAdapterInterfaceDescription = $nic.interfaceDescription
-        $switch.allowManagementOS = [bool](Get-Bound $Ctx 'AllowManagementOS' $true)
-    }
-    Add-ToList $state 'switches' $switch
-    if ($switch.allowManagementOS) {
-        $ifIndex = [int](@($state.netAdapters) | ForEach-Object { [int]$_.ifIndex } | Measure-Object -Maximum).Maximum + 1
-        Add-ToList $state 'netAdapters' (New-HvEmulatorVirtualAdapterRecord -SwitchName $name -IfIndex $ifIndex)
-    }
-    ConvertTo-SwitchObject -State $state -Switch $switch
 }

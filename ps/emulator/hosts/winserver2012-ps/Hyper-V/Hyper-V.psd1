@@ -36,6 +36,7 @@
         'Remove-VMDvdDrive',
         'Remove-VMHardDiskDrive',
         'Remove-VMNetworkAdapter',
+        'Remove-VMSwitch',
         'Set-VM',
         'Set-VMBios',
         'Set-VMDvdDrive',
@@ -43,6 +44,7 @@
         'Set-VMNetworkAdapter',
         'Set-VMNetworkAdapterVlan',
         'Set-VMProcessor',
+        'Set-VMSwitch',
         'Start-VM',
         'Stop-VM'
     )

@@ -36,6 +36,7 @@
         'Remove-VMDvdDrive',
         'Remove-VMHardDiskDrive',
         'Remove-VMNetworkAdapter',
+        'Remove-VMSwitch',
         'Set-VM',
         'Set-VMBios',
         'Set-VMDvdDrive',
@@ -44,6 +45,7 @@
         'Set-VMNetworkAdapter',
         'Set-VMNetworkAdapterVlan',
         'Set-VMProcessor',
+        'Set-VMSwitch',
         'Start-VM',
         'Stop-VM'
     )

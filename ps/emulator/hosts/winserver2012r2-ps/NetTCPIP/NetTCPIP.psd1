@@ -5,11 +5,14 @@
     ModuleVersion     = '1.0.0'
     GUID              = '37a598a1-b178-1a4c-8852-ae09917394d5'
     Author            = 'hvguest'
-    Description       = 'hvguest emulated host: NetTCPIP (global offload settings (TCP Chimney)). Binds the documented parameter sets of the emulated host''s OS; state lives in $env:HVGUEST_EMULATOR_STATE.'
+    Description       = 'hvguest emulated host: NetTCPIP (global offload settings (TCP Chimney), IP addresses of the host''s interfaces). Binds the documented parameter sets of the emulated host''s OS; state lives in $env:HVGUEST_EMULATOR_STATE.'
     PowerShellVersion = '7.2'
     RequiredModules   = @('HvEmulator')
     FunctionsToExport = @(
+        'Get-NetIPAddress',
         'Get-NetOffloadGlobalSetting',
+        'New-NetIPAddress',
+        'Remove-NetIPAddress',
         'Set-NetOffloadGlobalSetting'
     )
     CmdletsToExport   = @()
