@@ -282,3 +282,37 @@ describe('guests take their addresses from their first-boot media, matched by MA
     expect(ready).toEqual({cistatic: true, ksstatic: true, winstatic: true, ciinternal: false, winmismatch: false, cimismatch: false})
   }, 120_000)
 })
+
+describe("a Windows 11 host's own Default Switch", () => {
+  it('gives a DHCP guest a lease in the subnet of the host address on vEthernet (Default Switch)', () => {
+    requireTool('xorriso')
+    const p = makeEmulatorProject({hostOs: 'windows-11', guestTiming: {heartbeatSeconds: 0, addressSeconds: 0}})
+    const state = p.state()
+    const sw = state.switches.find((s: {name: string}) => s.name === 'Default Switch')
+    expect(sw).toMatchObject({switchType: 'Internal', dhcp: true})
+    const host = state.netIPAddresses.find((a: {interfaceAlias: string}) => a.interfaceAlias === 'vEthernet (Default Switch)')
+    expect(host.prefixLength).toBeLessThanOrEqual(24)
+    makeIso('xorriso', 'cidata', {'user-data': '#cloud-config\nhostname: laptop1\n', 'meta-data': 'instance-id: laptop1-1\n', 'network-config': `version: 2\nethernets:\n  lan:\n    match: {macaddress: "${colon(mac(0x20))}"}\n    dhcp4: true\n`}, localPath(p, 'C:\\ISO\\laptop1.iso'))
+    const probes = runGuestScript<Record<string, Probe>>(
+      p,
+      [
+        "New-HvEmulatorImage -Path 'C:\\Images\\jammy.vhdx' -Os 'linux/ubuntu/22.04' -Software 'cloud-init', 'linux-cloud-tools-virtual' | Out-Null",
+        "New-VHD -Path 'C:\\Images\\laptop1.vhdx' -ParentPath 'C:\\Images\\jammy.vhdx' | Out-Null",
+        "New-VM -Name laptop1 -Generation 2 -MemoryStartupBytes 1GB -VHDPath 'C:\\Images\\laptop1.vhdx' -SwitchName 'Default Switch' | Out-Null",
+        "Set-VMFirmware -VMName laptop1 -SecureBootTemplate MicrosoftUEFICertificateAuthority",
+        `Set-VMNetworkAdapter -VMName laptop1 -StaticMacAddress ${mac(0x20)}`,
+        "Add-VMDvdDrive -VMName laptop1 -Path 'C:\\ISO\\laptop1.iso'",
+        'Start-VM -Name laptop1',
+        'Write-GuestProbes laptop1',
+      ].join('\n'),
+    )
+    const v4 = ipv4Of(probes.laptop1)
+    expect(v4).toHaveLength(1)
+    const [a, b, c] = String(host.ipAddress).split('.')
+    // same network as the host's address (a /20 or longer keeps the first two octets), not the host's own
+    expect(v4[0].split('.').slice(0, 2)).toEqual([a, b])
+    expect(v4[0]).not.toBe(host.ipAddress)
+    expect(Number(v4[0].split('.')[2]) >> (24 - host.prefixLength)).toBe(Number(c) >> (24 - host.prefixLength))
+    expect(probes.laptop1.kvp.NetworkAddressIPv4).toBe(v4[0])
+  }, 120_000)
+})

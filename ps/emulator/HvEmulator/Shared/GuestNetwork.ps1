@@ -114,15 +114,18 @@ function Get-SwitchDhcp {
     it, which its record's 'dhcp' field says (true on Windows 10/11's Default Switch, whose
     Internet Connection Sharing hands out addresses); a record without the field (a state
     written before it) counts the Internal switch named 'Default Switch'. A switch that does not
-    exist: no. The subnet is that of the host's IPv4 address on 'vEthernet (<switch>)'
-    (netIPAddresses), when it has one.
+    exist: no. The subnet of a DHCP server the host runs is that of the host's IPv4 address on
+    'vEthernet (<switch>)' (netIPAddresses), when it has one; the scope of a physical network's
+    server is not known ($null: the 10.x address of Get-DhcpLease), whatever the host's own
+    address on that network.
     #>
     param($State, [string]$SwitchName)
     $none = @{ Dhcp = $false; Subnet = $null }
     if (-not $SwitchName) { return $none }
     $sw = @($State['switches']) | Where-Object { $null -ne $_ -and [string]$_['name'] -ieq $SwitchName } | Select-Object -First 1
     if (-not $sw) { return $none }
-    $dhcp = if ([string]$sw['switchType'] -eq 'External') { $true } elseif ($sw.Contains('dhcp') -and $null -ne $sw['dhcp']) { [bool]$sw['dhcp'] } else { [string]$sw['name'] -eq 'Default Switch' -and [string]$sw['switchType'] -eq 'Internal' }
+    if ([string]$sw['switchType'] -eq 'External') { return @{ Dhcp = $true; Subnet = $null } }
+    $dhcp = if ($sw.Contains('dhcp') -and $null -ne $sw['dhcp']) { [bool]$sw['dhcp'] } else { [string]$sw['name'] -eq 'Default Switch' -and [string]$sw['switchType'] -eq 'Internal' }
     if (-not $dhcp) { return $none }
     $subnet = $null
     $alias = "vEthernet ($($sw['name']))"
