@@ -14,9 +14,10 @@ import {type Probe, guestFixture, hasNote, localPath, makeIso, requireTool, runG
 import {type EmulatorProject, makeEmulatorProject} from '../helpers/emulator-project.js'
 import {runSession} from '../fixtures/runtime/harness.js'
 
-// Lab: External (its physical network has DHCP); LabNet: Internal, no DHCP; Uplink: External whose
-// state record says dhcp: false; Default Switch: Internal with DHCP (Windows 10/11's).
-const SWITCHES = ['Lab', 'Uplink', {name: 'LabNet', type: 'Internal' as const}, {name: 'Default Switch', type: 'Internal' as const}]
+// Lab: External (its physical network has DHCP); LabNet: Internal, no DHCP; HostDhcp: Internal whose
+// record says the host serves DHCP on it (dhcp: true); Default Switch: Internal with DHCP, as
+// Windows 10/11 have it (its record says dhcp: true, and the host has an address on it).
+const SWITCHES = ['Lab', ...['LabNet', 'HostDhcp', 'Default Switch'].map((name) => ({name, type: 'Internal' as const}))]
 // The host's address on vEthernet (Default Switch), as Internet Connection Sharing gives it.
 const DEFAULT_SWITCH_HOST = {interfaceAlias: 'vEthernet (Default Switch)', ipAddress: '172.17.240.1', prefixLength: 20}
 
@@ -84,7 +85,10 @@ describe('guests take their addresses from their first-boot media, matched by MA
     requireTool('genisoimage')
     p = makeEmulatorProject({guestTiming: {heartbeatSeconds: 0, addressSeconds: 0}, switches: SWITCHES})
     const state = p.state()
-    state.switches.find((s: {name: string}) => s.name === 'Uplink').dhcp = false
+    const record = (name: string) => state.switches.find((s: {name: string}) => s.name === name)
+    record('HostDhcp').dhcp = true
+    record('Default Switch').dhcp = true
+    record('LabNet').dhcp = false
     state.netIPAddresses = [...(state.netIPAddresses ?? []), DEFAULT_SWITCH_HOST]
     writeFileSync(p.stateFile, JSON.stringify(state, null, 2) + '\n')
 
@@ -97,7 +101,9 @@ describe('guests take their addresses from their first-boot media, matched by MA
     seed('cimismatch', staticNetworkConfig(mac(0x99), '10.200.1.14/24'))
     // The first adapter by MAC, the second by its kernel name (an entry without match).
     seed('citwo', `${staticNetworkConfig(mac(5), '10.200.1.15/24')}  eth1:\n    dhcp4: true\n`)
-    seed('ciuplink', 'version: 2\nethernets:\n  all:\n    match: {driver: hv_netvsc}\n    dhcp4: true\n')
+    seed('cihostdhcp', 'version: 2\nethernets:\n  all:\n    match: {driver: hv_netvsc}\n    dhcp4: true\n')
+    // What h-firstboot's template renders for a static adapter: plain keys, a 0.0.0.0/0 route.
+    seed('cirendered', `version: 2\nethernets:\n  nic0:\n    match: {"macaddress": "${colon(mac(14))}"}\n    set-name: nic0\n    dhcp4: false\n    addresses: ["10.200.1.16/24"]\n    routes: [{to: 0.0.0.0/0, via: "10.200.1.1" }]\n    nameservers: {addresses: ["10.200.1.53", "1.1.1.1"] }\n`)
 
     const ks = guestFixture('ks-centos6.cfg')
     const ksStatic = ks.replace(/^network .*$/m, `network --device=${colon(mac(8))} --bootproto=static --ip=10.200.1.30 --netmask=255.255.255.0 --gateway=10.200.1.1 --nameserver=10.200.1.53,1.1.1.1 --hostname=db1`)
@@ -143,14 +149,15 @@ describe('guests take their addresses from their first-boot media, matched by MA
         `New-AddressedVm ciinternal 'C:\\Images\\jammy.vhdx' 'C:\\ISO\\ciinternal.iso' 'LabNet=${mac(3)}'`,
         `New-AddressedVm cimismatch 'C:\\Images\\jammy.vhdx' 'C:\\ISO\\cimismatch.iso' 'LabNet=${mac(4)}'`,
         `New-AddressedVm citwo 'C:\\Images\\jammy.vhdx' 'C:\\ISO\\citwo.iso' 'LabNet=${mac(5)}', 'Lab=${mac(6)}'`,
-        `New-AddressedVm ciuplink 'C:\\Images\\jammy.vhdx' 'C:\\ISO\\ciuplink.iso' 'Uplink=${mac(7)}'`,
+        `New-AddressedVm cihostdhcp 'C:\\Images\\jammy.vhdx' 'C:\\ISO\\cihostdhcp.iso' 'HostDhcp=${mac(7)}'`,
+        `New-AddressedVm cirendered 'C:\\Images\\jammy.vhdx' 'C:\\ISO\\cirendered.iso' 'LabNet=${mac(14)}'`,
         `New-AddressedVm ksstatic $null 'C:\\ISO\\ksstatic.iso' 'LabNet=${mac(8)}' -Install`,
         `New-AddressedVm ksdhcp $null 'C:\\ISO\\ksdhcp.iso' 'LabNet=${mac(9)}' -Install`,
         `New-AddressedVm winstatic 'C:\\Images\\ws2022.vhdx' 'C:\\ISO\\winstatic.iso' 'LabNet=${mac(10)}'`,
         `New-AddressedVm winalias 'C:\\Images\\ws2022.vhdx' 'C:\\ISO\\winalias.iso' 'LabNet=${mac(11)}'`,
         `New-AddressedVm winmismatch 'C:\\Images\\ws2022.vhdx' 'C:\\ISO\\winmismatch.iso' 'LabNet=${mac(12)}'`,
         `New-AddressedVm windefault 'C:\\Images\\ws2022.vhdx' 'C:\\ISO\\windefault.iso' 'Default Switch=${mac(13)}'`,
-        'Write-GuestProbes cistatic, cidefault, ciinternal, cimismatch, citwo, ciuplink, ksstatic, ksdhcp, winstatic, winalias, winmismatch, windefault',
+        'Write-GuestProbes cistatic, cidefault, ciinternal, cimismatch, citwo, cihostdhcp, cirendered, ksstatic, ksdhcp, winstatic, winalias, winmismatch, windefault',
       ].join('\n'),
     )
   }, 180_000)
@@ -198,12 +205,19 @@ describe('guests take their addresses from their first-boot media, matched by MA
     expect(ipv4Of(probes.winmismatch)[0]).toMatch(/^169\.254\.([1-9]\d?|1\d\d|2[0-4]\d|25[0-4])\.\d{1,3}$/)
   })
 
-  it('an External switch whose record says dhcp: false gives no lease; the driver match still configures the adapter', () => {
-    const g = probes.ciuplink
+  it('an Internal switch whose record says the host serves DHCP on it gives a lease, to an adapter matched by driver', () => {
+    const g = probes.cihostdhcp
     expect(g.guest?.network.interfaces[0].match).toEqual({driver: 'hv_netvsc'})
-    expect(ipv4Of(g)).toEqual([])
-    expect(g.addresses).toHaveLength(1)
+    expect(ipv4Of(g)).toEqual(['10.10.0.7'])
     hasNote(g, /network-config on IDE 1:0 all configures 'Network Adapter' \(eth0, 00155D0A0007\): DHCP$/)
+  })
+
+  it('the network-config hvguest\'s template renders (plain keys, a 0.0.0.0/0 route, two DNS servers) configures its adapter', () => {
+    const g = probes.cirendered
+    expect(g.adapters[0].addresses[0]).toBe('10.200.1.16')
+    expect(g.guest?.network.interfaces).toEqual([
+      {id: 'nic0', match: {macAddress: mac(14)}, dhcp4: false, addresses: ['10.200.1.16/24'], gateway: '10.200.1.1', dns: ['10.200.1.53', '1.1.1.1']},
+    ])
   })
 
   it('a MAC no adapter has: the Linux guest configures nothing, and its notes say which entry and which adapter', () => {
@@ -266,5 +280,39 @@ describe('guests take their addresses from their first-boot media, matched by MA
     expect(byName.cistatic.kvp.NetworkAddressIPv4).toBe('10.200.1.10')
     const ready = Object.fromEntries(guests.map((g) => [g.name, analyzeGuest('emu', g).ready]))
     expect(ready).toEqual({cistatic: true, ksstatic: true, winstatic: true, ciinternal: false, winmismatch: false, cimismatch: false})
+  }, 120_000)
+})
+
+describe("a Windows 11 host's own Default Switch", () => {
+  it('gives a DHCP guest a lease in the subnet of the host address on vEthernet (Default Switch)', () => {
+    requireTool('xorriso')
+    const p = makeEmulatorProject({hostOs: 'windows-11', guestTiming: {heartbeatSeconds: 0, addressSeconds: 0}})
+    const state = p.state()
+    const sw = state.switches.find((s: {name: string}) => s.name === 'Default Switch')
+    expect(sw).toMatchObject({switchType: 'Internal', dhcp: true})
+    const host = state.netIPAddresses.find((a: {interfaceAlias: string}) => a.interfaceAlias === 'vEthernet (Default Switch)')
+    expect(host.prefixLength).toBeLessThanOrEqual(24)
+    makeIso('xorriso', 'cidata', {'user-data': '#cloud-config\nhostname: laptop1\n', 'meta-data': 'instance-id: laptop1-1\n', 'network-config': `version: 2\nethernets:\n  lan:\n    match: {macaddress: "${colon(mac(0x20))}"}\n    dhcp4: true\n`}, localPath(p, 'C:\\ISO\\laptop1.iso'))
+    const probes = runGuestScript<Record<string, Probe>>(
+      p,
+      [
+        "New-HvEmulatorImage -Path 'C:\\Images\\jammy.vhdx' -Os 'linux/ubuntu/22.04' -Software 'cloud-init', 'linux-cloud-tools-virtual' | Out-Null",
+        "New-VHD -Path 'C:\\Images\\laptop1.vhdx' -ParentPath 'C:\\Images\\jammy.vhdx' | Out-Null",
+        "New-VM -Name laptop1 -Generation 2 -MemoryStartupBytes 1GB -VHDPath 'C:\\Images\\laptop1.vhdx' -SwitchName 'Default Switch' | Out-Null",
+        "Set-VMFirmware -VMName laptop1 -SecureBootTemplate MicrosoftUEFICertificateAuthority",
+        `Set-VMNetworkAdapter -VMName laptop1 -StaticMacAddress ${mac(0x20)}`,
+        "Add-VMDvdDrive -VMName laptop1 -Path 'C:\\ISO\\laptop1.iso'",
+        'Start-VM -Name laptop1',
+        'Write-GuestProbes laptop1',
+      ].join('\n'),
+    )
+    const v4 = ipv4Of(probes.laptop1)
+    expect(v4).toHaveLength(1)
+    const [a, b, c] = String(host.ipAddress).split('.')
+    // same network as the host's address (a /20 or longer keeps the first two octets), not the host's own
+    expect(v4[0].split('.').slice(0, 2)).toEqual([a, b])
+    expect(v4[0]).not.toBe(host.ipAddress)
+    expect(Number(v4[0].split('.')[2]) >> (24 - host.prefixLength)).toBe(Number(c) >> (24 - host.prefixLength))
+    expect(probes.laptop1.kvp.NetworkAddressIPv4).toBe(v4[0])
   }, 120_000)
 })

@@ -108,20 +108,24 @@ function ConvertFrom-IPv4UInt32 {
 
 function Get-SwitchDhcp {
     <#
-    Whether the switch an adapter is on hands out addresses, and from which subnet: @{ Dhcp;
-    Subnet = @{ Network; PrefixLength; Host } or $null }. A switch record's own 'dhcp' field
-    (true/false) decides when present; otherwise the Default Switch (Internal, on Windows 10/11:
-    Internet Connection Sharing's DHCP) and an External switch (the physical network's DHCP
-    server) do, an Internal or Private switch does not (nothing on the host answers DHCP there),
-    nor a switch that does not exist. The subnet is that of the host's IPv4 address on
-    'vEthernet (<switch>)' (netIPAddresses), when it has one.
+    Whether a DHCP server answers on the switch an adapter is on, and from which subnet: @{ Dhcp;
+    Subnet = @{ Network; PrefixLength; Host } or $null }. An External switch: yes, the physical
+    network is taken to have one. An Internal or Private one: only when the host serves DHCP on
+    it, which its record's 'dhcp' field says (true on Windows 10/11's Default Switch, whose
+    Internet Connection Sharing hands out addresses); a record without the field (a state
+    written before it) counts the Internal switch named 'Default Switch'. A switch that does not
+    exist: no. The subnet of a DHCP server the host runs is that of the host's IPv4 address on
+    'vEthernet (<switch>)' (netIPAddresses), when it has one; the scope of a physical network's
+    server is not known ($null: the 10.x address of Get-DhcpLease), whatever the host's own
+    address on that network.
     #>
     param($State, [string]$SwitchName)
     $none = @{ Dhcp = $false; Subnet = $null }
     if (-not $SwitchName) { return $none }
     $sw = @($State['switches']) | Where-Object { $null -ne $_ -and [string]$_['name'] -ieq $SwitchName } | Select-Object -First 1
     if (-not $sw) { return $none }
-    $dhcp = if ($sw.Contains('dhcp') -and $null -ne $sw['dhcp']) { [bool]$sw['dhcp'] } elseif ([string]$sw['name'] -eq 'Default Switch' -and [string]$sw['switchType'] -eq 'Internal') { $true } else { [string]$sw['switchType'] -eq 'External' }
+    if ([string]$sw['switchType'] -eq 'External') { return @{ Dhcp = $true; Subnet = $null } }
+    $dhcp = if ($sw.Contains('dhcp') -and $null -ne $sw['dhcp']) { [bool]$sw['dhcp'] } else { [string]$sw['name'] -eq 'Default Switch' -and [string]$sw['switchType'] -eq 'Internal' }
     if (-not $dhcp) { return $none }
     $subnet = $null
     $alias = "vEthernet ($($sw['name']))"
