@@ -60,7 +60,7 @@ export interface ConvergeOptions {
   recreate?: string[]
 }
 
-const isServer = (os: string | undefined): boolean => !/windows-1[01]/.test(os ?? '') && !/Windows 1[01]/i.test(os ?? '')
+const isServer = (os: string): boolean => !/^windows-1[01]$/.test(os)
 
 export function converge(labPlan: LabPlan, factsByHost: Map<string, LabFacts>, hostOs: Map<string, string>, opts: ConvergeOptions = {}): LabConvergence {
   const problems: Diagnostic[] = []
@@ -69,7 +69,7 @@ export function converge(labPlan: LabPlan, factsByHost: Map<string, LabFacts>, h
   const plannedByName = new Map(labPlan.plan.guests.map((g) => [`${g.host}/${g.name}`.toLowerCase(), g]))
   for (const [host, facts] of factsByHost) {
     const record = recordOf(facts, labPlan.lab.name)
-    const networks = labPlan.networks.filter((n) => n.hosts.includes(host)).map((n) => convergeNetwork(labPlan, n, host, facts, record, isServer(hostOs.get(host)), problems))
+    const networks = labPlan.networks.filter((n) => n.hosts.includes(host)).map((n) => convergeNetwork(labPlan, n, host, facts, record, hostOs.get(host) ?? '', problems))
     const guests = labPlan.guests
       .filter((g) => g.host === host)
       .map((g) => convergeGuest(labPlan, g, plannedByName.get(`${host}/${g.name}`.toLowerCase())!, facts, record, recreate.has(g.name.toLowerCase()), problems))
@@ -79,7 +79,8 @@ export function converge(labPlan: LabPlan, factsByHost: Map<string, LabFacts>, h
   return {hosts, problems, unchanged: !changes}
 }
 
-function convergeNetwork(labPlan: LabPlan, n: LabPlannedNetwork, host: string, facts: LabFacts, record: LabRecord | null, server: boolean, problems: Diagnostic[]): NetworkChange {
+function convergeNetwork(labPlan: LabPlan, n: LabPlannedNetwork, host: string, facts: LabFacts, record: LabRecord | null, os: string, problems: Diagnostic[]): NetworkChange {
+  const server = isServer(os)
   const lab = labPlan.lab.name
   const at = {host, source: n.source ?? undefined}
   const change: NetworkChange = {host, network: n, switch: 'create', switchId: null, address: 'none', nat: 'none', natName: null, natPrefix: null, drift: []}
@@ -114,15 +115,21 @@ function convergeNetwork(labPlan: LabPlan, n: LabPlannedNetwork, host: string, f
         problems.push(report('lab-subnet-conflict', `network ${n.name}: subnet ${n.subnet} overlaps ${a.ipAddress}/${a.prefixLength} on "${a.interfaceAlias}" of host ${host}; choose another subnet`, at))
       }
     }
-    if (n.nat) convergeNat(change, n, subnet, host, facts, record, server, problems)
+    if (n.nat) convergeNat(change, n, subnet, host, facts, record, server, os, problems)
   }
   return change
 }
 
-function convergeNat(change: NetworkChange, n: LabPlannedNetwork, subnet: Ipv4Cidr, host: string, facts: LabFacts, record: LabRecord | null, server: boolean, problems: Diagnostic[]): void {
+function convergeNat(change: NetworkChange, n: LabPlannedNetwork, subnet: Ipv4Cidr, host: string, facts: LabFacts, record: LabRecord | null, server: boolean, os: string, problems: Diagnostic[]): void {
   const at = {host, source: n.source ?? undefined}
   if (facts.netNats === null || facts.netNats === undefined) {
     problems.push(report('lab-nat-conflict', `network ${n.name}: host ${host} cannot be asked for its NetNats (no NetNat module: Windows Server 2012 has none); set nat: false`, at))
+    return
+  }
+  // 2012 R2's New-NetNat has no -InternalIPInterfaceAddressPrefix: WinNAT for an internal
+  // switch came with Windows Server 2016 and Windows 10.
+  if (/^windows-server-2012/.test(os)) {
+    problems.push(report('lab-nat-conflict', `network ${n.name}: host ${host} (${os}) cannot NAT an internal switch (New-NetNat -InternalIPInterfaceAddressPrefix needs Windows Server 2016 or Windows 10); set nat: false`, at))
     return
   }
   const holding = facts.netNats.find((x) => {

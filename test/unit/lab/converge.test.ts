@@ -137,6 +137,8 @@ describe('converge: what a lab up would change', () => {
     expect(codes(run(labPlan, facts({netNats: [{name: 'wide', prefix: '10.200.1.128/25'}]})))).toEqual(['lab-nat-conflict'])
     expect(codes(run(labPlan, facts({netNats: [{name: 'other', prefix: '172.16.0.0/24'}]})))).toEqual(['lab-nat-conflict'])
     expect(codes(run(labPlan, facts({netNats: null})))).toEqual(['lab-nat-conflict'])
+    expect(codes(run(labPlan, facts(), 'windows-server-2012r2')), '2012 R2: no -InternalIPInterfaceAddressPrefix').toEqual(['lab-nat-conflict'])
+    expect(codes(run(labPlan, facts(), 'windows-server-2016'))).toEqual([])
     const holding = run(labPlan, facts({netNats: [{name: 'big', prefix: '10.200.0.0/16'}]}))
     expect(codes(holding)).toEqual([])
     expect(holding.hosts[0].networks[0]).toMatchObject({nat: 'reuse', natName: 'big'})
