@@ -6,6 +6,7 @@ import {formatDiagnostic} from '../model/diagnostic.js'
 import type {LabDownResult} from '../lab/lab-down.js'
 import type {LabStatusResult} from '../lab/lab-status.js'
 import type {LabUpResult} from '../lab/lab-up.js'
+import {externalNote} from './lab-view.js'
 import {renderTable} from './table.js'
 
 const ACTION_WORDS: Record<string, string> = {create: 'create', owned: 'exists (lab)', existing: 'exists (not the lab\'s: left alone)', reuse: 'reuse (existing NetNat)', none: '-'}
@@ -22,6 +23,10 @@ export function renderLabUp(r: LabUpResult): string {
         '  ',
       ),
     )
+  }
+  for (const n of r.networks.filter((x) => x.type === 'external' && x.actions.switch === 'create')) {
+    const planned = r.labPlan.networks.find((p) => p.name === n.network)
+    if (planned) out.push(`  ${externalNote(planned)}`)
   }
   if (r.guests.length > 0) {
     out.push('Guests')

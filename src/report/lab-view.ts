@@ -18,6 +18,13 @@ function natText(n: LabPlannedNetwork): string {
   return n.nat ? `NetNat ${shown(n.natName ?? '')}` : '-'
 }
 
+/** What making an external switch does to the host's own network, said before it happens. */
+export function externalNote(n: Pick<LabPlannedNetwork, 'name' | 'switch' | 'adapter' | 'allowManagementOS'>): string {
+  return n.allowManagementOS === false
+    ? `external network ${shown(n.name)}: making switch ${shown(n.switch)} binds ${shown(n.adapter ?? '?')}, and the host stops using that adapter itself (allowManagementOS: false)`
+    : `external network ${shown(n.name)}: making switch ${shown(n.switch)} moves the host's addresses on ${shown(n.adapter ?? '?')} to vEthernet (${shown(n.switch)}); the host's connection through that adapter drops for a moment`
+}
+
 export function renderLabPlan(labPlan: LabPlan): string {
   const {lab, networks, guests, plan} = labPlan
   const out: string[] = [`Lab ${shown(lab.name)}${lab.description ? `: ${shown(lab.description)}` : ''}${lab.prefix ? `  (prefix ${shown(lab.prefix)})` : ''}`, '']
@@ -37,8 +44,9 @@ export function renderLabPlan(labPlan: LabPlan): string {
         ]),
         '  ',
       ),
-      '',
     )
+    for (const n of networks.filter((x) => x.type === 'external')) out.push(`  ${externalNote(n)}`)
+    out.push('')
   } else out.push('Networks: none (the guests keep their templates\' adapters)', '')
   out.push('Guests (in the order they are created)')
   for (const g of guests) {
