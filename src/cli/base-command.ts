@@ -24,6 +24,25 @@ export abstract class BaseCommand extends Command {
     if (!this.jsonEnabled()) this.log(line)
   }
 
+  /**
+   * Runs a long host operation that the first Ctrl-C interrupts gracefully: the signal it gets
+   * is aborted, the step under way finishes and the run rolls back; a second Ctrl-C leaves at once.
+   */
+  protected async interruptible<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const abort = new AbortController()
+    const onSigint = () => {
+      if (abort.signal.aborted) process.exit(130)
+      this.logToStderr('Interrupted: finishing the current step, then rolling back (Ctrl-C again to leave now; then run "hvguest recover").')
+      abort.abort()
+    }
+    process.on('SIGINT', onSigint)
+    try {
+      return await work(abort.signal)
+    } finally {
+      process.off('SIGINT', onSigint)
+    }
+  }
+
   /** Print diagnostics to stderr, one line each (human mode only). */
   protected sayDiagnostics(ds: readonly Diagnostic[]): void {
     if (this.jsonEnabled()) return

@@ -110,15 +110,8 @@ created but not committed (the guests are kept: "hvguest recover" finishes the c
 
     // First Ctrl-C: finish the step under way, then roll back. Second: leave at once; the
     // journal on the host lets "hvguest recover" finish the undo.
-    const abort = new AbortController()
-    const onSigint = () => {
-      if (abort.signal.aborted) process.exit(130)
-      this.logToStderr('Interrupted: finishing the current step, then rolling back (Ctrl-C again to leave now; then run "hvguest recover").')
-      abort.abort()
-    }
-    process.on('SIGINT', onSigint)
-    const result = await s
-      .createGuests(
+    const result = await this.interruptible((signal) =>
+      s.createGuests(
         {
           ...request,
           replace: flags.replace,
@@ -126,12 +119,12 @@ created but not committed (the guests are kept: "hvguest recover" finishes the c
           timeoutMs: flags.timeout * 1000,
           start: flags.start,
           wait: flags.wait ? {timeoutMs: flags.timeout * 1000} : undefined,
-          signal: abort.signal,
+          signal,
           onEvent: this.jsonEnabled() ? undefined : s.progressPrinter((l) => this.logToStderr(l)),
         },
         {plan: planRun, open: (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined})},
-      )
-      .finally(() => process.off('SIGINT', onSigint))
+      ),
+    )
     process.exitCode = result.status === 'ok' ? EXIT.ok : ['failed', 'not-ready', 'commit-failed'].includes(result.status) ? EXIT.hostFailure : EXIT.invalidInput
     if (!this.jsonEnabled()) this.log(s.renderRun(result))
     const {plan, ...rest} = result

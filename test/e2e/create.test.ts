@@ -11,9 +11,10 @@ import {join, relative} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {stringify} from 'yaml'
 import {makeEmulatorProject, prebuildEmulatorProjects, snapshotProject, type EmulatorProject, type EmulatorProjectOptions} from '../helpers/emulator-project.js'
-import {pwshTap, waitFor, type TapLine} from '../helpers/pwsh-tap.js'
+import {pwshTap, waitFor} from '../helpers/pwsh-tap.js'
 import {BIN, runCli} from '../helpers/run-cli.js'
 import {readJournal} from '../helpers/journal-file.js'
+import {faultLabel, faultPoints, processAlive, type FaultPoint} from '../helpers/fault-points.js'
 
 const PARENT = 'C:\\Images\\base.vhdx'
 
@@ -120,28 +121,6 @@ function holdLock(drives: string): {release: () => void} {
   return {release: () => rmSync(file)}
 }
 
-/** A mutating emulated cmdlet call of begin or create-guest: where HVGUEST_EMULATOR_FAIL=cmdlet:n strikes. */
-interface FaultPoint {
-  cmdlet: string
-  n: number
-  action: string
-  guest: string | null
-  step: string
-}
-
-/** The emulated cmdlets that change something (the runtime's own New-Item, Remove-Item and Set-Content are not emulated). */
-const MUTATING = /^(New|Set|Add|Remove|Enable|Disable|Start|Stop|Mount|Dismount)-/
-const NOT_EMULATED = new Set(['New-Item', 'Remove-Item', 'Set-Content'])
-
-/** Every fault point of one session, in order, from its progress lines (each names the cmdlet its step runs); n counts per cmdlet, as the emulator does per pwsh. */
-function faultPoints(session: TapLine[]): FaultPoint[] {
-  const seen: Record<string, number> = {}
-  return session
-    .filter((l) => l.type === 'progress' && (l.action === 'begin' || l.action === 'create-guest') && l.cmdlet && MUTATING.test(l.cmdlet) && !NOT_EMULATED.has(l.cmdlet))
-    .map((l) => ({cmdlet: l.cmdlet!, n: (seen[l.cmdlet!] = (seen[l.cmdlet!] ?? 0) + 1), action: l.action!, guest: l.guest ?? null, step: l.step!}))
-}
-
-const label = (f: FaultPoint) => `${f.cmdlet}:${f.n} (${f.action}${f.guest ? ` ${f.guest}` : ''}, step ${f.step})`
 
 // Several CLI runs per test, each starting pwsh: more than vitest's default 30 s on a busy machine.
 describe('create against an emulated host', {timeout: 180_000}, () => {
@@ -188,19 +167,19 @@ describe('create against an emulated host', {timeout: 180_000}, () => {
 
   /** A run that failed at `point`: exit 1, the guests it failed name that step and cmdlet, the others no error, nothing left to undo. */
   function expectFailedAt(r: {code: number | null; stdout: string; stderr: string}, point: FaultPoint, statuses: Record<string, string>, failed: string[]) {
-    expect(r.code, `${label(point)}: ${r.stdout}${r.stderr}`).toBe(1)
+    expect(r.code, `${faultLabel(point)}: ${r.stdout}${r.stderr}`).toBe(1)
     const out = JSON.parse(r.stdout)
-    expect(out.status, label(point)).toBe('failed')
-    expect(out.rollbackErrors, label(point)).toEqual([])
-    expect(Object.fromEntries(out.guests.map((g: any) => [g.name, g.status])), label(point)).toEqual(statuses)
+    expect(out.status, faultLabel(point)).toBe('failed')
+    expect(out.rollbackErrors, faultLabel(point)).toEqual([])
+    expect(Object.fromEntries(out.guests.map((g: any) => [g.name, g.status])), faultLabel(point)).toEqual(statuses)
     const failing = out.guests.filter((g: any) => failed.includes(g.name))
-    expect(failing.map((g: any) => g.name), label(point)).toEqual(failed)
+    expect(failing.map((g: any) => g.name), faultLabel(point)).toEqual(failed)
     for (const g of failing) {
-      expect(g.error, `${label(point)}: ${g.name}`).toMatchObject({step: point.step, cmdlet: point.cmdlet})
+      expect(g.error, `${faultLabel(point)}: ${g.name}`).toMatchObject({step: point.step, cmdlet: point.cmdlet})
       // the emulated cmdlet's own message, as it threw it
-      expect(g.error.message, label(point)).toContain(`call ${point.n} of ${point.cmdlet} failed`)
+      expect(g.error.message, faultLabel(point)).toContain(`call ${point.n} of ${point.cmdlet} failed`)
     }
-    for (const g of out.guests.filter((x: any) => !failing.includes(x))) expect(g.error, `${label(point)}: ${g.name}`).toBeNull()
+    for (const g of out.guests.filter((x: any) => !failing.includes(x))) expect(g.error, `${faultLabel(point)}: ${g.name}`).toBeNull()
   }
 
   it('a fault in begin, in the middle of a guest, or in the second guest of a batch: exit 1, state as before, files byte-identical, the cmdlet named', {timeout: 180_000}, () => {
@@ -216,7 +195,7 @@ describe('create against an emulated host', {timeout: 180_000}, () => {
     ])
     const sessions = tap.sessions()
     expect(sessions, 'one pwsh for the one host').toHaveLength(1)
-    const points = faultPoints(sessions[0])
+    const points = faultPoints(sessions[0], ['begin', 'create-guest'])
     const inBegin = points.filter((f) => f.action === 'begin')
     const inGuest = (name: string) => points.filter((f) => f.action === 'create-guest' && f.guest === name)
     expect(inBegin.length, 'begin changes host settings (intel-10g: jumbo frames)').toBeGreaterThan(0)
@@ -239,8 +218,8 @@ describe('create against an emulated host', {timeout: 180_000}, () => {
       const files = p.files()
       const r = create(p, batch, {HVGUEST_EMULATOR_FAIL: `${point.cmdlet}:${point.n}`})
       expectFailedAt(r, point, statuses, failed)
-      expect(p.state(), `state after ${label(point)}`).toEqual(state)
-      expect(p.files(), `files after ${label(point)}`).toEqual(files)
+      expect(p.state(), `state after ${faultLabel(point)}`).toEqual(state)
+      expect(p.files(), `files after ${faultLabel(point)}`).toEqual(files)
     }
   })
 
@@ -280,7 +259,7 @@ describe('create against an emulated host', {timeout: 180_000}, () => {
     ])
     const sessions = tap.sessions()
     expect(sessions, 'one pwsh per host').toHaveLength(2)
-    const of = (guest: string) => faultPoints(sessions.find((s) => s.some((l) => l.guest === guest))!)
+    const of = (guest: string) => faultPoints(sessions.find((s) => s.some((l) => l.guest === guest))!, ['begin', 'create-guest'])
     const h1Points = of('web1')
     // The fault is counted per pwsh, and both get the same HVGUEST_EMULATOR_FAIL: a point that
     // only h2 reaches (h1 makes fewer calls of that cmdlet), the last of them.
@@ -339,15 +318,7 @@ describe('create against an emulated host', {timeout: 180_000}, () => {
     expect(journals, 'the killed run left its journal').toHaveLength(1)
     const hostPid = readJournal(join(journalDir, journals[0])).pid
     expect(hostPid).toEqual(expect.any(Number))
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0)
-        return true
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === 'EPERM'
-      }
-    }
-    await waitFor(`the killed run's pwsh (pid ${hostPid}) to end`, () => (alive(hostPid) ? undefined : true))
+    await waitFor(`the killed run's pwsh (pid ${hostPid}) to end`, () => (processAlive(hostPid) ? undefined : true))
     const r = runCli(['recover', '--json'], {cwd: p.dir})
     expect(JSON.parse(r.stdout).hosts[0].data.skipped, r.stdout).toEqual([])
     expect(r.code, r.stdout).toBe(0)

@@ -12,8 +12,9 @@ import {appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, statSync
 import {tmpdir} from 'node:os'
 import {join, relative} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
-import {pwshTap, waitFor, type TapLine} from '../helpers/pwsh-tap.js'
+import {pwshTap, waitFor} from '../helpers/pwsh-tap.js'
 import {readJournal} from '../helpers/journal-file.js'
+import {faultLabel, faultPoints, processAlive} from '../helpers/fault-points.js'
 import {BIN, runCli} from '../helpers/run-cli.js'
 
 let starter = ''
@@ -113,7 +114,7 @@ describe('a lab through the built CLI', {timeout: 240_000}, () => {
     const tap = pwshTap()
     const clean = lab(probe, ['up', '--json'], tap.env)
     expect(clean.code, clean.stdout + clean.stderr).toBe(0)
-    const points = faultPoints(tap.sessions()[0])
+    const points = faultPoints(tap.sessions()[0], ['begin', 'lab-network', 'create-guest', 'lab-record'])
     const inNetwork = points.filter((f) => f.action === 'lab-network')
     // the switch, the profile's jumbo frames on its vEthernet adapter (lab-10g), the gateway, the NAT
     expect(inNetwork.map((f) => f.cmdlet)).toEqual(['New-VMSwitch', 'Set-NetAdapterAdvancedProperty', 'New-NetIPAddress', 'New-NetNat'])
@@ -123,13 +124,13 @@ describe('a lab through the built CLI', {timeout: 240_000}, () => {
       const p = project()
       const before = {state: p.stateText(), files: p.files()}
       const r = lab(p, ['up', '--json'], {HVGUEST_EMULATOR_FAIL: `${point.cmdlet}:${point.n}`})
-      expect(r.code, `${label(point)}: ${r.stdout}${r.stderr}`).toBe(1)
+      expect(r.code, `${faultLabel(point)}: ${r.stdout}${r.stderr}`).toBe(1)
       const out = json(r)
-      expect(out.status, label(point)).toBe('failed')
-      expect(out.rollbackErrors, label(point)).toEqual([])
-      expect(JSON.stringify(out.guests.map((g: any) => g.result?.error)), label(point)).toContain(point.cmdlet)
-      expect(p.stateText(), `state after ${label(point)}`).toBe(before.state)
-      expect(p.files(), `files after ${label(point)}`).toEqual(before.files)
+      expect(out.status, faultLabel(point)).toBe('failed')
+      expect(out.rollbackErrors, faultLabel(point)).toEqual([])
+      expect(JSON.stringify(out.guests.map((g: any) => g.result?.error)), faultLabel(point)).toContain(point.cmdlet)
+      expect(p.stateText(), `state after ${faultLabel(point)}`).toBe(before.state)
+      expect(p.files(), `files after ${faultLabel(point)}`).toEqual(before.files)
     }
   })
 
@@ -155,15 +156,7 @@ describe('a lab through the built CLI', {timeout: 240_000}, () => {
     const journals = readdirSync(journalDir).filter((f) => f.endsWith('.jsonl'))
     expect(journals, 'the killed run left its journal').toHaveLength(1)
     const hostPid = readJournal(join(journalDir, journals[0])).pid
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0)
-        return true
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === 'EPERM'
-      }
-    }
-    await waitFor(`the killed run's pwsh (pid ${hostPid}) to end`, () => (alive(hostPid) ? undefined : true))
+    await waitFor(`the killed run's pwsh (pid ${hostPid}) to end`, () => (processAlive(hostPid) ? undefined : true))
     const r = runCli(['recover', '--json'], {cwd: p.dir})
     expect(r.code, r.stdout + r.stderr).toBe(0)
     expect(p.stateText()).toBe(before.state)
@@ -186,19 +179,3 @@ describe('a lab through the built CLI', {timeout: 240_000}, () => {
   })
 })
 
-/** A mutating emulated cmdlet call of a run: where HVGUEST_EMULATOR_FAIL=cmdlet:n strikes. */
-interface FaultPoint {
-  cmdlet: string
-  n: number
-  action: string
-  step: string
-}
-const MUTATING = /^(New|Set|Add|Remove|Enable|Disable|Start|Stop|Mount|Dismount)-/
-const NOT_EMULATED = new Set(['New-Item', 'Remove-Item', 'Set-Content'])
-function faultPoints(session: TapLine[]): FaultPoint[] {
-  const seen: Record<string, number> = {}
-  return session
-    .filter((l) => l.type === 'progress' && ['begin', 'lab-network', 'create-guest', 'lab-record'].includes(l.action!) && l.cmdlet && MUTATING.test(l.cmdlet) && !NOT_EMULATED.has(l.cmdlet))
-    .map((l) => ({cmdlet: l.cmdlet!, n: (seen[l.cmdlet!] = (seen[l.cmdlet!] ?? 0) + 1), action: l.action!, step: l.step!}))
-}
-const label = (f: FaultPoint) => `${f.cmdlet}:${f.n} (${f.action}, step ${f.step})`

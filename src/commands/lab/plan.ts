@@ -1,8 +1,6 @@
-import {Args} from '../../cli/oclif.js'
 import {BaseCommand, EXIT} from '../../cli/base-command.js'
 import {loadServices} from '../../cli/bundles.js'
-import {templateFlags} from '../../cli/template-flags.js'
-import type {HostOs} from '../../model/host-os.js'
+import {labFileArg, labFlags, labRequest} from '../../cli/lab-flags.js'
 import type {LabPlan} from '../../model/lab-plan.js'
 
 export default class LabPlanCommand extends BaseCommand {
@@ -19,28 +17,13 @@ Exit codes: 0 ok (warnings allowed), 2 invalid input or a plan with errors (--st
     {description: 'The LabPlan as JSON: MACs and addresses of every adapter', command: '<%= config.bin %> <%= command.id %> --json'},
   ]
 
-  static override args = {
-    file: Args.string({description: 'The lab file (kind Lab).', default: 'lab.yaml'}),
-  }
-
-  static override flags = {
-    inventory: templateFlags.inventory,
-    host: templateFlags.host,
-    'host-os': templateFlags['host-os'],
-    strict: templateFlags.strict,
-  }
+  static override args = labFileArg
+  static override flags = labFlags
 
   async run(): Promise<LabPlan> {
     const {args, flags} = await this.parse(LabPlanCommand)
     const {planLab, renderLabPlan, MESSAGES} = await loadServices()
-    const {labPlan} = planLab({
-      file: args.file,
-      inventory: flags.inventory,
-      host: flags.host,
-      hostOs: flags['host-os'] as HostOs | undefined,
-      strict: flags.strict,
-      cwd: process.cwd(),
-    })
+    const {labPlan} = planLab(labRequest(args.file, flags))
     const {errors} = labPlan.plan.summary
     if (errors > 0) process.exitCode = EXIT.invalidInput
     if (!this.jsonEnabled()) {

@@ -35,16 +35,9 @@ Exit codes: 0 up (or up to date), 1 failed on a host (after rollback) or not rea
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(LabUpCommand)
     const s = await loadExecServices()
-    const abort = new AbortController()
-    const onSigint = () => {
-      if (abort.signal.aborted) process.exit(130)
-      this.logToStderr('Interrupted: finishing the current step, then rolling back (Ctrl-C again to leave now; then run "hvguest recover").')
-      abort.abort()
-    }
-    process.on('SIGINT', onSigint)
     const progress = this.jsonEnabled() ? undefined : await s.labProgress((l) => this.logToStderr(l))
-    const result = await s
-      .labUp(
+    const result = await this.interruptible((signal) =>
+      s.labUp(
         {
           ...labRequest(args.file, flags),
           dryRun: flags['dry-run'],
@@ -53,15 +46,12 @@ Exit codes: 0 up (or up to date), 1 failed on a host (after rollback) or not rea
           recreate: flags.recreate,
           parallel: flags.parallel,
           lockTimeoutSeconds: flags['lock-timeout'],
-          signal: abort.signal,
+          signal,
           onEvent: progress?.onEvent,
         },
         {plan: s.planLab, open: (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined})},
-      )
-      .finally(async () => {
-        process.off('SIGINT', onSigint)
-        await progress?.stop()
-      })
+      ),
+    ).finally(() => progress?.stop())
     process.exitCode = ['ok', 'unchanged', 'dry-run'].includes(result.status) ? EXIT.ok : ['failed', 'not-ready', 'commit-failed'].includes(result.status) ? EXIT.hostFailure : EXIT.invalidInput
     if (!this.jsonEnabled()) this.log(s.renderLabUp(result))
     const {labPlan, ...rest} = result
