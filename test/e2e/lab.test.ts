@@ -23,6 +23,12 @@ beforeAll(() => {
   starter = join(root, 'p')
   const init = runCli(['init', starter, '--json'])
   if (init.code !== 0) throw new Error(`hvguest init failed: ${init.stdout}${init.stderr}`)
+  // Guests answer at once after Start-VM: how long a guest takes to boot is not what these tests
+  // test (the starter project of firstboot.test.ts keeps the real delays); what it reports is.
+  const stateFile = join(starter, '.hvguest', 'emulator-state.json')
+  const state = JSON.parse(readFileSync(stateFile, 'utf8'))
+  state.host.guestTiming = {heartbeatSeconds: 0, addressSeconds: 0}
+  writeFileSync(stateFile, JSON.stringify(state, null, 2) + '\n')
 }, 120_000)
 
 interface Project {
@@ -109,7 +115,7 @@ describe('a lab through the built CLI', {timeout: 240_000}, () => {
     expect(p.files()).toEqual(before.files)
   })
 
-  it('a fault at each mutating step of the networks (switch, address, NAT), in begin and in a guest: exit 1, the host byte-identical, the cmdlet named', () => {
+  it('a fault in the network (its switch, its NAT) or in a guest: exit 1, the host byte-identical, the cmdlet named', () => {
     const probe = project()
     const tap = pwshTap()
     const clean = lab(probe, ['up', '--json'], tap.env)
@@ -118,8 +124,12 @@ describe('a lab through the built CLI', {timeout: 240_000}, () => {
     const inNetwork = points.filter((f) => f.action === 'lab-network')
     // the switch, the profile's jumbo frames on its vEthernet adapter (lab-10g), the gateway, the NAT
     expect(inNetwork.map((f) => f.cmdlet)).toEqual(['New-VMSwitch', 'Set-NetAdapterAdvancedProperty', 'New-NetIPAddress', 'New-NetNat'])
+    // Every mutating cmdlet of lab-network (and of begin and create-guest) is swept at the runtime
+    // level, where a fault costs no CLI start (test/powershell/runtime-lab.test.ts,
+    // runtime-rollback.test.ts). Here, the wiring: a fault in the network's first and last steps
+    // and in a guest reaches the exit code and the --json answer, and the CLI rolls everything back.
     const inGuest = points.filter((f) => f.action === 'create-guest')
-    const cases = [...inNetwork, ...points.filter((f) => f.action === 'begin').slice(-1), inGuest[Math.floor(inGuest.length / 2)], inGuest[inGuest.length - 1]]
+    const cases = [inNetwork[0], inNetwork[inNetwork.length - 1], inGuest[Math.floor(inGuest.length / 2)]]
     for (const point of cases) {
       const p = project()
       const before = {state: p.stateText(), files: p.files()}
