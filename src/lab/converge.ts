@@ -20,6 +20,8 @@ export interface NetworkChange {
   host: string
   network: LabPlannedNetwork
   switch: Ownership
+  /** The host has a switch of that name now (false for one to create, or an existing one that is missing). */
+  found: boolean
   switchId: string | null
   /** The gateway address on vEthernet (<switch>); none: the network has no gateway. */
   address: Ownership | 'none'
@@ -69,7 +71,15 @@ export function converge(labPlan: LabPlan, factsByHost: Map<string, LabFacts>, h
   const plannedByName = new Map(labPlan.plan.guests.map((g) => [`${g.host}/${g.name}`.toLowerCase(), g]))
   for (const [host, facts] of factsByHost) {
     const record = recordOf(facts, labPlan.lab.name)
-    const networks = labPlan.networks.filter((n) => n.hosts.includes(host)).map((n) => convergeNetwork(labPlan, n, host, facts, record, hostOs.get(host) ?? '', problems))
+    // A damaged record: what the lab made there cannot be told from what it did not.
+    const damaged = (facts.labRecords ?? []).some((r) => sameName(r.name, labPlan.lab.name) && r.record === null)
+    if (damaged) {
+      const why = (facts.errors ?? []).find((e) => e.fact === 'labRecords')?.message ?? 'it cannot be read'
+      problems.push(report('lab-record-damaged', `host ${host}: the record of lab ${labPlan.lab.name} cannot be read (${why}); nothing is changed until it is repaired or removed`, {host}))
+    }
+    // What earlier networks of the lab claim on this host in the same run: a NetNat, a NIC.
+    const claimed: Claimed = {nats: [], nics: []}
+    const networks = labPlan.networks.filter((n) => n.hosts.includes(host)).map((n) => convergeNetwork(labPlan, n, host, facts, record, hostOs.get(host) ?? '', claimed, problems))
     const guests = labPlan.guests
       .filter((g) => g.host === host)
       .map((g) => convergeGuest(labPlan, g, plannedByName.get(`${host}/${g.name}`.toLowerCase())!, facts, record, recreate.has(g.name.toLowerCase()), problems))
@@ -79,12 +89,17 @@ export function converge(labPlan: LabPlan, factsByHost: Map<string, LabFacts>, h
   return {hosts, problems, unchanged: !changes}
 }
 
-function convergeNetwork(labPlan: LabPlan, n: LabPlannedNetwork, host: string, facts: LabFacts, record: LabRecord | null, os: string, problems: Diagnostic[]): NetworkChange {
+interface Claimed {
+  nats: Array<{name: string; prefix: string}>
+  nics: string[]
+}
+
+function convergeNetwork(labPlan: LabPlan, n: LabPlannedNetwork, host: string, facts: LabFacts, record: LabRecord | null, os: string, claimed: Claimed, problems: Diagnostic[]): NetworkChange {
   const server = isServer(os)
   const lab = labPlan.lab.name
   const at = {host, source: n.source ?? undefined}
-  const change: NetworkChange = {host, network: n, switch: 'create', switchId: null, address: 'none', nat: 'none', natName: null, natPrefix: null, drift: []}
   const sw = facts.switches.find((s) => sameName(s.name, n.switch))
+  const change: NetworkChange = {host, network: n, switch: 'create', found: sw !== undefined, switchId: null, address: 'none', nat: 'none', natName: null, natPrefix: null, drift: []}
   const recorded = record?.switches.find((s) => sameName(s.name, n.switch))
   if (n.type === 'existing') {
     change.switch = 'existing'
@@ -100,14 +115,19 @@ function convergeNetwork(labPlan: LabPlan, n: LabPlannedNetwork, host: string, f
     if (ours && !sameName(sw.type, n.type)) change.drift.push(`type ${sw.type}, planned ${n.type}`)
   } else if (n.type === 'external') {
     checkExternalAdapter(n, host, facts, problems)
+    if (n.adapter && claimed.nics.some((x) => sameName(x, n.adapter!))) {
+      problems.push(report('lab-adapter-unavailable', `network ${n.name}: "${n.adapter}" on host ${host} is already bound by another external network of this lab (one external switch per adapter)`, {host, source: n.source ?? undefined}))
+    }
+    if (n.adapter) claimed.nics.push(n.adapter)
   }
 
   if (n.type === 'internal' && n.subnet && n.gateway && n.prefixLength !== null) {
     const subnet = parseIpv4Cidr(n.subnet)!
     const alias = hostAdapterName(n.switch)
     const addresses = facts.ipAddresses ?? []
-    const onOwn = addresses.find((a) => sameName(a.interfaceAlias, alias) && a.ipAddress === n.gateway)
+    const onOwn = change.switch === 'create' ? undefined : addresses.find((a) => sameName(a.interfaceAlias, alias) && a.ipAddress === n.gateway)
     change.address = onOwn ? (record?.addresses.some((a) => a.ipAddress === n.gateway && a.created) ? 'owned' : 'existing') : 'create'
+    if (onOwn && onOwn.prefixLength !== n.prefixLength) change.drift.push(`gateway ${n.gateway}/${onOwn.prefixLength}, planned /${n.prefixLength}`)
     for (const a of addresses) {
       if (sameName(a.interfaceAlias, alias)) continue
       const net = parseIpv4Cidr(`${a.ipAddress}/${a.prefixLength}`)
@@ -115,7 +135,12 @@ function convergeNetwork(labPlan: LabPlan, n: LabPlannedNetwork, host: string, f
         problems.push(report('lab-subnet-conflict', `network ${n.name}: subnet ${n.subnet} overlaps ${a.ipAddress}/${a.prefixLength} on "${a.interfaceAlias}" of host ${host}; choose another subnet`, at))
       }
     }
-    if (n.nat) convergeNat(change, n, subnet, host, facts, record, server, os, problems)
+    if (n.nat) {
+      // The NetNats the host has, and the ones earlier networks of this lab make in the same run.
+      const nats = facts.netNats === null || facts.netNats === undefined ? null : [...facts.netNats, ...claimed.nats]
+      convergeNat(change, n, subnet, host, {...facts, netNats: nats}, record, server, os, problems)
+      if (change.nat === 'create' && change.natName && change.natPrefix) claimed.nats.push({name: change.natName, prefix: change.natPrefix})
+    }
   }
   return change
 }

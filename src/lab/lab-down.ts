@@ -54,6 +54,12 @@ export async function labDown(opts: LabDownOptions, deps: LabDeps): Promise<LabD
       lab.hosts.map(async (h): Promise<LabDownHost> => {
         const record = recordOf(h.facts, name)
         const out: LabDownHost = {host: h.target.name, record: record !== null, guests: {removed: [], refused: []}, removed: [], kept: [], wouldRemove: [], error: null}
+        if ((h.facts.labRecords ?? []).some((r) => sameName(r.name, name) && r.record === null)) {
+          // Damaged: what the lab made cannot be told from what it did not, so nothing is removed.
+          out.record = true
+          out.error = `the record of lab ${name} cannot be read (${(h.facts.errors ?? []).find((e) => e.fact === 'labRecords')?.message ?? 'damaged'}); repair or remove it first`
+          return out
+        }
         if (!record) return out
         const vms = record.guests.filter((g) => h.facts.vms.some((v) => sameName(v.name, g.name))).map((g) => g.name)
         if (opts.dryRun) {

@@ -67,7 +67,7 @@ export async function labStatus(req: LabPlanRequest, deps: LabDeps): Promise<Lab
         network: n.network.name,
         switch: n.network.switch,
         type: n.network.type,
-        exists: n.switch !== 'create',
+        exists: n.found,
         owned: n.switch === 'owned',
         gateway: n.network.gateway ? `${n.network.gateway}/${n.network.prefixLength}` : null,
         gatewayPresent: n.address === 'none' ? null : n.address !== 'create',

@@ -19,7 +19,7 @@ import {waitForGuests, type IcReport, type WaitResult} from '../execute/guest-st
 import type {GuestResult, RunResult} from '../execute/types.js'
 import {converge, type GuestChange, type HostConvergence, type LabConvergence, type NetworkChange} from './converge.js'
 import {openLabHosts, type LabDeps, type LabEmit, type LabHost} from './lab-run.js'
-import {nextRecord} from './next-record.js'
+import {nextRecord, type NetworkMade} from './next-record.js'
 import type {LabPlanRequest} from './plan-lab.js'
 
 export interface LabUpOptions extends LabPlanRequest {
@@ -157,14 +157,16 @@ async function applyDifference(labPlan: LabPlan, diff: LabConvergence, hosts: La
     })
   emit({type: 'work', hosts: run.hosts.map((r) => r.target.name), guests: guests.map((g) => ({host: g.host, guest: g.name}))})
   try {
-    const problems = await preflight(run, createOpts, (host) => diff.hosts.find((h) => h.host === host)?.networks.filter((n) => n.switch === 'create').map((n) => n.network.switch) ?? [])
+    // --recreate: preflight lets those guests' VMs and files be replaced (converge plans create only for a VM that is absent).
+    const problems = await preflight(run, {...createOpts, replace: recreating.size > 0}, (host) => diff.hosts.find((h) => h.host === host)?.networks.filter((n) => n.switch === 'create').map((n) => n.network.switch) ?? [])
     if (problems.length > 0) return outcome('invalid', finishRun(run, 'invalid', {problems}))
 
-    const made = new Map<string, {switchId: string | null; switchCreated: boolean; addressCreated: boolean; natCreated: boolean}>()
+    const made = new Map<string, NetworkMade>()
     await inParallel(run.hosts, opts.parallel, async (r) => {
       if (!(await beginOnHost(run, r, {...createOpts, replace: false}, emit))) return
       const h = diff.hosts.find((x) => x.host === r.target.name)!
       for (const n of h.networks.filter(changesNetwork)) {
+        if (opts.signal?.aborted) run.failed = true
         if (run.failed) return
         if (!(await makeNetwork(run, r, h, n, labPlan, made, laterJumbo.get(`${h.host}/${n.network.switch}`.toLowerCase()) ?? null, emit))) return
       }
@@ -186,6 +188,11 @@ async function applyDifference(labPlan: LabPlan, diff: LabConvergence, hosts: La
       if (pending.length > 0) {
         emit({type: 'host', host: pending[0].host, message: `waiting for ${pending.map((g) => g.name).join(', ')} (started, reporting the planned addresses) before ${[...names].join(', ')}`})
         waited = await waitForLab(hosts, pending, {timeoutMs: opts.dependencyTimeoutMs ?? opts.wait?.timeoutMs ?? DEPENDENCY_TIMEOUT_MS, intervalMs: opts.wait?.intervalMs}, opts.signal, emit)
+        // Interrupted (Ctrl-C) or the wait itself failed: the run is rolled back, as the command says.
+        if (opts.signal?.aborted || waited.error) {
+          run.failed = true
+          return outcome('failed', await rollBackFailedRun(run, emit), {wait: waited})
+        }
         if (!waited.ready) {
           // What was made is kept and committed: the next `up` goes on from there.
           stopped = true
@@ -244,7 +251,7 @@ async function applyDifference(labPlan: LabPlan, diff: LabConvergence, hosts: La
 const changesNetwork = (n: NetworkChange): boolean => n.switch === 'create' || n.address === 'create' || n.nat === 'create'
 
 /** One lab-network request: the switch, the gateway address and the NAT the run makes, journaled on the host. */
-async function makeNetwork(run: CreateRun, r: HostRun, h: HostConvergence, n: NetworkChange, labPlan: LabPlan, made: Map<string, {switchId: string | null; switchCreated: boolean; addressCreated: boolean; natCreated: boolean}>, jumbo: HostJumboSetting | null, emit: LabEmit): Promise<boolean> {
+async function makeNetwork(run: CreateRun, r: HostRun, h: HostConvergence, n: NetworkChange, labPlan: LabPlan, made: Map<string, NetworkMade>, jumbo: HostJumboSetting | null, emit: LabEmit): Promise<boolean> {
   const net = n.network
   const type = net.type === 'internal' ? 'Internal' : net.type === 'private' ? 'Private' : 'External'
   emit({type: 'host', host: h.host, message: `network ${net.name}: ${[n.switch === 'create' ? `switch ${net.switch} (${net.type})` : null, n.address === 'create' ? `gateway ${net.gateway}/${net.prefixLength}` : null, n.nat === 'create' ? `NAT ${n.natName} ${n.natPrefix}` : null].filter(Boolean).join(', ')}`})
@@ -274,8 +281,15 @@ async function makeNetwork(run: CreateRun, r: HostRun, h: HostConvergence, n: Ne
     emit({type: 'host', host: h.host, message: `network ${net.name} failed: ${failure.message}`})
     return false
   }
-  const data = res.data as {switchId?: string | null; switchCreated?: boolean; addressCreated?: boolean; natCreated?: boolean}
-  made.set(`${h.host}/${net.name}`.toLowerCase(), {switchId: data.switchId ?? null, switchCreated: data.switchCreated === true, addressCreated: data.addressCreated === true, natCreated: data.natCreated === true})
+  const data = res.data as {switchId?: string | null; switchCreated?: boolean; addressCreated?: boolean; natCreated?: boolean; natName?: string | null; hostSettings?: unknown[]}
+  made.set(`${h.host}/${net.name}`.toLowerCase(), {
+    switchId: data.switchId ?? null,
+    switchCreated: data.switchCreated === true,
+    addressCreated: data.addressCreated === true,
+    natCreated: data.natCreated === true,
+    natName: data.natName ?? null,
+    hostSettings: data.hostSettings ?? [],
+  })
   return true
 }
 

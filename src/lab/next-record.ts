@@ -10,12 +10,24 @@ import type {HostConvergence} from './converge.js'
 import {hostAdapterName, normalMac, sameName} from './lab-facts.js'
 import {guestShape, type LabRecord, type LabRecordHostSetting} from './lab-record.js'
 
+/** What one lab-network request answered it made. */
+export interface NetworkMade {
+  switchId: string | null
+  switchCreated: boolean
+  addressCreated: boolean
+  natCreated: boolean
+  /** The NetNat the subnet goes through, as the host found it under its lock (null: none). */
+  natName?: string | null
+  /** The host settings it changed (the profile's jumbo frames on the new switch's adapters). */
+  hostSettings?: unknown[]
+}
+
 export interface NextRecordInput {
   labPlan: LabPlan
   host: HostConvergence
   runId: string
   /** What each lab-network request made, by `<host>/<network>` (lower case). */
-  made: Map<string, {switchId: string | null; switchCreated: boolean; addressCreated: boolean; natCreated: boolean}>
+  made: Map<string, NetworkMade>
   results: Map<string, GuestResult>
   /** begin's answer on the host: the host settings it changed. */
   began: unknown
@@ -38,6 +50,9 @@ export function nextRecord(input: NextRecordInput): LabRecord {
     guests: [...(old?.guests ?? [])],
     hostSettings: [...(old?.hostSettings ?? []), ...changedSettings(input.began)],
   }
+  // A new switch's jumbo frames on a physical NIC outlive the switch: lab down puts them back. Those
+  // on its vEthernet adapter go with the switch.
+  for (const m of input.made.values()) record.hostSettings.push(...changedSettings({hostSettings: m.hostSettings}).filter((x) => x.target === 'physical-nic'))
   const put = <T>(list: T[], match: (x: T) => boolean, entry: T) => {
     const i = list.findIndex(match)
     if (i >= 0) list[i] = entry
@@ -65,11 +80,12 @@ export function nextRecord(input: NextRecordInput): LabRecord {
         created: (made?.addressCreated ?? false) || (wasAddress?.created ?? false) || n.address === 'owned',
       })
     }
-    if (n.nat !== 'none' && n.natName && n.natPrefix) {
-      const wasNat = old?.nats.find((x) => sameName(x.name, n.natName!))
-      put(record.nats, (x) => sameName(x.name, n.natName!), {
+    const natName = made?.natName ?? n.natName
+    if (n.nat !== 'none' && natName && n.natPrefix) {
+      const wasNat = old?.nats.find((x) => sameName(x.name, natName))
+      put(record.nats, (x) => sameName(x.name, natName), {
         network: net.name,
-        name: n.natName,
+        name: natName,
         prefix: n.natPrefix,
         created: (made?.natCreated ?? false) || (wasNat?.created ?? false) || n.nat === 'owned',
       })

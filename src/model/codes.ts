@@ -80,6 +80,7 @@ export const CODES = {
   // -- labs (hvguest lab up): found on the host from its facts, before any change (exit 2)
   'lab-name-taken': {severity: 'error', summary: 'The host has a switch or VM of a name the lab would create that the lab did not create (no record of it, no hvguest lab note on the switch).'},
   'lab-adapter-unavailable': {severity: 'error', summary: 'An external network\'s physical adapter is missing, not Up, wireless, or already bound to another switch (one external switch per adapter).'},
+  'lab-record-damaged': {severity: 'error', summary: 'The host\'s record of the lab (<vmRoot>\\.hvguest\\labs\\<lab>.json) cannot be read: what the lab made cannot be told from what it did not, so nothing is changed.'},
   'lab-mac-conflict': {severity: 'error', summary: 'A static MAC the lab derived for an adapter is already used by another VM on the host.'},
   // -- integration components
   'ic-required-for-synthetic-devices': {severity: 'warning', summary: 'Without integration components the guest cannot see SCSI disks or synthetic NICs.'},

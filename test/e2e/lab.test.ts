@@ -58,7 +58,7 @@ const lab = (p: Project, args: string[], env: Record<string, string> = {}) => ru
 const json = (r: {stdout: string}) => JSON.parse(r.stdout)
 
 describe('a lab through the built CLI', {timeout: 240_000}, () => {
-  it('init, up --wait (static addresses through KVP), status, a second up that changes nothing, an added guest, and down leaving the host byte-identical', () => {
+  it('init, up --wait (static addresses through KVP), status, a second up that changes nothing, an added guest, --recreate, and down leaving the host byte-identical', () => {
     const p = project()
     const before = {state: p.stateText(), files: p.files()}
 
@@ -106,6 +106,17 @@ describe('a lab through the built CLI', {timeout: 240_000}, () => {
       ['starter-db', 'create', 'created'],
     ])
     expect(json(added).networks[0].actions).toEqual({switch: 'owned', address: 'owned', nat: 'owned'})
+
+    // --recreate: the guest is made again as planned (its old VM and the files hvguest made for it go first).
+    const oldId = p.state().vms.find((v: any) => v.name === 'starter-app2').id
+    const recreated = lab(p, ['up', '--recreate', 'starter-app2', '--json'])
+    expect(recreated.code, recreated.stdout + recreated.stderr).toBe(0)
+    expect(json(recreated).guests.map((g: any) => [g.name, g.action, g.result?.status ?? null])).toEqual([
+      ['starter-app1', 'exists', null],
+      ['starter-app2', 'recreate', 'created'],
+      ['starter-db', 'exists', null],
+    ])
+    expect(p.state().vms.find((v: any) => v.name === 'starter-app2').id).not.toBe(oldId)
 
     const down = lab(p, ['down', '--yes', '--json'])
     expect(down.code, down.stdout + down.stderr).toBe(0)
@@ -173,7 +184,7 @@ describe('a lab through the built CLI', {timeout: 240_000}, () => {
     expect(p.files()).toEqual(before.files)
   })
 
-  it('a name the lab did not make, a subnet the host has, and an unknown --recreate: exit 2 before any change, file:line:column where the file is the cause', () => {
+  it('a subnet the host has, and an unknown --recreate: exit 2 before any change, file:line:column where the file is the cause', () => {
     const p = project()
     const before = p.stateText()
     // The starter host's Lab switch has 192.168.1.50/24 on its vEthernet adapter.

@@ -315,15 +315,16 @@ describe('an external lab network', () => {
       runId,
       vmRoot: VMROOT,
       lab: 'corp',
-      nat: null,
-      address: null,
+      nats: [],
+      addresses: [],
       switches: [{name: 'corp-uplink', id: up.answers[1].data.switchId, type: 'External'}],
       includeExternal,
       hostSettings: [],
     })
     const run = runSession(host, [down('lab-ext-down-1', false), down('lab-ext-down-2', true)])
     okAll(run)
-    expect(run.answers[0].data.kept).toEqual([expect.objectContaining({kind: 'switch', name: 'corp-uplink'})])
+    // The external switch stays (no includeExternal), and so does the lab's record, for the next teardown.
+    expect(run.answers[0].data.kept).toEqual([expect.objectContaining({kind: 'switch', name: 'corp-uplink'}), expect.objectContaining({kind: 'lab-record', name: 'corp'})])
     expect(run.answers[0].data.kept[0].reason).toContain('includeExternal')
     expect(run.answers[1].data.removed).toEqual([{kind: 'switch', name: 'corp-uplink'}])
     expect(hostBytes(host)).toEqual(before)
@@ -559,13 +560,15 @@ describe('lab-teardown', () => {
     expect(d.removed).toEqual([
       {kind: 'nat', name: 'corp-lan'},
       {kind: 'address', name: '10.200.1.1 on vEthernet (corp-lan)'},
-      {kind: 'lab-record', name: 'corp'},
     ])
+    // A switch the lab made is kept: so is the record, so that the next teardown knows it.
     expect(d.kept.map((k: any) => [k.kind, k.name])).toEqual([
       ['switch', 'corp-lan'],
       ['switch', 'Existing'],
       ['switch', 'Lab'],
+      ['lab-record', 'corp'],
     ])
+    expect(existsSync(host.local(`${VMROOT}\\.hvguest\\labs\\corp.json`))).toBe(true)
     expect(d.kept[0].reason).toContain('still used by web1')
     expect(d.kept[1].reason).toContain('not the one the lab created')
     expect(d.kept[2].reason).toContain('external')
@@ -583,9 +586,12 @@ describe('lab-teardown', () => {
     const second = runSession(host, [{action: 'destroy', names: ['web1'], keepDisks: false, vmRoot: VMROOT}, teardown('down-2', up)])
     okAll(second)
     const d2 = second.answers[1].data
-    expect(d2.removed).toEqual([{kind: 'switch', name: 'corp-lan'}])
-    expect(d2.kept).toEqual([])
-    expect(d2.absent.map((a: any) => a.kind)).toEqual(['nat', 'address', 'host-setting', 'lab-record'])
+    expect(d2.removed).toEqual([
+      {kind: 'switch', name: 'corp-lan'},
+      {kind: 'lab-record', name: 'corp'},
+    ])
+    expect(d2.kept.map((k: any) => [k.kind, k.name]), 'the external Lab switch is not in this teardown').toEqual([])
+    expect(d2.absent.map((a: any) => a.kind)).toEqual(['nat', 'address', 'host-setting'])
     expect(host.state().switches.map((s: any) => s.name).sort()).toEqual(['Existing', 'Lab'])
   }, 240_000)
 

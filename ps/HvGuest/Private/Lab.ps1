@@ -420,10 +420,17 @@ function Invoke-HvLabTeardownAction {
         $restarted = @(Complete-HvAdapterBatch -Context $Context)
         Remove-HvNetOriginals -Context $Context -VmRoot $change.VmRoot -Restored $restored.ToArray() -RemovedSwitches $removedSwitches.ToArray()
         $path = Get-HvLabRecordPath -VmRoot $change.VmRoot -Lab $lab
-        Start-HvStep -Context $Context -Step 'delete-lab-record' -Cmdlet $null -Detail $path
-        if (Remove-HvStateFile -Kind 'lab-record' -Path $path) { $removed.Add([ordered]@{ kind = 'lab-record'; name = $lab }) } else { $absent.Add([ordered]@{ kind = 'lab-record'; name = $lab }) }
-        Remove-HvEmptyLabRecordDir -Dir (Get-HvParentPath -Path $path)
-        Complete-HvStep -Context $Context
+        # A switch the lab made and kept (a VM still uses it, or it is external): the record stays,
+        # so that the next teardown still knows the switch is the lab's and finishes the job.
+        $keptSwitches = @($kept.ToArray() | Where-Object { [string]$_.kind -eq 'switch' })
+        if ($keptSwitches.Count -gt 0) {
+            $kept.Add([ordered]@{ kind = 'lab-record'; name = $lab; reason = 'kept while the lab still has a switch on this host' })
+        } else {
+            Start-HvStep -Context $Context -Step 'delete-lab-record' -Cmdlet $null -Detail $path
+            if (Remove-HvStateFile -Kind 'lab-record' -Path $path) { $removed.Add([ordered]@{ kind = 'lab-record'; name = $lab }) } else { $absent.Add([ordered]@{ kind = 'lab-record'; name = $lab }) }
+            Remove-HvEmptyLabRecordDir -Dir (Get-HvParentPath -Path $path)
+            Complete-HvStep -Context $Context
+        }
         Complete-HvHostChange -Context $Context -Change $change
     } catch {
         # Forward only: what was removed stays removed (running the teardown again finishes it);

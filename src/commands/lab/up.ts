@@ -25,7 +25,7 @@ Exit codes: 0 up (or up to date), 1 failed on a host (after rollback) or not rea
   static override flags = {
     ...labFlags,
     'dry-run': Flags.boolean({summary: 'Show what would change; change nothing.', default: false}),
-    wait: Flags.boolean({summary: 'Start every guest and wait until each reports heartbeat OK and its planned addresses through KVP.', default: false}),
+    wait: Flags.boolean({summary: 'Start the guests this run makes, then wait until every guest of the lab reports heartbeat OK and its planned addresses through KVP.', description: 'A guest of the lab that exists and is off is not started: it is waited for, and the run ends not ready (exit 1) if it stays off.', default: false}),
     timeout: Flags.integer({summary: 'Seconds one guest may take on its host; also the seconds to wait for guests to be ready.', default: 600, min: 10}),
     recreate: Flags.string({summary: 'Remove and make again a guest of the lab (repeatable), drifted or not.', multiple: true, helpValue: 'NAME'}),
     parallel: Flags.integer({summary: 'Hosts worked on at once (default: all of them).', min: 1, helpValue: 'N'}),

@@ -127,9 +127,9 @@ describe('converge: what a lab up would change', () => {
     const clash = facts({ipAddresses: [{interfaceAlias: 'vEthernet (Lab)', ipAddress: '10.200.0.9', prefixLength: 16}]})
     expect(codes(run(labPlan, clash))).toEqual(['lab-subnet-conflict'])
     expect(run(labPlan, clash).problems[0].message).toContain('overlaps 10.200.0.9/16 on "vEthernet (Lab)"')
-    const own = facts({ipAddresses: [{interfaceAlias: 'vEthernet (lan)', ipAddress: '10.200.1.1', prefixLength: 24}]})
+    const own = factsAfterUp(labPlan)
     expect(codes(run(labPlan, own))).toEqual([])
-    expect(run(labPlan, own).hosts[0].networks[0].address, 'there before the lab: used, not the lab\'s').toBe('existing')
+    expect(run(labPlan, own).hosts[0].networks[0].address).toBe('owned')
   })
 
   it('lab-nat-conflict: a NetNat overlapping without holding the subnet, a second NetNat on Windows Server, no NetNat module; near miss: reuse one that holds it, or a client OS', () => {
@@ -170,6 +170,36 @@ describe('converge: what a lab up would change', () => {
     const withIt = facts({switches: [...facts().switches, {name: 'Default Switch', type: 'Internal', nicDescriptions: [], nics: [], allowManagementOS: true, hostAdapter: 'vEthernet (Default Switch)', id: 'dddd', notes: null}]} as Partial<LabFacts>)
     expect(codes(run(existing, withIt))).toEqual([])
     expect(run(existing, withIt).hosts[0].networks[0].switch).toBe('existing')
+  })
+})
+
+describe('what the lab itself claims, and records it cannot read', () => {
+  it('lab-nat-conflict and lab-adapter-unavailable for a second network of the same lab that would take the one NetNat or the same NIC; near miss: a client OS, another NIC', () => {
+    const two = (over: Record<string, unknown>[]) => planned({networks: over, guests: [{name: 'g1', template: 't1', networks: over.map((n) => ({network: n.name, ...(n.subnet ? {address: String(n.subnet).replace('0/24', '10/24')} : {})}))}]})
+    const nats = two([NAT_LAN, {name: 'dmz', type: 'internal', subnet: '10.200.2.0/24', gateway: '10.200.2.1', nat: true}])
+    expect(codes(run(nats, facts()))).toEqual(['lab-nat-conflict'])
+    expect(codes(run(nats, facts(), 'windows-11'))).toEqual([])
+    const nics = (b: string) => two([{name: 'up1', type: 'external', adapter: 'Ethernet 3'}, {name: 'up2', type: 'external', adapter: b}])
+    expect(codes(run(nics('Ethernet 3'), facts()))).toEqual(['lab-adapter-unavailable'])
+    expect(codes(run(nics('Ethernet 9'), facts()))).toEqual(['lab-adapter-unavailable'])
+    const free = facts({nics: [...facts().nics, {...facts().nics[1], name: 'Ethernet 4', interfaceDescription: 'Intel X710 #3'}]} as Partial<LabFacts>)
+    expect(codes(run(nics('Ethernet 4'), free))).toEqual([])
+  })
+
+  it('lab-record-damaged: the host has the lab\'s record but cannot read it; near miss: another lab\'s', () => {
+    const labPlan = planned()
+    const damaged = facts({labRecords: [{name: 'lab1', record: null}], errors: [{fact: 'labRecords', cmdlet: null, message: 'lab1.json: not JSON'}]} as Partial<LabFacts>)
+    expect(codes(run(labPlan, damaged))).toEqual(['lab-record-damaged'])
+    expect(run(labPlan, damaged).problems[0].message).toContain('lab1.json: not JSON')
+    expect(codes(run(labPlan, facts({labRecords: [{name: 'other', record: null}]} as Partial<LabFacts>)))).toEqual([])
+  })
+
+  it('a switch to make gets its gateway made, whatever a stale adapter of that name holds; a missing existing switch is not found', () => {
+    const labPlan = planned()
+    const stale = run(labPlan, facts({ipAddresses: [{interfaceAlias: 'vEthernet (lan)', ipAddress: '10.200.1.1', prefixLength: 24}]}))
+    expect(stale.hosts[0].networks[0]).toMatchObject({switch: 'create', found: false, address: 'create'})
+    const existing = planned({networks: [{name: 'Default Switch', type: 'existing'}], guests: [{name: 'g1', template: 't1', networks: [{network: 'Default Switch'}]}]})
+    expect(run(existing, facts()).hosts[0].networks[0]).toMatchObject({switch: 'existing', found: false})
   })
 })
 

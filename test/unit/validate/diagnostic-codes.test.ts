@@ -291,7 +291,7 @@ const PREFLIGHT_TESTS = ['test/powershell/runtime-protocol.test.ts', 'test/power
 const COVERED_ELSEWHERE: Partial<Record<Code, string[]>> = {
   'input-invalid': ['test/e2e/cli.test.ts'],
   // lab up: found on the host from its facts, before any change
-  ...Object.fromEntries(['lab-name-taken', 'lab-adapter-unavailable', 'lab-mac-conflict'].map((c) => [c, ['test/unit/lab/converge.test.ts']])),
+  ...Object.fromEntries(['lab-name-taken', 'lab-adapter-unavailable', 'lab-mac-conflict', 'lab-record-damaged'].map((c) => [c, ['test/unit/lab/converge.test.ts']])),
   // first-boot templates: rendered after the guest is resolved, with their own files
   'firstboot-template-not-found': ['test/unit/plan/firstboot-hostile.test.ts'],
   'firstboot-value-invalid': ['test/unit/plan/firstboot-hostile.test.ts'],
