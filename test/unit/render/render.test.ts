@@ -3,18 +3,11 @@ import type {LoadedTemplate} from '../../../src/load/loaded-template.js'
 import {loadGuestTemplate} from '../../../src/render/template-file.js'
 import {resolveParameters} from '../../../src/load/parameters.js'
 import {renderGuestSpec, renderString, TemplateError, type RenderContext} from '../../../src/render/render.js'
-import {guestTemplate, tempDir} from './_temp.js'
+import {guestTemplate, RENDER_HOST, templateLoader, tempDir} from './_temp.js'
 
 const write = tempDir()
-let n = 0
-
-function load(text: string): LoadedTemplate {
-  const r = loadGuestTemplate(write(`t${n++}.yaml`, text))
-  expect(r.diagnostics).toEqual([])
-  return r.template!
-}
-
-const HOST = {name: 'hv1', os: 'windows-server-2022', vmRoot: 'D:\\VMs', imageRoot: 'E:\\img', isoRoot: 'E:\\iso', cluster: null, transport: 'local'}
+const load = templateLoader()
+const HOST = RENDER_HOST
 
 function render(template: LoadedTemplate, sets: string[] = [], extra: RenderContext = {}) {
   const p = resolveParameters(template, {sets})
