@@ -34,6 +34,9 @@ export interface CreateOptions extends PlanRequest {
 
 export type Emit = (e: RunEvent) => void
 
+/** What the steps of a run (preflight, begin, a guest, the seed media) take of its options: create's and lab up's alike. */
+export type StepOptions = Pick<CreateOptions, 'replace' | 'lockTimeoutSeconds' | 'timeoutMs' | 'signal'>
+
 export interface HostRun {
   target: TargetHost
   planned: PlannedHost

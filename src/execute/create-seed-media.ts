@@ -5,7 +5,7 @@
 import type {PlannedGuest} from '../model/plan.js'
 import {checkedAnswer} from '../powershell/answers.js'
 import type {ResultLine, RuntimeRequest} from '../powershell/protocol.js'
-import {failureOf, type CreateOptions, type Emit, type HostRun} from './create-run.js'
+import {failureOf, type StepOptions, type Emit, type HostRun} from './create-run.js'
 import type {WaitResult} from './guest-status.js'
 import {newRunId} from './run-id.js'
 import type {GuestResult, SeedMediaOutcome} from './types.js'
@@ -18,7 +18,7 @@ import type {GuestResult, SeedMediaOutcome} from './types.js'
  * guest as created (never a rollback of the create run) with a firstboot-secret-attached warning,
  * and the exit code as the wait decided.
  */
-export async function settleSeedMedia(runs: HostRun[], results: Map<string, GuestResult>, waited: WaitResult | null, opts: CreateOptions, emit: Emit): Promise<void> {
+export async function settleSeedMedia(runs: HostRun[], results: Map<string, GuestResult>, waited: WaitResult | null, opts: StepOptions, emit: Emit): Promise<void> {
   const work: Array<Promise<void>> = []
   for (const r of runs) {
     const toRemove: Array<{g: PlannedGuest; result: GuestResult}> = []
@@ -70,7 +70,7 @@ export async function settleSeedMedia(runs: HostRun[], results: Map<string, Gues
  * own (lock and journal, so a killed run is finished by recover; docs/execution.md). A failure
  * rolls back only this removal (the media goes back into its drive while the file exists).
  */
-async function removeSecretMedia(r: HostRun, g: PlannedGuest, vmId: string | null, opts: CreateOptions, emit: Emit): Promise<{ok: true; reason: string} | {ok: false; message: string}> {
+async function removeSecretMedia(r: HostRun, g: PlannedGuest, vmId: string | null, opts: StepOptions, emit: Emit): Promise<{ok: true; reason: string} | {ok: false; message: string}> {
   const session = r.session!
   const vmRoot = r.target.vmRoot
   const runId = newRunId()

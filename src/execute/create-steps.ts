@@ -9,7 +9,7 @@ import type {TargetHost} from '../model/target-host.js'
 import {seedMediaList} from '../resolve/firstboot/index.js'
 import {checkedAnswer} from '../powershell/answers.js'
 import type {HostSession} from '../powershell/session.js'
-import {failureOf, HostFailure, resultOf, type CreateOptions, type CreateRun, type Emit, type HostRun} from './create-run.js'
+import {failureOf, HostFailure, resultOf, type CreateOptions, type CreateRun, type Emit, type HostRun, type StepOptions} from './create-run.js'
 import {waitForGuests, type IcReport, type WaitResult} from './guest-status.js'
 import type {GuestResult} from './types.js'
 import type {BeginFailure} from '../powershell/protocol-types.generated.js'
@@ -33,7 +33,7 @@ function planForHost(plan: Plan, host: string): Plan {
  * Preflight: everything that can be checked without changing anything (names taken, parents or
  * switches missing), as problems. A host that cannot run the preflight throws a HostFailure.
  */
-export async function preflight(run: CreateRun, opts: CreateOptions, plannedSwitches: (host: string) => string[] = () => []): Promise<Diagnostic[]> {
+export async function preflight(run: CreateRun, opts: StepOptions, plannedSwitches: (host: string) => string[] = () => []): Promise<Diagnostic[]> {
   const problems: Diagnostic[] = []
   await Promise.all(
     run.hosts.map(async (r) => {
@@ -74,7 +74,7 @@ export async function beginAndCreateGuests(run: CreateRun, opts: CreateOptions, 
 }
 
 /** Whether the run began on this host; a failed begin gives every guest of the host its error. */
-export async function beginOnHost(run: CreateRun, r: HostRun, opts: CreateOptions, emit: Emit): Promise<boolean> {
+export async function beginOnHost(run: CreateRun, r: HostRun, opts: StepOptions, emit: Emit): Promise<boolean> {
   const host = r.target.name
   const began = checkedAnswer('begin', await r.session!.request({action: 'begin', runId: run.id, host: r.planned, vmRoot: r.target.vmRoot, lockTimeoutSeconds: opts.lockTimeoutSeconds ?? 60}))
   if (!began.ok) {
@@ -92,7 +92,7 @@ export async function beginOnHost(run: CreateRun, r: HostRun, opts: CreateOption
 }
 
 /** One guest, one create-guest request; whether it was created (a failure sets run.failed). */
-export async function createGuestOnHost(run: CreateRun, r: HostRun, g: PlannedGuest, opts: CreateOptions, emit: Emit): Promise<boolean> {
+export async function createGuestOnHost(run: CreateRun, r: HostRun, g: PlannedGuest, opts: StepOptions, emit: Emit): Promise<boolean> {
   const host = r.target.name
   const result = resultOf(run, g)
   const res = checkedAnswer('create-guest', await r.session!.request(

@@ -4,6 +4,7 @@
  */
 import type {Plan, PlannedGuest, PlannedHost} from '../model/plan.js'
 import {formatSize} from '../model/sizes.js'
+import {hostAdapterName} from '../resolve/network/resolve-adapters.js'
 
 const slot = (c: {type: string; number: number; location: number}) => `${c.type} ${c.number}:${c.location}`
 
@@ -11,7 +12,7 @@ export function describeHost(h: PlannedHost): string[] {
   const out: string[] = []
   for (const j of h.network.jumbo) {
     if (j.targets.includes('physical-nic')) out.push(`set *JumboPacket ${j.value} on the physical NIC bound to switch "${j.switch}" (previous value recorded)`)
-    if (j.targets.includes('host-vethernet')) out.push(`set *JumboPacket ${j.value} on "vEthernet (${j.switch})" (previous value recorded)`)
+    if (j.targets.includes('host-vethernet')) out.push(`set *JumboPacket ${j.value} on "${hostAdapterName(j.switch)}" (previous value recorded)`)
   }
   if (h.network.chimney) out.push(`Set-NetOffloadGlobalSetting -Chimney ${h.network.chimney} (previous value recorded)`)
   return out

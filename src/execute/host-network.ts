@@ -23,6 +23,7 @@ import type {HostSession} from '../powershell/session.js'
 import {report} from '../model/codes.js'
 import {newRunId} from './run-id.js'
 import {askFacts, askFactsOn, isWireless, nicOf, type HostFacts, type HostFactsAnswer} from './host-facts.js'
+import {hostAdapterName} from '../resolve/network/resolve-adapters.js'
 
 /** One host setting: what it is now and what the profile wants. */
 export interface NetSetting {
@@ -112,7 +113,7 @@ export function planNet(host: TargetHost, facts: HostFacts, opts: {switches?: st
     }
     const candidates: Array<{target: 'physical-nic' | 'host-vethernet'; adapter: HostFacts['nics'][number] | null}> = [
       {target: 'physical-nic', adapter: nic},
-      {target: 'host-vethernet', adapter: facts.nics.find((n) => n.name.toLowerCase() === `vethernet (${sw.name})`.toLowerCase()) ?? null},
+      {target: 'host-vethernet', adapter: facts.nics.find((n) => n.name.toLowerCase() === hostAdapterName(sw.name).toLowerCase()) ?? null},
     ]
     for (const {target, adapter} of candidates) {
       if (!adapter) continue // an internal/private switch has no physical NIC; without management OS sharing there is no vEthernet

@@ -16,8 +16,4 @@ export function recordOf(facts: LabFacts, lab: string): LabRecord | null {
 
 export const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase()
 
-/** Hyper-V prints MACs as 12 hex digits; the lab plans them the same way, upper case. */
-export const normalMac = (mac: string): string => mac.replace(/[^0-9a-f]/gi, '').toUpperCase()
-
-/** The host adapter a switch gives the management OS: `vEthernet (<switch>)`. */
-export const hostAdapterName = (switchName: string): string => `vEthernet (${switchName})`
+export {normalizeMac as normalMac, hostAdapterName} from '../resolve/network/resolve-adapters.js'

@@ -2,7 +2,7 @@
  * What the lab commands share: the lab's plan and sessions, and each host's facts read in one
  * round trip before anything else (the convergence and every host check work from them).
  */
-import {isInputError, type Diagnostic} from '../model/diagnostic.js'
+import type {Diagnostic} from '../model/diagnostic.js'
 import {report} from '../model/codes.js'
 import type {TargetHost} from '../model/target-host.js'
 import type {HostSession} from '../powershell/session.js'
@@ -53,8 +53,8 @@ export async function openLabHosts(result: LabPlanResult, open: LabDeps['open'],
       }),
     )
   } catch (error) {
+    // Bad input (no pwsh, a broken emulator state file) and a lost session alike: no session stays open.
     await close()
-    if (isInputError(error)) throw error
     throw error
   }
   hosts.sort((a, b) => targets.indexOf(a.target) - targets.indexOf(b.target))

@@ -12,7 +12,7 @@ import type {HostJumboSetting, Plan} from '../model/plan.js'
 import {checkedAnswer} from '../powershell/answers.js'
 import {blameRefusedHosts, commitAll} from '../execute/create-commit.js'
 import {rollBackAfterError, rollBackFailedRun} from '../execute/create-rollback.js'
-import {failureOf, finishRun, resultOf, startRun, type CreateOptions, type CreateRun, type HostRun} from '../execute/create-run.js'
+import {failureOf, finishRun, resultOf, startRun, type CreateRun, type HostRun, type StepOptions} from '../execute/create-run.js'
 import {settleSeedMedia} from '../execute/create-seed-media.js'
 import {beginOnHost, createGuestOnHost, preflight} from '../execute/create-steps.js'
 import {waitForGuests, type IcReport, type WaitResult} from '../execute/guest-status.js'
@@ -142,7 +142,7 @@ async function applyDifference(labPlan: LabPlan, diff: LabConvergence, hosts: La
     for (const j of r.planned.network.jumbo) if (making.has(j.switch.toLowerCase())) laterJumbo.set(`${r.target.name}/${j.switch}`.toLowerCase(), j)
     r.planned = {...r.planned, network: {...r.planned.network, jumbo: r.planned.network.jumbo.filter((j) => !making.has(j.switch.toLowerCase()))}}
   }
-  const createOpts: CreateOptions = {templates: [], replace: false, lockTimeoutSeconds: opts.lockTimeoutSeconds, timeoutMs: opts.timeoutMs, signal: opts.signal}
+  const createOpts: StepOptions = {replace: false, lockTimeoutSeconds: opts.lockTimeoutSeconds, timeoutMs: opts.timeoutMs, signal: opts.signal}
   const recreating = new Set(diff.hosts.flatMap((h) => h.guests.filter((g) => g.action === 'recreate').map((g) => g.guest.name.toLowerCase())))
   const outcome = (status: LabUpResult['status'], result: RunResult, extra: Partial<LabUpResult> = {}): LabUpResult =>
     base(status, {

@@ -68,7 +68,7 @@ export function renderLabStatus(r: LabStatusResult): string {
         n.network,
         n.switch,
         n.type,
-        n.exists ? (n.owned || n.type === 'existing' ? 'yes' : 'yes') : 'no',
+        n.exists ? 'yes' : 'no',
         n.gateway ? `${n.gateway}${n.gatewayPresent ? '' : ' (missing)'}` : '-',
         n.nat ? `${n.nat}${n.natPresent ? '' : ' (missing)'}` : '-',
         n.drift.join('; ') || '-',

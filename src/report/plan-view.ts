@@ -9,6 +9,7 @@ import type {ControllerType, Plan, PlannedDrive, PlannedGuest, PlannedHost, Plan
 import {formatSize} from '../model/sizes.js'
 import {MESSAGES} from '../model/messages.js'
 import {renderTable} from './table.js'
+import {hostAdapterName} from '../resolve/network/resolve-adapters.js'
 
 export const slotLabel = (d: Pick<PlannedDrive, 'controller'>) => `${d.controller.type} ${d.controller.number}:${d.controller.location}`
 
@@ -108,7 +109,7 @@ export function renderHost(h: PlannedHost): string {
   const out = [`Host ${h.name}  (${h.os}${h.osSource === 'inventory' ? '' : `, ${h.osSource === 'flag' ? 'from --host-os' : 'assumed'}`}, ${h.transport}, profile ${h.profile})`]
   if (h.network.jumbo.length === 0) out.push('  jumbo frames: none to set (standard 1514)')
   for (const j of h.network.jumbo) {
-    out.push(`  jumbo ${j.value} for switch ${j.switch}: ${j.targets.map((t) => (t === 'physical-nic' ? 'its physical NIC' : `vEthernet (${j.switch})`)).join(' and ')}`)
+    out.push(`  jumbo ${j.value} for switch ${j.switch}: ${j.targets.map((t) => (t === 'physical-nic' ? 'its physical NIC' : hostAdapterName(j.switch))).join(' and ')}`)
   }
   const chimneyWhy = h.os === 'windows-server-2008r2' ? 'the profile sets none' : 'VM chimney exists only on 2008 R2 hosts'
   out.push(`  TCP Chimney (host-global): ${h.network.chimney ?? `left alone (${chimneyWhy})`}`)

@@ -32,6 +32,9 @@ export function nicLimits(hostOs: HostOs): {synthetic: number; legacy: number} {
   return {synthetic: atLeast(hostOs, 'windows-server-2019') ? 64 : 8, legacy: 4}
 }
 
+/** The host adapter a switch gives the management OS: `vEthernet (<switch>)`. */
+export const hostAdapterName = (switchName: string): string => `vEthernet (${switchName})`
+
 /** 00-15-5d-01-02-03 / 00:15:5D:01:02:03 / 00155d010203 → 00155D010203 (Set-VMNetworkAdapter -StaticMacAddress). */
 export function normalizeMac(mac: string): string {
   return mac.replace(/[-:]/g, '').toUpperCase()
