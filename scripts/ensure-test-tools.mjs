@@ -1,6 +1,7 @@
 // `npm test` runs this first (pretest), after ensure-pwsh.mjs: the tests read back what hvguest
 // writes with independent tools from Debian's packages (xorriso and isoinfo for seed media,
-// cloud-init for user-data, xmllint for answer files, PyYAML for YAML, openssl for password hashes). A fresh Debian machine
+// cloud-init for user-data, xmllint for answer files, PyYAML for YAML, openssl for password hashes),
+// and drive transport: ssh through a real OpenSSH server. A fresh Debian machine
 // gets them here with apt-get (as root, or through sudo without a password); elsewhere this
 // says what to install. Nothing happens when they are all there.
 import {spawnSync} from 'node:child_process'
@@ -17,9 +18,13 @@ const TOOLS = [
   {command: 'perl', pkg: 'perl-base'},
   // the generated zsh completion is parsed and run by zsh itself (test/e2e/completion.test.ts)
   {command: 'zsh', pkg: 'zsh'},
+  // transport: ssh is tested against a real OpenSSH server the tests start on 127.0.0.1
+  // (test/helpers/sshd.ts runs /usr/sbin/sshd, which is not on every user's PATH)
+  {command: 'sshd', pkg: 'openssh-server', file: '/usr/sbin/sshd'},
+  {command: 'ssh', pkg: 'openssh-client'},
 ]
 const onPath = (c) => (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, c)))
-const missing = TOOLS.filter((t) => !onPath(t.command))
+const missing = TOOLS.filter((t) => !(t.file ? existsSync(t.file) : onPath(t.command)))
 const yaml = spawnSync(existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', ['-c', 'import yaml'], {stdio: 'ignore'})
 const packages = [...new Set([...missing.map((t) => t.pkg), ...(yaml.status === 0 ? [] : ['python3-yaml'])])]
 

@@ -29,12 +29,16 @@ $global:ConfirmPreference = 'None'
         $config = ConvertFrom-Json -InputObject $json
         $runtime = [string]$config.runtime
         if ([string]::IsNullOrEmpty($runtime)) { throw 'the bootstrap config has no runtime path' }
+        # A staged copy on a remote host (Stage.ps1) is named relative to its root, the folder above this file's.
+        $stagedRoot = Split-Path -Path $PSScriptRoot -Parent
+        if (-not [System.IO.Path]::IsPathRooted($runtime)) { $runtime = Join-Path $stagedRoot $runtime }
         $emulator = $config.emulator
         if ($null -ne $emulator) {
             $step = 'emulator'
             $modulePath = [string]$emulator.modulePath
             $stateFile = [string]$emulator.stateFile
             if ([string]::IsNullOrEmpty($modulePath) -or [string]::IsNullOrEmpty($stateFile)) { throw 'the emulator config needs modulePath and stateFile' }
+            if (-not [System.IO.Path]::IsPathRooted($modulePath)) { $modulePath = Join-Path $stagedRoot $modulePath }
             $modulePath = [System.IO.Path]::GetFullPath($modulePath)
             $parts = @($env:PSModulePath -split [regex]::Escape([string][System.IO.Path]::PathSeparator) | Where-Object { $_ -and $_ -ne $modulePath })
             $env:PSModulePath = (@($modulePath) + $parts) -join [System.IO.Path]::PathSeparator

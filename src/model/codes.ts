@@ -138,7 +138,10 @@ export const CODES = {
   'ic-inject-guest-running': {severity: 'error', summary: 'Offline IC injection mounts the boot disk: the guest must be shut down.'},
   'firstboot-missing': {severity: 'error', summary: 'The guest\'s template has no firstBoot, so there is no seed media to write.'},
   // -- doctor (host readiness): DoctorCheck.code of a line that is not ok
-  'host-unreachable': {severity: 'error', summary: 'The host could not be asked at all (session or transport failed).'},
+  'host-unreachable': {severity: 'error', summary: 'The host could not be asked at all (session or transport failed; over ssh: no connection, refused, timed out, or the name does not resolve).'},
+  'ssh-auth-failed': {severity: 'error', summary: 'The ssh host refused the key (hvguest logs in with keys only, BatchMode): the public key is not in the user\'s authorized_keys (administrators_authorized_keys for an administrator on Windows).'},
+  'ssh-host-key-unknown': {severity: 'error', summary: 'The ssh host\'s key is not in known_hosts, or differs from the one recorded there; hvguest never turns host key checking off.'},
+  'remote-shell-missing': {severity: 'error', summary: 'The PowerShell the inventory\'s shell names (pwsh by default) is not on the ssh host, or does not answer as PowerShell.'},
   'hyperv-unavailable': {severity: 'error', summary: 'The Hyper-V role or its PowerShell module is not installed on the host.'},
   'hyperv-access-denied': {severity: 'error', summary: 'Hyper-V refuses the user hvguest runs as (not an administrator nor in Hyper-V Administrators).'},
   'host-os-mismatch': {severity: 'warning', summary: 'The host runs another OS than the inventory says; plans follow the inventory.'},

@@ -314,12 +314,43 @@ export const HOST_NAME_PATTERN = /^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?:\.(?!-
 export const HOST_NAME_RULE =
   'a host name is a computer name: letters, digits and hyphens in labels of 1 to 63 characters separated by dots, none starting with a hyphen, 253 characters at most (e.g. hv1 or hv1.lab.example.com)'
 
+/**
+ * ssh options an inventory may not set (README.md, "Remote hosts"): a prompt would block a run
+ * (BatchMode, PasswordAuthentication's prompt), and host keys are always checked.
+ */
+const SSH_OPTIONS_REFUSED: Readonly<Record<string, (value: string) => boolean>> = {
+  batchmode: (v) => v !== 'yes' && v !== 'true',
+  stricthostkeychecking: (v) => v === 'no' || v === 'off' || v === 'false',
+  permitlocalcommand: () => true,
+  localcommand: () => true,
+}
+
 export const hostEntrySchema = z.strictObject({
   name: z.string().regex(HOST_NAME_PATTERN, HOST_NAME_RULE),
   transport: z.enum(TRANSPORTS).optional(),
-  address: z.string().min(1).optional(),
-  user: z.string().min(1).optional(),
+  /** ssh: the host's DNS name or address (default: name). Never an option: a leading '-' is refused. */
+  address: z.string().min(1).regex(/^[^-\s]\S*$/, 'an address is a host name or IP address (no spaces, not starting with "-")').optional(),
+  user: z.string().min(1).regex(/^[^-\s@]\S*$/, 'a user name (no spaces or "@", not starting with "-")').optional(),
   port: z.int().min(1).max(65535).optional(),
+  /** ssh: the private key to log in with (~ and paths relative to the inventory's folder allowed); it must exist. */
+  identityFile: z.string().min(1).optional(),
+  /** ssh: seconds to wait for the TCP connection and the ssh handshake (ssh -o ConnectTimeout). */
+  connectTimeoutSeconds: z.int().min(1).max(600).optional(),
+  /**
+   * ssh: more OpenSSH client options (ssh_config keywords → values), e.g. `UserKnownHostsFile`,
+   * `ProxyJump`. The options that would let a prompt block a run or stop host keys from being
+   * checked are refused (SSH_OPTIONS_REFUSED).
+   */
+  sshOptions: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'an ssh_config keyword, e.g. UserKnownHostsFile'), z.union([z.string().min(1), z.int(), z.boolean()]))
+    .superRefine((opts, ctx) => {
+      for (const [key, value] of Object.entries(opts)) {
+        const refused = SSH_OPTIONS_REFUSED[key.toLowerCase()]
+        if (refused && refused(String(value).toLowerCase())) ctx.addIssue({code: 'custom', path: [key], message: `${key}=${String(value)} is refused: hvguest always runs ssh with BatchMode=yes (no prompt can block a run) and checks host keys against known_hosts`})
+        if (typeof value === 'string' && /[\r\n]/.test(value)) ctx.addIssue({code: 'custom', path: [key], message: `${key}: a value is one line`})
+      }
+    })
+    .optional(),
   os: z.enum(HOST_OS).optional(),
   vmRoot: z.string().min(1).optional(),
   imageRoot: z.string().min(1).optional(),

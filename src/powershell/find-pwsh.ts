@@ -34,7 +34,7 @@ export interface FindPwshEnv {
 const pathsOf = (platform: NodeJS.Platform) => (platform === 'win32' ? win32 : posix)
 
 /** Every `exe` on PATH, in PATH order. */
-function onPath(exe: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string[] {
+export function onPath(exe: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): string[] {
   const pathVar = (platform === 'win32' ? (env.Path ?? env.PATH) : env.PATH) ?? ''
   const sep = platform === 'win32' ? ';' : ':'
   return pathVar

@@ -66,7 +66,17 @@ export const SESSION_ENV_DEFAULTS: Readonly<Record<string, string>> = {
   DOTNET_TieredPGO: '0',
 }
 
-type ShellFactory = (pwsh: string, env: NodeJS.ProcessEnv) => ShellInternals
+/**
+ * A session process that is not the local pwsh (the ssh client of transport: ssh): its command
+ * line as given, no pid probe (the far side's $PID is not a process here), and kill() signals
+ * this child only.
+ */
+export interface Launch {
+  executable: string
+  args: string[]
+}
+
+type ShellFactory = (pwsh: string, env: NodeJS.ProcessEnv, args?: string[]) => ShellInternals
 
 let factory: Promise<ShellFactory> | undefined
 
@@ -80,19 +90,30 @@ function shellFactory(): Promise<ShellFactory> {
         return options.executable!
       }
     }
-    return (pwsh: string, env: NodeJS.ProcessEnv) =>
+    // node-powershell adds -NoLogo -NoExit -Command - to any executable; a Launch's command line is
+    // taken as it is. (setExecutableOptions is private in its types, so it is replaced here.)
+    type Options = {argv?: string[]}
+    const proto = HostShell.prototype as unknown as {setExecutableOptions(o: Options): string[]}
+    const inherited = proto.setExecutableOptions
+    proto.setExecutableOptions = function (this: unknown, options: Options) {
+      return options.argv ?? inherited.call(this, options)
+    }
+    return (pwsh: string, env: NodeJS.ProcessEnv, argv?: string[]) =>
       new HostShell({
+        argv,
         executable: pwsh,
         executableOptions: {'-NoProfile': true, '-NonInteractive': true},
         throwOnInvocationError: false,
         // 0: no timeout inside node-powershell; each call has our own deadline (see run()).
         invocationTimeout: 0,
         spawnOptions: {env, windowsHide: true},
-      }) as unknown as ShellInternals
+      } as ConstructorParameters<typeof PowerShell>[0] & {argv?: string[]}) as unknown as ShellInternals
   })
   return factory
 }
 
+/** At most this much of what a process wrote to stderr between calls is kept for the next call's outcome. */
+const STDERR_BETWEEN_CALLS = 8000
 /** How long a killed process gets to go before it is killed hard. */
 const KILL_GRACE_MS = 3000
 /** node-powershell's per-call delimiter lines: 16 characters of [0-9A-Za-z]. */
@@ -107,6 +128,8 @@ export class PwshProcess {
   /** The pid of the process that runs PowerShell (the spawned one, or its child when that is a launcher). */
   private realPid: number | undefined
   private current: {stdout: string; stderr: string; partial: string; onLine?: (line: string) => void} | undefined
+  /** stderr printed while no call ran (an ssh that fails to connect says why before its first line), bounded. */
+  private between = ''
 
   private constructor(
     private readonly shell: ShellInternals,
@@ -143,7 +166,9 @@ export class PwshProcess {
     this.closed = Promise.all([streamClosed(shell.streams.stdout), streamClosed(shell.streams.stderr)]).then(() => {})
     shell.streams.stdout.on('data', (chunk: string | Buffer) => this.onStdout(typeof chunk === 'string' ? chunk : chunk.toString('utf8')))
     shell.streams.stderr.on('data', (chunk: string | Buffer) => {
-      if (this.current) this.current.stderr += typeof chunk === 'string' ? chunk : chunk.toString('utf8')
+      const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8')
+      if (this.current) this.current.stderr += text
+      else this.between = (this.between + text).slice(-STDERR_BETWEEN_CALLS)
     })
   }
 
@@ -163,6 +188,16 @@ export class PwshProcess {
     const make = await shellFactory()
     // TERM=dumb: pwsh then writes no terminal escapes (`ESC[?1h`) in front of output lines.
     return new PwshProcess(make(pwsh, {...SESSION_ENV_DEFAULTS, ...process.env, TERM: 'dumb', ...env}), pwsh)
+  }
+
+  /**
+   * A Launch's process (ssh), spawned. No pid probe: the $PID its shell reports belongs to the
+   * far side, so kill() ends this child only and the far side ends with its connection. (The
+   * far side's pwsh may still write `ESC[?1h` around output: protocol.ts reads lines without them.)
+   */
+  static async launch(launch: Launch, env: Record<string, string> = {}): Promise<PwshProcess> {
+    const make = await shellFactory()
+    return new PwshProcess(make(launch.executable, {...process.env, ...env}, launch.args), launch.executable)
   }
 
   /** Learns the pid of the process that really runs PowerShell (see kill()). */
@@ -230,7 +265,8 @@ export class PwshProcess {
     this.current = cur
     let timer: NodeJS.Timeout | undefined
     try {
-      if (this.exited) return {status: 'exited', stdout: '', stderr: '', exit: this.exitInfo, ms: 0}
+      if (this.exited) return {status: 'exited', stdout: '', stderr: this.takeBetween(), exit: this.exitInfo, ms: 0}
+      cur.stderr = this.takeBetween()
       const invoked = this.shell.invoke(command).then(
         () => 'done' as const,
         () => 'exited' as const, // node-powershell rejects only when the process ended
@@ -262,6 +298,12 @@ export class PwshProcess {
       this.current = undefined
       this.shell.history.length = 0
     }
+  }
+
+  private takeBetween(): string {
+    const text = this.between
+    this.between = ''
+    return text
   }
 
   /**

@@ -36,7 +36,7 @@ import {
   type SessionFailureCategory,
 } from './protocol.js'
 import {prestartPwsh, PwshProcess, type RunOutcome, takePrestartedPwsh, withoutDelimiters} from './pwsh-process.js'
-import {type HostSide, hostSideFor, type SessionHost} from './transports.js'
+import {type HostSide, hostSideFor, type SessionHost, type StartFailure} from './transports.js'
 
 export interface RequestOptions {
   /** Called with each progress event as the runtime writes it, in order, while the request runs. */
@@ -90,9 +90,10 @@ export async function openSession(host: SessionHost, opts: OpenSessionOptions = 
   // Before node-powershell is constructed: without pwsh, it crashes Node (find-pwsh.ts).
   // The inventory's shell: is the local session's PowerShell; an emulated host runs in pwsh 7 (the
   // emulator needs it), so it never falls back to Windows PowerShell.
-  const shell = host.transport === 'local' ? host.entry?.shell : 'pwsh'
-  const pwsh = opts.pwsh !== undefined ? checkPwsh(opts.pwsh) : findShell({shell, host: host.name}).file
   const side = hostSideFor(host, {files: () => runtimeFiles(opts), inventoryFile: opts.inventoryFile})
+  // A remote host's shell is the far side's (ssh-transport.ts): no local pwsh is needed for it.
+  const shell = host.transport === 'local' ? host.entry?.shell : 'pwsh'
+  const pwsh = side.launch ? side.launch.executable : opts.pwsh !== undefined ? checkPwsh(opts.pwsh) : findShell({shell, host: host.name}).file
   const session = new PwshHostSession(host.name, side, pwsh, {
     timeoutMs: positive(opts.timeoutMs) ?? DEFAULT_REQUEST_TIMEOUT_MS,
     bootstrapTimeoutMs: positive(opts.bootstrapTimeoutMs) ?? DEFAULT_BOOTSTRAP_TIMEOUT_MS,
@@ -100,7 +101,8 @@ export async function openSession(host: SessionHost, opts: OpenSessionOptions = 
   const failure = await session.start()
   if (failure !== undefined) {
     await session.close()
-    throw new InputError(diagnostic('input-invalid', 'error', `host "${host.name}" (${side.describe}): the PowerShell session could not start: ${failure}`, {host: host.name}))
+    const message = failure.code === 'input-invalid' ? `host "${host.name}" (${side.describe}): the PowerShell session could not start: ${failure.message}` : failure.message
+    throw new InputError(diagnostic(failure.code, 'error', message, {host: host.name}))
   }
   // The bootstrap answer says whether the host has the Hyper-V module (absent in older runtimes: go on).
   if (session.hyperVModule === false) {
@@ -147,16 +149,25 @@ class PwshHostSession implements HostSession {
   }
 
   /** A fresh process, bootstrapped. Returns undefined when ready, else why not. */
-  async start(): Promise<string | undefined> {
-    const proc = (await takePrestartedPwsh(this.pwsh, this.side.env)) ?? (await PwshProcess.start(this.pwsh, this.side.env, this.limits.bootstrapTimeoutMs))
+  async start(): Promise<StartFailure | undefined> {
+    const launch = this.side.launch
+    const proc = launch
+      ? await PwshProcess.launch(launch, this.side.env)
+      : ((await takePrestartedPwsh(this.pwsh, this.side.env)) ?? (await PwshProcess.start(this.pwsh, this.side.env, this.limits.bootstrapTimeoutMs)))
     this.proc = proc
     this.stats.processesStarted++
+    const prepared = this.side.prepare ? await this.side.prepare((line) => proc.run(line, {timeoutMs: this.limits.bootstrapTimeoutMs})) : undefined
+    if (prepared !== undefined) {
+      if (this.proc === proc) this.proc = undefined
+      await proc.kill()
+      return prepared
+    }
     const marker = `hvguest-ready-${randomBytes(8).toString('hex')}`
     const out = await proc.run(this.side.bootstrapLine(marker), {timeoutMs: this.limits.bootstrapTimeoutMs})
     const {result} = parseProtocol(out.stdout)
     let failure: string | undefined
     if (out.status === 'timeout') failure = `the bootstrap did not finish within ${seconds(this.limits.bootstrapTimeoutMs)}${printed(out)}`
-    else if (out.status === 'exited') failure = `pwsh (${this.pwsh}) ${exitText(out)} during the bootstrap${printed(out)}`
+    else if (out.status === 'exited') failure = `${launch ? this.side.processName : `pwsh (${this.pwsh})`} ${exitText(out)} during the bootstrap${printed(out)}`
     else if (result && !result.ok) failure = `${describeError(result)}${printed(out, true)}`
     else if (!out.stdout.includes(marker)) failure = `the runtime (Invoke-HvGuestRequest) is not available after Bootstrap.ps1${printed(out)}`
     if (failure === undefined && this.closed) failure = 'the session was closed'
@@ -167,8 +178,9 @@ class PwshHostSession implements HostSession {
     if (failure !== undefined) {
       if (this.proc === proc) this.proc = undefined
       await proc.kill()
+      return {code: 'input-invalid', message: failure}
     }
-    return failure
+    return undefined
   }
 
   request<T = unknown>(req: RuntimeRequest, opts: RequestOptions = {}): Promise<ResultLine<T>> {
@@ -186,7 +198,10 @@ class PwshHostSession implements HostSession {
       // The first request after a timeout (or an exit): a fresh process, bootstrapped again.
       this.proc = undefined
       const failure = await this.start()
-      if (failure !== undefined) return this.failure(req, SESSION_FAILURE.bootstrap, undefined, `host "${this.host}": ${what} could not run: a fresh pwsh process could not be bootstrapped: ${failure}`)
+      if (failure !== undefined) {
+        const fresh = this.side.launch ? 'a new connection could not be opened' : 'a fresh pwsh process could not be bootstrapped'
+        return this.failure(req, SESSION_FAILURE.bootstrap, undefined, `host "${this.host}": ${what} could not run: ${fresh}: ${failure.message}`)
+      }
     }
     const proc = this.proc!
     const timeoutMs = positive(opts.timeoutMs) ?? this.limits.timeoutMs
@@ -221,7 +236,8 @@ class PwshHostSession implements HostSession {
     const {result} = parseProtocol(out.stdout)
     if (result) return result
     if (out.status === 'exited') {
-      return this.failure(req, SESSION_FAILURE.exited, last, `host "${this.host}": the pwsh process ${exitText(out)} during ${what}, without a result${printed(out)}`)
+      const lost = this.side.launch ? ` (the connection was lost; the next request opens a new one)` : ''
+      return this.failure(req, SESSION_FAILURE.exited, last, `host "${this.host}": ${this.side.processName} ${exitText(out)} during ${what}, without a result${lost}${printed(out)}`)
     }
     return this.failure(req, SESSION_FAILURE.noResult, last, `host "${this.host}": ${what} ended without a result line${printed(out)}`)
   }

@@ -7,58 +7,28 @@
  * - `local`: the runtime runs in the local pwsh process, against the local Hyper-V.
  * - `emulator`: the same, with the emulator's modules (ps/emulator) and the inventory's
  *   `emulator.stateFile` as the host.
- * - `ssh` / `winrm` (not yet): the local pwsh opens `New-PSSession -HostName` / `-ComputerName`
- *   in its bootstrap line, copies and bootstraps the runtime there, and each request line
- *   becomes `Invoke-Command -Session … { Invoke-HvGuestRequest -RequestBase64 $args[0] }`. Such a
- *   transport is one more TransportAdapter in TRANSPORT_ADAPTERS; nothing else changes. (The
- *   runtime must then write its protocol lines to the pipeline, which remoting carries back,
- *   rather than to [Console]::Out, which stays on the remote host.)
+ * - `ssh` (ssh-transport.ts): the session's process is the OpenSSH client, whose remote command
+ *   is the host's PowerShell reading `-Command -`; the runtime is staged on the host first.
+ * - `winrm`: PowerShell remoting from a Windows workstation; off Windows it is refused (exit 2,
+ *   naming ssh), since there is no Microsoft-supported WSMan client there.
  */
 import {existsSync, statSync} from 'node:fs'
 import {dirname, isAbsolute, resolve} from 'node:path'
 import {diagnostic, InputError} from '../model/diagnostic.js'
-import type {TargetHost} from '../model/target-host.js'
 import type {Transport} from '../model/schemas.js'
-import {type BootstrapConfig, bootstrapCommand, readyCheck, type RuntimeFiles, SESSION_PRELUDE} from './bootstrap.js'
+import {type BootstrapConfig, bootstrapCommand, readyCheck, SESSION_PRELUDE} from './bootstrap.js'
+import type {HostSide, SessionHost, TransportAdapter, TransportContext} from './host-side.js'
 import {requestLine} from './protocol.js'
+import {ssh} from './ssh-transport.js'
 
-/** The host side of one session, as the session needs it. */
-export interface HostSide {
-  readonly transport: Transport
-  /** What the session talks to, for messages: `local pwsh`, `emulated host (state …)`. */
-  readonly describe: string
-  /** Added to the pwsh process's environment. */
-  readonly env: Record<string, string>
-  /**
-   * The first line every pwsh process runs (again after a replacement): prepares the host side,
-   * bootstraps the runtime there, and prints `ready` once Invoke-HvGuestRequest answers.
-   */
-  bootstrapLine(ready: string): string
-  /** The one line that runs a request, given the base64 of its JSON. */
-  requestLine(requestBase64: string): string
-}
-
-/** The inventory facts a transport needs about a host. */
-export type SessionHost = Pick<TargetHost, 'name' | 'transport' | 'entry'>
-
-export interface TransportContext {
-  /** The runtime's files (checked to exist when asked for). */
-  files: () => RuntimeFiles
-  /** The inventory the host came from: a relative `emulator.stateFile` is relative to its folder. */
-  inventoryFile?: string | null
-}
-
-export interface TransportAdapter {
-  readonly name: Transport
-  /** Checks what can be checked without a process (InputError, exit 2) and returns the host side. */
-  hostSide(host: SessionHost, ctx: TransportContext): HostSide
-}
+export type {HostSide, SessionHost, StartFailure, TransportAdapter, TransportContext} from './host-side.js'
 
 /** Local and emulated hosts: the runtime runs in the session's own pwsh process. */
 function inProcessSide(transport: Transport, describe: string, config: BootstrapConfig, bootstrap: string): HostSide {
   return {
     transport,
     describe,
+    processName: 'the pwsh process',
     env: {},
     bootstrapLine: (ready) => `${SESSION_PRELUDE}; ${bootstrapCommand(bootstrap, config)}; ${readyCheck(ready)}`,
     requestLine,
@@ -98,22 +68,27 @@ const emulator: TransportAdapter = {
   },
 }
 
-function notYet(name: Transport): TransportAdapter {
-  return {
-    name,
-    hostSide(host) {
-      throw new InputError(
-        diagnostic('input-invalid', 'error', `host "${host.name}": transport ${name} is not implemented yet (use local or emulator)`, {host: host.name}),
-      )
-    },
-  }
+/**
+ * winrm: PowerShell remoting over WS-Management, from Windows workstations. Off Windows there is
+ * no Microsoft-supported WSMan client for PowerShell (docs/remote-hosts.md), so it is refused
+ * with the transport that works from there.
+ */
+const winrm: TransportAdapter = {
+  name: 'winrm',
+  hostSide(host) {
+    const message =
+      process.platform === 'win32'
+        ? `host "${host.name}": transport winrm is not available in this version of hvguest; use transport: ssh (OpenSSH Server is built into Windows Server 2019 and later)`
+        : `host "${host.name}": transport winrm needs a Windows workstation (PowerShell's WinRM client exists only on Windows); from ${process.platform === 'darwin' ? 'macOS' : 'Linux'} use transport: ssh with the host's OpenSSH Server (built into Windows Server 2019 and later)`
+    throw new InputError(diagnostic('input-invalid', 'error', message, {host: host.name}))
+  },
 }
 
 export const TRANSPORT_ADAPTERS: Readonly<Record<Transport, TransportAdapter>> = {
   local,
   emulator,
-  ssh: notYet('ssh'),
-  winrm: notYet('winrm'),
+  ssh,
+  winrm,
 }
 
 /** The host side for a target host; InputError (exit 2) for what cannot work. */

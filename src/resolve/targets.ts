@@ -4,7 +4,8 @@
  * (README.md, 'Hardware profiles and hosts'). With no inventory the target is the local machine.
  */
 import {existsSync} from 'node:fs'
-import {resolve} from 'node:path'
+import {homedir} from 'node:os'
+import {dirname, join, resolve} from 'node:path'
 import type {Diagnostic} from '../model/diagnostic.js'
 import type {Locate} from '../model/source.js'
 import {report} from '../model/codes.js'
@@ -118,6 +119,11 @@ export function resolveTargets(req: TargetsRequest, profiles = new ProfileCache(
       if (!diagnostics.some((x) => x === d || (x.message === located.message && x.source?.line === located.source?.line))) diagnostics.push(located)
     }
     if (!p.loaded) continue
+    const keyProblem = entry && inventoryFile ? identityFileProblem(entry, inventoryFile) : undefined
+    if (keyProblem) {
+      diagnostics.push(report('input-invalid', keyProblem, {source: inventoryLocate?.(['hosts', inventory!.hosts.indexOf(entry!), 'identityFile']) ?? {file: inventoryFile!}}))
+      continue
+    }
     const vmRoot = entry?.vmRoot ?? DEFAULT_VM_ROOT
     const os: HostOs = entry?.os ?? req.hostOs ?? DEFAULT_HOST_OS
     hosts.push({
@@ -136,6 +142,23 @@ export function resolveTargets(req: TargetsRequest, profiles = new ProfileCache(
     })
   }
   return {inventory, inventoryFile, inventoryLocate, hosts, diagnostics}
+}
+
+/**
+ * An ssh host's identityFile must exist (exit 2 at its line): ssh itself would only warn and
+ * fall back to other keys, and the run would fail later as an authentication failure.
+ */
+function identityFileProblem(entry: HostEntry, inventoryFile: string): string | undefined {
+  if (entry.identityFile === undefined) return undefined
+  const file = identityFilePath(entry.identityFile, inventoryFile)
+  if (existsSync(file)) return undefined
+  return `host "${entry.name}": identityFile ${entry.identityFile} does not exist (${file}); name the private key ssh logs in with`
+}
+
+/** identityFile as ssh gets it: `~/` is the home folder, a relative path is relative to the inventory's folder. */
+export function identityFilePath(identityFile: string, inventoryFile: string | null): string {
+  if (identityFile === '~' || identityFile.startsWith('~/')) return join(homedir(), identityFile.slice(1))
+  return resolve(inventoryFile ? dirname(inventoryFile) : process.cwd(), identityFile)
 }
 
 /** The `host.*` variables a template sees. */

@@ -51,7 +51,7 @@ describe('the runtime module source (parsed with PowerShell\'s parser)', () => {
     const r = report()
     expect(r.violations.filter((v) => v.rule === 'parse-error')).toEqual([])
     expect(r.files.sort()).toEqual(
-      ['Bootstrap.ps1', 'Capability.ps1', 'Facts.ps1', 'Guest.ps1', 'GuestStatus.ps1', 'HostNetwork.ps1', 'HostSettings.ps1', 'HvGuest.psm1', 'IcInject.ps1', 'Inventory.ps1', 'Journal.ps1', 'Lab.ps1', 'Lock.ps1', 'Manifest.ps1', 'MountedImage.ps1', 'Probe.ps1', 'Protocol.ps1', 'SeedMedia.ps1', 'StateFiles.ps1', 'Util.ps1'].sort(),
+      ['Bootstrap.ps1', 'Capability.ps1', 'Facts.ps1', 'Guest.ps1', 'GuestStatus.ps1', 'HostNetwork.ps1', 'HostSettings.ps1', 'HvGuest.psm1', 'IcInject.ps1', 'Inventory.ps1', 'Journal.ps1', 'Lab.ps1', 'Lock.ps1', 'Manifest.ps1', 'MountedImage.ps1', 'Probe.ps1', 'Protocol.ps1', 'SeedMedia.ps1', 'Stage.ps1', 'StateFiles.ps1', 'Util.ps1'].sort(),
     )
   }, 120_000)
 

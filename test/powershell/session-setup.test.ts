@@ -82,15 +82,17 @@ describe('finding pwsh', () => {
 })
 
 describe('transports', () => {
-  it('ssh and winrm are not implemented yet: InputError, nothing spawned', async () => {
-    for (const transport of ['ssh', 'winrm'] as const) {
-      const {error, spawns} = await countSpawns(() =>
-        openSession({name: `remote-${transport}`, transport, entry: {name: `remote-${transport}`, transport, address: '10.0.0.1'}}, {runtimeModule: FAKE_RUNTIME}),
-      )
-      expect(spawns).toBe(0)
-      expect(error).toBeInstanceOf(InputError)
-      expect((error as Error).message).toContain(`transport ${transport} is not implemented yet`)
-    }
+  it('winrm off Windows is refused naming ssh, and an ssh host whose emulator state is not an absolute far-side path is refused: InputError, nothing spawned', async () => {
+    const winrm = await countSpawns(() => openSession({name: 'remote-winrm', transport: 'winrm', entry: {name: 'remote-winrm', transport: 'winrm', address: '10.0.0.1'}}, {runtimeModule: FAKE_RUNTIME}))
+    expect(winrm.spawns).toBe(0)
+    expect(winrm.error).toBeInstanceOf(InputError)
+    expect((winrm.error as Error).message).toMatch(/transport winrm needs a Windows workstation.*use transport: ssh/)
+    const ssh = await countSpawns(() =>
+      openSession({name: 'remote-ssh', transport: 'ssh', entry: {name: 'remote-ssh', transport: 'ssh', address: '10.0.0.1', emulator: {stateFile: 'state.json'}}}, {runtimeModule: FAKE_RUNTIME}),
+    )
+    expect(ssh.spawns).toBe(0)
+    expect(ssh.error).toBeInstanceOf(InputError)
+    expect((ssh.error as Error).message).toContain('emulator.stateFile is a path on the far side of ssh and must be absolute there (got state.json)')
   })
 
   it('an emulator host needs a state file, in a folder that exists', async () => {

@@ -1,0 +1,191 @@
+/**
+ * `transport: ssh` (docs/remote-hosts.md): Node spawns the OpenSSH client, and the remote shell
+ * (pwsh, or Windows PowerShell 5.1 with `shell: powershell`) reading `-Command -` is the session's
+ * long-lived process. The requests and protocol lines are those of a local session; what differs:
+ *
+ * - the process: `ssh -T` with BatchMode=yes (no prompt ever blocks a run), keep-alives, and the
+ *   host key checked against known_hosts (hvguest never turns that off: sshOptions cannot);
+ * - the runtime travels: the first line runs the stager (ps/HvGuest/Stage.ps1), which checks the
+ *   host's cached copy against the manifest and is sent the files only when that fails;
+ * - a process that ends before the session is ready is a connection problem, told apart by what
+ *   ssh printed (classifySshFailure), each with its code and fix, exit 2 before any change;
+ * - ending the session ends the ssh child only: the far side's pid is never signalled here.
+ */
+import {readFileSync} from 'node:fs'
+import {isAbsolute, join} from 'node:path'
+import {diagnostic, InputError} from '../model/diagnostic.js'
+import {identityFilePath} from '../resolve/targets.js'
+import {packageRoot} from '../util/package-root.js'
+import {type BootstrapConfig, readyCheck, SESSION_PRELUDE} from './bootstrap.js'
+import {isExecutableFile, onPath} from './find-pwsh.js'
+import {parseProtocol, requestLine, toBase64} from './protocol.js'
+import type {RunOutcome} from './pwsh-process.js'
+import {runtimePayload, stagedRuntimeManifest} from './runtime-payload.js'
+import type {HostSide, SessionHost, StartFailure, TransportAdapter} from './host-side.js'
+
+/** Seconds ssh waits for the connection when the inventory does not say (connectTimeoutSeconds). */
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 15
+/** Keep-alives: a host that stops answering is found within about a minute, not at the TCP timeout. */
+const KEEPALIVE = ['ServerAliveInterval=15', 'ServerAliveCountMax=4']
+
+/** The remote command: the shell, reading its commands line by line from stdin. */
+export function remoteShellCommand(shell: string | undefined): string {
+  const exe = shell === undefined || shell === 'pwsh' ? 'pwsh' : shell === 'powershell' ? 'powershell' : `"${shell}"`
+  return `${exe} -NoLogo -NoProfile -NonInteractive -NoExit -Command -`
+}
+
+/**
+ * The ssh command line for a host. Ours come first: ssh keeps the first value it is given of an
+ * option, so nothing in sshOptions or ssh_config can undo BatchMode.
+ */
+export function sshArguments(host: SessionHost, inventoryFile: string | null | undefined): string[] {
+  const e = host.entry
+  const args = ['-T', '-o', 'BatchMode=yes', ...KEEPALIVE.flatMap((o) => ['-o', o])]
+  args.push('-o', `ConnectTimeout=${e?.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS}`)
+  if (e?.port !== undefined) args.push('-p', String(e.port))
+  if (e?.identityFile !== undefined) args.push('-i', identityFilePath(e.identityFile, inventoryFile ?? null), '-o', 'IdentitiesOnly=yes')
+  if (e?.user !== undefined) args.push('-l', e.user)
+  for (const [key, value] of Object.entries(e?.sshOptions ?? {})) args.push('-o', `${key}=${value === true ? 'yes' : value === false ? 'no' : String(value)}`)
+  args.push('--', e?.address ?? host.name, remoteShellCommand(e?.shell))
+  return args
+}
+
+/** The OpenSSH client: HVGUEST_SSH, else ssh on PATH. */
+export function findSsh(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.HVGUEST_SSH) return env.HVGUEST_SSH
+  const exe = platform === 'win32' ? 'ssh.exe' : 'ssh'
+  const found = onPath(exe, env, platform).find((f) => isExecutableFile(f, platform))
+  if (found) return found
+  throw new InputError(
+    diagnostic(
+      'input-invalid',
+      'error',
+      'transport: ssh needs the OpenSSH client (ssh), which is not on PATH. Install it: "apt-get install openssh-client" (Debian, Ubuntu), it ships with macOS, and on Windows 10/11 Add-WindowsCapability -Online -Name OpenSSH.Client~~~~0.0.1.0; or set HVGUEST_SSH to the ssh executable.',
+    ),
+  )
+}
+
+/**
+ * What an ssh that ended before the session was ready means, from its exit code and stderr
+ * (OpenSSH's own wording, which is not localized). undefined: not a connection problem.
+ */
+export function classifySshFailure(stderr: string, code: number | null, host: SessionHost): StartFailure | undefined {
+  const e = host.entry
+  const where = `${e?.user ? `${e.user}@` : ''}${e?.address ?? host.name}${e?.port ? ` port ${e.port}` : ''}`
+  const said = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' / ')
+  const tail = said ? ` (ssh: ${said})` : ''
+  if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed|No \S+ host key is known for|host key for .* has changed/i.test(stderr)) {
+    return {
+      code: 'ssh-host-key-unknown',
+      message:
+        `host "${host.name}": the host key of ${where} is not in known_hosts, or is not the one recorded there${tail}. hvguest checks host keys and never turns that off. ` +
+        `Check the host's key fingerprint with its administrator (on the host: Get-ChildItem $env:ProgramData\\ssh\\ssh_host_*_key.pub), then add it: ssh-keyscan${e?.port ? ` -p ${e.port}` : ''} ${e?.address ?? host.name} >> ~/.ssh/known_hosts (or name another file with sshOptions: { UserKnownHostsFile: FILE }).`,
+    }
+  }
+  if (/Permission denied \(|Too many authentication failures|no mutual signature algorithm/i.test(stderr)) {
+    return {
+      code: 'ssh-auth-failed',
+      message:
+        `host "${host.name}": ${where} refused the key${tail}. hvguest logs in with a key only (BatchMode: no password prompt). ` +
+        `Add the public key of ${e?.identityFile ?? 'your ssh key'} to that user's authorized_keys on the host (for a member of Administrators on Windows: C:\\ProgramData\\ssh\\administrators_authorized_keys), or set identityFile and user in the inventory.`,
+    }
+  }
+  if (/Connection refused|Connection timed out|timed out during banner exchange|Operation timed out|Could not resolve hostname|Name or service not known|No route to host|Network is unreachable|Connection reset|Connection closed by|kex_exchange_identification/i.test(stderr) || (code === 255 && !said)) {
+    return {
+      code: 'host-unreachable',
+      message: `host "${host.name}": could not connect to ${where} over ssh${tail}. Check that the host is up, that its OpenSSH Server (sshd) runs and the firewall lets port ${e?.port ?? 22} in, and the address in the inventory.`,
+    }
+  }
+  if (code === 127 || /command not found|No such file or directory|is not recognized as an internal or external command|not found/i.test(stderr)) {
+    const shell = e?.shell ?? 'pwsh'
+    return {
+      code: 'remote-shell-missing',
+      message:
+        `host "${host.name}": the remote shell ${shell} is not there on ${where}${tail}. Install PowerShell 7 on the host (winget install Microsoft.PowerShell), or use shell: powershell for Windows PowerShell 5.1, or shell: with the absolute path of pwsh.exe on the host.`,
+    }
+  }
+  return undefined
+}
+
+/** The stager's statements as one line (see the header of ps/HvGuest/Stage.ps1 for the rules it follows). */
+let stagerBody: string | undefined
+export function stagerLine(configBase64: string, payloadBase64: string): string {
+  stagerBody ??= readFileSync(join(packageRoot(), 'ps', 'HvGuest', 'Stage.ps1'), 'utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .join('; ')
+  return `& { ${stagerBody} } '${configBase64}' '${payloadBase64}'`
+}
+
+/** How an ssh process ended, for messages. */
+function sshEnded(out: RunOutcome): string {
+  const e = out.exit
+  if (!e) return 'ended'
+  if (e.error) return `could not run (${e.error})`
+  if (e.signal) return `was killed (${e.signal})`
+  return `exited with code ${e.code}`
+}
+
+export const ssh: TransportAdapter = {
+  name: 'ssh',
+  hostSide(host, ctx) {
+    const stateFile = host.entry?.emulator?.stateFile
+    if (stateFile !== undefined && !isAbsolute(stateFile) && !/^[A-Za-z]:[\\/]/.test(stateFile)) {
+      throw new InputError(diagnostic('input-invalid', 'error', `host "${host.name}": emulator.stateFile is a path on the far side of ssh and must be absolute there (got ${stateFile})`, {host: host.name}))
+    }
+    const files = ctx.files()
+    const payload = runtimePayload(files.runtime, stateFile !== undefined ? files.emulatorModules : null)
+    const configBase64 = toBase64(JSON.stringify(payload.manifest))
+    // Relative paths: Bootstrap.ps1 resolves them against the staged root it sits in.
+    const config: BootstrapConfig = {runtime: stagedRuntimeManifest(files.runtime), emulator: stateFile !== undefined ? {modulePath: 'emulator', stateFile} : null}
+    const address = `${host.entry?.user ? `${host.entry.user}@` : ''}${host.entry?.address ?? host.name}`
+    const side: HostSide = {
+      transport: 'ssh',
+      describe: `ssh ${address}${stateFile !== undefined ? `, emulated host (state ${stateFile})` : ''}`,
+      processName: `the ssh connection to ${address}`,
+      env: {},
+      launch: {executable: findSsh(), args: sshArguments(host, ctx.inventoryFile)},
+      async prepare(run) {
+        const asked = await run(`${SESSION_PRELUDE}; ${stagerLine(configBase64, '')}`)
+        const early = explain(asked)
+        if (early) return early
+        const state = stageState(asked)
+        if (typeof state !== 'string') return state
+        if (state === 'present') return undefined
+        const written = await run(stagerLine(configBase64, payload.payloadBase64()))
+        const late = explain(written)
+        if (late) return late
+        const after = stageState(written)
+        return typeof after === 'string' ? undefined : after
+      },
+      bootstrapLine: (ready) =>
+        `. (Join-Path $global:HvGuestStagedRoot 'HvGuest/Bootstrap.ps1') -ConfigBase64 '${toBase64(JSON.stringify(config))}'; ${readyCheck(ready)}`,
+      requestLine,
+    }
+    /** A connection that ended or timed out before the session was ready. */
+    function explain(out: RunOutcome): StartFailure | undefined {
+      if (out.status === 'timeout') {
+        return {code: 'host-unreachable', message: `host "${host.name}": ${address} did not answer over ssh in time (the connection and the runtime's staging)`}
+      }
+      if (out.status !== 'exited') return undefined
+      const said = out.stderr.trim() ? ` (it printed: ${out.stderr.trim().slice(-500)})` : ''
+      return (
+        classifySshFailure(out.stderr, out.exit?.code ?? null, host) ??
+        // 255 is ssh's own failure; any other code is the remote command's, which is then no PowerShell that runs.
+        (out.exit?.code === 255 || out.exit?.code === undefined || out.exit?.code === null
+          ? {code: 'host-unreachable', message: `host "${host.name}": ssh to ${address} ${sshEnded(out)} before the session was ready${said}`}
+          : {code: 'remote-shell-missing', message: `host "${host.name}": the remote shell ${host.entry?.shell ?? 'pwsh'} ${sshEnded(out)} at once: it is not a PowerShell that runs there${said}. Use shell: pwsh, shell: powershell, or the absolute path of pwsh.exe on the host.`})
+      )
+    }
+    function stageState(out: RunOutcome): string | StartFailure {
+      const {result} = parseProtocol(out.stdout)
+      if (result?.ok) return String((result.data as {state?: unknown} | undefined)?.state)
+      if (result) return {code: 'input-invalid', message: `host "${host.name}": the hvguest runtime could not be put on the host: ${result.error?.message ?? 'stage failed'}`}
+      // The shell ran but answered nothing: what it printed says why (a shell that is not PowerShell, an old one).
+      const printed = `${out.stderr}\n${out.stdout}`.trim().slice(-500)
+      return classifySshFailure(out.stderr, null, host) ?? {code: 'remote-shell-missing', message: `host "${host.name}": the remote shell ${host.entry?.shell ?? 'pwsh'} did not answer as PowerShell${printed ? ` (it printed: ${printed})` : ''}`}
+    }
+    return side
+  },
+}
