@@ -76,7 +76,7 @@ created but not committed (the guests are kept: "hvguest recover" finishes the c
 
     if (flags['dry-run'] || flags.emit) {
       // --no-secrets: the script asks for every secret parameter, given here or not
-      const {plan} = planRun(flags['no-secrets'] === true ? {...request, askSecrets: true} : request)
+      const {plan} = await s.planPlaced(flags['no-secrets'] === true ? {...request, askSecrets: true} : request, planRun, (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined}))
       // --start holds for what is shown and what is emitted too (--wait needs this CLI: not with --emit)
       if (flags.start || flags.wait) for (const g of plan.guests) g.start = true
       if (plan.summary.errors > 0) {

@@ -1,12 +1,13 @@
 import {Args} from '../cli/oclif.js'
 import {BaseCommand, EXIT} from '../cli/base-command.js'
-import {loadServices} from '../cli/bundles.js'
+import {loadExecServices, loadServices} from '../cli/bundles.js'
 import {planRequestFromFlags, templateFlags} from '../cli/template-flags.js'
 import type {Plan} from '../model/plan.js'
 
 export default class PlanCommand extends BaseCommand {
   static override summary = 'Plan guests from templates: controller slots, adapters, integration components, host settings.'
-  static override description = `Runs load → render → resolve → validate and prints the plan. Nothing touches a host.
+  static override description = `Runs load → render → resolve → validate and prints the plan. Nothing changes on any host.
+With several hosts in the inventory and no --host, each host is asked its free memory (one read-only round trip) and each guest goes where the most is available; the plan says why.
 With --json, prints the Plan JSON (apiVersion hvguest/v1, kind Plan) and nothing else.
 Exit codes: 0 ok (warnings allowed), 2 invalid input or a plan with errors (--strict: warnings too).`
 
@@ -26,8 +27,15 @@ Exit codes: 0 ok (warnings allowed), 2 invalid input or a plan with errors (--st
 
   async run(): Promise<Plan> {
     const {argv, flags} = await this.parse(PlanCommand)
-    const {buildPlan, renderPlan, MESSAGES} = await loadServices()
-    const plan = await buildPlan(planRequestFromFlags(argv as string[], flags))
+    const {planRun, renderPlan, MESSAGES} = await loadServices()
+    const request = planRequestFromFlags(argv as string[], flags)
+    let planned = planRun(request)
+    if (planned.plan.summary.errors === 0 && planned.targets.hosts.length > 1 && request.host === undefined) {
+      // Placement by free memory: only then are the execution services (sessions) loaded.
+      const s = await loadExecServices()
+      planned = await s.planPlaced(request, s.planRun, (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined}))
+    }
+    const {plan} = planned
     if (plan.summary.errors > 0) process.exitCode = EXIT.invalidInput
     if (!this.jsonEnabled()) {
       this.log(renderPlan(plan))

@@ -13,6 +13,7 @@ import {rollBackAfterError, rollBackFailedRun} from './create-rollback.js'
 import {finishRun, startRun, unstartedResult, type CreateOptions} from './create-run.js'
 import {settleSeedMedia} from './create-seed-media.js'
 import {beginAndCreateGuests, closeSessions, openSessions, preflight, waitUntilReady} from './create-steps.js'
+import {closeAll, planWithPlacement} from './placement-facts.js'
 import type {RunResult} from './types.js'
 
 export type {CreateOptions} from './create-run.js'
@@ -25,13 +26,25 @@ export interface CreateDeps {
 
 export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promise<RunResult> {
   const emit = opts.onEvent ?? (() => {})
-  const {plan, targets} = deps.plan(opts)
+  // Without --host and with several hosts, each host's free memory decides where guests go: the
+  // sessions opened to ask it are the run's own (a host that gets no guest is let go here).
+  const {planned, sessions: asked} = await planWithPlacement(opts, deps.plan, deps.open)
+  const {plan, targets} = planned
   if (opts.start || opts.wait) for (const g of plan.guests) g.start = true
-  if (plan.summary.errors > 0 || plan.guests.length === 0) return unstartedResult(plan)
+  if (plan.summary.errors > 0 || plan.guests.length === 0) {
+    await closeAll(asked)
+    return unstartedResult(plan)
+  }
 
   const run = startRun(plan, targets.hosts)
+  const open = (h: TargetHost): Promise<HostSession> => {
+    const session = asked.get(h.name)
+    asked.delete(h.name)
+    return session ? Promise.resolve(session) : deps.open(h)
+  }
   try {
-    await openSessions(run, deps.open, emit)
+    await openSessions(run, open, emit)
+    await closeAll(asked)
     const problems = await preflight(run, opts)
     if (problems.length > 0) return finishRun(run, 'invalid', {problems})
 
@@ -55,6 +68,7 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
   } catch (error) {
     return await rollBackAfterError(run, error, emit)
   } finally {
+    await closeAll(asked)
     await closeSessions(run)
   }
 }

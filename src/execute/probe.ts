@@ -61,6 +61,7 @@ export function probeSpec(host: Pick<TargetHost, 'name' | 'vmRoot'>, runId: stri
   const guest: PlannedGuest = {
     name: `hvguest-probe-${runId}`,
     host: host.name,
+    placement: null,
     template: 'hvguest-probe',
     templateFile: null,
     profile: 'generic-1g',

@@ -130,6 +130,9 @@ export const CODES = {
   'jumbo-value-invalid': {severity: 'error', summary: 'The NIC bound to the switch does not accept that *JumboPacket value.'},
   'vmroot-unavailable': {severity: 'error', summary: 'The host\'s vmRoot cannot be created or written.'},
   'disk-space-insufficient': {severity: 'error', summary: 'The volume under vmRoot has less free space than the new fixed disks need.'},
+  // -- placement by free memory (plan, create: found before any change, exit 2)
+  'placement-no-fit': {severity: 'error', summary: 'No host has the memory a guest needs, after what the run already placed there and the host\'s reserve (memoryReserve, default 2GB).'},
+  'placement-host-unasked': {severity: 'warning', summary: 'A host could not be asked its free memory, so no guest was placed there.'},
   // -- the host and its shell (found before any change, exit 2)
   'hyperv-module-missing': {severity: 'error', summary: 'The host has no Hyper-V PowerShell module (Windows Server 2008 / 2008 R2, a machine without Hyper-V, Linux or macOS): hvguest can plan for it, not act on it.'},
   'shell-missing': {severity: 'error', summary: 'The PowerShell the inventory\'s shell names (pwsh, powershell or a path) is not on the machine that would run the session.'},

@@ -142,9 +142,23 @@ export interface PlannedFirstBootFile {
   content: string
 }
 
+/** Why a guest is on its host, when hvguest chose it by free memory (docs/placement.md). */
+export interface PlannedPlacement {
+  /** One sentence: the host's numbers, and the runner-up's. */
+  reason: string
+  /** The host's free memory when asked (Win32_OperatingSystem FreePhysicalMemory). */
+  freeBytes: number
+  /** What the host keeps for itself (inventory memoryReserve, default 2GB). */
+  reserveBytes: number
+  /** What this run placed on the host before this guest. */
+  placedBytes: number
+}
+
 export interface PlannedGuest {
   name: string
   host: string
+  /** null: the host was given (--host, a lab's host:) or is the only one. */
+  placement: PlannedPlacement | null
   template: string
   templateFile: string | null
   profile: string

@@ -357,6 +357,12 @@ export const hostEntrySchema = z.strictObject({
   isoRoot: z.string().min(1).optional(),
   profile: z.string().min(1).optional(),
   cluster: z.string().min(1).optional(),
+  /**
+   * Placement (docs/placement.md): memory a run leaves free on this host for the host itself.
+   * A guest goes here only if the host's free memory, less what the run already placed, less
+   * this, holds the guest's startup memory. Default 2GB.
+   */
+  memoryReserve: sizeSchema.optional(),
   /** Virtual switch names known on this host; when given, plans check adapters against them. */
   switches: z.array(z.string().min(1)).optional(),
   emulator: z.strictObject({stateFile: z.string().min(1)}).optional(),

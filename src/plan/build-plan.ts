@@ -25,6 +25,7 @@ import {resolveGuest, type ResolvedGuest} from '../resolve/guest.js'
 import type {TargetHost} from '../model/target-host.js'
 import {hostContext, profileContext, resolveTargets, type Targets, type TargetsRequest} from '../resolve/targets.js'
 import type {GuestSpec} from '../model/schemas.js'
+import {type HostMemoryFacts, Placer} from './placement.js'
 
 export interface PlanRequest {
   /** Template names (built-in or project) or paths. */
@@ -44,6 +45,12 @@ export interface PlanRequest {
    * planned as given, whatever the command line says, so that the files use it where they would.
    */
   askSecrets?: boolean
+  /**
+   * Each host's free memory, read before planning (src/execute/placement-facts.ts): with two or
+   * more target hosts, each guest goes where the most is available (placement.ts). Without it,
+   * guests are spread over the hosts in turn.
+   */
+  hostMemory?: HostMemoryFacts
 }
 
 export interface PlanResult {
@@ -72,7 +79,11 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
   const setKey = (s: string) => s.split('=', 1)[0].trim()
 
   const count = req.count ?? 1
-  let slot = 0 // round-robin position across hosts, over all templates of the run
+  let slot = 0 // without placement: the position in turn across hosts, over all templates of the run
+  const placer = req.hostMemory && targets.hosts.length > 1 ? new Placer(targets.hosts, req.hostMemory) : null
+  if (placer) {
+    for (const u of placer.unasked) stages.diagnostics.push(report('placement-host-unasked', `host ${u.host.name} could not be asked its free memory, so no guest is placed there: ${u.error}`, {host: u.host.name}))
+  }
   for (const template of templates) {
     // A key no template declares is reported once, against the first template.
     const sets = (req.sets ?? []).filter((s) => (declaredSomewhere.has(setKey(s)) ? setKey(s) in template.parameters : template === templates[0]))
@@ -83,9 +94,41 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
     // A guest template, and a --name pattern, see a secret as (secret): only first-boot files get it.
     const names = expandGuestNames({name: req.name, count, defaultName: template.name, context: {...redactedValues(params)}})
     stages.diagnostics.push(...names.diagnostics)
-    names.names.forEach((name, i) => planGuest(stages, {template, params, name, index: i + 1, host: targets.hosts[slot++ % targets.hosts.length]}))
+    names.names.forEach((name, i) => {
+      const guest = {template, params, name, index: i + 1}
+      if (placer) placeGuest(stages, placer, guest, targets.hosts)
+      else planGuest(stages, {...guest, host: targets.hosts[slot++ % targets.hosts.length]})
+    })
   }
   return {plan: finishPlan(stages, targets, req.strict ?? false), resolved: stages.resolved, targets}
+}
+
+/**
+ * A guest placed by memory: planned once on the first host to learn the memory it needs (a
+ * template can size it from host values), then on the host the placer picks, when that differs.
+ */
+function placeGuest(stages: PlanStages, placer: Placer, guest: Omit<GuestToPlan, 'host'>, hosts: readonly TargetHost[]): void {
+  const trial: PlanStages = {...stages, diagnostics: [], resolved: []}
+  planGuest(trial, {...guest, host: hosts[0]})
+  const planned = trial.resolved[0]
+  // A guest that cannot be planned has the same problems on any host: report them as found.
+  if (planned === undefined) {
+    stages.diagnostics.push(...trial.diagnostics)
+    return
+  }
+  const placed = placer.place(guest.name, planned.guest.memory.startupBytes)
+  if (!placed.ok) {
+    stages.diagnostics.push(report('placement-no-fit', placed.message, {guest: guest.name, host: placed.best?.name}))
+    return
+  }
+  if (placed.host === hosts[0]) {
+    stages.diagnostics.push(...trial.diagnostics)
+    stages.resolved.push(planned)
+  } else {
+    planGuest(stages, {...guest, host: placed.host})
+  }
+  const resolved = stages.resolved.at(-1)
+  if (resolved?.guest.name === guest.name) resolved.guest.placement = placed.placement
 }
 
 /**

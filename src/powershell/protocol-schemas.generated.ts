@@ -779,6 +779,32 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
               "computerName"
             ]
           },
+          "memory": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "$comment": "Placement: Win32_OperatingSystem FreePhysicalMemory and TotalVisibleMemorySize (KB, given here in bytes), Get-VMHost MemoryCapacity.",
+            "properties": {
+              "freeBytes": {
+                "type": "integer"
+              },
+              "totalBytes": {
+                "type": "integer"
+              },
+              "capacityBytes": {
+                "type": [
+                  "integer",
+                  "null"
+                ]
+              }
+            },
+            "required": [
+              "freeBytes",
+              "totalBytes",
+              "capacityBytes"
+            ]
+          },
           "hyperV": {
             "type": "boolean"
           },
@@ -1108,6 +1134,7 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           "vmguestIso",
           "vmRoot",
           "freeBytes",
+          "memory",
           "vmNames",
           "vms",
           "hyperVFeature",

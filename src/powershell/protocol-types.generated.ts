@@ -484,6 +484,14 @@ export interface FactsAnswer {
     buildNumber: string
     computerName: string
   } | null
+  /**
+   * Placement: Win32_OperatingSystem FreePhysicalMemory and TotalVisibleMemorySize (KB, given here in bytes), Get-VMHost MemoryCapacity.
+   */
+  memory: {
+    freeBytes: number
+    totalBytes: number
+    capacityBytes: number | null
+  } | null
   hyperV: boolean
   powershell: string
   locale: string | null

@@ -47,6 +47,7 @@ export function renderGuest(g: PlannedGuest): string {
   const os = [g.os.family, g.os.distro, g.os.version].filter(Boolean).join(' ')
   out.push(`Guest ${shown(g.name)}  (template ${g.template}, host ${g.host}, profile ${g.profile})`)
   out.push(`  Generation ${g.generation}, ${g.processors} vCPU, ${memoryText(g)}, ${os}${g.roles.length ? `, roles: ${g.roles.join(', ')}` : ''}`)
+  if (g.placement) out.push(`  Placed on ${g.host}: ${g.placement.reason}`)
   out.push(`  Folder ${shown(g.path)}`)
   out.push('  Drives')
   out.push(

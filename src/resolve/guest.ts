@@ -118,6 +118,7 @@ export function resolveGuest(input: {
   const guest: PlannedGuest = {
     name,
     host: host.name,
+    placement: null,
     template: input.template.name,
     templateFile: input.template.file,
     profile: host.profile.name,

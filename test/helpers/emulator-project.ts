@@ -78,6 +78,8 @@ export interface EmulatorProjectOptions {
   locale?: string
   /** -FreeSpaceBytes of volume C: (default 400 GB). */
   freeSpaceBytes?: number
+  /** -MemoryBytes: the host's physical memory (default 64 GB); free memory is that less 2 GB and the running guests'. */
+  memoryBytes?: number
   /**
    * PowerShell run once on the new host, with the emulator initialised on its state and the
    * project as the current folder, before the project is kept for copying: images, parent
@@ -114,6 +116,7 @@ function stateParameters(opts: EmulatorProjectOptions, hostOs: string, switches:
   if (opts.clusterNodeStates) p.ClusterNodeStates = opts.clusterNodeStates
   if (opts.locale) p.Locale = opts.locale
   if (opts.freeSpaceBytes !== undefined) p.FreeSpaceBytes = opts.freeSpaceBytes
+  if (opts.memoryBytes !== undefined) p.MemoryBytes = opts.memoryBytes
   return p
 }
 

@@ -107,6 +107,9 @@ function Invoke-HvFactsAction {
     $free = $null
     if (-not [string]::IsNullOrEmpty($vmRoot)) { $free = Get-HvFactOrError -Errors $errors -Fact 'freeBytes' -Cmdlet 'Get-Volume' -Read { Get-HvFreeBytes -Path $vmRoot } }
     $vms = Read-HvVmFacts -Errors $errors -HyperV $hyperV
+    # Placement (docs/placement.md): free memory from Win32_OperatingSystem, whose properties are
+    # not localized, unlike the performance counters ("\Memory\Available Bytes" is translated).
+    $memory = Read-HvMemoryFact -Errors $errors -VmHost $vmHost
     # What a lab plan checks its networks against (docs/execution.md section 9).
     $ipAddresses = Get-HvFactOrError -List -Errors $errors -Fact 'ipAddresses' -Cmdlet 'Get-NetIPAddress' -Read {
         @(Get-HvIPv4Addresses) | ForEach-Object { [ordered]@{ interfaceAlias = [string]$_.InterfaceAlias; ipAddress = [string]$_.IPAddress; prefixLength = [int](Get-HvField -Object $_ -Name 'PrefixLength' -Default 0) } }
@@ -143,6 +146,7 @@ function Invoke-HvFactsAction {
         vmguestIso            = [ordered]@{ path = $isoPath; present = (Test-HvFile -Path $isoPath) }
         vmRoot                = $vmRoot
         freeBytes             = $free
+        memory                = $memory
         vmNames               = $vms.Names
         vms                   = $vms.Vms.ToArray()
         hyperVFeature         = $feature
@@ -159,6 +163,22 @@ function Invoke-HvFactsAction {
 }
 
 # ---- facts, one kind each
+
+# Free and total physical memory (Win32_OperatingSystem gives KB), and what Hyper-V says the host
+# has for guests (Get-VMHost MemoryCapacity, bytes; null without the Hyper-V module).
+function Read-HvMemoryFact {
+    param([System.Collections.Generic.List[object]]$Errors, $VmHost)
+    return (Get-HvFactOrError -Errors $Errors -Fact 'memory' -Cmdlet 'Get-CimInstance' -Read {
+            $o = @(Get-CimInstance -ClassName 'Win32_OperatingSystem')[0]
+            $capacity = $null
+            if ($null -ne $VmHost) { $capacity = [int64](Get-HvField -Object $VmHost -Name 'MemoryCapacity' -Default 0) }
+            [ordered]@{
+                freeBytes     = [int64](Get-HvField -Object $o -Name 'FreePhysicalMemory' -Default 0) * 1024
+                totalBytes    = [int64](Get-HvField -Object $o -Name 'TotalVisibleMemorySize' -Default 0) * 1024
+                capacityBytes = $capacity
+            }
+        })
+}
 
 function Read-HvOsFact {
     param([System.Collections.Generic.List[object]]$Errors)

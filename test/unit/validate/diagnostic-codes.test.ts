@@ -324,6 +324,8 @@ const COVERED_ELSEWHERE: Partial<Record<Code, string[]>> = {
   // hosts hvguest cannot act on, and shells that are not there: found before any change
   'hyperv-module-missing': ['test/e2e/host-module-missing.test.ts', 'test/unit/execute/unmanaged-hosts.test.ts'],
   'shell-missing': ['test/unit/powershell/find-shell.test.ts'],
+  // placement by free memory: planned from each host's free memory, read before the plan
+  ...Object.fromEntries(['placement-no-fit', 'placement-host-unasked'].map((c) => [c, ['test/unit/plan/placement.test.ts', 'test/e2e/placement.test.ts']])),
   // transport: ssh: what OpenSSH said, before any change (unit: trigger and near miss; e2e: a real sshd)
   ...Object.fromEntries(['ssh-auth-failed', 'ssh-host-key-unknown', 'remote-shell-missing'].map((c) => [c, ['test/unit/powershell/ssh-transport.test.ts', 'test/e2e/ssh.test.ts']])),
   // ic inject against an emulated host

@@ -35,6 +35,7 @@ $script:Handlers['Get-CimInstance'] = {
                     OSLanguage = $lcid; Locale = ('{0:x4}' -f $lcid); MUILanguages = [string[]]@([string]$h.locale)
                     CSName = [string]$h.computerName; OSArchitecture = '64-bit'; ProductType = $(if ([string]$h.os -like 'windows-server-*') { 3 } else { 1 })
                     TotalVisibleMemorySize = [uint64]([long]$h.memoryCapacityBytes / 1KB)
+                    FreePhysicalMemory = [uint64]((Get-HvEmulatorFreeMemoryBytes -State $state) / 1KB)
                 })
         }
         'Win32_ComputerSystem' {

@@ -41,6 +41,12 @@ function New-HvEmulatorState {
     = 10GB; SizeBytes (default the larger of 100 GB and the free space); FileSystem (default NTFS;
     CSVFS for a CSV); Label }. Each is a volume with that access path on a disk of its own (online,
     one partition without a drive letter); the folder is made on its drive.
+    .PARAMETER MemoryBytes
+    host.memoryCapacityBytes (default 64 GB): the physical memory (Win32_OperatingSystem
+    TotalVisibleMemorySize, Get-VMHost MemoryCapacity). Free memory is this, less
+    -MemoryInUseByHostBytes, less every running guest's memory (Shared/HostMemory.ps1).
+    .PARAMETER MemoryInUseByHostBytes
+    host.memoryInUseByHostBytes (default 2 GB): what the parent partition itself uses.
     .PARAMETER GuestHeartbeatSeconds
     host.guestTiming.heartbeatSeconds: how long after Start-VM a guest that can answer does
     (heartbeat, integration services, KVP). Tests use 0 or 1 to stay fast.
@@ -86,6 +92,14 @@ function New-HvEmulatorState {
 
         [long]
         $FreeSpaceBytes = 400GB,
+
+        [ValidateRange(1GB, 256TB)]
+        [long]
+        $MemoryBytes = 64GB,
+
+        [ValidateRange(0, 256TB)]
+        [long]
+        $MemoryInUseByHostBytes = 2GB,
 
         [switch]
         $NoAutomount,
@@ -224,7 +238,8 @@ function New-HvEmulatorState {
             locale                      = $Locale
             hyperV                      = $HyperV
             logicalProcessorCount       = 16
-            memoryCapacityBytes         = 64GB
+            memoryCapacityBytes         = $MemoryBytes
+            memoryInUseByHostBytes      = $MemoryInUseByHostBytes
             virtualMachinePath          = 'C:\ProgramData\Microsoft\Windows\Hyper-V'
             virtualHardDiskPath         = 'C:\Users\Public\Documents\Hyper-V\Virtual Hard Disks'
             configurationVersions       = $versions

@@ -4,7 +4,7 @@
 # Virtual hard disk files (header, packages serviced into an image), media, and the emulated
 # guests: what boots at Start-VM and what a running guest reports (its addresses from its
 # first-boot network configuration); host.hyperV; the host's own addresses and vEthernet adapters.
-foreach ($shared in 'VhdFile.ps1', 'IsoImage.ps1', 'EmulatorMedia.ps1', 'GuestFacts.ps1', 'GuestImage.ps1', 'GuestParsers.ps1', 'GuestNetwork.ps1', 'GuestBoot.ps1', 'GuestReport.ps1', 'HyperVMode.ps1', 'HostNetwork.ps1') {
+foreach ($shared in 'VhdFile.ps1', 'IsoImage.ps1', 'EmulatorMedia.ps1', 'GuestFacts.ps1', 'GuestImage.ps1', 'GuestParsers.ps1', 'GuestNetwork.ps1', 'GuestBoot.ps1', 'GuestReport.ps1', 'HyperVMode.ps1', 'HostNetwork.ps1', 'HostMemory.ps1') {
     . (Join-Path $PSScriptRoot $shared)
 }
 

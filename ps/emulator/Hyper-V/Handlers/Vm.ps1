@@ -237,8 +237,14 @@ $script:Handlers['Start-VM'] = {
     $vms = @(Resolve-TargetVM $Ctx 'Name' 'VM')
     # Every VM is checked before any starts: a guest that boots writes to its boot disk, which
     # a later VM's failure must not leave behind.
+    $free = Get-HvEmulatorFreeMemoryBytes -State $state
     foreach ($vm in $vms) {
         if ($vm.state -eq 'Running') { continue }
+        # Hyper-V's worker process cannot give a guest more memory than the host has free.
+        $free -= [long]$vm.memory.startupBytes
+        if ($free -lt 0) {
+            Stop-HvEmulatorCommand -Message "'$($vm.name)' failed to start. Not enough memory in the system to start the virtual machine $($vm.name) with ram size $([long]$vm.memory.startupBytes / 1MB) megabytes." -Category ResourceUnavailable -ErrorId 'StartFailed' -TargetObject $vm.name
+        }
         if ($vm.exposeVirtualizationExtensions -and $vm.memory.dynamicMemoryEnabled) {
             Stop-HvEmulatorCommand -Message "'$($vm.name)' failed to start. Dynamic memory cannot be enabled on a virtual machine that exposes virtualization extensions (nested virtualization)." -Category InvalidOperation -ErrorId 'StartFailed' -TargetObject $vm.name
         }

@@ -1,0 +1,87 @@
+/**
+ * What placement by free memory reads before planning (docs/placement.md): each target host's
+ * free physical memory, from the `facts` round trip (Win32_OperatingSystem), all hosts at once.
+ * The sessions stay open for the run that follows (create), so that no host is connected twice.
+ */
+import {isInputError} from '../model/diagnostic.js'
+import type {TargetHost} from '../model/target-host.js'
+import type {HostMemory, HostMemoryFacts} from '../plan/placement.js'
+import type {PlanRequest, PlanResult} from '../plan/build-plan.js'
+import type {HostSession} from '../powershell/session.js'
+import {askFactsOn} from './host-facts.js'
+
+export interface HostMemoryReading {
+  memory: HostMemoryFacts
+  /** The sessions opened to ask, by host name: the caller uses or closes them. */
+  sessions: Map<string, HostSession>
+}
+
+/**
+ * Each host's free memory. A connection problem (InputError: ssh refused, no pwsh) stops the
+ * command with exit 2, as any command's would; a host that answers without the fact is left out
+ * of placement, with why.
+ */
+export async function readHostMemory(hosts: readonly TargetHost[], open: (h: TargetHost) => Promise<HostSession>): Promise<HostMemoryReading> {
+  const sessions = new Map<string, HostSession>()
+  const memory: Record<string, HostMemory> = {}
+  const settled = await Promise.allSettled(
+    hosts.map(async (host) => {
+      let session: HostSession
+      try {
+        session = await open(host)
+      } catch (error) {
+        if (isInputError(error)) throw error
+        memory[host.name] = {error: (error as Error).message}
+        return
+      }
+      sessions.set(host.name, session)
+      const asked = await askFactsOn(session, host)
+      const m = asked.facts?.memory
+      memory[host.name] = m ? {freeBytes: m.freeBytes} : {error: asked.error ?? asked.facts?.errors.find((e) => e.fact === 'memory')?.message ?? 'the host did not say'}
+    }),
+  )
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+  if (failed) {
+    await closeAll(sessions)
+    throw failed.reason
+  }
+  return {memory, sessions}
+}
+
+export async function closeAll(sessions: Map<string, HostSession>): Promise<void> {
+  await Promise.all([...sessions.values()].map((s) => s.close().catch(() => {})))
+  sessions.clear()
+}
+
+/** Does this request place guests by memory? Two or more target hosts, and no --host. */
+export function placesByMemory(req: PlanRequest, planned: PlanResult): boolean {
+  return req.host === undefined && req.hostMemory === undefined && planned.targets.hosts.length > 1
+}
+
+/**
+ * The plan of a request, with placement by free memory when it applies: planned once to learn the
+ * targets, the hosts asked, then planned again with their memory. The sessions opened to ask
+ * are returned for the caller to use or close.
+ */
+export async function planWithPlacement(
+  req: PlanRequest,
+  plan: (req: PlanRequest) => PlanResult,
+  open: (h: TargetHost) => Promise<HostSession>,
+): Promise<{planned: PlanResult; sessions: Map<string, HostSession>}> {
+  const first = plan(req)
+  if (!placesByMemory(req, first) || first.plan.summary.errors > 0) return {planned: first, sessions: new Map()}
+  const {memory, sessions} = await readHostMemory(first.targets.hosts, open)
+  try {
+    return {planned: plan({...req, hostMemory: memory}), sessions}
+  } catch (error) {
+    await closeAll(sessions)
+    throw error
+  }
+}
+
+/** `plan` and `create --dry-run`: the plan, placed by memory when that applies, every session closed. */
+export async function planPlaced(req: PlanRequest, plan: (req: PlanRequest) => PlanResult, open: (h: TargetHost) => Promise<HostSession>): Promise<PlanResult> {
+  const {planned, sessions} = await planWithPlacement(req, plan, open)
+  await closeAll(sessions)
+  return planned
+}

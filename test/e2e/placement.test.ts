@@ -1,0 +1,134 @@
+/**
+ * Placement by free memory through the BUILT CLI, with three emulated hosts of 16, 32 and 8 GB
+ * (free memory: that, less 2 GB for the host, less every running guest's): `plan` shows where
+ * each guest goes and why, a guest that fits nowhere is exit 2 with nothing changed on any host,
+ * and a guest that starts takes its memory from its host, so the next plan sees less there.
+ */
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {beforeAll, describe, expect, it} from 'vitest'
+import {stringify} from 'yaml'
+import {makeEmulatorProject, prebuildEmulatorProjects, type EmulatorProject, type EmulatorProjectOptions} from '../helpers/emulator-project.js'
+import {runCli, type CliResult} from '../helpers/run-cli.js'
+
+const GB = 2 ** 30
+const HOSTS: EmulatorProjectOptions = {
+  memoryBytes: 16 * GB,
+  switches: ['Lab'],
+  guestTiming: {heartbeatSeconds: 0, addressSeconds: 0},
+  setup: [
+    "New-HvEmulatorState -Path '.hvguest/b.json' -Switches 'Lab' -MemoryBytes 32GB -GuestHeartbeatSeconds 0 -GuestAddressSeconds 0 | Out-Null",
+    "New-HvEmulatorState -Path '.hvguest/c.json' -Switches 'Lab' -MemoryBytes 8GB -GuestHeartbeatSeconds 0 -GuestAddressSeconds 0 | Out-Null",
+  ].join('\n'),
+}
+beforeAll(() => prebuildEmulatorProjects([HOSTS]), 300_000)
+
+const STATES = {a: '.hvguest/emulator-state.json', b: '.hvguest/b.json', c: '.hvguest/c.json'}
+
+/** The project with its three hosts in one inventory, and a template of `memory` startup memory. */
+function project(memory = '8GB', reserveOfC?: string): EmulatorProject {
+  const p = makeEmulatorProject(HOSTS)
+  const host = (name: keyof typeof STATES) => ({
+    name,
+    transport: 'emulator',
+    os: 'windows-server-2022',
+    vmRoot: 'C:\\Hyper-V',
+    switches: ['Lab'],
+    emulator: {stateFile: STATES[name]},
+    ...(name === 'c' && reserveOfC ? {memoryReserve: reserveOfC} : {}),
+  })
+  writeFileSync(join(p.dir, 'hosts.yaml'), stringify({apiVersion: 'hvguest/v1', kind: 'HostInventory', hosts: [host('a'), host('b'), host('c')]}))
+  mkdirSync(join(p.dir, 'templates'), {recursive: true})
+  writeFileSync(
+    join(p.dir, 'templates', 'web.yaml'),
+    stringify({apiVersion: 'hvguest/v1', kind: 'GuestTemplate', metadata: {name: 'web'}, spec: {os: {family: 'linux', distro: 'ubuntu', version: '22.04'}, memory: {startup: memory}, bootDisk: {size: '20GB'}, networkAdapters: [{switch: 'Lab'}]}}),
+  )
+  return p
+}
+
+const json = (r: CliResult): any => {
+  try {
+    return JSON.parse(r.stdout)
+  } catch {
+    throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`)
+  }
+}
+const states = (p: EmulatorProject) => Object.values(STATES).map((s) => readFileSync(join(p.dir, s), 'utf8'))
+
+describe('placement by free memory', {timeout: 120_000}, () => {
+  it('plan: each guest on the host with the most available, and why; memory counted as the run places it', () => {
+    const p = project('8GB', '1GB')
+    const r = runCli(['plan', 'web', '--count', '4', '--name', 'w{{index}}', '--json'], {cwd: p.dir})
+    expect(r.code, r.stderr).toBe(0)
+    const plan = json(r)
+    // available: a 14-2=12, b 30-2=28, c 6-1=5 → b 20 → b 12 → a (tied with b, first in the inventory) 4 → b 4
+    expect(plan.guests.map((g: any) => [g.name, g.host])).toEqual([
+      ['w1', 'b'],
+      ['w2', 'b'],
+      ['w3', 'a'],
+      ['w4', 'b'],
+    ])
+    expect(plan.guests[0].placement).toEqual({freeBytes: 30 * GB, reserveBytes: 2 * GB, placedBytes: 0, reason: 'the most memory available: 28GB on b (30GB free, less the 2GB reserve) for the 8GB it needs; next a with 12GB'})
+    expect(plan.guests[3].placement.placedBytes).toBe(16 * GB)
+    const text = runCli(['plan', 'web', '--count', '4', '--name', 'w{{index}}'], {cwd: p.dir})
+    expect(text.stdout).toContain('Placed on b: the most memory available: 28GB on b')
+  })
+
+  it('a guest that fits nowhere: exit 2, the best host and the shortfall, and nothing changed on any host', () => {
+    const p = project('24GB')
+    const before = states(p)
+    const r = runCli(['create', 'web', '--count', '2', '--name', 'big{{index}}', '--json'], {cwd: p.dir})
+    expect(r.code).toBe(2)
+    const out = json(r)
+    const misfit = out.diagnostics.filter((d: any) => d.code === 'placement-no-fit')
+    expect(misfit.map((d: any) => [d.guest, d.host])).toEqual([['big2', 'a']])
+    expect(misfit[0].message).toContain('guest "big2" needs 24GB of memory and fits on no host: the most is on a, 12GB (14GB free, less the 2GB reserve), 12GB short')
+    expect(states(p)).toEqual(before)
+  })
+
+  it('a guest that starts takes its memory from its host: the next plan sees less there, and places elsewhere', () => {
+    const p = project('8GB')
+    const created = runCli(['create', 'web', '--name', 'first', '--start', '--json'], {cwd: p.dir})
+    expect(created.code, created.stdout + created.stderr).toBe(0)
+    expect(json(created).guests.map((g: any) => g.host)).toEqual(['b'])
+    // b: 30GB free before, 22GB now that first runs
+    const next = json(runCli(['plan', 'web', '--name', 'second', '--json'], {cwd: p.dir}))
+    expect(next.guests[0].placement.freeBytes).toBe(22 * GB)
+    expect(next.guests[0].host).toBe('b')
+    // and a guest of 21GB no longer fits on b (22 - 2 = 20 available) but nowhere else either
+    writeFileSync(join(p.dir, 'templates', 'web.yaml'), readFileSync(join(p.dir, 'templates', 'web.yaml'), 'utf8').replace('startup: 8GB', 'startup: 21GB'))
+    const big = runCli(['plan', 'web', '--name', 'big', '--json'], {cwd: p.dir})
+    expect(big.code).toBe(2)
+    expect(json(big).diagnostics.map((d: any) => [d.code, d.host])).toEqual([['placement-no-fit', 'b']])
+  })
+
+  it('near miss: --host places nothing by memory and asks no host (placement null)', () => {
+    const p = project('8GB')
+    const r = json(runCli(['plan', 'web', '--host', 'c', '--json'], {cwd: p.dir}))
+    expect(r.guests.map((g: any) => [g.host, g.placement])).toEqual([['c', null]])
+  })
+
+  it('hosts that cannot say their free memory are left out, each with a warning; with none left, exit 2 and why', () => {
+    const p = project('8GB')
+    // each host's second Get-CimInstance call (facts: the OS, then the memory) fails
+    const r = runCli(['plan', 'web', '--json'], {cwd: p.dir, env: {HVGUEST_EMULATOR_FAIL: 'Get-CimInstance:2'}})
+    expect(r.code).toBe(2)
+    const plan = json(r)
+    expect(plan.diagnostics.map((d: any) => [d.code, d.host])).toEqual([
+      ['placement-host-unasked', 'a'],
+      ['placement-host-unasked', 'b'],
+      ['placement-host-unasked', 'c'],
+      ['placement-no-fit', null],
+    ])
+    expect(plan.diagnostics[0].message).toContain('Injected fault')
+    expect(plan.diagnostics[3].message).toContain('no host of the inventory could be asked its free memory')
+  })
+
+  it('the emulated Start-VM refuses a guest the host has no memory for, with Hyper-V\'s words', () => {
+    const p = makeEmulatorProject(HOSTS)
+    const r = p.pwsh("New-VM -Name 'huge' -MemoryStartupBytes 15GB -Generation 1 -NoVHD | Out-Null; try { Start-VM -Name 'huge'; 'started' } catch { $_.Exception.Message }")
+    expect(r.stdout).toContain("'huge' failed to start. Not enough memory in the system to start the virtual machine huge with ram size 15360 megabytes.")
+    const fits = p.pwsh("New-VM -Name 'small' -MemoryStartupBytes 14GB -Generation 1 -NoVHD | Out-Null; Start-VM -Name 'small'; (Get-VM -Name 'small').State")
+    expect(fits.stdout.trim()).toBe('Running')
+  })
+})
