@@ -1196,6 +1196,9 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           "freeBytes": {
             "$ref": "#/$defs/answer/properties/freeBytes"
           },
+          "memory": {
+            "$ref": "#/$defs/answer/properties/memory"
+          },
           "vmNames": {
             "$ref": "#/$defs/answer/properties/vmNames"
           },

@@ -649,6 +649,14 @@ export interface FactsFailure {
   }
   vmRoot?: string | null
   freeBytes?: number | null
+  /**
+   * Placement: Win32_OperatingSystem FreePhysicalMemory and TotalVisibleMemorySize (KB, given here in bytes), Get-VMHost MemoryCapacity.
+   */
+  memory?: {
+    freeBytes: number
+    totalBytes: number
+    capacityBytes: number | null
+  } | null
   vmNames?: string[]
   vms?: {
     name: string
