@@ -108,23 +108,30 @@ created but not committed (the guests are kept: "hvguest recover" finishes the c
       return {status: 'dry-run', plan, steps}
     }
 
+    // A live display of every host and guest on a terminal (listr2, loaded only then); plain lines otherwise.
+    const progress = this.jsonEnabled() ? undefined : await s.liveProgress((l) => this.logToStderr(l))
     // First Ctrl-C: finish the step under way, then roll back. Second: leave at once; the
     // journal on the host lets "hvguest recover" finish the undo.
-    const result = await this.interruptible((signal) =>
-      s.createGuests(
-        {
-          ...request,
-          replace: flags.replace,
-          lockTimeoutSeconds: flags['lock-timeout'],
-          timeoutMs: flags.timeout * 1000,
-          start: flags.start,
-          wait: flags.wait ? {timeoutMs: flags.timeout * 1000} : undefined,
-          signal,
-          onEvent: this.jsonEnabled() ? undefined : s.progressPrinter((l) => this.logToStderr(l)),
-        },
-        {plan: planRun, open: (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined})},
-      ),
-    )
+    let result: Awaited<ReturnType<typeof s.createGuests>>
+    try {
+      result = await this.interruptible((signal) =>
+        s.createGuests(
+          {
+            ...request,
+            replace: flags.replace,
+            lockTimeoutSeconds: flags['lock-timeout'],
+            timeoutMs: flags.timeout * 1000,
+            start: flags.start,
+            wait: flags.wait ? {timeoutMs: flags.timeout * 1000} : undefined,
+            signal,
+            onEvent: progress?.onEvent,
+          },
+          {plan: planRun, open: (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined})},
+        ),
+      )
+    } finally {
+      await progress?.stop()
+    }
     process.exitCode = result.status === 'ok' ? EXIT.ok : ['failed', 'not-ready', 'commit-failed'].includes(result.status) ? EXIT.hostFailure : EXIT.invalidInput
     if (!this.jsonEnabled()) this.log(s.renderRun(result))
     const {plan, ...rest} = result

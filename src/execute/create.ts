@@ -37,6 +37,7 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
   }
 
   const run = startRun(plan, targets.hosts)
+  emit({type: 'work', hosts: run.hosts.map((r) => r.target.name), guests: plan.guests.map((g) => ({host: g.host, guest: g.name})), hostWork: 'connect, preflight, host settings and commit'})
   const open = (h: TargetHost): Promise<HostSession> => {
     const session = asked.get(h.name)
     asked.delete(h.name)

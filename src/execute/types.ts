@@ -68,5 +68,5 @@ export type RunEvent =
   | {type: 'step'; host: string; guest: string; step: string; detail?: string}
   | {type: 'guest'; host: string; guest: string; status: GuestOutcome; message?: string}
   | {type: 'wait'; host: string; guest: string; ready: boolean; message: string}
-  /** What a run is about to work on (lab up): a live display opens a line per host and guest. */
-  | {type: 'work'; hosts: string[]; guests: Array<{host: string; guest: string}>}
+  /** What a run is about to work on (create, lab up): a live display opens a line per host and guest. */
+  | {type: 'work'; hosts: string[]; guests: Array<{host: string; guest: string}>; /** What a host's own line stands for. */ hostWork: string}

@@ -155,7 +155,7 @@ async function applyDifference(labPlan: LabPlan, diff: LabConvergence, hosts: La
       sessions: stats(hosts),
       ...extra,
     })
-  emit({type: 'work', hosts: run.hosts.map((r) => r.target.name), guests: guests.map((g) => ({host: g.host, guest: g.name}))})
+  emit({type: 'work', hosts: run.hosts.map((r) => r.target.name), guests: guests.map((g) => ({host: g.host, guest: g.name})), hostWork: 'networks, record and commit'})
   try {
     // --recreate: preflight lets those guests' VMs and files be replaced (converge plans create only for a VM that is absent).
     const problems = await preflight(run, {...createOpts, replace: recreating.size > 0}, (host) => diff.hosts.find((h) => h.host === host)?.networks.filter((n) => n.switch === 'create').map((n) => n.network.switch) ?? [])

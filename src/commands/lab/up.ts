@@ -35,7 +35,7 @@ Exit codes: 0 up (or up to date), 1 failed on a host (after rollback) or not rea
   async run(): Promise<unknown> {
     const {args, flags} = await this.parse(LabUpCommand)
     const s = await loadExecServices()
-    const progress = this.jsonEnabled() ? undefined : await s.labProgress((l) => this.logToStderr(l))
+    const progress = this.jsonEnabled() ? undefined : await s.liveProgress((l) => this.logToStderr(l))
     const result = await this.interruptible((signal) =>
       s.labUp(
         {

@@ -1,20 +1,20 @@
 /**
- * lab up's progress (src/report/lab-progress.ts): plain lines where there is no terminal, and the
+ * The progress of create and lab up (src/report/live-progress.ts): plain lines where there is no terminal, and the
  * live display (listr2) drawing every host and guest line on the stream it is given (stderr in
  * the command), never on stdout.
  */
 import {Writable} from 'node:stream'
 import {describe, expect, it, vi} from 'vitest'
-import {labProgress} from '../../../src/report/lab-progress.js'
+import {liveProgress} from '../../../src/report/live-progress.js'
 
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
 
 describe('lab up progress', () => {
   it('without a terminal: the plain progress lines, one per event', async () => {
     const lines: string[] = []
-    const p = await labProgress((l) => lines.push(l), {live: false})
+    const p = await liveProgress((l) => lines.push(l), {live: false})
     p.onEvent({type: 'host', host: 'hv1', message: 'connecting (emulator)'})
-    p.onEvent({type: 'work', hosts: ['hv1'], guests: [{host: 'hv1', guest: 'web1'}]})
+    p.onEvent({type: 'work', hosts: ['hv1'], guests: [{host: 'hv1', guest: 'web1'}], hostWork: 'networks, record and commit'})
     p.onEvent({type: 'step', host: 'hv1', guest: 'web1', step: 'new-vm', detail: 'web1'})
     p.onEvent({type: 'guest', host: 'hv1', guest: 'web1', status: 'created'})
     await p.stop()
@@ -33,10 +33,10 @@ describe('lab up progress', () => {
       {isTTY: false, columns: 100, rows: 40},
     ) as unknown as NodeJS.WriteStream
     const stdout = vi.spyOn(process.stdout, 'write')
-    const p = await labProgress(() => {
+    const p = await liveProgress(() => {
       throw new Error('a live display prints no plain line after the work is known')
     }, {live: true, stream})
-    p.onEvent({type: 'work', hosts: ['hv1'], guests: [{host: 'hv1', guest: 'web1'}, {host: 'hv1', guest: 'web2'}]})
+    p.onEvent({type: 'work', hosts: ['hv1'], guests: [{host: 'hv1', guest: 'web1'}, {host: 'hv1', guest: 'web2'}], hostWork: 'networks, record and commit'})
     p.onEvent({type: 'host', host: 'hv1', message: 'network lan: switch lab-lan (internal)'})
     p.onEvent({type: 'step', host: 'hv1', guest: 'web1', step: 'new-vm', detail: 'web1'})
     p.onEvent({type: 'guest', host: 'hv1', guest: 'web1', status: 'created'})

@@ -1,13 +1,14 @@
 /**
- * `lab up`'s progress. On a terminal, a live display (listr2): a line per host for its networks
- * and a line per guest with its current step, drawn side by side as hosts work in parallel.
- * Elsewhere (a pipe, CI, a transcript) the plain lines of progressPrinter. listr2 is loaded
- * here only, when a terminal asks for it: no other command pays for it.
+ * The progress of the long-running commands (create, lab up). On a terminal, a live display
+ * (listr2): a line per host for its own work and a line per guest with its current step, drawn
+ * side by side as hosts work in parallel. Elsewhere (a pipe, CI, a transcript) the plain lines of
+ * progressPrinter. listr2 is loaded here only, when a terminal asks for it: no other command
+ * pays for it.
  */
 import type {RunEvent} from '../execute/types.js'
 import {progressPrinter} from './progress.js'
 
-export interface LabProgress {
+export interface LiveProgress {
   onEvent: (e: RunEvent) => void
   /** Closes every line still open (the run is over). */
   stop: () => Promise<void>
@@ -22,7 +23,7 @@ class Line {
   })
 }
 
-export async function labProgress(write: (line: string) => void, opts: {live?: boolean; stream?: NodeJS.WriteStream} = {}): Promise<LabProgress> {
+export async function liveProgress(write: (line: string) => void, opts: {live?: boolean; stream?: NodeJS.WriteStream} = {}): Promise<LiveProgress> {
   const plain = progressPrinter(write)
   if (!(opts.live ?? (process.stderr.isTTY === true && !process.env.CI))) return {onEvent: plain, stop: async () => {}}
   const {Listr, ListrLogger, ProcessOutput} = await import('listr2')
@@ -39,7 +40,7 @@ export async function labProgress(write: (line: string) => void, opts: {live?: b
           const line = new Line()
           lines.set(key, line)
           return {
-            title: key.includes('/') ? key : `${key}: networks, record and commit`,
+            title: key.includes('/') ? key : `${key}: ${e.hostWork}`,
             task: async (_ctx: unknown, task: {output: string}) => {
               line.sink = (t) => {
                 task.output = t
