@@ -1,0 +1,103 @@
+// A real OpenSSH server on 127.0.0.1 for the benches of transport: ssh, with the recipe of
+// test/helpers/sshd.ts (ported, so that a bench needs no TypeScript loader): Debian's sshd with
+// a throwaway host key and client key, its own config only, a known_hosts file of its own for
+// the client, and stopped by its own pid. Nothing of the machine's ssh setup is used or changed.
+// The far side finds the repo's pwsh through the PATH the server sets (SetEnv), and caches the
+// runtime in a folder of the server's (XDG_CACHE_HOME).
+import {spawn, spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {connect, createServer} from 'node:net'
+import {tmpdir, userInfo} from 'node:os'
+import {join} from 'node:path'
+import {REPO} from './common.mjs'
+
+const SSHD = '/usr/sbin/sshd'
+
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const {port} = srv.address()
+      srv.close(() => resolve(port))
+    })
+  })
+
+function keygen(file) {
+  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hvguest-bench', '-f', file], {encoding: 'utf8'})
+  if (r.status !== 0) throw new Error(`ssh-keygen failed (${r.error?.message ?? r.stderr}); install openssh-client`)
+}
+
+const canConnect = (port) =>
+  new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1')
+    s.once('connect', () => (s.destroy(), resolve(true)))
+    s.once('error', () => resolve(false))
+  })
+
+/**
+ * Starts sshd; resolves once it listens. The result's hostKeys() are the inventory keys of a host
+ * reached through it; stop() ends it by its pid (and waits for its exit) and removes its folder.
+ */
+export async function startSshd() {
+  if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: install openssh-server`)
+  const dir = mkdtempSync(join(tmpdir(), 'hvguest-bench-sshd-'))
+  const hostKey = join(dir, 'host_ed25519')
+  const identityFile = join(dir, 'client_ed25519')
+  for (const k of [hostKey, identityFile]) keygen(k)
+  writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${identityFile}.pub`))
+  const port = await freePort()
+  const knownHosts = join(dir, 'known_hosts')
+  writeFileSync(knownHosts, `[127.0.0.1]:${port} ${readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`)
+  const cacheDir = join(dir, 'cache')
+  mkdirSync(cacheDir)
+  const tools = join(REPO, '.tools')
+  const config = [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${hostKey}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
+    // the temp folders are not root-owned 0755 all the way up as StrictModes wants
+    'StrictModes no',
+    'PermitRootLogin prohibit-password',
+    'AcceptEnv none',
+    'LogLevel ERROR',
+    `SetEnv PATH=${tools}:/usr/local/bin:/usr/bin:/bin XDG_CACHE_HOME=${cacheDir} POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off DOTNET_TieredPGO=0`,
+  ].join('\n')
+  writeFileSync(join(dir, 'sshd_config'), `${config}\n`)
+  // privilege separation needs its empty folder (Debian's sshd service creates it at boot)
+  mkdirSync('/run/sshd', {recursive: true})
+  let log = ''
+  const child = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], {stdio: ['ignore', 'ignore', 'pipe']})
+  child.stderr.on('data', (b) => (log = (log + b).slice(-4000)))
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      process.kill(child.pid, 'SIGTERM')
+      await exited
+    }
+    rmSync(dir, {recursive: true, force: true})
+  }
+  try {
+    for (const until = Date.now() + 10_000; !(await canConnect(port)); await new Promise((r) => setTimeout(r, 50))) {
+      if (child.exitCode !== null) throw new Error(`sshd exited with code ${child.exitCode}: ${log}`)
+      if (Date.now() > until) throw new Error(`sshd did not listen on 127.0.0.1:${port} within 10 s: ${log}`)
+    }
+  } catch (e) {
+    await stop()
+    throw e
+  }
+  const user = userInfo().username
+  return {
+    port,
+    pid: child.pid,
+    cacheDir,
+    hostKeys: () => ({transport: 'ssh', address: '127.0.0.1', port, user, identityFile, sshOptions: {UserKnownHostsFile: knownHosts}}),
+    stop,
+  }
+}
