@@ -75,6 +75,9 @@ $global:ConfirmPreference = 'None'
     if ($null -ne $failure) { $result.error = $failure }
     $line = ConvertTo-Json -InputObject $result -Depth 10 -Compress
     $line = [regex]::Replace($line, '[^\x00-\x7E]', { param($m) '\u{0:x4}' -f [int][char]$m.Value })
-    [Console]::Out.WriteLine($line)
-    [Console]::Out.Flush()
+    # In a PSSession on the host, $Host.UI is what reaches the caller (ps/remoting/Remote.ps1).
+    if ($Host.Name -eq 'ServerRemoteHost') { $Host.UI.WriteLine($line) } else {
+        [Console]::Out.WriteLine($line)
+        [Console]::Out.Flush()
+    }
 }

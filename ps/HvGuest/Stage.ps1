@@ -11,7 +11,8 @@
 # replaced. A payload is written to a folder of its own, checked, then renamed into place, so a
 # session never sees half a copy. Answers with one protocol result line (action "stage"), and
 # sets $global:HvGuestStagedRoot for the bootstrap line that follows. Windows PowerShell 5.1 and
-# pwsh 7; only [Console]::Out reaches stdout.
+# pwsh 7; only [Console]::Out reaches stdout (in a PSSession, run by ps/remoting/Remote.ps1 with Invoke-Command
+# -FilePath: $Host.UI, which remoting carries back).
 param([string]$ConfigBase64, [string]$PayloadBase64)
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -79,5 +80,9 @@ $stageResult = [ordered]@{ hvguest = 1; type = 'result'; ok = ($null -eq $stageE
 if ($null -ne $stageData) { $stageResult.data = $stageData }
 if ($null -ne $stageError) { $stageResult.error = $stageError }
 $stageLine = [regex]::Replace((ConvertTo-Json -InputObject $stageResult -Depth 5 -Compress), '[^\x00-\x7E]', { param($m) '\u{0:x4}' -f [int][char]$m.Value })
+if ($Host.Name -eq 'ServerRemoteHost') {
+$Host.UI.WriteLine($stageLine)
+} else {
 [Console]::Out.WriteLine($stageLine)
 [Console]::Out.Flush()
+}

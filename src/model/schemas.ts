@@ -363,6 +363,11 @@ export const hostEntrySchema = z.strictObject({
    * this, holds the guest's startup memory. Default 2GB.
    */
   memoryReserve: sizeSchema.optional(),
+  /**
+   * ssh: PowerShell remoting over SSH (New-PSSession -HostName) to the host's `Subsystem
+   * powershell`, instead of the remote shell's stdin (docs/remote-hosts.md). Needs pwsh 7 here.
+   */
+  psRemoting: z.boolean().optional(),
   /** Virtual switch names known on this host; when given, plans check adapters against them. */
   switches: z.array(z.string().min(1)).optional(),
   emulator: z.strictObject({stateFile: z.string().min(1)}).optional(),
@@ -396,6 +401,12 @@ export const hostInventorySchema = z
       seen.add(key)
       if (h.transport === 'emulator' && !h.emulator) {
         ctx.addIssue({code: 'custom', path: ['hosts', i], message: 'an emulator host needs emulator: { stateFile: PATH }'})
+      }
+      if (h.psRemoting !== undefined && h.transport !== 'ssh') {
+        ctx.addIssue({code: 'custom', path: ['hosts', i, 'psRemoting'], message: 'psRemoting is PowerShell remoting over SSH: it goes with transport: ssh (winrm is PowerShell remoting already)'})
+      }
+      if (h.psRemoting === true && h.shell !== undefined) {
+        ctx.addIssue({code: 'custom', path: ['hosts', i, 'shell'], message: "with psRemoting, the host's PowerShell is the one its sshd_config Subsystem powershell line starts; shell: does not apply"})
       }
     })
   })

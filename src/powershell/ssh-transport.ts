@@ -118,6 +118,28 @@ export function stagerLine(configBase64: string, payloadBase64: string): string 
   return `& { ${stagerBody} } '${configBase64}' '${payloadBase64}'`
 }
 
+/**
+ * The stager's answer (ps/HvGuest/Stage.ps1): present, missing or written; else why the runtime
+ * could not be put on the host. `shell` names what should have answered, for the message.
+ */
+export function stageAnswer(out: RunOutcome, host: SessionHost, shell: string): string | StartFailure {
+  const {result} = parseProtocol(out.stdout)
+  if (result?.ok) return String((result.data as {state?: unknown} | undefined)?.state)
+  if (result) return {code: 'input-invalid', message: `host "${host.name}": the hvguest runtime could not be put on the host: ${result.error?.message ?? 'stage failed'}`}
+  // The shell ran but answered nothing: what it printed says why (a shell that is not PowerShell, an old one).
+  const printed = `${out.stderr}\n${out.stdout}`.trim().slice(-500)
+  return classifySshFailure(out.stderr, null, host) ?? {code: 'remote-shell-missing', message: `host "${host.name}": ${shell} did not answer as PowerShell${printed ? ` (it printed: ${printed})` : ''}`}
+}
+
+/** An emulated far side's state file: a path there, so it must be absolute there (InputError otherwise). */
+export function farSideStateFile(host: SessionHost): string | undefined {
+  const stateFile = host.entry?.emulator?.stateFile
+  if (stateFile !== undefined && !isAbsolute(stateFile) && !/^[A-Za-z]:[\\/]/.test(stateFile)) {
+    throw new InputError(diagnostic('input-invalid', 'error', `host "${host.name}": emulator.stateFile is a path on the far side of ssh and must be absolute there (got ${stateFile})`, {host: host.name}))
+  }
+  return stateFile
+}
+
 /** How an ssh process ended, for messages. */
 function sshEnded(out: RunOutcome): string {
   const e = out.exit
@@ -130,10 +152,7 @@ function sshEnded(out: RunOutcome): string {
 export const ssh: TransportAdapter = {
   name: 'ssh',
   hostSide(host, ctx) {
-    const stateFile = host.entry?.emulator?.stateFile
-    if (stateFile !== undefined && !isAbsolute(stateFile) && !/^[A-Za-z]:[\\/]/.test(stateFile)) {
-      throw new InputError(diagnostic('input-invalid', 'error', `host "${host.name}": emulator.stateFile is a path on the far side of ssh and must be absolute there (got ${stateFile})`, {host: host.name}))
-    }
+    const stateFile = farSideStateFile(host)
     const files = ctx.files()
     const payload = runtimePayload(files.runtime, stateFile !== undefined ? files.emulatorModules : null)
     const configBase64 = toBase64(JSON.stringify(payload.manifest))
@@ -178,14 +197,7 @@ export const ssh: TransportAdapter = {
           : {code: 'remote-shell-missing', message: `host "${host.name}": the remote shell ${host.entry?.shell ?? 'pwsh'} ${sshEnded(out)} at once: it is not a PowerShell that runs there${said}. Use shell: pwsh, shell: powershell, or the absolute path of pwsh.exe on the host.`})
       )
     }
-    function stageState(out: RunOutcome): string | StartFailure {
-      const {result} = parseProtocol(out.stdout)
-      if (result?.ok) return String((result.data as {state?: unknown} | undefined)?.state)
-      if (result) return {code: 'input-invalid', message: `host "${host.name}": the hvguest runtime could not be put on the host: ${result.error?.message ?? 'stage failed'}`}
-      // The shell ran but answered nothing: what it printed says why (a shell that is not PowerShell, an old one).
-      const printed = `${out.stderr}\n${out.stdout}`.trim().slice(-500)
-      return classifySshFailure(out.stderr, null, host) ?? {code: 'remote-shell-missing', message: `host "${host.name}": the remote shell ${host.entry?.shell ?? 'pwsh'} did not answer as PowerShell${printed ? ` (it printed: ${printed})` : ''}`}
-    }
+    const stageState = (out: RunOutcome) => stageAnswer(out, host, `the remote shell ${host.entry?.shell ?? 'pwsh'}`)
     return side
   },
 }

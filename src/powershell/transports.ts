@@ -9,8 +9,9 @@
  *   `emulator.stateFile` as the host.
  * - `ssh` (ssh-transport.ts): the session's process is the OpenSSH client, whose remote command
  *   is the host's PowerShell reading `-Command -`; the runtime is staged on the host first.
- * - `winrm`: PowerShell remoting from a Windows workstation; off Windows it is refused (exit 2,
- *   naming ssh), since there is no Microsoft-supported WSMan client there.
+ * - `ssh` with `psRemoting: true`, and `winrm` (remoting-transport.ts): a local pwsh holds a
+ *   PSSession to the host and relays the runtime's lines; winrm only from a Windows workstation
+ *   (off Windows it is refused, exit 2, naming ssh: no Microsoft-supported WSMan client there).
  */
 import {existsSync, statSync} from 'node:fs'
 import {dirname, isAbsolute, resolve} from 'node:path'
@@ -19,7 +20,8 @@ import type {Transport} from '../model/schemas.js'
 import {type BootstrapConfig, bootstrapCommand, readyCheck, SESSION_PRELUDE} from './bootstrap.js'
 import type {HostSide, SessionHost, TransportAdapter, TransportContext} from './host-side.js'
 import {requestLine} from './protocol.js'
-import {ssh} from './ssh-transport.js'
+import {remotingSide} from './remoting-transport.js'
+import {ssh as sshStdin} from './ssh-transport.js'
 
 export type {HostSide, SessionHost, StartFailure, TransportAdapter, TransportContext} from './host-side.js'
 
@@ -69,19 +71,24 @@ const emulator: TransportAdapter = {
 }
 
 /**
- * winrm: PowerShell remoting over WS-Management, from Windows workstations. Off Windows there is
- * no Microsoft-supported WSMan client for PowerShell (docs/remote-hosts.md), so it is refused
- * with the transport that works from there.
+ * winrm: PowerShell remoting over WS-Management, from Windows workstations (remoting-transport.ts,
+ * the relay that psRemoting over SSH also uses). Off Windows there is no Microsoft-supported
+ * WSMan client for PowerShell (docs/remote-hosts.md), so it is refused with the transport that
+ * works from there.
  */
 const winrm: TransportAdapter = {
   name: 'winrm',
-  hostSide(host) {
-    const message =
-      process.platform === 'win32'
-        ? `host "${host.name}": transport winrm is not available in this version of hvguest; use transport: ssh (OpenSSH Server is built into Windows Server 2019 and later)`
-        : `host "${host.name}": transport winrm needs a Windows workstation (PowerShell's WinRM client exists only on Windows); from ${process.platform === 'darwin' ? 'macOS' : 'Linux'} use transport: ssh with the host's OpenSSH Server (built into Windows Server 2019 and later)`
+  hostSide(host, ctx) {
+    if (process.platform === 'win32') return remotingSide(host, ctx, 'winrm')
+    const message = `host "${host.name}": transport winrm needs a Windows workstation (PowerShell's WinRM client exists only on Windows); from ${process.platform === 'darwin' ? 'macOS' : 'Linux'} use transport: ssh with the host's OpenSSH Server (built into Windows Server 2019 and later)`
     throw new InputError(diagnostic('input-invalid', 'error', message, {host: host.name}))
   },
+}
+
+/** ssh: the remote shell's stdin (ssh-transport.ts), or PowerShell remoting over SSH with psRemoting. */
+const ssh: TransportAdapter = {
+  name: 'ssh',
+  hostSide: (host, ctx) => (host.entry?.psRemoting === true ? remotingSide(host, ctx, 'ssh') : sshStdin.hostSide(host, ctx)),
 }
 
 export const TRANSPORT_ADAPTERS: Readonly<Record<Transport, TransportAdapter>> = {

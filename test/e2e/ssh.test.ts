@@ -246,6 +246,55 @@ describe('a connection lost during a run', {timeout: 180_000}, () => {
   })
 })
 
+describe('psRemoting: PowerShell remoting over SSH (New-PSSession -HostName), the relay winrm uses too', {timeout: 180_000}, () => {
+  it('create --wait, list, destroy through a PSSession to the sshd powershell subsystem; the progress comes back live', () => {
+    const p = sshProject({psRemoting: true})
+    const created = cli(p, ['create', 'lab', '--name', 'web1', '--wait', '--timeout', '30'])
+    expect(created.code, created.stdout + created.stderr).toBe(0)
+    // progress lines are relayed as the runtime writes them on the host, not only the result
+    expect(created.stderr).toMatch(/emu1\/web1: new-vm/)
+    expect(created.stderr).toMatch(/emu1\/web1: created/)
+    expect(vmNames(p)).toEqual(['web1'])
+    const listed = json(cli(p, ['list', '--json']))
+    expect(listed.hosts[0]).toMatchObject({host: 'emu1', ok: true})
+    expect(listed.hosts[0].data.guests.map((g: any) => [g.name, g.state])).toEqual([['web1', 'Running']])
+    const destroyed = cli(p, ['destroy', 'web1', '--yes', '--json'])
+    expect(destroyed.code, destroyed.stdout + destroyed.stderr).toBe(0)
+    expect(vmNames(p)).toEqual([])
+  })
+
+  it('refusals before any change, exit 2: a key the host does not accept, an unknown host key, no powershell subsystem', async () => {
+    const p = sshProject({psRemoting: true, identityFile: sshd.strangerKey})
+    const before = readFileSync(p.stateFile, 'utf8')
+    const auth = cli(p, ['create', 'lab', '--name', 'web1', '--json'])
+    expect(auth.code).toBe(2)
+    expect(auth.stdout + auth.stderr).toContain('[ssh-auth-failed]')
+    const key = sshProject({psRemoting: true, sshOptions: {UserKnownHostsFile: '/dev/null'}})
+    const unknown = cli(key, ['create', 'lab', '--name', 'web1', '--json'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stdout + unknown.stderr).toContain('[ssh-host-key-unknown]')
+    expect(readFileSync(p.stateFile, 'utf8')).toBe(before)
+    // an sshd without the powershell subsystem: the fix names the sshd_config line
+    const plain = await startSshd({powershellSubsystem: false})
+    try {
+      const q = sshProject({...plain.hostKeys(), psRemoting: true})
+      const none = cli(q, ['create', 'lab', '--name', 'web1', '--json'])
+      expect(none.code).toBe(2)
+      expect(none.stdout + none.stderr).toContain('[remote-shell-missing]')
+      expect(none.stdout + none.stderr).toContain('Subsystem powershell')
+    } finally {
+      await plain.stop()
+    }
+  })
+
+  it('the inventory: psRemoting goes with transport ssh only, and takes no shell (exit 2 at its line)', () => {
+    const p = sshProject({psRemoting: true, shell: 'powershell'})
+    const r = cli(p, ['plan', 'lab'])
+    expect(r.code).toBe(2)
+    expect(r.stdout + r.stderr).toMatch(/hosts\.yaml:\d+:\d+.*shell: does not apply/s)
+  })
+})
+
 describe('the tests leave no process behind', () => {
   it('no ssh client to this file\'s sshd lives on', async () => {
     await until(() => spawnSync('pgrep', ['-f', `-p ${sshd.port}`], {encoding: 'utf8'}).stdout.trim() === '')

@@ -74,7 +74,8 @@ async function listening(port: number, child: ChildProcess, log: () => string): 
   throw new Error(`sshd did not listen on 127.0.0.1:${port} within 10 s: ${log()}`)
 }
 
-export async function startSshd(): Promise<Sshd> {
+/** `powershellSubsystem: false` leaves out the `Subsystem powershell` line that psRemoting needs. */
+export async function startSshd(opts: {powershellSubsystem?: boolean} = {}): Promise<Sshd> {
   if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: install openssh-server (npm test's pretest and .ci/run do)`)
   const dir = mkdtempSync(join(tmpdir(), 'hvguest-sshd-'))
   const hostKey = join(dir, 'host_ed25519')
@@ -104,7 +105,7 @@ export async function startSshd(): Promise<Sshd> {
     'AcceptEnv none',
     'LogLevel ERROR',
     `SetEnv PATH=${tools}:/usr/local/bin:/usr/bin:/bin XDG_CACHE_HOME=${cacheDir} POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off DOTNET_TieredPGO=0`,
-    `Subsystem powershell ${join(tools, 'pwsh')} -sshs -NoLogo -NoProfile`,
+    ...(opts.powershellSubsystem === false ? [] : [`Subsystem powershell ${join(tools, 'pwsh')} -sshs -NoLogo -NoProfile`]),
   ].join('\n')
   writeFileSync(join(dir, 'sshd_config'), `${config}\n`)
   // privilege separation needs its empty folder (Debian's sshd service creates it at boot)

@@ -18,9 +18,19 @@ function ConvertTo-HvJson {
     return $script:HvNonAscii.Replace($json, $script:HvEscapeNonAscii)
 }
 
+# In a PSSession on the host (psRemoting, winrm), stdout is not the caller's: protocol lines go to
+# $Host.UI, which remoting carries back to the caller's host as they are written (ps/remoting/Remote.ps1).
+# $Host is read at each line: its UI relays through the pipeline that is running then, so a UI
+# kept from an earlier pipeline (the bootstrap's) would write to nobody.
+$script:HvInRemoteSession = ($Host.Name -eq 'ServerRemoteHost')
+
 function Write-HvProtocolLine {
     param([System.Collections.IDictionary]$Message)
     $line = ConvertTo-HvJson -Value $Message
+    if ($script:HvInRemoteSession) {
+        $Host.UI.WriteLine($line)
+        return
+    }
     $writer = $script:HvProtocolOut
     if ($null -eq $writer) { $writer = [Console]::Out }
     $writer.WriteLine($line)

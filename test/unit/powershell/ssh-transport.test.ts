@@ -13,6 +13,7 @@ import {describe, expect, it} from 'vitest'
 import {hostEntrySchema} from '../../../src/model/schemas.js'
 import {classifySshFailure, findSsh, remoteShellCommand, sshArguments, stagerLine} from '../../../src/powershell/ssh-transport.js'
 import {runtimePayload} from '../../../src/powershell/runtime-payload.js'
+import {remoteConnectConfig} from '../../../src/powershell/remoting-transport.js'
 import type {SessionHost} from '../../../src/powershell/host-side.js'
 
 const host = (entry: Record<string, unknown> = {}): SessionHost => ({name: 'hv1', transport: 'ssh', entry: {name: 'hv1', transport: 'ssh', ...entry} as SessionHost['entry']})
@@ -144,5 +145,23 @@ describe('the runtime as it travels', () => {
     expect(line).not.toMatch(/; #/)
     expect(line).toMatch(/^& \{ param\(\[string\]\$ConfigBase64, \[string\]\$PayloadBase64\); /)
     expect(line.endsWith("} 'Y29uZmln' ''")).toBe(true)
+  })
+})
+
+describe('PowerShell remoting: what the local pwsh is given to connect (data, never script text)', () => {
+  it('ssh: BatchMode, keep-alives and the inventory options as -Options, the key offered alone, the timeout in ms', () => {
+    const c = remoteConnectConfig(host({address: 'hv1.lab', port: 2222, user: 'ops', identityFile: 'keys/id', connectTimeoutSeconds: 5, sshOptions: {UserKnownHostsFile: '/k'}}), 'ssh', '/proj/hosts.yaml')
+    expect(c).toEqual({
+      kind: 'ssh',
+      address: 'hv1.lab',
+      port: 2222,
+      user: 'ops',
+      keyFile: '/proj/keys/id',
+      options: {BatchMode: 'yes', ServerAliveInterval: '15', ServerAliveCountMax: '4', UserKnownHostsFile: '/k', IdentitiesOnly: 'yes'},
+      connectTimeoutMs: 5000,
+    })
+  })
+  it('winrm: the computer name only, no ssh options', () => {
+    expect(remoteConnectConfig(host({transport: 'winrm'}), 'winrm', null)).toMatchObject({kind: 'winrm', address: 'hv1', port: null, user: null, keyFile: null, options: {}})
   })
 })
