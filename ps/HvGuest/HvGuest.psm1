@@ -72,6 +72,7 @@ function Invoke-HvRequestCore {
             'destroy' { Invoke-HvDestroyAction -Context $Context -Request $request }
             'guest-status' { Invoke-HvGuestStatusAction -Context $Context -Request $request }
             'ic-inject' { Invoke-HvIcInjectAction -Context $Context -Request $request }
+            'memory' { Invoke-HvMemoryAction -Context $Context -Request $request }
             'remove-seed-media' { Invoke-HvRemoveSeedMediaAction -Context $Context -Request $request }
             'net-apply' { Invoke-HvNetApplyAction -Context $Context -Request $request }
             'net-restore' { Invoke-HvNetRestoreAction -Context $Context -Request $request }
@@ -80,7 +81,7 @@ function Invoke-HvRequestCore {
             'lab-record' { Invoke-HvLabRecordAction -Context $Context -Request $request }
             'lab-teardown' { Invoke-HvLabTeardownAction -Context $Context -Request $request }
             default {
-                throw (New-HvError -Step 'request' -Message ("unknown action '{0}'; known: facts, preflight, begin, create-guest, commit, rollback, recover, list, destroy, guest-status, ic-inject, remove-seed-media, net-apply, net-restore, probe, lab-network, lab-record, lab-teardown" -f $action) -Category 'InvalidArgument')
+                throw (New-HvError -Step 'request' -Message ("unknown action '{0}'; known: facts, memory, preflight, begin, create-guest, commit, rollback, recover, list, destroy, guest-status, ic-inject, remove-seed-media, net-apply, net-restore, probe, lab-network, lab-record, lab-teardown" -f $action) -Category 'InvalidArgument')
             }
         }
     } catch {

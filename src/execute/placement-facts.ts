@@ -1,6 +1,6 @@
 /**
  * What placement by free memory reads before planning (docs/placement.md): each target host's
- * free physical memory, from the `facts` round trip (Win32_OperatingSystem), all hosts at once.
+ * free physical memory, from the `memory` round trip (Win32_OperatingSystem), all hosts at once.
  * The sessions stay open for the run that follows (create), so that no host is connected twice.
  */
 import {isInputError} from '../model/diagnostic.js'
@@ -8,7 +8,7 @@ import type {TargetHost} from '../model/target-host.js'
 import type {HostMemory, HostMemoryFacts} from '../plan/placement.js'
 import type {PlanRequest, PlanResult} from '../plan/build-plan.js'
 import type {HostSession} from '../powershell/session.js'
-import {askFactsOn} from './host-facts.js'
+import {answerData, isAnswerShapeError} from '../powershell/answers.js'
 
 export interface HostMemoryReading {
   memory: HostMemoryFacts
@@ -35,9 +35,7 @@ export async function readHostMemory(hosts: readonly TargetHost[], open: (h: Tar
         return
       }
       sessions.set(host.name, session)
-      const asked = await askFactsOn(session, host)
-      const m = asked.facts?.memory
-      memory[host.name] = m ? {freeBytes: m.freeBytes} : {error: asked.error ?? asked.facts?.errors.find((e) => e.fact === 'memory')?.message ?? 'the host did not say'}
+      memory[host.name] = await askMemory(session)
     }),
   )
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
@@ -46,6 +44,18 @@ export async function readHostMemory(hosts: readonly TargetHost[], open: (h: Tar
     throw failed.reason
   }
   return {memory, sessions}
+}
+
+/** One `memory` round trip: the host's free memory, or why it could not say. */
+async function askMemory(session: HostSession): Promise<HostMemory> {
+  const r = await session.request({action: 'memory'})
+  if (!r.ok) return {error: r.error?.message ?? 'the host did not say'}
+  try {
+    return {freeBytes: answerData('memory', r).freeBytes}
+  } catch (error) {
+    if (isAnswerShapeError(error)) return {error: error.message}
+    throw error
+  }
 }
 
 export async function closeAll(sessions: Map<string, HostSession>): Promise<void> {

@@ -69,6 +69,8 @@ export const removeSeedMediaSchema = def<T.RemoveSeedMediaAnswer>('remove-seed-m
 export const netApplySchema = def<T.NetApplyAnswer>('net-apply', 'answer')
 export const netRestoreSchema = def<T.NetRestoreAnswer>('net-restore', 'answer')
 export const probeSchema = def<T.ProbeAnswer>('probe', 'answer')
+/** The host's memory, for placement (memory.schema.json). */
+export const memorySchema = def<T.MemoryAnswer>('memory', 'answer')
 
 /** Every action the runtime dispatches (ps/HvGuest/HvGuest.psm1): RuntimeAction. */
 export type SchemaAction = RuntimeAction

@@ -2,7 +2,7 @@
 // Do not edit: change the schemas and run the script again (test/unit/powershell/protocol-generated.test.ts checks this file is current).
 
 /** Every action Invoke-HvGuestRequest dispatches (protocol.schema.json#/$defs/action). */
-export const RUNTIME_ACTIONS = ["facts","preflight","begin","create-guest","commit","rollback","recover","list","destroy","guest-status","ic-inject","remove-seed-media","net-apply","net-restore","probe","lab-network","lab-record","lab-teardown"] as const
+export const RUNTIME_ACTIONS = ["facts","memory","preflight","begin","create-guest","commit","rollback","recover","list","destroy","guest-status","ic-inject","remove-seed-media","net-apply","net-restore","probe","lab-network","lab-record","lab-teardown"] as const
 
 /** ps/HvGuest/schemas/*.schema.json by file name, verbatim. */
 export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
@@ -2836,6 +2836,65 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
       }
     }
   },
+  "memory.schema.json": {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "memory",
+    "description": "The host's memory, for placement (docs/placement.md): Win32_OperatingSystem FreePhysicalMemory and TotalVisibleMemorySize (KB, given here in bytes), and Get-VMHost MemoryCapacity. One CIM query: far lighter than facts, which reads it too.",
+    "$defs": {
+      "request": {
+        "title": "MemoryRequest",
+        "type": "object",
+        "properties": {
+          "action": {
+            "const": "memory"
+          }
+        },
+        "required": [
+          "action"
+        ]
+      },
+      "answer": {
+        "title": "MemoryAnswer",
+        "type": "object",
+        "properties": {
+          "freeBytes": {
+            "type": "integer"
+          },
+          "totalBytes": {
+            "type": "integer"
+          },
+          "capacityBytes": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "$comment": "null without the Hyper-V module."
+          }
+        },
+        "required": [
+          "freeBytes",
+          "totalBytes",
+          "capacityBytes"
+        ]
+      },
+      "failure": {
+        "title": "MemoryFailure",
+        "$comment": "What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.",
+        "type": "object",
+        "properties": {
+          "freeBytes": {
+            "$ref": "#/$defs/answer/properties/freeBytes"
+          },
+          "totalBytes": {
+            "$ref": "#/$defs/answer/properties/totalBytes"
+          },
+          "capacityBytes": {
+            "$ref": "#/$defs/answer/properties/capacityBytes"
+          }
+        }
+      }
+    }
+  },
   "net-apply.schema.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "net-apply",
@@ -3657,6 +3716,7 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
         "$comment": "Every action Invoke-HvGuestRequest dispatches (HvGuest.psm1); each has <action>.schema.json beside this file.",
         "enum": [
           "facts",
+          "memory",
           "preflight",
           "begin",
           "create-guest",

@@ -8,6 +8,7 @@
  */
 export type RuntimeAction =
   | 'facts'
+  | 'memory'
   | 'preflight'
   | 'begin'
   | 'create-guest'
@@ -1260,6 +1261,36 @@ export interface ListFailure {
   missing?: string[]
 }
 /**
+ * From ps/HvGuest/schemas/memory.schema.json#/$defs/request.
+ */
+export interface MemoryRequest {
+  action: 'memory'
+}
+/**
+ * From ps/HvGuest/schemas/memory.schema.json#/$defs/answer.
+ */
+export interface MemoryAnswer {
+  freeBytes: number
+  totalBytes: number
+  /**
+   * null without the Hyper-V module.
+   */
+  capacityBytes: number | null
+}
+/**
+ * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
+ *
+ * From ps/HvGuest/schemas/memory.schema.json#/$defs/failure.
+ */
+export interface MemoryFailure {
+  freeBytes?: number
+  totalBytes?: number
+  /**
+   * null without the Hyper-V module.
+   */
+  capacityBytes?: number | null
+}
+/**
  * From ps/HvGuest/schemas/net-apply.schema.json#/$defs/request.
  */
 export interface NetApplyRequest {
@@ -1831,6 +1862,7 @@ export interface RollbackFailure {
 /** The request (the JSON the base64 of a request line holds), per action. */
 export interface RuntimeRequests {
   'facts': FactsRequest
+  'memory': MemoryRequest
   'preflight': PreflightRequest
   'begin': BeginRequest
   'create-guest': CreateGuestRequest
@@ -1853,6 +1885,7 @@ export interface RuntimeRequests {
 /** The `data` of a result that is ok, per action. */
 export interface RuntimeAnswers {
   'facts': FactsAnswer
+  'memory': MemoryAnswer
   'preflight': PreflightAnswer
   'begin': BeginAnswer
   'create-guest': CreateGuestAnswer
@@ -1875,6 +1908,7 @@ export interface RuntimeAnswers {
 /** The `data` of a result that failed, when it has any, per action. */
 export interface RuntimeFailures {
   'facts': FactsFailure
+  'memory': MemoryFailure
   'preflight': PreflightFailure
   'begin': BeginFailure
   'create-guest': CreateGuestFailure

@@ -110,8 +110,8 @@ describe('placement by free memory', {timeout: 120_000}, () => {
 
   it('hosts that cannot say their free memory are left out, each with a warning; with none left, exit 2 and why', () => {
     const p = project('8GB')
-    // each host's second Get-CimInstance call (facts: the OS, then the memory) fails
-    const r = runCli(['plan', 'web', '--json'], {cwd: p.dir, env: {HVGUEST_EMULATOR_FAIL: 'Get-CimInstance:2'}})
+    // each host's first Get-CimInstance call (the memory action's one query) fails
+    const r = runCli(['plan', 'web', '--json'], {cwd: p.dir, env: {HVGUEST_EMULATOR_FAIL: 'Get-CimInstance:1'}})
     expect(r.code).toBe(2)
     const plan = json(r)
     expect(plan.diagnostics.map((d: any) => [d.code, d.host])).toEqual([

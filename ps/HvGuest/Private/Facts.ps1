@@ -164,6 +164,22 @@ function Invoke-HvFactsAction {
 
 # ---- facts, one kind each
 
+# The memory action (placement, docs/placement.md): only the memory fact, one CIM query, so that
+# asking every host before a plan costs little. A host that cannot say fails the request.
+function Invoke-HvMemoryAction {
+    param([hashtable]$Context, $Request)
+    $errors = New-Object System.Collections.Generic.List[object]
+    Set-HvActivity -Context $Context -Step 'memory' -Cmdlet 'Get-VMHost'
+    $vmHost = Get-HvFactOrError -Errors $errors -Fact 'hyperV' -Cmdlet 'Get-VMHost' -Read { @(Get-VMHost)[0] }
+    Set-HvActivity -Context $Context -Step 'memory' -Cmdlet 'Get-CimInstance'
+    $memory = Read-HvMemoryFact -Errors $errors -VmHost $vmHost
+    if ($null -eq $memory) {
+        $why = @($errors | Where-Object { $_.fact -eq 'memory' } | ForEach-Object { $_.message }) -join '; '
+        throw (New-HvError -Step 'memory' -Cmdlet 'Get-CimInstance' -Message "the host's free memory could not be read: $why" -Category 'ReadError')
+    }
+    $Context.Data = $memory
+}
+
 # Free and total physical memory (Win32_OperatingSystem gives KB), and what Hyper-V says the host
 # has for guests (Get-VMHost MemoryCapacity, bytes; null without the Hyper-V module).
 function Read-HvMemoryFact {

@@ -105,15 +105,15 @@ describe('createGuests: the commit is checked', () => {
     const ok = await run(['hv1', 'hv2'], {})
     expect(ok.result.status).toBe('ok')
     // two hosts and no --host: each is asked its free memory first (placement), on the session the run then uses
-    for (const h of ['hv1', 'hv2']) expect(ok.sent(h)).toEqual(['facts', 'preflight', 'begin', 'create-guest', 'commit:prepare', 'commit'])
+    for (const h of ['hv1', 'hv2']) expect(ok.sent(h)).toEqual(['memory', 'preflight', 'begin', 'create-guest', 'commit:prepare', 'commit'])
     const prepares = ok.log.filter((l) => l.req.prepare).map((l) => ok.log.indexOf(l))
     const completes = ok.log.filter((l) => l.req.action === 'commit' && !l.req.prepare).map((l) => ok.log.indexOf(l))
     expect(Math.max(...prepares)).toBeLessThan(Math.min(...completes))
 
     const refused = await run(['hv1', 'hv2'], {hv2: {'commit:prepare': failed('commit-mark', 'could not write the journal: denied')}})
     expect(refused.result.status).toBe('failed')
-    expect(refused.sent('hv1')).toEqual(['facts', 'preflight', 'begin', 'create-guest', 'commit:prepare', 'rollback'])
-    expect(refused.sent('hv2')).toEqual(['facts', 'preflight', 'begin', 'create-guest', 'commit:prepare', 'rollback'])
+    expect(refused.sent('hv1')).toEqual(['memory', 'preflight', 'begin', 'create-guest', 'commit:prepare', 'rollback'])
+    expect(refused.sent('hv2')).toEqual(['memory', 'preflight', 'begin', 'create-guest', 'commit:prepare', 'rollback'])
     expect(refused.result.guests.map((g) => [g.name, g.status])).toEqual([
       ['g1', 'rolled-back'],
       ['g2', 'rolled-back'],
