@@ -70,8 +70,6 @@ describe('placement by free memory', {timeout: 120_000}, () => {
     ])
     expect(plan.guests[0].placement).toEqual({freeBytes: 30 * GB, reserveBytes: 2 * GB, placedBytes: 0, reason: 'the most memory available: 28GB on b (30GB free, less the 2GB reserve) for the 8GB it needs; next a with 12GB'})
     expect(plan.guests[3].placement.placedBytes).toBe(16 * GB)
-    const text = runCli(['plan', 'web', '--count', '4', '--name', 'w{{index}}'], {cwd: p.dir})
-    expect(text.stdout).toContain('Placed on b: the most memory available: 28GB on b')
   })
 
   it('a guest that fits nowhere: exit 2, the best host and the shortfall, and nothing changed on any host', () => {
@@ -86,20 +84,15 @@ describe('placement by free memory', {timeout: 120_000}, () => {
     expect(states(p)).toEqual(before)
   })
 
-  it('a guest that starts takes its memory from its host: the next plan sees less there, and places elsewhere', () => {
+  it('a guest that starts takes its memory from its host: the next plan sees less there; the text plan says why', () => {
     const p = project('8GB')
     const created = runCli(['create', 'web', '--name', 'first', '--start', '--json'], {cwd: p.dir})
     expect(created.code, created.stdout + created.stderr).toBe(0)
     expect(json(created).guests.map((g: any) => g.host)).toEqual(['b'])
-    // b: 30GB free before, 22GB now that first runs
-    const next = json(runCli(['plan', 'web', '--name', 'second', '--json'], {cwd: p.dir}))
-    expect(next.guests[0].placement.freeBytes).toBe(22 * GB)
-    expect(next.guests[0].host).toBe('b')
-    // and a guest of 21GB no longer fits on b (22 - 2 = 20 available) but nowhere else either
-    writeFileSync(join(p.dir, 'templates', 'web.yaml'), readFileSync(join(p.dir, 'templates', 'web.yaml'), 'utf8').replace('startup: 8GB', 'startup: 21GB'))
-    const big = runCli(['plan', 'web', '--name', 'big', '--json'], {cwd: p.dir})
-    expect(big.code).toBe(2)
-    expect(json(big).diagnostics.map((d: any) => [d.code, d.host])).toEqual([['placement-no-fit', 'b']])
+    // b: 30GB free before, 22GB now that first runs (20GB available after the reserve)
+    const next = runCli(['plan', 'web', '--name', 'second'], {cwd: p.dir})
+    expect(next.code, next.stderr).toBe(0)
+    expect(next.stdout).toContain('Placed on b: the most memory available: 20GB on b (22GB free, less the 2GB reserve) for the 8GB it needs; next a with 12GB')
   })
 
   it('near miss: --host places nothing by memory and asks no host (placement null)', () => {
@@ -126,9 +119,11 @@ describe('placement by free memory', {timeout: 120_000}, () => {
 
   it('the emulated Start-VM refuses a guest the host has no memory for, with Hyper-V\'s words', () => {
     const p = makeEmulatorProject(HOSTS)
-    const r = p.pwsh("New-VM -Name 'huge' -MemoryStartupBytes 15GB -Generation 1 -NoVHD | Out-Null; try { Start-VM -Name 'huge'; 'started' } catch { $_.Exception.Message }")
+    // 16GB, 2GB of it the host's own: 14GB free; a 15GB guest does not fit, a 14GB one does
+    const r = p.pwsh(
+      "New-VM -Name 'huge' -MemoryStartupBytes 15GB -Generation 1 -NoVHD | Out-Null; try { Start-VM -Name 'huge'; 'started' } catch { $_.Exception.Message }; New-VM -Name 'small' -MemoryStartupBytes 14GB -Generation 1 -NoVHD | Out-Null; Start-VM -Name 'small'; 'small: ' + (Get-VM -Name 'small').State",
+    )
     expect(r.stdout).toContain("'huge' failed to start. Not enough memory in the system to start the virtual machine huge with ram size 15360 megabytes.")
-    const fits = p.pwsh("New-VM -Name 'small' -MemoryStartupBytes 14GB -Generation 1 -NoVHD | Out-Null; Start-VM -Name 'small'; (Get-VM -Name 'small').State")
-    expect(fits.stdout.trim()).toBe('Running')
+    expect(r.stdout).toContain('small: Running')
   })
 })

@@ -152,6 +152,15 @@ describe('connection problems are found before any change: exit 2, each with its
     writeFileSync(empty, '')
     refused({sshOptions: {UserKnownHostsFile: empty}}, 'ssh-host-key-unknown', /ssh-keyscan -p \d+ 127\.0\.0\.1/)
   })
+  it('a far side without the Hyper-V module (this Linux pwsh, no emulator): hyperv-module-missing', () => {
+    const p = sshProject()
+    const inv = parse(readFileSync(join(p.dir, 'hosts.yaml'), 'utf8'))
+    delete inv.hosts[0].emulator
+    writeFileSync(join(p.dir, 'hosts.yaml'), stringify(inv))
+    const r = cli(p, ['create', 'lab', '--name', 'web1'])
+    expect(r.code, r.stdout + r.stderr).toBe(2)
+    expect(r.stderr).toContain('[hyperv-module-missing]')
+  })
   it('a port where nothing listens: host-unreachable', () => {
     refused({port: 1}, 'host-unreachable', /Connection refused/)
   })
