@@ -1,7 +1,8 @@
 // npm run bench (last part): how a run scales, in one run, three ratios side by side:
 //   hosts   `hvguest create web --count 50 --name "web{{index}}"` over 5 emulated hosts (one
-//           inventory, each host its own state file; no --host, so the plan spreads the guests
-//           round-robin, 10 per host) against `--count 10` on 1 emulated host, same template.
+//           inventory, each host its own state file, all alike; no --host, so each guest goes
+//           where the most memory is free, 10 per host) against `--count 10` on 1 emulated host,
+//           same template.
 //           Hosts run in parallel, one session each, so the target is a ratio <= 1.3.
 //   memory  the peak RSS of the CLI's node process during the 50-guest run, and the summed peaks
 //           of its children (per host a .tools/pwsh launcher and the dotnet running pwsh.dll),
@@ -34,9 +35,10 @@ const HOSTS = 5
 const PER_HOST = 10
 const TARGET = 1.3
 // Round trips: preflight, begin and commit once per host, then one per guest (as create-batch.mjs
-// counts them); a run over several hosts commits in two phases, a prepare per host first
-// (src/execute/create-commit.ts), so one more per host there.
-const perHostOverhead = (hosts) => (hosts > 1 ? 4 : 3)
+// counts them); a run over several hosts asks each host's free memory first (placement,
+// docs/placement.md) and commits in two phases, a prepare per host first
+// (src/execute/create-commit.ts), so two more per host there.
+const perHostOverhead = (hosts) => (hosts > 1 ? 5 : 3)
 
 const PWSH = await productPwsh()
 // `command -v` in sh (dash here): bash's `time` keyword would hide the program.

@@ -446,3 +446,12 @@ function streamClosed(stream: NodeJS.ReadableStream): Promise<void> {
     () => {},
   )
 }
+
+/** How a process ended, for messages: `exited with code 255`, `was killed (SIGKILL)`. */
+export function exitText(out: RunOutcome): string {
+  const e = out.exit
+  if (!e) return 'exited'
+  if (e.error) return `could not run (${e.error})`
+  if (e.signal) return `was killed (${e.signal})`
+  return `exited with code ${e.code}`
+}

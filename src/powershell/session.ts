@@ -35,7 +35,7 @@ import {
   SESSION_FAILURE,
   type SessionFailureCategory,
 } from './protocol.js'
-import {prestartPwsh, PwshProcess, type RunOutcome, takePrestartedPwsh, withoutDelimiters} from './pwsh-process.js'
+import {exitText, prestartPwsh, PwshProcess, type RunOutcome, takePrestartedPwsh, withoutDelimiters} from './pwsh-process.js'
 import {type HostSide, hostSideFor, type SessionHost, type StartFailure} from './transports.js'
 
 export interface RequestOptions {
@@ -280,13 +280,6 @@ const positive = (ms: number | undefined): number | undefined => (ms !== undefin
 
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`
 
-function exitText(out: RunOutcome): string {
-  const e = out.exit
-  if (!e) return 'exited'
-  if (e.error) return `could not run (${e.error})`
-  if (e.signal) return `was killed (${e.signal})`
-  return `exited with code ${e.code}`
-}
 
 /** `step (cmdlet): message` of a result's error. */
 function describeError(r: ResultLine): string {

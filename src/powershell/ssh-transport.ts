@@ -19,7 +19,7 @@ import {packageRoot} from '../util/package-root.js'
 import {type BootstrapConfig, readyCheck, SESSION_PRELUDE} from './bootstrap.js'
 import {isExecutableFile, onPath} from './find-pwsh.js'
 import {parseProtocol, requestLine, toBase64} from './protocol.js'
-import type {RunOutcome} from './pwsh-process.js'
+import {exitText, type RunOutcome} from './pwsh-process.js'
 import {runtimePayload, stagedRuntimeManifest} from './runtime-payload.js'
 import type {HostSide, SessionHost, StartFailure, TransportAdapter} from './host-side.js'
 
@@ -140,14 +140,6 @@ export function farSideStateFile(host: SessionHost): string | undefined {
   return stateFile
 }
 
-/** How an ssh process ended, for messages. */
-function sshEnded(out: RunOutcome): string {
-  const e = out.exit
-  if (!e) return 'ended'
-  if (e.error) return `could not run (${e.error})`
-  if (e.signal) return `was killed (${e.signal})`
-  return `exited with code ${e.code}`
-}
 
 export const ssh: TransportAdapter = {
   name: 'ssh',
@@ -193,8 +185,8 @@ export const ssh: TransportAdapter = {
         classifySshFailure(out.stderr, out.exit?.code ?? null, host) ??
         // 255 is ssh's own failure; any other code is the remote command's, which is then no PowerShell that runs.
         (out.exit?.code === 255 || out.exit?.code === undefined || out.exit?.code === null
-          ? {code: 'host-unreachable', message: `host "${host.name}": ssh to ${address} ${sshEnded(out)} before the session was ready${said}`}
-          : {code: 'remote-shell-missing', message: `host "${host.name}": the remote shell ${host.entry?.shell ?? 'pwsh'} ${sshEnded(out)} at once: it is not a PowerShell that runs there${said}. Use shell: pwsh, shell: powershell, or the absolute path of pwsh.exe on the host.`})
+          ? {code: 'host-unreachable', message: `host "${host.name}": ssh to ${address} ${exitText(out)} before the session was ready${said}`}
+          : {code: 'remote-shell-missing', message: `host "${host.name}": the remote shell ${host.entry?.shell ?? 'pwsh'} ${exitText(out)} at once: it is not a PowerShell that runs there${said}. Use shell: pwsh, shell: powershell, or the absolute path of pwsh.exe on the host.`})
       )
     }
     const stageState = (out: RunOutcome) => stageAnswer(out, host, `the remote shell ${host.entry?.shell ?? 'pwsh'}`)
