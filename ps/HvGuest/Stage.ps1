@@ -5,11 +5,15 @@
 #   ConfigBase64   base64 of UTF-8 JSON {version, digest, files: [{path, size, sha256}]}
 #   PayloadBase64  '' to ask whether the host holds that runtime; else base64 of the gzip of
 #                  every file's bytes in manifest order, to write it
-# The runtime lives in <ProgramData>\hvguest\runtime\<version>-<digest> on Windows, and in
-# $XDG_CACHE_HOME/hvguest/runtime/... (else ~/.cache/...) elsewhere. Every file of a cached copy
+# The runtime lives in %LOCALAPPDATA%\hvguest\runtime\<version>-<digest> on Windows, and in
+# $XDG_CACHE_HOME/hvguest/runtime/... (else ~/.cache/...) elsewhere: folders of the user hvguest
+# logs in as, which other users of the host cannot write (under ProgramData, any user may create
+# a folder first and own it, then change a file between the check and the import). Every file of a cached copy
 # is checked against the manifest (size and sha256) before use; a copy that fails the check is
-# replaced. A payload is written to a folder of its own, checked, then renamed into place, so a
-# session never sees half a copy. Answers with one protocol result line (action "stage"), and
+# replaced. A payload is written to a folder of its own, checked, then renamed into place
+# ([System.IO.Directory]::Move, which fails when the target exists: Move-Item would move the
+# folder INTO it), so a session never sees half a copy, and of two sessions staging at once the
+# second finds the first's copy and drops its own. Answers with one protocol result line (action "stage"), and
 # sets $global:HvGuestStagedRoot for the bootstrap line that follows. Windows PowerShell 5.1 and
 # pwsh 7; only [Console]::Out reaches stdout (in a PSSession, run by ps/remoting/Remote.ps1 with Invoke-Command
 # -FilePath: $Host.UI, which remoting carries back).
@@ -22,8 +26,8 @@ try {
 $config = ConvertFrom-Json -InputObject ([System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String($ConfigBase64)))
 if ($config.version -notmatch '^[0-9.]+$' -or $config.digest -notmatch '^[0-9a-f]{64}$') { throw 'the stage config has no valid version and digest' }
 $onWindows = [System.IO.Path]::DirectorySeparatorChar -eq '\'
-if ($onWindows -and $env:ProgramData) {
-$base = Join-Path $env:ProgramData 'hvguest'
+if ($onWindows -and $env:LOCALAPPDATA) {
+$base = Join-Path $env:LOCALAPPDATA 'hvguest'
 } elseif ($env:XDG_CACHE_HOME) {
 $base = Join-Path $env:XDG_CACHE_HOME 'hvguest'
 } else {
@@ -60,11 +64,11 @@ if (Test-StagedRuntime -Folder $root) {
 Remove-Item -LiteralPath $staging -Recurse -Force
 } else {
 Remove-Item -LiteralPath $root -Recurse -Force
-Move-Item -LiteralPath $staging -Destination $root
+[System.IO.Directory]::Move($staging, $root)
 }
 } else {
 try {
-Move-Item -LiteralPath $staging -Destination $root
+[System.IO.Directory]::Move($staging, $root)
 } catch {
 if (-not ((Test-Path -LiteralPath $root) -and (Test-StagedRuntime -Folder $root))) { throw }
 Remove-Item -LiteralPath $staging -Recurse -Force

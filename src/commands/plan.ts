@@ -7,7 +7,7 @@ import type {Plan} from '../model/plan.js'
 export default class PlanCommand extends BaseCommand {
   static override summary = 'Plan guests from templates: controller slots, adapters, integration components, host settings.'
   static override description = `Runs load → render → resolve → validate and prints the plan. Nothing changes on any host.
-With several hosts in the inventory and no --host, each host is asked its free memory (one read-only round trip) and each guest goes where the most is available; the plan says why.
+With several hosts in the inventory and no --host, each host is asked its free memory (one round trip that reads only; over ssh the first contact also caches the runtime in the user's folder on the host) and each guest goes where the most is available; the plan says why. A host that cannot be reached gets no guest, with a warning.
 With --json, prints the Plan JSON (apiVersion hvguest/v1, kind Plan) and nothing else.
 Exit codes: 0 ok (warnings allowed), 2 invalid input or a plan with errors (--strict: warnings too).`
 

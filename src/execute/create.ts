@@ -36,8 +36,14 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
     return unstartedResult(plan)
   }
 
-  const run = startRun(plan, targets.hosts)
-  emit({type: 'work', hosts: run.hosts.map((r) => r.target.name), guests: plan.guests.map((g) => ({host: g.host, guest: g.name})), hostWork: 'connect, preflight, host settings and commit'})
+  let run: ReturnType<typeof startRun>
+  try {
+    run = startRun(plan, targets.hosts)
+    emit({type: 'work', hosts: run.hosts.map((r) => r.target.name), guests: plan.guests.map((g) => ({host: g.host, guest: g.name})), hostWork: 'connect, preflight, host settings and commit'})
+  } catch (error) {
+    await closeAll(asked)
+    throw error
+  }
   const open = (h: TargetHost): Promise<HostSession> => {
     const session = asked.get(h.name)
     asked.delete(h.name)

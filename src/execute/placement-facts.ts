@@ -4,6 +4,7 @@
  * The sessions stay open for the run that follows (create), so that no host is connected twice.
  */
 import {isInputError} from '../model/diagnostic.js'
+import {hasHyperVModule} from '../model/host-os.js'
 import type {TargetHost} from '../model/target-host.js'
 import type {HostMemory, HostMemoryFacts} from '../plan/placement.js'
 import type {PlanRequest, PlanResult} from '../plan/build-plan.js'
@@ -17,20 +18,26 @@ export interface HostMemoryReading {
 }
 
 /**
- * Each host's free memory. A connection problem (InputError: ssh refused, no pwsh) stops the
- * command with exit 2, as any command's would; a host that answers without the fact is left out
- * of placement, with why.
+ * Each host's free memory. A host hvguest cannot act on (no Hyper-V module by its OS) is not
+ * asked. For `create` (`strict`), a connection problem (InputError: ssh refused, no pwsh) stops
+ * the command with exit 2, as any command's would; for `plan`, `--dry-run` and `--emit`, which
+ * change nothing, that host is left out of placement with why (a warning), so that a plan can be
+ * made where some hosts cannot be reached. A host that answers without the fact is left out too.
  */
-export async function readHostMemory(hosts: readonly TargetHost[], open: (h: TargetHost) => Promise<HostSession>): Promise<HostMemoryReading> {
+export async function readHostMemory(hosts: readonly TargetHost[], open: (h: TargetHost) => Promise<HostSession>, strict = true): Promise<HostMemoryReading> {
   const sessions = new Map<string, HostSession>()
   const memory: Record<string, HostMemory> = {}
   const settled = await Promise.allSettled(
     hosts.map(async (host) => {
+      if (!hasHyperVModule(host.os)) {
+        memory[host.name] = {error: `${host.os} has no Hyper-V PowerShell module: hvguest plans for it but does not act on it`}
+        return
+      }
       let session: HostSession
       try {
         session = await open(host)
       } catch (error) {
-        if (isInputError(error)) throw error
+        if (strict && isInputError(error)) throw error
         memory[host.name] = {error: (error as Error).message}
         return
       }
@@ -77,10 +84,11 @@ export async function planWithPlacement(
   req: PlanRequest,
   plan: (req: PlanRequest) => PlanResult,
   open: (h: TargetHost) => Promise<HostSession>,
+  strict = true,
 ): Promise<{planned: PlanResult; sessions: Map<string, HostSession>}> {
   const first = plan(req)
   if (!placesByMemory(req, first) || first.plan.summary.errors > 0) return {planned: first, sessions: new Map()}
-  const {memory, sessions} = await readHostMemory(first.targets.hosts, open)
+  const {memory, sessions} = await readHostMemory(first.targets.hosts, open, strict)
   try {
     return {planned: plan({...req, hostMemory: memory}), sessions}
   } catch (error) {
@@ -91,7 +99,7 @@ export async function planWithPlacement(
 
 /** `plan` and `create --dry-run`: the plan, placed by memory when that applies, every session closed. */
 export async function planPlaced(req: PlanRequest, plan: (req: PlanRequest) => PlanResult, open: (h: TargetHost) => Promise<HostSession>): Promise<PlanResult> {
-  const {planned, sessions} = await planWithPlacement(req, plan, open)
+  const {planned, sessions} = await planWithPlacement(req, plan, open, false)
   await closeAll(sessions)
   return planned
 }

@@ -318,11 +318,21 @@ export const HOST_NAME_RULE =
  * ssh options an inventory may not set (README.md, "Remote hosts"): a prompt would block a run
  * (BatchMode, PasswordAuthentication's prompt), and host keys are always checked.
  */
+const always = () => true
 const SSH_OPTIONS_REFUSED: Readonly<Record<string, (value: string) => boolean>> = {
   batchmode: (v) => v !== 'yes' && v !== 'true',
-  stricthostkeychecking: (v) => v === 'no' || v === 'off' || v === 'false',
-  permitlocalcommand: () => true,
-  localcommand: () => true,
+  // accept-new with UserKnownHostsFile /dev/null would take any key: hvguest runs ssh with
+  // StrictHostKeyChecking=yes, and an inventory cannot ask for less
+  stricthostkeychecking: (v) => v !== 'yes' && v !== 'true',
+  // options that run a command or load a library on this machine: an inventory is a project file,
+  // and `hvguest plan` in a cloned project must not run what it says (ProxyJump is the way to a bastion)
+  permitlocalcommand: always,
+  localcommand: always,
+  proxycommand: always,
+  knownhostscommand: always,
+  pkcs11provider: always,
+  securitykeyprovider: always,
+  remotecommand: always,
 }
 
 export const hostEntrySchema = z.strictObject({
@@ -346,7 +356,13 @@ export const hostEntrySchema = z.strictObject({
     .superRefine((opts, ctx) => {
       for (const [key, value] of Object.entries(opts)) {
         const refused = SSH_OPTIONS_REFUSED[key.toLowerCase()]
-        if (refused && refused(String(value).toLowerCase())) ctx.addIssue({code: 'custom', path: [key], message: `${key}=${String(value)} is refused: hvguest always runs ssh with BatchMode=yes (no prompt can block a run) and checks host keys against known_hosts`})
+        if (refused && refused(String(value).toLowerCase())) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `${key}=${String(value)} is refused: hvguest always runs ssh with BatchMode=yes (no prompt can block a run) and StrictHostKeyChecking=yes (host keys checked against known_hosts), and an inventory may not make ssh run a command or load a library on this machine (for a bastion, use ProxyJump)`,
+          })
+        }
         if (typeof value === 'string' && /[\r\n]/.test(value)) ctx.addIssue({code: 'custom', path: [key], message: `${key}: a value is one line`})
       }
     })
@@ -404,6 +420,10 @@ export const hostInventorySchema = z
       }
       if (h.psRemoting !== undefined && h.transport !== 'ssh') {
         ctx.addIssue({code: 'custom', path: ['hosts', i, 'psRemoting'], message: 'psRemoting is PowerShell remoting over SSH: it goes with transport: ssh (winrm is PowerShell remoting already)'})
+      }
+      // over ssh, shell: is part of the remote command line: a path, nothing a shell would read
+      if (h.transport === 'ssh' && h.shell !== undefined && /["'`$%&|<>^;\r\n]/.test(h.shell)) {
+        ctx.addIssue({code: 'custom', path: ['hosts', i, 'shell'], message: 'over ssh, shell is pwsh, powershell or a path without quotes or the characters $ % & | < > ^ ; `'})
       }
       if (h.psRemoting === true && h.shell !== undefined) {
         ctx.addIssue({code: 'custom', path: ['hosts', i, 'shell'], message: "with psRemoting, the host's PowerShell is the one its sshd_config Subsystem powershell line starts; shell: does not apply"})

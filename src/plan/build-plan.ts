@@ -118,7 +118,8 @@ function placeGuest(stages: PlanStages, placer: Placer, guest: Omit<GuestToPlan,
   }
   const placed = placer.place(guest.name, planned.guest.memory.startupBytes)
   if (!placed.ok) {
-    stages.diagnostics.push(report('placement-no-fit', placed.message, {guest: guest.name, host: placed.best?.name}))
+    // Its other problems too (as found on the first host): one run shows them all.
+    stages.diagnostics.push(...trial.diagnostics, report('placement-no-fit', placed.message, {guest: guest.name, host: placed.best?.name}))
     return
   }
   if (placed.host === hosts[0]) {

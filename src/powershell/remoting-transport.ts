@@ -35,7 +35,7 @@ export interface RemoteConnectConfig {
 
 export function remoteConnectConfig(host: SessionHost, kind: RemotingKind, inventoryFile: string | null | undefined): RemoteConnectConfig {
   const e = host.entry
-  const options: Record<string, string> = {BatchMode: 'yes', ServerAliveInterval: '15', ServerAliveCountMax: '4'}
+  const options: Record<string, string> = {BatchMode: 'yes', StrictHostKeyChecking: 'yes', ServerAliveInterval: '15', ServerAliveCountMax: '4'}
   for (const [key, value] of Object.entries(e?.sshOptions ?? {})) options[key] = value === true ? 'yes' : value === false ? 'no' : String(value)
   if (e?.identityFile !== undefined) options.IdentitiesOnly = 'yes'
   return {

@@ -3,8 +3,9 @@
  * (pwsh, or Windows PowerShell 5.1 with `shell: powershell`) reading `-Command -` is the session's
  * long-lived process. The requests and protocol lines are those of a local session; what differs:
  *
- * - the process: `ssh -T` with BatchMode=yes (no prompt ever blocks a run), keep-alives, and the
- *   host key checked against known_hosts (hvguest never turns that off: sshOptions cannot);
+ * - the process: `ssh -T` with BatchMode=yes (no prompt ever blocks a run), keep-alives, and
+ *   StrictHostKeyChecking=yes (the host key checked against known_hosts; sshOptions and
+ *   ssh_config cannot undo it, since ssh keeps the first value given);
  * - the runtime travels: the first line runs the stager (ps/HvGuest/Stage.ps1), which checks the
  *   host's cached copy against the manifest and is sent the files only when that fails;
  * - a process that ends before the session is ready is a connection problem, told apart by what
@@ -40,7 +41,7 @@ export function remoteShellCommand(shell: string | undefined): string {
  */
 export function sshArguments(host: SessionHost, inventoryFile: string | null | undefined): string[] {
   const e = host.entry
-  const args = ['-T', '-o', 'BatchMode=yes', ...KEEPALIVE.flatMap((o) => ['-o', o])]
+  const args = ['-T', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', ...KEEPALIVE.flatMap((o) => ['-o', o])]
   args.push('-o', `ConnectTimeout=${e?.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS}`)
   if (e?.port !== undefined) args.push('-p', String(e.port))
   if (e?.identityFile !== undefined) args.push('-i', identityFilePath(e.identityFile, inventoryFile ?? null), '-o', 'IdentitiesOnly=yes')

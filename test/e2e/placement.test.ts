@@ -7,7 +7,7 @@
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
-import {stringify} from 'yaml'
+import {parse, stringify} from 'yaml'
 import {makeEmulatorProject, prebuildEmulatorProjects, type EmulatorProject, type EmulatorProjectOptions} from '../helpers/emulator-project.js'
 import {runCli, type CliResult} from '../helpers/run-cli.js'
 
@@ -97,8 +97,24 @@ describe('placement by free memory', {timeout: 120_000}, () => {
 
   it('near miss: --host places nothing by memory and asks no host (placement null)', () => {
     const p = project('8GB')
-    const r = json(runCli(['plan', 'web', '--host', 'c', '--json'], {cwd: p.dir}))
+    // were any host asked, its memory read would fail and say so (a warning)
+    const r = json(runCli(['plan', 'web', '--host', 'c', '--json'], {cwd: p.dir, env: {HVGUEST_EMULATOR_FAIL: 'Get-CimInstance:1'}}))
     expect(r.guests.map((g: any) => [g.host, g.placement])).toEqual([['c', null]])
+    expect(r.diagnostics).toEqual([])
+  })
+
+  it('plan from where a host cannot be reached: that host gets no guest, with a warning, not exit 2', () => {
+    const p = project('8GB')
+    const inv = parse(readFileSync(join(p.dir, 'hosts.yaml'), 'utf8'))
+    // host a over ssh to a port where nothing listens
+    inv.hosts[0] = {name: 'a', transport: 'ssh', address: '127.0.0.1', port: 1, os: 'windows-server-2022', vmRoot: 'C:\\Hyper-V', switches: ['Lab']}
+    writeFileSync(join(p.dir, 'hosts.yaml'), stringify(inv))
+    const r = runCli(['plan', 'web', '--json'], {cwd: p.dir})
+    expect(r.code, r.stdout + r.stderr).toBe(0)
+    const plan = json(r)
+    expect(plan.guests.map((g: any) => g.host)).toEqual(['b'])
+    expect(plan.diagnostics.map((d: any) => [d.code, d.host])).toEqual([['placement-host-unasked', 'a']])
+    expect(plan.diagnostics[0].message).toContain('Connection refused')
   })
 
   it('hosts that cannot say their free memory are left out, each with a warning; with none left, exit 2 and why', () => {

@@ -8,7 +8,7 @@
  * killed): the run rolls back over a new connection, or `recover` finishes it.
  */
 import {spawn, spawnSync} from 'node:child_process'
-import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {parse, stringify} from 'yaml'
@@ -81,6 +81,8 @@ describe('transport: ssh to an emulated host', {timeout: 180_000}, () => {
     // One copy of the runtime in the far side's cache, under its version and digest.
     const staged = readdirSync(join(sshd.cacheDir, 'hvguest', 'runtime'))
     expect(staged).toEqual([expect.stringMatching(/^\d+\.\d+\.\d+-[0-9a-f]{16}$/)])
+    // a copy staged again would be a new folder renamed into the same name: its inode tells
+    const stagedFolder = statSync(join(sshd.cacheDir, 'hvguest', 'runtime', staged[0])).ino
 
     const listed = json(cli(p, ['list', '--json']))
     expect(listed.hosts[0]).toMatchObject({host: 'emu1', ok: true})
@@ -94,6 +96,7 @@ describe('transport: ssh to an emulated host', {timeout: 180_000}, () => {
     expect(destroyed.code, destroyed.stdout + destroyed.stderr).toBe(0)
     expect(vmNames(p)).toEqual([])
     expect(readdirSync(join(sshd.cacheDir, 'hvguest', 'runtime')), 'the cached copy was used, not staged again').toEqual(staged)
+    expect(statSync(join(sshd.cacheDir, 'hvguest', 'runtime', staged[0])).ino, 'the same folder, not a new copy under its name').toBe(stagedFolder)
   })
 
   it('a cached runtime whose file was changed is not used: the stager replaces it', () => {
@@ -306,8 +309,12 @@ describe('psRemoting: PowerShell remoting over SSH (New-PSSession -HostName), th
 
 describe('the tests leave no process behind', () => {
   it('no ssh client to this file\'s sshd lives on', async () => {
-    await until(() => spawnSync('pgrep', ['-f', `-p ${sshd.port}`], {encoding: 'utf8'}).stdout.trim() === '')
-    expect(spawnSync('pgrep', ['-f', `-p ${sshd.port}`], {encoding: 'utf8'}).stdout.trim()).toBe('')
+    // `--`: the pattern starts with a dash; pgrep exits 1 when nothing matches, 2 on bad usage
+    const clients = () => spawnSync('pgrep', ['-f', '--', `-p ${sshd.port}`], {encoding: 'utf8'})
+    await until(() => clients().status === 1)
+    const left = clients()
+    expect(left.status, `${left.stdout}${left.stderr}`).toBe(1)
+    expect(left.stdout.trim()).toBe('')
   })
 })
 

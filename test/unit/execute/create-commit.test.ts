@@ -29,7 +29,7 @@ function planOf(hosts: string[]) {
   const guests = hosts.map((h, i) => guest(`g${i + 1}`, h))
   return {
     plan: {guests, hosts: hosts.map((name) => ({name, vmRoot: 'C:\\VMs'})), summary: {errors: 0, warnings: 0, infos: 0}, diagnostics: []} as any,
-    targets: {hosts: hosts.map((name) => ({name, transport: 'emulator', vmRoot: 'C:\\VMs', inventoryFile: null})), diagnostics: []} as any,
+    targets: {hosts: hosts.map((name) => ({name, transport: 'emulator', os: 'windows-server-2022', vmRoot: 'C:\\VMs', inventoryFile: null})), diagnostics: []} as any,
     resolved: [],
   }
 }
@@ -71,11 +71,17 @@ function scripted(host: string, answers: Record<string, Answer>, log: Array<{hos
 
 async function run(hosts: string[], answers: Record<string, Record<string, Answer>>) {
   const log: Array<{host: string; req: RuntimeRequest}> = []
+  const opened: string[] = []
+  const closed: string[] = []
   const result = await createGuests({templates: ['lab'], cwd: '.'} as any, {
     plan: () => planOf(hosts),
-    open: async (h) => scripted(h.name, answers[h.name] ?? {}, log),
+    open: async (h) => {
+      opened.push(h.name)
+      const session = scripted(h.name, answers[h.name] ?? {}, log)
+      return {...session, close: async () => void closed.push(h.name)}
+    },
   })
-  return {result, log, sent: (host: string) => log.filter((l) => l.host === host).map((l) => String(l.req.action) + (l.req.prepare ? ':prepare' : ''))}
+  return {result, log, opened, closed, sent: (host: string) => log.filter((l) => l.host === host).map((l) => String(l.req.action) + (l.req.prepare ? ':prepare' : ''))}
 }
 
 const failed = (step: string, message: string, data?: unknown): Answer => () => ({ok: false, error: {step, cmdlet: null, message, category: 'WriteError'}, data: data ?? null})
@@ -106,6 +112,9 @@ describe('createGuests: the commit is checked', () => {
     expect(ok.result.status).toBe('ok')
     // two hosts and no --host: each is asked its free memory first (placement), on the session the run then uses
     for (const h of ['hv1', 'hv2']) expect(ok.sent(h)).toEqual(['memory', 'preflight', 'begin', 'create-guest', 'commit:prepare', 'commit'])
+    // the sessions opened to ask are the run's: one per host, each closed once at the end
+    expect(ok.opened.sort()).toEqual(['hv1', 'hv2'])
+    expect(ok.closed.sort()).toEqual(['hv1', 'hv2'])
     const prepares = ok.log.filter((l) => l.req.prepare).map((l) => ok.log.indexOf(l))
     const completes = ok.log.filter((l) => l.req.action === 'commit' && !l.req.prepare).map((l) => ok.log.indexOf(l))
     expect(Math.max(...prepares)).toBeLessThan(Math.min(...completes))

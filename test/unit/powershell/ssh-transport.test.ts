@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {gunzipSync} from 'node:zlib'
 import {createHash} from 'node:crypto'
 import {describe, expect, it} from 'vitest'
-import {hostEntrySchema} from '../../../src/model/schemas.js'
+import {hostEntrySchema, hostInventorySchema} from '../../../src/model/schemas.js'
 import {classifySshFailure, findSsh, remoteShellCommand, sshArguments, stagerLine} from '../../../src/powershell/ssh-transport.js'
 import {runtimePayload} from '../../../src/powershell/runtime-payload.js'
 import {remoteConnectConfig} from '../../../src/powershell/remoting-transport.js'
@@ -21,7 +21,7 @@ const host = (entry: Record<string, unknown> = {}): SessionHost => ({name: 'hv1'
 describe('the ssh command line', () => {
   it('puts BatchMode, keep-alives and the connect timeout before anything the inventory adds, and ends options before the address', () => {
     const args = sshArguments(host({address: 'hv1.lab', port: 2222, user: 'ops', connectTimeoutSeconds: 5, sshOptions: {UserKnownHostsFile: '/k', Compression: true}}), null)
-    expect(args.slice(0, 3)).toEqual(['-T', '-o', 'BatchMode=yes'])
+    expect(args.slice(0, 5)).toEqual(['-T', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes'])
     expect(args).toContain('ServerAliveInterval=15')
     expect(args).toContain('ConnectTimeout=5')
     expect(args.indexOf('BatchMode=yes')).toBeLessThan(args.indexOf('UserKnownHostsFile=/k'))
@@ -66,6 +66,12 @@ describe('inventory: sshOptions that would switch off what hvguest relies on are
     [{stricthostkeychecking: false}, /refused/],
     [{PermitLocalCommand: 'yes'}, /refused/],
     [{LocalCommand: 'touch /tmp/x'}, /refused/],
+    [{StrictHostKeyChecking: 'accept-new'}, /StrictHostKeyChecking=accept-new is refused/],
+    [{ProxyCommand: 'sh -c "touch /tmp/x"'}, /run a command or load a library/],
+    [{KnownHostsCommand: '/bin/echo'}, /refused/],
+    [{PKCS11Provider: '/tmp/evil.so'}, /refused/],
+    [{SecurityKeyProvider: '/tmp/evil.so'}, /refused/],
+    [{RemoteCommand: 'rm -rf /'}, /refused/],
     [{UserKnownHostsFile: 'a\nb'}, /a value is one line/],
     [{'-oProxyCommand': 'x'}, /an ssh_config keyword/],
   ])('%o', (opts, message) => {
@@ -73,10 +79,16 @@ describe('inventory: sshOptions that would switch off what hvguest relies on are
     expect(parsed.success).toBe(false)
     expect(JSON.stringify(parsed.error?.issues)).toMatch(message)
   })
-  it('near misses pass: BatchMode yes, StrictHostKeyChecking yes or accept-new, a known_hosts file', () => {
-    for (const opts of [{BatchMode: 'yes'}, {StrictHostKeyChecking: 'yes'}, {StrictHostKeyChecking: 'accept-new'}, {UserKnownHostsFile: '/etc/hvguest/known_hosts'}]) {
+  it('near misses pass: BatchMode yes, StrictHostKeyChecking yes, a known_hosts file, a bastion by ProxyJump', () => {
+    for (const opts of [{BatchMode: 'yes'}, {StrictHostKeyChecking: 'yes'}, {UserKnownHostsFile: '/etc/hvguest/known_hosts'}, {ProxyJump: 'ops@bastion.lab'}]) {
       expect(parse(opts).success, JSON.stringify(opts)).toBe(true)
     }
+  })
+  it('over ssh, a shell path that a shell would read more into is refused; a path with spaces and parentheses is not', () => {
+    const inv = (shell: string) => hostInventorySchema.safeParse({apiVersion: 'hvguest/v1', kind: 'HostInventory', hosts: [{name: 'hv1', transport: 'ssh', shell}]})
+    expect(inv('C:\\x" & calc & "').success).toBe(false)
+    expect(inv('/opt/pwsh;touch /tmp/x').success).toBe(false)
+    expect(inv('C:\\Program Files (x86)\\PowerShell\\7\\pwsh.exe').success).toBe(true)
   })
   it('an address or user that would read as an option is refused', () => {
     expect(hostEntrySchema.safeParse({name: 'hv1', transport: 'ssh', address: '-oProxyCommand=x'}).success).toBe(false)
@@ -157,7 +169,7 @@ describe('PowerShell remoting: what the local pwsh is given to connect (data, ne
       port: 2222,
       user: 'ops',
       keyFile: '/proj/keys/id',
-      options: {BatchMode: 'yes', ServerAliveInterval: '15', ServerAliveCountMax: '4', UserKnownHostsFile: '/k', IdentitiesOnly: 'yes'},
+      options: {BatchMode: 'yes', StrictHostKeyChecking: 'yes', ServerAliveInterval: '15', ServerAliveCountMax: '4', UserKnownHostsFile: '/k', IdentitiesOnly: 'yes'},
       connectTimeoutMs: 5000,
     })
   })
