@@ -259,11 +259,11 @@ describe('a connection lost during a run', {timeout: 180_000}, () => {
 })
 
 describe('psRemoting: PowerShell remoting over SSH (New-PSSession -HostName), the relay winrm uses too', {timeout: 180_000}, () => {
-  it('create --wait, list, destroy through a PSSession to the sshd powershell subsystem; the progress comes back live', () => {
+  it('create --wait, list, destroy through a PSSession to the sshd powershell subsystem; the progress lines come back too', () => {
     const p = sshProject({psRemoting: true})
     const created = cli(p, ['create', 'lab', '--name', 'web1', '--wait', '--timeout', '30'])
     expect(created.code, created.stdout + created.stderr).toBe(0)
-    // progress lines are relayed as the runtime writes them on the host, not only the result
+    // the progress lines the runtime writes on the host are relayed, not only the result
     expect(created.stderr).toMatch(/emu1\/web1: new-vm/)
     expect(created.stderr).toMatch(/emu1\/web1: created/)
     expect(vmNames(p)).toEqual(['web1'])
