@@ -9,7 +9,7 @@ import {spawnSync} from 'node:child_process'
 import {mkdtempSync, mkdirSync, writeFileSync, readFileSync} from 'node:fs'
 import {tmpdir, cpus} from 'node:os'
 import {join} from 'node:path'
-import {REPO, EMULATOR_MODULES as MODULES, flag, value, log, productPwsh, cli} from './lib/common.mjs'
+import {REPO, EMULATOR_MODULES as MODULES, flag, value, log, productPwsh, cli, WEB_TEMPLATE} from './lib/common.mjs'
 
 const GUESTS = value('--guests', 10)
 
@@ -35,25 +35,7 @@ function project(name) {
     join(dir, 'hosts.yaml'),
     `apiVersion: hvguest/v1\nkind: HostInventory\nhosts:\n  - name: emu1\n    transport: emulator\n    os: windows-server-2022\n    vmRoot: 'C:\\Hyper-V'\n    switches: [Lab]\n    emulator: { stateFile: .hvguest/emulator-state.json }\n`,
   )
-  writeFileSync(
-    join(dir, 'templates', 'web.yaml'),
-    [
-      'apiVersion: hvguest/v1',
-      'kind: GuestTemplate',
-      'metadata: { name: web }',
-      'spec:',
-      '  os: { family: linux, distro: ubuntu, version: "22.04" }',
-      '  processors: 2',
-      '  memory: { startup: 2GB }',
-      '  bootDisk: { size: 20GB }',
-      '  dataDisks:',
-      '    - { name: "data{{index}}", count: 2, size: 10GB, blockSize: 1MB }',
-      '  dvdDrives: [ {} ]',
-      '  networkAdapters: [ { switch: Lab, vlan: 20 } ]',
-      '  integration: { services: { guestServiceInterface: true } }',
-      '',
-    ].join('\n'),
-  )
+  writeFileSync(join(dir, 'templates', 'web.yaml'), WEB_TEMPLATE)
   return {dir, state}
 }
 

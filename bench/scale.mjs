@@ -9,7 +9,7 @@
 //           apart: the node process holds the plan and the sessions' bookkeeping, which grow with
 //           the guests; the pwsh processes are the hosts'.
 //   ssh     one guest on an emulated host reached over `transport: ssh` (a real sshd on
-//           127.0.0.1, bench/lib/sshd.mjs) against the same guest on a local emulated host: the
+//           127.0.0.1, test/helpers/local-sshd.mjs, the tests' recipe) against the same guest on a local emulated host: the
 //           wall-time ratio and the round trips per guest (as bench/create-batch.mjs counts them).
 //           The first ssh run stages the runtime in the far side's cache; it runs once, untimed,
 //           before the rounds, so the rounds measure a warm cache.
@@ -27,8 +27,8 @@ import {spawn, spawnSync} from 'node:child_process'
 import {cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {cpus, tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {REPO, EMULATOR_MODULES, flag, value, log, productPwsh, summary, loadAverage} from './lib/common.mjs'
-import {startSshd} from './lib/sshd.mjs'
+import {REPO, EMULATOR_MODULES, flag, value, log, productPwsh, summary, loadAverage, WEB_TEMPLATE} from './lib/common.mjs'
+import {startSshd} from '../test/helpers/local-sshd.mjs'
 
 const ROUNDS = value('--rounds', 3)
 const HOSTS = 5
@@ -44,27 +44,12 @@ const PWSH = await productPwsh()
 // `command -v` in sh (dash here): bash's `time` keyword would hide the program.
 const TIME = spawnSync('sh', ['-c', 'command -v /usr/bin/time'], {encoding: 'utf8'}).stdout.trim() || null
 
-const TEMPLATE = [
-  'apiVersion: hvguest/v1',
-  'kind: GuestTemplate',
-  'metadata: { name: web }',
-  'spec:',
-  '  os: { family: linux, distro: ubuntu, version: "22.04" }',
-  '  processors: 2',
-  '  memory: { startup: 2GB }',
-  '  bootDisk: { size: 20GB }',
-  '  dataDisks:',
-  '    - { name: "data{{index}}", count: 2, size: 10GB, blockSize: 1MB }',
-  '  dvdDrives: [ {} ]',
-  '  networkAdapters: [ { switch: Lab, vlan: 20 } ]',
-  '',
-].join('\n')
 
 /** A project whose inventory holds one host per entry; each host's state lives in its own folder. */
 function project(root, name, entries) {
   const dir = join(root, name)
   mkdirSync(join(dir, 'templates'), {recursive: true})
-  writeFileSync(join(dir, 'templates', 'web.yaml'), TEMPLATE)
+  writeFileSync(join(dir, 'templates', 'web.yaml'), WEB_TEMPLATE)
   const hosts = entries.map((extra, i) => {
     // Its own folder per host: the drives sit beside the state file, and with them the host's
     // lock and journals (C:\Hyper-V\.hvguest), which two hosts must not share.

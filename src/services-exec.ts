@@ -6,7 +6,7 @@
 export * from './services.js'
 export {initProject} from './execute/init-project.js'
 export {createGuests} from './execute/create.js'
-export {planPlaced, placesByMemory} from './execute/placement-facts.js'
+export {planPlaced} from './execute/placement-facts.js'
 export {describePlan} from './execute/describe.js'
 export {selectHosts, askHosts, refuseUnmanagedHosts} from './execute/host-actions.js'
 export {emitScript} from './execute/emit-script.js'

@@ -4,7 +4,7 @@
  * with a V8 code cache (scripts/bundle.mjs, src/cli/bundles.ts), so a command pays for its
  * services once, compiled, instead of resolving ~150 ESM files on every start.
  */
-export {buildPlan, planRun} from './plan/build-plan.js'
+export {buildPlan, placesByMemory, planRun} from './plan/build-plan.js'
 export {renderPlan} from './report/plan-view.js'
 export {planLab} from './lab/plan-lab.js'
 export {renderLabPlan} from './report/lab-view.js'

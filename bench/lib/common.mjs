@@ -58,3 +58,21 @@ export function summary(samples) {
 
 /** The load average now (1, 5, 15 minutes), for the report. */
 export const loadAverage = () => loadavg().map((l) => Number(l.toFixed(2)))
+
+/** The `web` guest template the create benches build (create-batch.mjs, scale.mjs): one of everything a guest has. */
+export const WEB_TEMPLATE = [
+  'apiVersion: hvguest/v1',
+  'kind: GuestTemplate',
+  'metadata: { name: web }',
+  'spec:',
+  '  os: { family: linux, distro: ubuntu, version: "22.04" }',
+  '  processors: 2',
+  '  memory: { startup: 2GB }',
+  '  bootDisk: { size: 20GB }',
+  '  dataDisks:',
+  '    - { name: "data{{index}}", count: 2, size: 10GB, blockSize: 1MB }',
+  '  dvdDrives: [ {} ]',
+  '  networkAdapters: [ { switch: Lab, vlan: 20 } ]',
+  '  integration: { services: { guestServiceInterface: true } }',
+  '',
+].join('\n')

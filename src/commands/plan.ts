@@ -27,13 +27,13 @@ Exit codes: 0 ok (warnings allowed), 2 invalid input or a plan with errors (--st
 
   async run(): Promise<Plan> {
     const {argv, flags} = await this.parse(PlanCommand)
-    const {planRun, renderPlan, MESSAGES} = await loadServices()
+    const {planRun, placesByMemory, renderPlan, MESSAGES} = await loadServices()
     const request = planRequestFromFlags(argv as string[], flags)
     let planned = planRun(request)
-    if (planned.plan.summary.errors === 0 && planned.targets.hosts.length > 1 && request.host === undefined) {
+    if (placesByMemory(request, planned)) {
       // Placement by free memory: only then are the execution services (sessions) loaded.
       const s = await loadExecServices()
-      planned = await s.planPlaced(request, s.planRun, (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined}))
+      planned = await s.planPlaced(request, s.planRun, (h) => s.openSession(h, {inventoryFile: h.inventoryFile ?? undefined}), planned)
     }
     const {plan} = planned
     if (plan.summary.errors > 0) process.exitCode = EXIT.invalidInput

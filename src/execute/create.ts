@@ -25,33 +25,32 @@ export interface CreateDeps {
 }
 
 export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promise<RunResult> {
-  const emit = opts.onEvent ?? (() => {})
   // Without --host and with several hosts, each host's free memory decides where guests go: the
-  // sessions opened to ask it are the run's own (a host that gets no guest is let go here).
+  // sessions opened to ask it are the run's own. Whatever the run does not take (a host that gets
+  // no guest, a run that never starts) is closed here, once.
   const {planned, sessions: asked} = await planWithPlacement(opts, deps.plan, deps.open)
-  const {plan, targets} = planned
-  if (opts.start || opts.wait) for (const g of plan.guests) g.start = true
-  if (plan.summary.errors > 0 || plan.guests.length === 0) {
-    await closeAll(asked)
-    return unstartedResult(plan)
-  }
-
-  let run: ReturnType<typeof startRun>
-  try {
-    run = startRun(plan, targets.hosts)
-    emit({type: 'work', hosts: run.hosts.map((r) => r.target.name), guests: plan.guests.map((g) => ({host: g.host, guest: g.name})), hostWork: 'connect, preflight, host settings and commit'})
-  } catch (error) {
-    await closeAll(asked)
-    throw error
-  }
+  await closeAll(asked, (host) => !planned.plan.hosts.some((h) => h.name === host))
   const open = (h: TargetHost): Promise<HostSession> => {
     const session = asked.get(h.name)
     asked.delete(h.name)
     return session ? Promise.resolve(session) : deps.open(h)
   }
   try {
-    await openSessions(run, open, emit)
+    return await createPlanned(planned, opts, open)
+  } finally {
     await closeAll(asked)
+  }
+}
+
+async function createPlanned({plan, targets}: PlanResult, opts: CreateOptions, open: (h: TargetHost) => Promise<HostSession>): Promise<RunResult> {
+  const emit = opts.onEvent ?? (() => {})
+  if (opts.start || opts.wait) for (const g of plan.guests) g.start = true
+  if (plan.summary.errors > 0 || plan.guests.length === 0) return unstartedResult(plan)
+
+  const run = startRun(plan, targets.hosts)
+  emit({type: 'work', hosts: run.hosts.map((r) => r.target.name), guests: plan.guests.map((g) => ({host: g.host, guest: g.name})), hostWork: 'connect, preflight, host settings and commit'})
+  try {
+    await openSessions(run, open, emit)
     const problems = await preflight(run, opts)
     if (problems.length > 0) return finishRun(run, 'invalid', {problems})
 
@@ -75,7 +74,6 @@ export async function createGuests(opts: CreateOptions, deps: CreateDeps): Promi
   } catch (error) {
     return await rollBackAfterError(run, error, emit)
   } finally {
-    await closeAll(asked)
     await closeSessions(run)
   }
 }

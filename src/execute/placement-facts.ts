@@ -7,7 +7,7 @@ import {isInputError} from '../model/diagnostic.js'
 import {hasHyperVModule} from '../model/host-os.js'
 import type {TargetHost} from '../model/target-host.js'
 import type {HostMemory, HostMemoryFacts} from '../plan/placement.js'
-import type {PlanRequest, PlanResult} from '../plan/build-plan.js'
+import {placesByMemory, type PlanRequest, type PlanResult} from '../plan/build-plan.js'
 import type {HostSession} from '../powershell/session.js'
 import {answerData, isAnswerShapeError} from '../powershell/answers.js'
 
@@ -65,14 +65,11 @@ async function askMemory(session: HostSession): Promise<HostMemory> {
   }
 }
 
-export async function closeAll(sessions: Map<string, HostSession>): Promise<void> {
-  await Promise.all([...sessions.values()].map((s) => s.close().catch(() => {})))
-  sessions.clear()
-}
-
-/** Does this request place guests by memory? Two or more target hosts, and no --host. */
-export function placesByMemory(req: PlanRequest, planned: PlanResult): boolean {
-  return req.host === undefined && req.hostMemory === undefined && planned.targets.hosts.length > 1
+/** Closes the sessions (those of the hosts `which` picks, by default all) and forgets them. */
+export async function closeAll(sessions: Map<string, HostSession>, which: (host: string) => boolean = () => true): Promise<void> {
+  const closing = [...sessions].filter(([host]) => which(host))
+  for (const [host] of closing) sessions.delete(host)
+  await Promise.all(closing.map(([, s]) => s.close().catch(() => {})))
 }
 
 /**
@@ -85,9 +82,9 @@ export async function planWithPlacement(
   plan: (req: PlanRequest) => PlanResult,
   open: (h: TargetHost) => Promise<HostSession>,
   strict = true,
+  first: PlanResult = plan(req),
 ): Promise<{planned: PlanResult; sessions: Map<string, HostSession>}> {
-  const first = plan(req)
-  if (!placesByMemory(req, first) || first.plan.summary.errors > 0) return {planned: first, sessions: new Map()}
+  if (!placesByMemory(req, first)) return {planned: first, sessions: new Map()}
   const {memory, sessions} = await readHostMemory(first.targets.hosts, open, strict)
   try {
     return {planned: plan({...req, hostMemory: memory}), sessions}
@@ -97,9 +94,12 @@ export async function planWithPlacement(
   }
 }
 
-/** `plan` and `create --dry-run`: the plan, placed by memory when that applies, every session closed. */
-export async function planPlaced(req: PlanRequest, plan: (req: PlanRequest) => PlanResult, open: (h: TargetHost) => Promise<HostSession>): Promise<PlanResult> {
-  const {planned, sessions} = await planWithPlacement(req, plan, open, false)
+/**
+ * `plan` and `create --dry-run`: the plan, placed by memory when that applies, every session
+ * closed. `first` is the plan without placement when the caller has it already.
+ */
+export async function planPlaced(req: PlanRequest, plan: (req: PlanRequest) => PlanResult, open: (h: TargetHost) => Promise<HostSession>, first?: PlanResult): Promise<PlanResult> {
+  const {planned, sessions} = await planWithPlacement(req, plan, open, false, first)
   await closeAll(sessions)
   return planned
 }

@@ -60,6 +60,14 @@ export interface PlanResult {
   targets: Targets
 }
 
+/**
+ * Does this request place its guests by free memory (placement.ts)? Two or more target hosts, no
+ * --host, no memory read yet, and a plan without errors: a plan that fails on its own asks no host.
+ */
+export function placesByMemory(req: PlanRequest, first: PlanResult): boolean {
+  return req.host === undefined && req.hostMemory === undefined && first.targets.hosts.length > 1 && first.plan.summary.errors === 0
+}
+
 export async function buildPlan(req: PlanRequest): Promise<Plan> {
   return planRun(req).plan
 }

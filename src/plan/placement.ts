@@ -3,7 +3,7 @@
  * the most memory available, which is the host's free physical memory (read from
  * Win32_OperatingSystem, never from localized performance counters), less what this run already
  * placed there, less the host's reserve (inventory `memoryReserve`, default 2GB). Pure: the free
- * memory was read from the hosts before planning, one facts round trip each.
+ * memory was read from the hosts before planning, one `memory` round trip each.
  */
 import {formatSize, GB} from '../model/sizes.js'
 import type {PlannedPlacement} from '../model/plan.js'

@@ -57,8 +57,12 @@ export function bootstrapCommand(bootstrapPath: string, config: BootstrapConfig)
   return `. ${decodedString(bootstrapPath)} -ConfigBase64 '${toBase64(JSON.stringify(config))}'`
 }
 
-/** Prints `marker` when the runtime answers (Invoke-HvGuestRequest exists): the session is ready. */
-export const readyCheck = (marker: string): string => {
+/**
+ * Prints `marker` when the runtime answers (Invoke-HvGuestRequest exists): the session is ready.
+ * `answers` is the PowerShell condition that says so, in this process by default (a PowerShell
+ * remoting session asks its PSSession: Test-HvRemoteReady).
+ */
+export const readyCheck = (marker: string, answers = 'Get-Command -Name Invoke-HvGuestRequest -CommandType Function, Cmdlet -ErrorAction Ignore'): string => {
   if (!/^[A-Za-z0-9-]+$/.test(marker)) throw new Error('readyCheck: the marker must be [A-Za-z0-9-]')
-  return `if (Get-Command -Name Invoke-HvGuestRequest -CommandType Function, Cmdlet -ErrorAction Ignore) { [Console]::Out.WriteLine('${marker}') }`
+  return `if (${answers}) { [Console]::Out.WriteLine('${marker}') }`
 }

@@ -779,32 +779,6 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
               "computerName"
             ]
           },
-          "memory": {
-            "type": [
-              "object",
-              "null"
-            ],
-            "$comment": "Placement: Win32_OperatingSystem FreePhysicalMemory and TotalVisibleMemorySize (KB, given here in bytes), Get-VMHost MemoryCapacity.",
-            "properties": {
-              "freeBytes": {
-                "type": "integer"
-              },
-              "totalBytes": {
-                "type": "integer"
-              },
-              "capacityBytes": {
-                "type": [
-                  "integer",
-                  "null"
-                ]
-              }
-            },
-            "required": [
-              "freeBytes",
-              "totalBytes",
-              "capacityBytes"
-            ]
-          },
           "hyperV": {
             "type": "boolean"
           },
@@ -1134,7 +1108,6 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           "vmguestIso",
           "vmRoot",
           "freeBytes",
-          "memory",
           "vmNames",
           "vms",
           "hyperVFeature",
@@ -1195,9 +1168,6 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           },
           "freeBytes": {
             "$ref": "#/$defs/answer/properties/freeBytes"
-          },
-          "memory": {
-            "$ref": "#/$defs/answer/properties/memory"
           },
           "vmNames": {
             "$ref": "#/$defs/answer/properties/vmNames"
@@ -2839,7 +2809,7 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
   "memory.schema.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "memory",
-    "description": "The host's memory, for placement (docs/placement.md): Win32_OperatingSystem FreePhysicalMemory and TotalVisibleMemorySize (KB, given here in bytes), and Get-VMHost MemoryCapacity. One CIM query: far lighter than facts, which reads it too.",
+    "description": "The host's memory, for placement (docs/placement.md): Win32_OperatingSystem FreePhysicalMemory and TotalVisibleMemorySize (KB, given here in bytes), and Get-VMHost MemoryCapacity. One CIM query: far lighter than facts, which does not read it.",
     "$defs": {
       "request": {
         "title": "MemoryRequest",

@@ -485,14 +485,6 @@ export interface FactsAnswer {
     buildNumber: string
     computerName: string
   } | null
-  /**
-   * Placement: Win32_OperatingSystem FreePhysicalMemory and TotalVisibleMemorySize (KB, given here in bytes), Get-VMHost MemoryCapacity.
-   */
-  memory: {
-    freeBytes: number
-    totalBytes: number
-    capacityBytes: number | null
-  } | null
   hyperV: boolean
   powershell: string
   locale: string | null
@@ -650,14 +642,6 @@ export interface FactsFailure {
   }
   vmRoot?: string | null
   freeBytes?: number | null
-  /**
-   * Placement: Win32_OperatingSystem FreePhysicalMemory and TotalVisibleMemorySize (KB, given here in bytes), Get-VMHost MemoryCapacity.
-   */
-  memory?: {
-    freeBytes: number
-    totalBytes: number
-    capacityBytes: number | null
-  } | null
   vmNames?: string[]
   vms?: {
     name: string

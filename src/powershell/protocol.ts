@@ -88,9 +88,9 @@ export function encodeRequest(req: RuntimeRequest): string {
 }
 
 /** The one line that runs a request whose JSON is already base64 (see encodeRequest). */
-export function requestLine(requestBase64: string): string {
+export function requestLine(requestBase64: string, command: 'Invoke-HvGuestRequest' | 'Invoke-HvRemoteRequest' = 'Invoke-HvGuestRequest'): string {
   if (!/^[A-Za-z0-9+/=]*$/.test(requestBase64)) throw new Error('requestLine: the argument is not base64')
-  return `Invoke-HvGuestRequest -RequestBase64 '${requestBase64}'`
+  return `${command} -RequestBase64 '${requestBase64}'`
 }
 
 /** The exact one-line command for a request. */

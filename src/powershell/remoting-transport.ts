@@ -9,14 +9,14 @@
  * a local session. A broken PSSession ends the local pwsh (exit 255): the next request opens a new
  * connection, as over plain ssh.
  */
-import {dirname, join} from 'node:path'
+import {join} from 'node:path'
 import {packageRoot} from '../util/package-root.js'
-import {parseProtocol, toBase64} from './protocol.js'
-import {type BootstrapConfig, decodedString, SESSION_PRELUDE} from './bootstrap.js'
+import {parseProtocol, requestLine, toBase64} from './protocol.js'
+import {decodedString, readyCheck, SESSION_PRELUDE} from './bootstrap.js'
+import {farSideRuntime, stageAnswer, stageRuntime} from './far-side-runtime.js'
 import type {HostSide, SessionHost, StartFailure, TransportContext} from './host-side.js'
 import type {RunOutcome} from './pwsh-process.js'
-import {runtimePayload, stagedRuntimeManifest} from './runtime-payload.js'
-import {classifySshFailure, DEFAULT_CONNECT_TIMEOUT_SECONDS, farSideStateFile, stageAnswer} from './ssh-transport.js'
+import {classifySshFailure, DEFAULT_CONNECT_TIMEOUT_SECONDS, ENFORCED_SSH_OPTIONS, inventorySshOptions} from './ssh-transport.js'
 import {identityFilePath} from '../resolve/targets.js'
 
 export type RemotingKind = 'ssh' | 'winrm'
@@ -35,9 +35,10 @@ export interface RemoteConnectConfig {
 
 export function remoteConnectConfig(host: SessionHost, kind: RemotingKind, inventoryFile: string | null | undefined): RemoteConnectConfig {
   const e = host.entry
-  const options: Record<string, string> = {BatchMode: 'yes', StrictHostKeyChecking: 'yes', ServerAliveInterval: '15', ServerAliveCountMax: '4'}
-  for (const [key, value] of Object.entries(e?.sshOptions ?? {})) options[key] = value === true ? 'yes' : value === false ? 'no' : String(value)
+  const options: Record<string, string> = Object.fromEntries(ENFORCED_SSH_OPTIONS)
   if (e?.identityFile !== undefined) options.IdentitiesOnly = 'yes'
+  // The enforced ones are kept: the schema refuses an sshOptions entry that would change them.
+  for (const [key, value] of inventorySshOptions(e)) options[key] ??= value
   return {
     kind,
     address: e?.address ?? host.name,
@@ -51,17 +52,12 @@ export function remoteConnectConfig(host: SessionHost, kind: RemotingKind, inven
 
 /** The host side of a PowerShell remoting session. */
 export function remotingSide(host: SessionHost, ctx: TransportContext, kind: RemotingKind): HostSide {
-  const stateFile = farSideStateFile(host)
-  const files = ctx.files()
-  const folder = dirname(files.runtime)
-  const payload = runtimePayload(files.runtime, stateFile !== undefined ? files.emulatorModules : null)
-  const manifestBase64 = toBase64(JSON.stringify(payload.manifest))
-  const config: BootstrapConfig = {runtime: stagedRuntimeManifest(files.runtime), emulator: stateFile !== undefined ? {modulePath: 'emulator', stateFile} : null}
+  const runtime = farSideRuntime(host, ctx)
   const connect = remoteConnectConfig(host, kind, ctx.inventoryFile)
   const address = `${connect.user ? `${connect.user}@` : ''}${connect.address}`
   const via = kind === 'ssh' ? 'PowerShell remoting over SSH' : 'PowerShell remoting over WinRM'
-  const stagePath = toBase64(join(folder, 'Stage.ps1'))
-  const stageLine = (payloadBase64: string) => `Invoke-HvRemoteStage -StagePathBase64 '${stagePath}' -ConfigBase64 '${manifestBase64}' -PayloadBase64 '${payloadBase64}'`
+  const stagePath = toBase64(runtime.stager)
+  const classify = (stderr: string) => (kind === 'ssh' ? classifySshFailure(stderr, null, host) : undefined)
 
   /** Why the PSSession could not be opened, from New-PSSession's error and what ssh printed. */
   function connectFailure(out: RunOutcome): StartFailure | undefined {
@@ -75,7 +71,7 @@ export function remotingSide(host: SessionHost, ctx: TransportContext, kind: Rem
         message: `host "${host.name}": ${address} has no "powershell" ssh subsystem, which psRemoting needs. Add to the host's sshd_config: Subsystem powershell c:/progra~1/powershell/7/pwsh.exe -sshs -NoLogo (then restart sshd), or leave psRemoting out to use the remote shell directly.`,
       }
     }
-    const classified = kind === 'ssh' ? classifySshFailure(said, null, host) : undefined
+    const classified = classify(said)
     if (classified) return classified
     const reason = (result?.error?.message ?? said).trim().slice(-500)
     return {code: 'host-unreachable', message: `host "${host.name}": could not open ${via} to ${address}: ${reason || `the local PowerShell ${out.status === 'exited' ? 'exited' : 'did not answer'}`}`}
@@ -83,27 +79,19 @@ export function remotingSide(host: SessionHost, ctx: TransportContext, kind: Rem
 
   return {
     transport: host.transport,
-    describe: `${via} to ${address}${stateFile !== undefined ? `, emulated host (state ${stateFile})` : ''}`,
+    describe: `${via} to ${address}${runtime.stateFile !== undefined ? `, emulated host (state ${runtime.stateFile})` : ''}`,
     processName: `the ${via} session to ${address}`,
     env: {},
     async prepare(run) {
       const opened = await run(`${SESSION_PRELUDE}; . ${decodedString(join(packageRoot(), 'ps', 'remoting', 'Remote.ps1'))}; Open-HvRemoteSession -ConfigBase64 '${toBase64(JSON.stringify(connect))}'`)
       const notOpened = connectFailure(opened)
       if (notOpened) return notOpened
-      const state = stageAnswer(await run(stageLine('')), host, `the ${via} session`)
-      if (typeof state !== 'string') return state
-      if (state === 'present') return undefined
-      const written = stageAnswer(await run(stageLine(payload.payloadBase64())), host, `the ${via} session`)
-      return typeof written === 'string' ? undefined : written
+      return stageRuntime(runtime, async (payloadBase64) =>
+        stageAnswer(await run(`Invoke-HvRemoteStage -StagePathBase64 '${stagePath}' -ConfigBase64 '${runtime.manifestBase64}' -PayloadBase64 '${payloadBase64}'`), host, `the ${via} session`, classify),
+      )
     },
-    bootstrapLine(ready) {
-      if (!/^[A-Za-z0-9-]+$/.test(ready)) throw new Error('bootstrapLine: the marker must be [A-Za-z0-9-]')
-      return `Invoke-HvRemoteBootstrap -ConfigBase64 '${toBase64(JSON.stringify(config))}'; if (Test-HvRemoteReady) { [Console]::Out.WriteLine('${ready}') }`
-    },
-    requestLine(requestBase64) {
-      // Only base64 is ever pasted into the line: the request is data (src/powershell/protocol.ts).
-      if (!/^[A-Za-z0-9+/=]*$/.test(requestBase64)) throw new Error('requestLine: not base64')
-      return `Invoke-HvRemoteRequest -RequestBase64 '${requestBase64}'`
-    },
+    bootstrapLine: (ready) => `Invoke-HvRemoteBootstrap -ConfigBase64 '${runtime.bootstrapConfigBase64}'; ${readyCheck(ready, 'Test-HvRemoteReady')}`,
+    // Remote.ps1's Invoke-HvRemoteRequest runs Invoke-HvGuestRequest in the PSSession, with the same base64.
+    requestLine: (requestBase64) => requestLine(requestBase64, 'Invoke-HvRemoteRequest'),
   }
 }

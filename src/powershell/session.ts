@@ -148,6 +148,11 @@ class PwshHostSession implements HostSession {
     this.transport = side.transport
   }
 
+  /** A host reached over a connection (ssh, PowerShell remoting): its process ending is a lost connection. */
+  private get remote(): boolean {
+    return this.side.transport === 'ssh' || this.side.transport === 'winrm'
+  }
+
   /** A fresh process, bootstrapped. Returns undefined when ready, else why not. */
   async start(): Promise<StartFailure | undefined> {
     const launch = this.side.launch
@@ -199,7 +204,7 @@ class PwshHostSession implements HostSession {
       this.proc = undefined
       const failure = await this.start()
       if (failure !== undefined) {
-        const fresh = this.side.launch ? 'a new connection could not be opened' : 'a fresh pwsh process could not be bootstrapped'
+        const fresh = this.remote ? 'a new connection could not be opened' : 'a fresh pwsh process could not be bootstrapped'
         return this.failure(req, SESSION_FAILURE.bootstrap, undefined, `host "${this.host}": ${what} could not run: ${fresh}: ${failure.message}`)
       }
     }
@@ -236,7 +241,7 @@ class PwshHostSession implements HostSession {
     const {result} = parseProtocol(out.stdout)
     if (result) return result
     if (out.status === 'exited') {
-      const lost = this.side.launch ? ` (the connection was lost; the next request opens a new one)` : ''
+      const lost = this.remote ? ` (the connection was lost; the next request opens a new one)` : ''
       return this.failure(req, SESSION_FAILURE.exited, last, `host "${this.host}": ${this.side.processName} ${exitText(out)} during ${what}, without a result${lost}${printed(out)}`)
     }
     return this.failure(req, SESSION_FAILURE.noResult, last, `host "${this.host}": ${what} ended without a result line${printed(out)}`)

@@ -13,21 +13,33 @@
  * - ending the session ends the ssh child only: the far side's pid is never signalled here.
  */
 import {readFileSync} from 'node:fs'
-import {isAbsolute, join} from 'node:path'
 import {diagnostic, InputError} from '../model/diagnostic.js'
 import {identityFilePath} from '../resolve/targets.js'
-import {packageRoot} from '../util/package-root.js'
-import {type BootstrapConfig, readyCheck, SESSION_PRELUDE} from './bootstrap.js'
+import {readyCheck, SESSION_PRELUDE} from './bootstrap.js'
+import {farSideRuntime, stageAnswer, stageRuntime} from './far-side-runtime.js'
 import {isExecutableFile, onPath} from './find-pwsh.js'
-import {parseProtocol, requestLine, toBase64} from './protocol.js'
+import {requestLine} from './protocol.js'
 import {exitText, type RunOutcome} from './pwsh-process.js'
-import {runtimePayload, stagedRuntimeManifest} from './runtime-payload.js'
 import type {HostSide, SessionHost, StartFailure, TransportAdapter} from './host-side.js'
 
 /** Seconds ssh waits for the connection when the inventory does not say (connectTimeoutSeconds). */
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 15
-/** Keep-alives: a host that stops answering is found within about a minute, not at the TCP timeout. */
-const KEEPALIVE = ['ServerAliveInterval=15', 'ServerAliveCountMax=4']
+/**
+ * What hvguest always gives ssh, before anything of the inventory's: no prompt can block a run,
+ * host keys are checked against known_hosts, and a host that stops answering is found within
+ * about a minute (keep-alives), not at the TCP timeout. ssh keeps the first value it is given of
+ * an option, so neither sshOptions nor ssh_config can undo these. Both remote transports use them.
+ */
+export const ENFORCED_SSH_OPTIONS: ReadonlyArray<readonly [string, string]> = [
+  ['BatchMode', 'yes'],
+  ['StrictHostKeyChecking', 'yes'],
+  ['ServerAliveInterval', '15'],
+  ['ServerAliveCountMax', '4'],
+]
+
+/** The inventory's sshOptions as ssh_config values (yes/no for booleans). */
+export const inventorySshOptions = (entry: SessionHost['entry']): Array<[string, string]> =>
+  Object.entries(entry?.sshOptions ?? {}).map(([key, value]) => [key, value === true ? 'yes' : value === false ? 'no' : String(value)])
 
 /** The remote command: the shell, reading its commands line by line from stdin. */
 export function remoteShellCommand(shell: string | undefined): string {
@@ -35,18 +47,16 @@ export function remoteShellCommand(shell: string | undefined): string {
   return `${exe} -NoLogo -NoProfile -NonInteractive -NoExit -Command -`
 }
 
-/**
- * The ssh command line for a host. Ours come first: ssh keeps the first value it is given of an
- * option, so nothing in sshOptions or ssh_config can undo BatchMode.
- */
+/** The ssh command line for a host: ENFORCED_SSH_OPTIONS first, the inventory's last. */
 export function sshArguments(host: SessionHost, inventoryFile: string | null | undefined): string[] {
   const e = host.entry
-  const args = ['-T', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', ...KEEPALIVE.flatMap((o) => ['-o', o])]
+  const option = ([key, value]: readonly [string, string]) => ['-o', `${key}=${value}`]
+  const args = ['-T', ...ENFORCED_SSH_OPTIONS.flatMap(option)]
   args.push('-o', `ConnectTimeout=${e?.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS}`)
   if (e?.port !== undefined) args.push('-p', String(e.port))
   if (e?.identityFile !== undefined) args.push('-i', identityFilePath(e.identityFile, inventoryFile ?? null), '-o', 'IdentitiesOnly=yes')
   if (e?.user !== undefined) args.push('-l', e.user)
-  for (const [key, value] of Object.entries(e?.sshOptions ?? {})) args.push('-o', `${key}=${value === true ? 'yes' : value === false ? 'no' : String(value)}`)
+  args.push(...inventorySshOptions(e).flatMap(option))
   args.push('--', e?.address ?? host.name, remoteShellCommand(e?.shell))
   return args
 }
@@ -109,70 +119,39 @@ export function classifySshFailure(stderr: string, code: number | null, host: Se
 }
 
 /** The stager's statements as one line (see the header of ps/HvGuest/Stage.ps1 for the rules it follows). */
-let stagerBody: string | undefined
-export function stagerLine(configBase64: string, payloadBase64: string): string {
-  stagerBody ??= readFileSync(join(packageRoot(), 'ps', 'HvGuest', 'Stage.ps1'), 'utf8')
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'))
-    .join('; ')
-  return `& { ${stagerBody} } '${configBase64}' '${payloadBase64}'`
-}
-
-/**
- * The stager's answer (ps/HvGuest/Stage.ps1): present, missing or written; else why the runtime
- * could not be put on the host. `shell` names what should have answered, for the message.
- */
-export function stageAnswer(out: RunOutcome, host: SessionHost, shell: string): string | StartFailure {
-  const {result} = parseProtocol(out.stdout)
-  if (result?.ok) return String((result.data as {state?: unknown} | undefined)?.state)
-  if (result) return {code: 'input-invalid', message: `host "${host.name}": the hvguest runtime could not be put on the host: ${result.error?.message ?? 'stage failed'}`}
-  // The shell ran but answered nothing: what it printed says why (a shell that is not PowerShell, an old one).
-  const printed = `${out.stderr}\n${out.stdout}`.trim().slice(-500)
-  return classifySshFailure(out.stderr, null, host) ?? {code: 'remote-shell-missing', message: `host "${host.name}": ${shell} did not answer as PowerShell${printed ? ` (it printed: ${printed})` : ''}`}
-}
-
-/** An emulated far side's state file: a path there, so it must be absolute there (InputError otherwise). */
-export function farSideStateFile(host: SessionHost): string | undefined {
-  const stateFile = host.entry?.emulator?.stateFile
-  if (stateFile !== undefined && !isAbsolute(stateFile) && !/^[A-Za-z]:[\\/]/.test(stateFile)) {
-    throw new InputError(diagnostic('input-invalid', 'error', `host "${host.name}": emulator.stateFile is a path on the far side of ssh and must be absolute there (got ${stateFile})`, {host: host.name}))
+const stagerBodies = new Map<string, string>()
+export function stagerLine(stager: string, configBase64: string, payloadBase64: string): string {
+  let body = stagerBodies.get(stager)
+  if (body === undefined) {
+    body = readFileSync(stager, 'utf8')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'))
+      .join('; ')
+    stagerBodies.set(stager, body)
   }
-  return stateFile
+  return `& { ${body} } '${configBase64}' '${payloadBase64}'`
 }
-
 
 export const ssh: TransportAdapter = {
   name: 'ssh',
   hostSide(host, ctx) {
-    const stateFile = farSideStateFile(host)
-    const files = ctx.files()
-    const payload = runtimePayload(files.runtime, stateFile !== undefined ? files.emulatorModules : null)
-    const configBase64 = toBase64(JSON.stringify(payload.manifest))
-    // Relative paths: Bootstrap.ps1 resolves them against the staged root it sits in.
-    const config: BootstrapConfig = {runtime: stagedRuntimeManifest(files.runtime), emulator: stateFile !== undefined ? {modulePath: 'emulator', stateFile} : null}
+    const runtime = farSideRuntime(host, ctx)
     const address = `${host.entry?.user ? `${host.entry.user}@` : ''}${host.entry?.address ?? host.name}`
+    const shell = `the remote shell ${host.entry?.shell ?? 'pwsh'}`
     const side: HostSide = {
       transport: 'ssh',
-      describe: `ssh ${address}${stateFile !== undefined ? `, emulated host (state ${stateFile})` : ''}`,
+      describe: `ssh ${address}${runtime.stateFile !== undefined ? `, emulated host (state ${runtime.stateFile})` : ''}`,
       processName: `the ssh connection to ${address}`,
       env: {},
       launch: {executable: findSsh(), args: sshArguments(host, ctx.inventoryFile)},
-      async prepare(run) {
-        const asked = await run(`${SESSION_PRELUDE}; ${stagerLine(configBase64, '')}`)
-        const early = explain(asked)
-        if (early) return early
-        const state = stageState(asked)
-        if (typeof state !== 'string') return state
-        if (state === 'present') return undefined
-        const written = await run(stagerLine(configBase64, payload.payloadBase64()))
-        const late = explain(written)
-        if (late) return late
-        const after = stageState(written)
-        return typeof after === 'string' ? undefined : after
-      },
-      bootstrapLine: (ready) =>
-        `. (Join-Path $global:HvGuestStagedRoot 'HvGuest/Bootstrap.ps1') -ConfigBase64 '${toBase64(JSON.stringify(config))}'; ${readyCheck(ready)}`,
+      // The prelude goes with each stager line: it is cheap, and the first line is either one.
+      prepare: (run) =>
+        stageRuntime(runtime, async (payloadBase64) => {
+          const out = await run(`${SESSION_PRELUDE}; ${stagerLine(runtime.stager, runtime.manifestBase64, payloadBase64)}`)
+          return explain(out) ?? stageAnswer(out, host, shell, (stderr) => classifySshFailure(stderr, null, host))
+        }),
+      bootstrapLine: (ready) => `. (Join-Path $global:HvGuestStagedRoot 'HvGuest/Bootstrap.ps1') -ConfigBase64 '${runtime.bootstrapConfigBase64}'; ${readyCheck(ready)}`,
       requestLine,
     }
     /** A connection that ended or timed out before the session was ready. */
@@ -190,7 +169,6 @@ export const ssh: TransportAdapter = {
           : {code: 'remote-shell-missing', message: `host "${host.name}": the remote shell ${host.entry?.shell ?? 'pwsh'} ${exitText(out)} at once: it is not a PowerShell that runs there${said}. Use shell: pwsh, shell: powershell, or the absolute path of pwsh.exe on the host.`})
       )
     }
-    const stageState = (out: RunOutcome) => stageAnswer(out, host, `the remote shell ${host.entry?.shell ?? 'pwsh'}`)
     return side
   },
 }

@@ -214,13 +214,19 @@ function createUntil(p: EmulatorProject, at: RegExp) {
   return {child, reached, exited, out: () => ({stdout, stderr})}
 }
 
+/** A create over ssh of a guest with 12 data disks, reached its fourth: the host's bytes before it, and the run. */
+async function createToFourthDisk() {
+  const p = sshProject({}, 12)
+  const before = readFileSync(p.stateFile, 'utf8')
+  const files = p.files()
+  const run = createUntil(p, /add-hard-disk .*d3\.vhdx/)
+  await run.reached
+  return {p, before, files, run}
+}
+
 describe('a connection lost during a run', {timeout: 180_000}, () => {
   it('the ssh client killed mid-run: exit 1, the rollback runs over a new connection, and the host is as before', async () => {
-    const p = sshProject({}, 12)
-    const before = readFileSync(p.stateFile, 'utf8')
-    const files = p.files()
-    const run = createUntil(p, /add-hard-disk .*d3\.vhdx/)
-    await run.reached
+    const {p, before, files, run} = await createToFourthDisk()
     const ssh = sshChildren(run.child.pid!)
     expect(ssh, 'the session is one ssh child of the CLI').toHaveLength(1)
     process.kill(ssh[0], 'SIGKILL')
@@ -236,11 +242,7 @@ describe('a connection lost during a run', {timeout: 180_000}, () => {
   })
 
   it('the CLI and its ssh killed mid-run: recover, through a new connection, leaves the host byte for byte as before', async () => {
-    const p = sshProject({}, 12)
-    const before = readFileSync(p.stateFile, 'utf8')
-    const files = p.files()
-    const run = createUntil(p, /add-hard-disk .*d3\.vhdx/)
-    await run.reached
+    const {p, before, files, run} = await createToFourthDisk()
     process.kill(-run.child.pid!, 'SIGKILL')
     await run.exited
     expect(vmNames(p), 'the VM exists after the kill').toEqual(['web1'])

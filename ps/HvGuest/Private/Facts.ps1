@@ -107,9 +107,6 @@ function Invoke-HvFactsAction {
     $free = $null
     if (-not [string]::IsNullOrEmpty($vmRoot)) { $free = Get-HvFactOrError -Errors $errors -Fact 'freeBytes' -Cmdlet 'Get-Volume' -Read { Get-HvFreeBytes -Path $vmRoot } }
     $vms = Read-HvVmFacts -Errors $errors -HyperV $hyperV
-    # Placement (docs/placement.md): free memory from Win32_OperatingSystem, whose properties are
-    # not localized, unlike the performance counters ("\Memory\Available Bytes" is translated).
-    $memory = Read-HvMemoryFact -Errors $errors -VmHost $vmHost
     # What a lab plan checks its networks against (docs/execution.md section 9).
     $ipAddresses = Get-HvFactOrError -List -Errors $errors -Fact 'ipAddresses' -Cmdlet 'Get-NetIPAddress' -Read {
         @(Get-HvIPv4Addresses) | ForEach-Object { [ordered]@{ interfaceAlias = [string]$_.InterfaceAlias; ipAddress = [string]$_.IPAddress; prefixLength = [int](Get-HvField -Object $_ -Name 'PrefixLength' -Default 0) } }
@@ -146,7 +143,6 @@ function Invoke-HvFactsAction {
         vmguestIso            = [ordered]@{ path = $isoPath; present = (Test-HvFile -Path $isoPath) }
         vmRoot                = $vmRoot
         freeBytes             = $free
-        memory                = $memory
         vmNames               = $vms.Names
         vms                   = $vms.Vms.ToArray()
         hyperVFeature         = $feature
@@ -164,8 +160,10 @@ function Invoke-HvFactsAction {
 
 # ---- facts, one kind each
 
-# The memory action (placement, docs/placement.md): only the memory fact, one CIM query, so that
-# asking every host before a plan costs little. A host that cannot say fails the request.
+# The memory action (placement, docs/placement.md): the host's memory, one CIM query, so that
+# asking every host before a plan costs little (facts reads everything else, and not this).
+# Win32_OperatingSystem's properties are not localized, unlike the performance counters
+# ("\Memory\Available Bytes" is translated). A host that cannot say fails the request.
 function Invoke-HvMemoryAction {
     param([hashtable]$Context, $Request)
     $errors = New-Object System.Collections.Generic.List[object]

@@ -29,7 +29,6 @@ function facts(configurationVersions: unknown, vmVersions: string[]): unknown {
     vmguestIso: {path: 'C:\\Windows\\System32\\vmguest.iso', present: false},
     vmRoot: 'C:\\Hyper-V',
     freeBytes: null,
-    memory: null,
     vmNames: vmVersions.map((_, i) => `vm${i}`),
     vms: vmVersions.map((version, i) => ({name: `vm${i}`, state: 'Off', version, heartbeat: '', clustered: false, silentServices: []})),
     hyperVFeature: 'Enabled',

@@ -39,7 +39,6 @@ function facts(over: Partial<HostFacts> = {}): HostFacts {
   return {
     computerName: 'HV1',
     os: {caption: 'Microsoft Windows Server 2022 Datacenter', version: '10.0.20348', buildNumber: '20348', computerName: 'HV1'},
-    memory: {freeBytes: 48 * 2 ** 30, totalBytes: 64 * 2 ** 30, capacityBytes: 64 * 2 ** 30},
     hyperV: true,
     powershell: '7.6.9',
     locale: 'en-US',

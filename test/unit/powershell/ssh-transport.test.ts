@@ -10,6 +10,7 @@ import {join} from 'node:path'
 import {gunzipSync} from 'node:zlib'
 import {createHash} from 'node:crypto'
 import {describe, expect, it} from 'vitest'
+import {REPO as REPO_ROOT} from '../../helpers/pwsh.js'
 import {hostEntrySchema, hostInventorySchema} from '../../../src/model/schemas.js'
 import {classifySshFailure, findSsh, remoteShellCommand, sshArguments, stagerLine} from '../../../src/powershell/ssh-transport.js'
 import {runtimePayload} from '../../../src/powershell/runtime-payload.js'
@@ -152,7 +153,7 @@ describe('the runtime as it travels', () => {
   })
 
   it('the stager travels as one line, its comments left behind, with its two arguments quoted', () => {
-    const line = stagerLine('Y29uZmln', '')
+    const line = stagerLine(join(REPO_ROOT, 'ps', 'HvGuest', 'Stage.ps1'), 'Y29uZmln', '')
     expect(line).not.toContain('\n')
     expect(line).not.toMatch(/; #/)
     expect(line).toMatch(/^& \{ param\(\[string\]\$ConfigBase64, \[string\]\$PayloadBase64\); /)

@@ -1,16 +1,24 @@
-// A real OpenSSH server on 127.0.0.1 for the benches of transport: ssh, with the recipe of
-// test/helpers/sshd.ts (ported, so that a bench needs no TypeScript loader): Debian's sshd with
-// a throwaway host key and client key, its own config only, a known_hosts file of its own for
-// the client, and stopped by its own pid. Nothing of the machine's ssh setup is used or changed.
-// The far side finds the repo's pwsh through the PATH the server sets (SetEnv), and caches the
-// runtime in a folder of the server's (XDG_CACHE_HOME).
+// A real OpenSSH server on 127.0.0.1, for the tests (test/helpers/sshd.ts types it) and the
+// benches (bench/scale.mjs) of transport: ssh: one recipe, in plain JavaScript so that a bench
+// needs no TypeScript loader. Debian's sshd, started with a throwaway host key and client key
+// (and a stranger's key it does not accept), its own config only, and a known_hosts file of its
+// own for the client; stopped by its own pid. Nothing of the machine's ssh setup is used or changed.
+//
+// The far side of a session is this machine: its remote command finds the repo's pwsh through
+// the PATH the server sets (SetEnv), and the runtime's cache goes to a folder of the server's
+// (XDG_CACHE_HOME), so that each server starts with an empty cache. sshd also offers
+// PowerShell's `powershell` subsystem (PowerShell remoting over SSH) unless told not to.
+//
+// Missing sshd or ssh-keygen is an error, never a skip: `npm test`'s pretest and .ci/run install
+// openssh-server.
 import {spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {connect, createServer} from 'node:net'
 import {tmpdir, userInfo} from 'node:os'
-import {join} from 'node:path'
-import {REPO} from './common.mjs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const SSHD = '/usr/sbin/sshd'
 
 const freePort = () =>
@@ -24,7 +32,7 @@ const freePort = () =>
   })
 
 function keygen(file) {
-  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hvguest-bench', '-f', file], {encoding: 'utf8'})
+  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'hvguest-test', '-f', file], {encoding: 'utf8'})
   if (r.status !== 0) throw new Error(`ssh-keygen failed (${r.error?.message ?? r.stderr}); install openssh-client`)
 }
 
@@ -36,15 +44,18 @@ const canConnect = (port) =>
   })
 
 /**
- * Starts sshd; resolves once it listens. The result's hostKeys() are the inventory keys of a host
- * reached through it; stop() ends it by its pid (and waits for its exit) and removes its folder.
+ * Starts sshd; resolves once it listens. `powershellSubsystem: false` leaves out the
+ * `Subsystem powershell` line that psRemoting needs. The result's hostKeys() are the inventory
+ * keys of a host reached through it; stop() ends it by its pid (and waits for its exit) and
+ * removes its folder.
  */
-export async function startSshd() {
-  if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: install openssh-server`)
-  const dir = mkdtempSync(join(tmpdir(), 'hvguest-bench-sshd-'))
+export async function startSshd(opts = {}) {
+  if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: install openssh-server (npm test's pretest and .ci/run do)`)
+  const dir = mkdtempSync(join(tmpdir(), 'hvguest-sshd-'))
   const hostKey = join(dir, 'host_ed25519')
   const identityFile = join(dir, 'client_ed25519')
-  for (const k of [hostKey, identityFile]) keygen(k)
+  const strangerKey = join(dir, 'stranger_ed25519')
+  for (const k of [hostKey, identityFile, strangerKey]) keygen(k)
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${identityFile}.pub`))
   const port = await freePort()
   const knownHosts = join(dir, 'known_hosts')
@@ -68,6 +79,7 @@ export async function startSshd() {
     'AcceptEnv none',
     'LogLevel ERROR',
     `SetEnv PATH=${tools}:/usr/local/bin:/usr/bin:/bin XDG_CACHE_HOME=${cacheDir} POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off DOTNET_TieredPGO=0`,
+    ...(opts.powershellSubsystem === false ? [] : [`Subsystem powershell ${join(tools, 'pwsh')} -sshs -NoLogo -NoProfile`]),
   ].join('\n')
   writeFileSync(join(dir, 'sshd_config'), `${config}\n`)
   // privilege separation needs its empty folder (Debian's sshd service creates it at boot)
@@ -95,9 +107,14 @@ export async function startSshd() {
   const user = userInfo().username
   return {
     port,
-    pid: child.pid,
+    dir,
+    user,
+    identityFile,
+    knownHosts,
+    strangerKey,
     cacheDir,
-    hostKeys: () => ({transport: 'ssh', address: '127.0.0.1', port, user, identityFile, sshOptions: {UserKnownHostsFile: knownHosts}}),
+    pid: child.pid,
+    hostKeys: (extra = {}) => ({transport: 'ssh', address: '127.0.0.1', port, user, identityFile, sshOptions: {UserKnownHostsFile: knownHosts}, ...extra}),
     stop,
   }
 }
