@@ -282,6 +282,49 @@ const DOCS = [
     inputs: ['Microsoft.FailoverClusters.PowerShell.Cluster'], outputs: ['Microsoft.FailoverClusters.PowerShell.ClusterNode'],
     notes: ['Node objects carry Name, Id, State (Up, Down, Paused, Joining).'],
   },
+  // Failover cluster roles and storage (docs/clusters.md): the Cluster Shared Volumes a clustered
+  // guest's files must be on, its role (resource group) found by VM id, and the role removed with
+  // its resources (the undo of Add-ClusterVirtualMachineRole, and destroy's first step).
+  {
+    cmdlet: 'Get-ClusterSharedVolume', module: 'FailoverClusters', repo: WPD, commit: PINNED,
+    docFile: 'docset/winserver2022-ps/failoverclusters/Get-ClusterSharedVolume.md', help: 'Microsoft.FailoverClusters.PowerShell.dll-Help.xml', shouldProcess: false,
+    sets: [['__AllParameterSets', true, 'Get-ClusterSharedVolume [[-Name] <StringCollection>] [-InputObject <PSObject>] [-Cluster <String>] [<CommonParameters>]']],
+    params: {
+      Cluster: {type: 'String', sets: ALL},
+      InputObject: {type: 'PSObject', sets: ALL, pipeline: 'True (ByValue)'},
+      Name: {type: 'StringCollection', sets: ALL, position: 0},
+    },
+    inputs: ['Microsoft.FailoverClusters.PowerShell.Cluster'], outputs: ['Microsoft.FailoverClusters.PowerShell.ClusterSharedVolume'],
+    notes: ['A volume object carries Name (the cluster disk), State, OwnerNode and SharedVolumeInfo, whose FriendlyVolumeName is the path every node sees it at (C:\\ClusterStorage\\Volume1).'],
+  },
+  {
+    cmdlet: 'Get-ClusterGroup', module: 'FailoverClusters', repo: WPD, commit: PINNED,
+    docFile: 'docset/winserver2022-ps/failoverclusters/Get-ClusterGroup.md', help: 'Microsoft.FailoverClusters.PowerShell.dll-Help.xml', shouldProcess: false,
+    sets: [['__AllParameterSets', true, 'Get-ClusterGroup [[-Name] <StringCollection>] [-VMId <Guid>] [-InputObject <PSObject>] [-Cluster <String>] [<CommonParameters>]']],
+    params: {
+      Cluster: {type: 'String', sets: ALL},
+      InputObject: {type: 'PSObject', sets: ALL, pipeline: 'True (ByValue)'},
+      Name: {type: 'StringCollection', sets: ALL, position: 0},
+      VMId: {type: 'Guid', sets: ALL, pipeline: 'True (ByPropertyName)'},
+    },
+    inputs: ['Microsoft.FailoverClusters.PowerShell.Cluster', 'Microsoft.FailoverClusters.PowerShell.ClusterNode'], outputs: ['Microsoft.FailoverClusters.PowerShell.ClusterGroup'],
+    notes: ['Every clustered role, the core groups too ("Cluster Group", "Available Storage"); a group carries Name, OwnerNode, State and GroupType (VirtualMachine for a VM role).'],
+  },
+  {
+    cmdlet: 'Remove-ClusterGroup', module: 'FailoverClusters', repo: WPD, commit: PINNED,
+    docFile: 'docset/winserver2022-ps/failoverclusters/Remove-ClusterGroup.md', help: 'Microsoft.FailoverClusters.PowerShell.dll-Help.xml',
+    sets: [['__AllParameterSets', true, 'Remove-ClusterGroup [-VMId <Guid>] [[-Name] <StringCollection>] [-Force] [-RemoveResources] [-InputObject <PSObject>] [-Cluster <String>] [-WhatIf] [-Confirm] [<CommonParameters>]']],
+    params: {
+      Cluster: {type: 'String', sets: ALL},
+      Force: {type: 'SwitchParameter', sets: ALL},
+      InputObject: {type: 'PSObject', sets: ALL, pipeline: 'True (ByValue)'},
+      Name: {type: 'StringCollection', sets: ALL, position: 0},
+      RemoveResources: {type: 'SwitchParameter', sets: ALL},
+      VMId: {type: 'Guid', sets: ALL, pipeline: 'True (ByPropertyName)'},
+    },
+    inputs: ['Microsoft.FailoverClusters.PowerShell.ClusterGroup'], outputs: ['None'],
+    notes: ['"If the group still has resources in it, then either remove the resources first, or specify the RemoveResources parameter" (doc DESCRIPTION). A role\'s VM stays on its node: only the cluster forgets it.'],
+  },
   // The virtual TPM (Windows 11 guests, docs/windows-11.md): Hyper-V module cmdlets that came
   // with Windows Server 2016 (no winserver2012-ps / winserver2012r2-ps doc files).
   ...[

@@ -52,10 +52,21 @@ const ACCESS_DENIED: EmulatorProjectOptions = {hyperV: 'access-denied', computer
 const CLUSTER = {cluster: 'CL1', clusterNodes: ['HV1', 'HV2'], clusterNodeStates: {HV2: 'Down'}}
 const NODE1: EmulatorProjectOptions = {...CLUSTER, computerName: 'HV1', switches: ['Lab']}
 const NODE2: EmulatorProjectOptions = {...CLUSTER, computerName: 'HV2', switches: ['Prod', 'Backup']}
+/** Both nodes of cluster CL2 in one folder (one shared cluster file), VM g1 on the CSV of HV1 and off1 off it. */
+const SHARED: EmulatorProjectOptions = {
+  cluster: 'CL2',
+  clusterNodes: ['HV1', 'HV2'],
+  computerName: 'HV1',
+  setup: [
+    "New-HvEmulatorState -Path '.hvguest/hv2.json' -ComputerName HV2 -Cluster CL2 -ClusterNodes HV1,HV2 | Out-Null",
+    "New-VM -Name g1 -NoVHD -Path 'C:\\ClusterStorage\\Volume1' | Out-Null",
+    "New-VM -Name off1 -NoVHD -Path 'C:\\VMs' | Out-Null",
+  ].join('\n'),
+}
 const GERMAN_2012R2: EmulatorProjectOptions = {hostOs: 'windows-server-2012r2', locale: 'de-DE', freeSpaceBytes: 5 * 1024 ** 3}
 const NETWORK: EmulatorProjectOptions = {switches: [{name: 'Lab', tcpOffload: true}, {name: 'Air', wireless: true}]}
 const NAMES_ONLY: EmulatorProjectOptions = {switches: ['Lab', 'Prod'], computerName: 'HV7'}
-beforeAll(() => prebuildEmulatorProjects([NICS, NOT_INSTALLED, ACCESS_DENIED, NODE1, NODE2, GERMAN_2012R2, NETWORK, NAMES_ONLY]), 180_000)
+beforeAll(() => prebuildEmulatorProjects([NICS, NOT_INSTALLED, ACCESS_DENIED, NODE1, NODE2, SHARED, GERMAN_2012R2, NETWORK, NAMES_ONLY]), 180_000)
 
 /** The Get-NetAdapter properties doctor reads, per adapter. */
 const ADAPTERS = `@(Get-NetAdapter | ForEach-Object { [ordered]@{
@@ -202,8 +213,13 @@ describe('clusters: one state file per node', () => {
   it('each node answers Get-ClusterNode for the cluster, and has its own switches', () => {
     const hv1 = makeEmulatorProject(NODE1)
     const hv2 = makeEmulatorProject(NODE2)
-    expect(hv1.state().cluster).toEqual({
-      name: 'CL1', nodes: [{name: 'HV1', id: '1', state: 'Up'}, {name: 'HV2', id: '2', state: 'Down'}], sharedVolumeRoot: 'C:\\ClusterStorage', groups: [],
+    // The node names its cluster's file; the cluster (nodes, volumes, roles) is in that file.
+    expect(hv1.state().cluster).toEqual({stateFile: 'cluster-CL1.json'})
+    expect(JSON.parse(readFileSync(join(hv1.dir, '.hvguest', 'cluster-CL1.json'), 'utf8'))).toEqual({
+      name: 'CL1',
+      nodes: [{name: 'HV1', id: '1', state: 'Up'}, {name: 'HV2', id: '2', state: 'Down'}],
+      sharedVolumes: [{name: 'Cluster Disk 1', path: 'C:\\ClusterStorage\\Volume1', ownerNode: 'HV1', state: 'Online'}],
+      groups: [],
     })
     const one = run(hv1, probe)
     const two = run(hv2, probe)
@@ -214,6 +230,53 @@ describe('clusters: one state file per node', () => {
     expect([one.host, two.host]).toEqual(['HV1', 'HV2'])
     expect(one.switches).toEqual(['Lab'])
     expect(two.switches).toEqual(['Prod', 'Backup'])
+  })
+
+  it('the nodes of one cluster share it: a role registered through one node is seen, and removed, through the other', () => {
+    const p = makeEmulatorProject(SHARED)
+    const out = run(
+      p,
+      `${CATCH}
+$volumes = @(Get-ClusterSharedVolume -Cluster CL2 | ForEach-Object { [ordered]@{ name = $_.Name; state = $_.State; owner = "$($_.OwnerNode)"; paths = @($_.SharedVolumeInfo | ForEach-Object FriendlyVolumeName) } })
+$csvFs = @(Get-Volume | Where-Object FileSystem -eq 'CSVFS').Count
+$g1 = Get-VM -Name g1
+$added = Add-ClusterVirtualMachineRole -VMId $g1.Id
+$again = Get-Failure { Add-ClusterVirtualMachineRole -VMName g1 }
+$offShared = Get-Failure { Add-ClusterVirtualMachineRole -VMName off1 }
+$clustered = [ordered]@{ g1 = (Get-VM -Name g1).IsClustered; off1 = (Get-VM -Name off1).IsClustered }
+Initialize-HvEmulator -StateFile '.hvguest/hv2.json'
+$seen = @(Get-ClusterGroup | ForEach-Object { "$($_.Name)|$($_.OwnerNode)|$($_.State)|$($_.GroupType)" })
+$byId = (Get-ClusterGroup -VMId $g1.Id).Name
+$onHv2 = @(Get-VM).Count
+$noForce = Get-Failure { Remove-ClusterGroup -Name g1 -RemoveResources }
+$noResources = Get-Failure { Remove-ClusterGroup -Name g1 -Force }
+$core = Get-Failure { Remove-ClusterGroup -Name 'Cluster Group' -RemoveResources -Force }
+Remove-ClusterGroup -VMId $g1.Id -RemoveResources -Force
+Initialize-HvEmulator -StateFile '.hvguest/emulator-state.json'
+$gone = Get-Failure { Get-ClusterGroup -VMId $g1.Id }
+ConvertTo-Json -Depth 5 -Compress -InputObject ([ordered]@{
+    volumes = $volumes; csvFs = $csvFs; added = "$($added.Name)|$($added.OwnerNode)|$($added.State)|$($added.GroupType)"
+    again = $again.message; offShared = $offShared.message; clustered = $clustered
+    seen = $seen; byId = $byId; onHv2 = $onHv2; noForce = $noForce.message; noResources = $noResources.message; core = $core.message
+    after = (Get-VM -Name g1).IsClustered; groups = @(Get-ClusterGroup | ForEach-Object Name); gone = $gone.category
+})`,
+    )
+    expect(out.volumes).toEqual([{name: 'Cluster Disk 1', state: 'Online', owner: 'HV1', paths: ['C:\\ClusterStorage\\Volume1']}])
+    expect(out.csvFs).toBe(1)
+    expect(out.added).toBe('g1|HV1|Offline|VirtualMachine')
+    expect(out.again).toBe("Virtual machine 'g1' is already a clustered role.")
+    expect(out.offShared).toBe("The virtual machine 'off1' cannot be made highly available: its configuration in 'C:\\VMs\\off1' is not on a Cluster Shared Volume (C:\\ClusterStorage\\Volume1\\).")
+    expect(out.clustered).toEqual({g1: true, off1: false})
+    // Through HV2, which has no VM: the cluster's groups, the core groups first.
+    expect(out.seen).toEqual(['Cluster Group|HV1|Online|Cluster', 'Available Storage|HV1|Offline|AvailableStorage', 'g1|HV1|Offline|VirtualMachine'])
+    expect(out.byId).toBe('g1')
+    expect(out.onHv2).toBe(0)
+    expect(out.noForce).toMatch(/specify -Force/)
+    expect(out.noResources).toMatch(/still contains resources/)
+    expect(out.core).toMatch(/one of the cluster's own groups/)
+    expect(out.after).toBe(false)
+    expect(out.groups).toEqual(['Cluster Group', 'Available Storage'])
+    expect(out.gone).toBe('ObjectNotFound')
   })
 
   it('the node a state file is must be one of the nodes', () => {

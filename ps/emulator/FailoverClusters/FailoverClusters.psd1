@@ -10,7 +10,10 @@
     RequiredModules   = @('HvEmulator')
     FunctionsToExport = @(
         'Add-ClusterVirtualMachineRole',
-        'Get-ClusterNode'
+        'Get-ClusterGroup',
+        'Get-ClusterNode',
+        'Get-ClusterSharedVolume',
+        'Remove-ClusterGroup'
     )
     CmdletsToExport   = @()
     VariablesToExport = @()

@@ -12,6 +12,7 @@
         'Invoke-HvEmulatorCommand',
         'Stop-HvEmulatorCommand',
         'Write-HvEmulatorError',
+        'Get-HvEmulatorCluster',
         'ConvertTo-HvEmulatorLocalPath',
         'ConvertTo-HvEmulatorWindowsPath',
         'Get-HvEmulatorHostProfile',

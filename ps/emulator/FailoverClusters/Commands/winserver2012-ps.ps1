@@ -35,6 +35,32 @@ function Add-ClusterVirtualMachineRole {
     }
 }
 
+# Get-ClusterGroup: docset/winserver2012-ps/failoverclusters/Get-ClusterGroup.md @ 93986fd2fff9 (versions/winserver2012-ps.json)
+function Get-ClusterGroup {
+    [CmdletBinding(DefaultParameterSetName = '__AllParameterSets', PositionalBinding = $false)]
+    param(
+        [Parameter(Position = 1)]
+        [SupportsWildcards()]
+        [System.Collections.Specialized.StringCollection]
+        $Name,
+
+        [Parameter()]
+        [string]
+        $Cluster,
+
+        [Parameter(ValueFromPipeline = $true)]
+        [psobject]
+        $InputObject,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [guid]
+        $VMId
+    )
+    process {
+        Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Get-ClusterGroup']
+    }
+}
+
 # Get-ClusterNode: docset/winserver2012-ps/failoverclusters/Get-ClusterNode.md @ 93986fd2fff9 (versions/winserver2012-ps.json)
 function Get-ClusterNode {
     [CmdletBinding(DefaultParameterSetName = '__AllParameterSets', PositionalBinding = $false)]
@@ -54,5 +80,55 @@ function Get-ClusterNode {
     )
     process {
         Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Get-ClusterNode']
+    }
+}
+
+# Get-ClusterSharedVolume: docset/winserver2012-ps/failoverclusters/Get-ClusterSharedVolume.md @ 93986fd2fff9 (versions/winserver2012-ps.json)
+function Get-ClusterSharedVolume {
+    [CmdletBinding(DefaultParameterSetName = '__AllParameterSets', PositionalBinding = $false)]
+    param(
+        [Parameter(Position = 1)]
+        [System.Collections.Specialized.StringCollection]
+        $Name,
+
+        [Parameter()]
+        [string]
+        $Cluster,
+
+        [Parameter(ValueFromPipeline = $true)]
+        [psobject]
+        $InputObject
+    )
+    process {
+        Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Get-ClusterSharedVolume']
+    }
+}
+
+# Remove-ClusterGroup: docset/winserver2012-ps/failoverclusters/Remove-ClusterGroup.md @ 93986fd2fff9 (versions/winserver2012-ps.json)
+function Remove-ClusterGroup {
+    [CmdletBinding(DefaultParameterSetName = '__AllParameterSets', PositionalBinding = $false)]
+    param(
+        [Parameter(Position = 1)]
+        [System.Collections.Specialized.StringCollection]
+        $Name,
+
+        [Parameter()]
+        [string]
+        $Cluster,
+
+        [Parameter()]
+        [switch]
+        $Force,
+
+        [Parameter(ValueFromPipeline = $true)]
+        [psobject]
+        $InputObject,
+
+        [Parameter()]
+        [switch]
+        $RemoveResources
+    )
+    process {
+        Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Remove-ClusterGroup']
     }
 }

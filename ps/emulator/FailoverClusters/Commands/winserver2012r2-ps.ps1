@@ -35,6 +35,31 @@ function Add-ClusterVirtualMachineRole {
     }
 }
 
+# Get-ClusterGroup: docset/winserver2012r2-ps/failoverclusters/Get-ClusterGroup.md @ 93986fd2fff9 (versions/winserver2012r2-ps.json)
+function Get-ClusterGroup {
+    [CmdletBinding(DefaultParameterSetName = '__AllParameterSets', PositionalBinding = $false)]
+    param(
+        [Parameter(Position = 0)]
+        [System.Collections.Specialized.StringCollection]
+        $Name,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [guid]
+        $VMId,
+
+        [Parameter(ValueFromPipeline = $true)]
+        [psobject]
+        $InputObject,
+
+        [Parameter()]
+        [string]
+        $Cluster
+    )
+    process {
+        Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Get-ClusterGroup']
+    }
+}
+
 # Get-ClusterNode: docset/winserver2012r2-ps/failoverclusters/Get-ClusterNode.md @ 93986fd2fff9 (versions/winserver2012r2-ps.json)
 function Get-ClusterNode {
     [CmdletBinding(DefaultParameterSetName = '__AllParameterSets', PositionalBinding = $false)]
@@ -53,5 +78,59 @@ function Get-ClusterNode {
     )
     process {
         Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Get-ClusterNode']
+    }
+}
+
+# Get-ClusterSharedVolume: docset/winserver2012r2-ps/failoverclusters/Get-ClusterSharedVolume.md @ 93986fd2fff9 (versions/winserver2012r2-ps.json)
+function Get-ClusterSharedVolume {
+    [CmdletBinding(DefaultParameterSetName = '__AllParameterSets', PositionalBinding = $false)]
+    param(
+        [Parameter(Position = 0)]
+        [System.Collections.Specialized.StringCollection]
+        $Name,
+
+        [Parameter(ValueFromPipeline = $true)]
+        [psobject]
+        $InputObject,
+
+        [Parameter()]
+        [string]
+        $Cluster
+    )
+    process {
+        Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Get-ClusterSharedVolume']
+    }
+}
+
+# Remove-ClusterGroup: docset/winserver2012r2-ps/failoverclusters/Remove-ClusterGroup.md @ 93986fd2fff9 (versions/winserver2012r2-ps.json)
+function Remove-ClusterGroup {
+    [CmdletBinding(DefaultParameterSetName = '__AllParameterSets', PositionalBinding = $false, SupportsShouldProcess = $true)]
+    param(
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [guid]
+        $VMId,
+
+        [Parameter(Position = 0)]
+        [System.Collections.Specialized.StringCollection]
+        $Name,
+
+        [Parameter()]
+        [switch]
+        $Force,
+
+        [Parameter()]
+        [switch]
+        $RemoveResources,
+
+        [Parameter(ValueFromPipeline = $true)]
+        [psobject]
+        $InputObject,
+
+        [Parameter()]
+        [string]
+        $Cluster
+    )
+    process {
+        Invoke-HvEmulatorCommand -Cmdlet $PSCmdlet -Parameters $PSBoundParameters -Handler $script:Handlers['Remove-ClusterGroup']
     }
 }

@@ -26,7 +26,7 @@ function Invoke-HvEmulatorCommand {
     )
     $name = $Cmdlet.MyInvocation.MyCommand.Name
     $previous = $script:Current
-    $script:Current = [pscustomobject]@{ Cmdlet = $Cmdlet; Name = $name; State = $null; StatePath = $null }
+    $script:Current = [pscustomobject]@{ Cmdlet = $Cmdlet; Name = $name; State = $null; StatePath = $null; Cluster = $null }
     try {
         $fault = Test-InjectedFault -Name $name
         if ($fault) {
@@ -47,27 +47,47 @@ function Invoke-HvEmulatorCommand {
             ParameterSet  = $Cmdlet.ParameterSetName
             State         = $null
             StatePath     = $statePath
+            # A cluster node's shared cluster state (ClusterState.ps1), or $null.
+            Cluster       = $null
+            ClusterPath   = $null
         }
         $output = $null
         if (-not $mutates) {
             $context.State = (Read-StateFile -Path $statePath).State
             $script:Current.State = $context.State
+            $context.ClusterPath = Get-ClusterStatePath -State $context.State -StatePath $statePath
+            if ($null -ne $context.ClusterPath) { $context.Cluster = (Read-StateFile -Path $context.ClusterPath).State }
+            $script:Current.Cluster = $context.Cluster
             if ($isHyperV) { Assert-HvEmulatorHyperV -State $context.State -Name $name }
             $output = @(& $Handler $context)
         }
         else {
             if (-not $Cmdlet.ShouldProcess($name)) { return }
             $lock = Enter-StateLock -Path $statePath
+            $clusterLock = $null
             try {
                 $loaded = Read-StateFile -Path $statePath
                 $context.State = $loaded.State
                 $script:Current.State = $context.State
+                $context.ClusterPath = Get-ClusterStatePath -State $context.State -StatePath $statePath
+                $clusterLoaded = $null
+                if ($null -ne $context.ClusterPath) {
+                    $clusterLock = Enter-ClusterStateLock -Path $context.ClusterPath
+                    $clusterLoaded = Read-StateFile -Path $context.ClusterPath
+                    $context.Cluster = $clusterLoaded.State
+                }
+                $script:Current.Cluster = $context.Cluster
                 if ($isHyperV) { Assert-HvEmulatorHyperV -State $context.State -Name $name }
                 $output = @(& $Handler $context)
                 $text = ConvertTo-StateText -State $context.State
                 if ($text -cne $loaded.Text) { Write-StateFile -Path $statePath -Text $text }
+                if ($null -ne $clusterLoaded) {
+                    $clusterText = ConvertTo-StateText -State $context.Cluster
+                    if ($clusterText -cne $clusterLoaded.Text) { Write-StateFile -Path $context.ClusterPath -Text $clusterText }
+                }
             }
             finally {
+                if ($null -ne $clusterLock) { $clusterLock.Dispose() }
                 Exit-StateLock -Stream $lock
             }
         }
@@ -76,6 +96,18 @@ function Invoke-HvEmulatorCommand {
         $script:Current = $previous
     }
     foreach ($item in $output) { $item }
+}
+
+function Get-HvEmulatorCluster {
+    <#
+    .SYNOPSIS
+    The shared cluster state (ClusterState.ps1) of the node whose emulated cmdlet is running, or
+    $null: what Get-VM's IsClustered and the FailoverClusters handlers read.
+    #>
+    [CmdletBinding()]
+    param()
+    if ($script:Current) { return $script:Current.Cluster }
+    $null
 }
 
 function New-HvEmulatorErrorRecord {

@@ -31,6 +31,14 @@ function New-HvEmulatorState {
     Default: this host alone.
     .PARAMETER ClusterNodeStates
     With -Cluster: node name -> Up, Down, Paused or Joining (default Up), e.g. @{ HV2 = 'Down' }.
+    .PARAMETER ClusterSharedVolumes
+    With -Cluster: the Cluster Shared Volumes, by folder name under C:\ClusterStorage (default
+    Volume1). Each is a CSVFS volume mounted at C:\ClusterStorage\<name> on this node.
+
+    The cluster itself (its nodes, volumes and roles) is one file shared by its nodes,
+    cluster-<name>.json beside this state file: the first node writes it, and every further node
+    of the same cluster written into the same folder joins it (its -ClusterNodes and
+    -ClusterSharedVolumes must then be the same).
     .PARAMETER NoAutomount
     host.automount false: automatic mounting of new basic volumes is off (as after `mountvol /N`
     or diskpart `automount disable`), so Mount-VHD gives the partitions of a mounted disk no drive
@@ -89,6 +97,10 @@ function New-HvEmulatorState {
 
         [System.Collections.IDictionary]
         $ClusterNodeStates,
+
+        [ValidatePattern('^[A-Za-z0-9][A-Za-z0-9 _-]*$')]
+        [string[]]
+        $ClusterSharedVolumes = @('Volume1'),
 
         [long]
         $FreeSpaceBytes = 400GB,
@@ -292,8 +304,13 @@ function New-HvEmulatorState {
         cluster         = $null
     }
     if ($NoAutomount) { $state.host['automount'] = $false }
+    $mounts = @($MountPoints)
+    if ($Cluster) {
+        # Every node sees each CSV at the same folder, as a volume of the CSVFS file system.
+        $mounts += @(foreach ($v in $ClusterSharedVolumes) { @{ Path = "C:\ClusterStorage\$v"; FileSystem = 'CSVFS' } })
+    }
     $mountDiskNumber = 3
-    foreach ($mount in @($MountPoints)) {
+    foreach ($mount in $mounts) {
         foreach ($k in @($mount.Keys)) { if (@('Path', 'FreeSpaceBytes', 'SizeBytes', 'FileSystem', 'Label') -notcontains [string]$k) { throw "-MountPoints: unknown key '$k' (Path, FreeSpaceBytes, SizeBytes, FileSystem, Label)." } }
         $mountPath = [string]$mount['Path']
         if ($mountPath -notmatch '^C:\\.+') { throw "-MountPoints: Path '$mountPath' must be a folder on drive C: (such as C:\ClusterStorage\Volume1)." }
@@ -313,13 +330,9 @@ function New-HvEmulatorState {
         $mountDiskNumber++
     }
     if ($Cluster) {
-        $state.cluster = [ordered]@{
-            name             = $Cluster
-            nodes            = $nodes
-            sharedVolumeRoot = 'C:\ClusterStorage'
-            groups           = @()
-        }
-        [void][System.IO.Directory]::CreateDirectory([System.IO.Path]::Combine($stateDir, 'drives', 'C', 'ClusterStorage'))
+        $clusterFile = "cluster-$Cluster.json"
+        Write-ClusterStateFile -Path ([System.IO.Path]::Combine($stateDir, $clusterFile)) -Name $Cluster -Nodes $nodes -SharedVolumes $ClusterSharedVolumes -ClusterNodeStates $ClusterNodeStates
+        $state.cluster = [ordered]@{ stateFile = $clusterFile }
     }
     if ($hostProfile.VmGuestIso) {
         # vmguest.iso is the integration services setup disc (support\amd64\setup.exe) of the
@@ -338,6 +351,24 @@ function New-HvEmulatorState {
         }
     }
     Write-StateFile -Path $full -Text (ConvertTo-StateText -State $state)
+}
+
+function Write-ClusterStateFile {
+    # The cluster's shared file (ClusterState.ps1): written by its first node, joined by the others.
+    param([string]$Path, [string]$Name, $Nodes, [string[]]$SharedVolumes, [System.Collections.IDictionary]$ClusterNodeStates)
+    $volumes = @(for ($i = 0; $i -lt $SharedVolumes.Count; $i++) {
+            [ordered]@{ name = "Cluster Disk $($i + 1)"; path = "C:\ClusterStorage\$($SharedVolumes[$i])"; ownerNode = [string]$Nodes[0].name; state = 'Online' }
+        })
+    if ([System.IO.File]::Exists($Path)) {
+        $existing = (Read-StateFile -Path $Path).State
+        $same = ([string]$existing.name -eq $Name) -and ((@($existing.nodes | ForEach-Object { [string]$_.name }) -join ',') -eq (@($Nodes | ForEach-Object { [string]$_.name }) -join ',')) -and ((@($existing.sharedVolumes | ForEach-Object { [string]$_.path }) -join ',') -eq (@($volumes | ForEach-Object { $_.path }) -join ','))
+        if (-not $same) { throw "The cluster file '$Path' already holds another cluster (or other nodes or volumes): a node joining cluster '$Name' must give the same -ClusterNodes and -ClusterSharedVolumes." }
+        if ($ClusterNodeStates -and $ClusterNodeStates.Count -gt 0) {
+            foreach ($n in @($existing.nodes)) { if ($ClusterNodeStates.Contains([string]$n.name) -and [string]$n.state -ne [string]$ClusterNodeStates[[string]$n.name]) { throw "The cluster file '$Path' already says node '$($n.name)' is $($n.state): give -ClusterNodeStates with its first node only." } }
+        }
+        return
+    }
+    Write-StateFile -Path $Path -Text (ConvertTo-StateText -State ([ordered]@{ name = $Name; nodes = $Nodes; sharedVolumes = $volumes; groups = @() }))
 }
 
 function New-ClusterNodeList {

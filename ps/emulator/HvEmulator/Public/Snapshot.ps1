@@ -44,7 +44,7 @@ function Save-HvEmulatorSnapshot {
     .SYNOPSIS
     Copies the emulated host (its state file and every drive folder) into -Path, a folder that must not exist yet.
     .DESCRIPTION
-    -Path gets state.json (the file as it is) and drives/<letter>/ (each drive's folder, empty
+    -Path gets state.json (the file as it is), cluster.json (a cluster node's shared cluster file) and drives/<letter>/ (each drive's folder, empty
     folders included). Taken under the state lock, so no emulated cmdlet of another process
     changes the host half-way. -StateFile defaults to $env:HVGUEST_EMULATOR_STATE.
     #>
@@ -69,6 +69,9 @@ function Save-HvEmulatorSnapshot {
         Assert-SnapshotOutside -Snapshot $target -Roots @($roots.Values)
         [void][System.IO.Directory]::CreateDirectory($target)
         [System.IO.File]::WriteAllText([System.IO.Path]::Combine($target, 'state.json'), $loaded.Text, [System.Text.UTF8Encoding]::new($false))
+        # A cluster node's shared cluster file is part of what the host is (ClusterState.ps1).
+        $clusterPath = Get-ClusterStatePath -State $loaded.State -StatePath $statePath
+        if ($null -ne $clusterPath) { [System.IO.File]::Copy($clusterPath, [System.IO.Path]::Combine($target, 'cluster.json')) }
         foreach ($letter in $roots.Keys) {
             $to = [System.IO.Path]::Combine($target, 'drives', $letter)
             if ([System.IO.Directory]::Exists($roots[$letter])) { Copy-SnapshotTree -From $roots[$letter] -To $to }
@@ -119,6 +122,10 @@ function Restore-HvEmulatorSnapshot {
             if ([System.IO.Directory]::Exists($from)) { Copy-SnapshotTree -From $from -To $savedRoots[$letter] }
         }
         Write-StateFile -Path $statePath -Text $saved.Text
+        $savedCluster = [System.IO.Path]::Combine($source, 'cluster.json')
+        if ([System.IO.File]::Exists($savedCluster)) {
+            Write-StateFile -Path (Get-ClusterStatePath -State $saved.State -StatePath $statePath) -Text ([System.IO.File]::ReadAllText($savedCluster, [System.Text.UTF8Encoding]::new($false)))
+        }
     }
     finally {
         Exit-StateLock -Stream $lock

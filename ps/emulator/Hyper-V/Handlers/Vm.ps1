@@ -130,7 +130,6 @@ $script:Handlers['New-VM'] = {
         networkAdapters              = @()
         integrationServices          = @(Get-HvEmulatorIntegrationServiceCatalog | ForEach-Object { [ordered]@{ guid = $_.Guid; enabled = $_.EnabledByDefault } })
         checkpoints                  = @()
-        clustered                    = $false
         settings                     = [ordered]@{}
     }
     $automaticCheckpoints = Get-NewVMAutomaticCheckpoints -State $state -HostProfile $hostProfile
@@ -191,7 +190,9 @@ $script:Handlers['Get-VM'] = {
         'ClusterObject' {
             $object = $Ctx.Parameters['ClusterObject']
             $name = [string](Get-PropertyValue $object 'Name')
-            $vms = @($vms | Where-Object { $_.clustered -and $_.name -eq $name })
+            # The role's VM: its group names it by id.
+            $ids = @(@(if ($Ctx.Cluster) { $Ctx.Cluster.groups } else { @() }) | Where-Object { $null -ne $_ -and [string]$_.name -eq $name -and $_.vmId } | ForEach-Object { [string]$_.vmId })
+            $vms = @($vms | Where-Object { $ids -contains [string]$_.id })
         }
         default {
             if (Test-Bound $Ctx 'Name') {
@@ -226,9 +227,16 @@ $script:Handlers['Remove-VM'] = {
             if ([System.IO.File]::Exists($local)) { [System.IO.File]::Delete($local) }
         }
         Remove-FromList $state 'vms' { param($x) $x.id -eq $vm.id }
-        if ($state.cluster) { Remove-FromList $state.cluster 'groups' { param($g) $g.vmId -eq $vm.id } }
+        if ($Ctx.Cluster) { Remove-FromList $Ctx.Cluster 'groups' { param($g) $g.vmId -eq $vm.id } }
         if (Get-Bound $Ctx 'Passthru') { $object }
     }
+}
+
+function Set-ClusterRoleState {
+    # A clustered VM's role is Online while the VM runs, Offline otherwise (Get-ClusterGroup State).
+    param($Ctx, $Vm)
+    if (-not $Ctx.Cluster) { return }
+    foreach ($g in @($Ctx.Cluster.groups)) { if ($null -ne $g -and [string]$g.vmId -eq [string]$Vm.id) { $g.state = $(if ($Vm.state -eq 'Running') { 'Online' } else { 'Offline' }) } }
 }
 
 $script:Handlers['Start-VM'] = {
@@ -286,6 +294,7 @@ $script:Handlers['Start-VM'] = {
                 $powerOff = $booted.PowerOff
             }
             $vm.state = $(if ($powerOff) { 'Off' } else { 'Running' })
+            Set-ClusterRoleState -Ctx $Ctx -Vm $vm
         }
         if (Get-Bound $Ctx 'Passthru') { ConvertTo-VMObject -State $state -Vm $vm }
     }
@@ -297,6 +306,7 @@ $script:Handlers['Stop-VM'] = {
     foreach ($vm in (Resolve-TargetVM $Ctx 'Name' 'VM')) {
         if ($vm.state -eq 'Running') { $vm.state = $(if (Get-Bound $Ctx 'Save') { 'Saved' } else { 'Off' }) }
         elseif ($vm.state -eq 'Saved' -and (Get-Bound $Ctx 'TurnOff')) { $vm.state = 'Off' }
+        Set-ClusterRoleState -Ctx $Ctx -Vm $vm
         if (Get-Bound $Ctx 'Passthru') { ConvertTo-VMObject -State $state -Vm $vm }
     }
 }

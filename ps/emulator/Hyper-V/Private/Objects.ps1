@@ -56,6 +56,15 @@ function ConvertTo-RealShape {
 
 function Get-ComputerNameOfState { param($State) [string]$State.host.computerName }
 
+function Test-ClusteredVm {
+    # A VM is clustered while its cluster has a role for it (the cluster's shared state).
+    param($Vm)
+    $cluster = Get-HvEmulatorCluster
+    if ($null -eq $cluster) { return $false }
+    foreach ($g in @($cluster.groups)) { if ($null -ne $g -and [string]$g.vmId -eq [string]$Vm.id) { return $true } }
+    $false
+}
+
 function ConvertTo-DriveObject {
     param($State, $Vm, $Drive, [string]$Kind)
     $type = [string]$Drive.controllerType
@@ -229,7 +238,7 @@ function ConvertTo-VMObject {
         AutomaticStopAction   = [string]$Vm.automaticStopAction
         AutomaticStartDelay   = [int]$Vm.automaticStartDelay
         CheckpointType        = [string]$Vm.checkpointType
-        IsClustered           = [bool]$Vm.clustered
+        IsClustered           = (Test-ClusteredVm -Vm $Vm)
         Uptime                = $report.Uptime
         # What the guest reports (GuestReport.ps1, docs/emulator-guests.md). Hosts from 2016 on
         # no longer grade integration services: the module answers 0.0 and an empty state.
