@@ -45,6 +45,8 @@ export interface HostRun {
   begun: boolean
   /** begin's answer on this host (the host settings it changed): a lab keeps them in its record. */
   began?: unknown
+  /** The host's own virtual switches, as its preflight saw them (a cluster's nodes are compared). */
+  switches?: string[]
 }
 
 export interface CreateRun {

@@ -43,6 +43,7 @@ export async function preflight(run: CreateRun, opts: StepOptions, plannedSwitch
         await r.session!.request({action: 'preflight', plan: planForHost(run.plan, r.target.name), replace: opts.replace ?? false, vmRoot: r.target.vmRoot, ...(switches.length ? {plannedSwitches: switches} : {})}),
       )
       if (!res.ok) throw new HostFailure(r.target.name, failureOf(res)!)
+      r.switches = (res.data as {switches?: string[]} | undefined)?.switches
       for (const p of (res.data as {problems?: Array<{code?: string; guest?: string; message: string}>})?.problems ?? []) {
         problems.push(diagnostic(p.code ?? 'input-invalid', 'error', p.message, {guest: p.guest, host: r.target.name}))
       }
@@ -96,7 +97,7 @@ export async function createGuestOnHost(run: CreateRun, r: HostRun, g: PlannedGu
   const host = r.target.name
   const result = resultOf(run, g)
   const res = checkedAnswer('create-guest', await r.session!.request(
-    {action: 'create-guest', runId: run.id, guest: g, replace: opts.replace ?? false, vmRoot: r.target.vmRoot, media: seedMediaList(g)},
+    {action: 'create-guest', runId: run.id, guest: g, replace: opts.replace ?? false, vmRoot: r.target.vmRoot, media: seedMediaList(g), ...(r.target.cluster ? {cluster: r.target.cluster} : {})},
     {onProgress: (e) => emit({type: 'step', host, guest: g.name, step: e.step, detail: e.detail}), timeoutMs: opts.timeoutMs},
   ))
   // What the host could not take as planned: kept with the guest, shown and in --json.

@@ -8,6 +8,7 @@
 import type {PlanRequest, PlanResult} from '../plan/build-plan.js'
 import type {TargetHost} from '../model/target-host.js'
 import type {HostSession} from '../powershell/session.js'
+import {clusterSwitchProblems} from './cluster-preflight.js'
 import {blameRefusedHosts, commitAll} from './create-commit.js'
 import {rollBackAfterError, rollBackFailedRun} from './create-rollback.js'
 import {finishRun, startRun, unstartedResult, type CreateOptions} from './create-run.js'
@@ -52,6 +53,7 @@ async function createPlanned({plan, targets}: PlanResult, opts: CreateOptions, o
   try {
     await openSessions(run, open, emit)
     const problems = await preflight(run, opts)
+    problems.push(...(await clusterSwitchProblems(run, [...targets.hosts, ...(targets.clusterPeers ?? [])], new Map(run.hosts.map((r) => [r.target.name, r.switches ?? []])), open, emit)))
     if (problems.length > 0) return finishRun(run, 'invalid', {problems})
 
     await beginAndCreateGuests(run, opts, emit)

@@ -9,7 +9,7 @@ import type {HostFactsAnswer} from './host-facts.js'
 /** A check of one cluster, given its nodes that answered (each has facts). */
 type ClusterCheck = (nodes: HostFactsAnswer[]) => CheckLine[]
 
-const CLUSTER_CHECKS: ClusterCheck[] = [checkUnlistedNodes, checkDownNodes, checkClusterSwitches, checkFailoverIcs, checkClusterConfigVersions]
+const CLUSTER_CHECKS: ClusterCheck[] = [checkUnlistedNodes, checkDownNodes, checkSharedStorage, checkClusterSwitches, checkFailoverIcs, checkClusterConfigVersions]
 
 export function checkClusters(answers: HostFactsAnswer[]): DoctorCheck[] {
   const out: DoctorCheck[] = []
@@ -39,6 +39,32 @@ function checkDownNodes(nodes: HostFactsAnswer[]): CheckLine[] {
   const down = [...new Set(reportedNodes(nodes).filter((n) => !/^up$/i.test(n.state)).map((n) => `${n.name} (${n.state})`))]
   if (down.length === 0) return []
   return [line('cluster-nodes', 'warn', 'cluster-node-down', `node${down.length > 1 ? 's' : ''} ${down.join(', ')} cannot take guests now`, 'bring the node up (Start-ClusterNode / Resume-ClusterNode) before relying on failover')]
+}
+
+/** Each node's vmRoot is on a Cluster Shared Volume: another node can start its guests after a failover. */
+function checkSharedStorage(nodes: HostFactsAnswer[]): CheckLine[] {
+  const off: string[] = []
+  const unread: string[] = []
+  for (const n of nodes) {
+    const volumes = n.facts!.clusterSharedVolumes
+    if (volumes === null || volumes === undefined) {
+      unread.push(n.host.name)
+      continue
+    }
+    if (!volumes.some((v) => isUnder(n.host.vmRoot, v))) off.push(`${n.host.name} (${n.host.vmRoot}; volumes: ${volumes.length ? volumes.join(', ') : 'none'})`)
+  }
+  const out: CheckLine[] = []
+  if (unread.length) out.push(line('cluster-storage', 'fail', 'cluster-unavailable', `${unread.join(', ')} could not read the cluster's Cluster Shared Volumes`, 'check that the cluster service runs on the node and that the inventory names the cluster it is a node of'))
+  if (off.length) out.push(line('cluster-storage', 'fail', 'vmroot-not-csv', `vmRoot is not on a Cluster Shared Volume on ${off.join('; ')}: another node could not start these guests after a failover`, 'set vmRoot to a folder under C:\\ClusterStorage\\<volume> for every node of the cluster'))
+  if (!out.length) out.push(line('cluster-storage', 'ok', null, `every node's vmRoot is on a Cluster Shared Volume`))
+  return out
+}
+
+/** Whether a Windows path is the folder `root` or below it (case-insensitive, as Windows compares). */
+function isUnder(path: string, root: string): boolean {
+  const p = path.replace(/\\+$/, '').toLowerCase()
+  const r = root.replace(/\\+$/, '').toLowerCase()
+  return p === r || p.startsWith(`${r}\\`)
 }
 
 /** The same virtual switch names on every node (Live Migration and failover need them). */

@@ -8,6 +8,7 @@
  *                    that disagree (a VM above a node's versions cannot move there)
  *   locale           a non-en-US host is fine (hvguest addresses integration services by GUID): info
  *   wireless         a Wi-Fi adapter bound to an external switch
+ *   cluster-storage  every node's vmRoot is on a Cluster Shared Volume (Get-ClusterSharedVolume)
  *   cluster-switches every node of a cluster has the same virtual switch names (Live Migration)
  *   failover-ics     running guests of a cluster node have their integration services answering
  *   vmguest-iso      present where the host OS ships it (up to 2012 R2)

@@ -130,6 +130,9 @@ export const CODES = {
   'jumbo-value-invalid': {severity: 'error', summary: 'The NIC bound to the switch does not accept that *JumboPacket value.'},
   'vmroot-unavailable': {severity: 'error', summary: 'The host\'s vmRoot cannot be created or written.'},
   'disk-space-insufficient': {severity: 'error', summary: 'The volume under vmRoot has less free space than the new fixed disks need.'},
+  // -- failover clusters (preflight and doctor; docs/clusters.md)
+  'vmroot-not-csv': {severity: 'error', summary: 'A cluster node\'s vmRoot is not on a Cluster Shared Volume (Get-ClusterSharedVolume): another node could not start its guests after a failover.'},
+  'cluster-unavailable': {severity: 'error', summary: 'A host the inventory names as a cluster node cannot read its cluster (the cluster service is not running, or the host is a node of another cluster).'},
   // -- placement by free memory (plan, create: found before any change, exit 2)
   'placement-no-fit': {severity: 'error', summary: 'No host has the memory a guest needs, after what the run already placed there and the host\'s reserve (memoryReserve, default 2GB).'},
   'placement-host-unasked': {severity: 'warning', summary: 'A host could not be asked its free memory, so no guest was placed there.'},

@@ -426,6 +426,10 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           "vmRoot": {
             "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
           },
+          "cluster": {
+            "type": "string",
+            "$comment": "The failover cluster the host is a node of (inventory cluster:): the guest is registered as its role (Add-ClusterVirtualMachineRole -VMId), a journaled step."
+          },
           "media": {
             "type": "array",
             "$comment": "Seed files written before the drives are attached, deleted by rollback and destroy.",
@@ -510,6 +514,33 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "items": {
               "$ref": "#/$defs/warning"
             }
+          },
+          "clusterRole": {
+            "$comment": "The role the guest became on a cluster node (null elsewhere): its cluster, the group's name and the node that owns it.",
+            "anyOf": [
+              {
+                "type": "null"
+              },
+              {
+                "type": "object",
+                "properties": {
+                  "cluster": {
+                    "type": "string"
+                  },
+                  "name": {
+                    "type": "string"
+                  },
+                  "ownerNode": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "cluster",
+                  "name",
+                  "ownerNode"
+                ]
+              }
+            ]
           }
         },
         "required": [
@@ -555,6 +586,9 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           },
           "warnings": {
             "$ref": "#/$defs/answer/properties/warnings"
+          },
+          "clusterRole": {
+            "$ref": "#/$defs/answer/properties/clusterRole"
           }
         }
       },
@@ -958,6 +992,16 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
               ]
             }
           },
+          "clusterSharedVolumes": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "$comment": "With cluster: the paths of its Cluster Shared Volumes (Get-ClusterSharedVolume, SharedVolumeInfo.FriendlyVolumeName), where a node's vmRoot must be; null when they could not be read (errors says why).",
+            "items": {
+              "type": "string"
+            }
+          },
           "ipAddresses": {
             "type": [
               "array",
@@ -1189,6 +1233,9 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           },
           "clusterNodes": {
             "$ref": "#/$defs/answer/properties/clusterNodes"
+          },
+          "clusterSharedVolumes": {
+            "$ref": "#/$defs/answer/properties/clusterSharedVolumes"
           },
           "ipAddresses": {
             "$ref": "#/$defs/answer/properties/ipAddresses"
@@ -2741,6 +2788,29 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
                 "type": "null"
               }
             ]
+          },
+          "clusterRole": {
+            "$comment": "A clustered guest's role (null or absent otherwise): the group's name and the node that owns it now.",
+            "anyOf": [
+              {
+                "type": "null"
+              },
+              {
+                "type": "object",
+                "properties": {
+                  "name": {
+                    "type": "string"
+                  },
+                  "ownerNode": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "name",
+                  "ownerNode"
+                ]
+              }
+            ]
           }
         },
         "required": [
@@ -3152,6 +3222,13 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
               "string",
               "null"
             ]
+          },
+          "switches": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "$comment": "The host's own virtual switches: the caller compares a cluster's nodes (switch-name-mismatch)."
           }
         },
         "required": [
@@ -3173,6 +3250,9 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           },
           "vmRoot": {
             "$ref": "#/$defs/answer/properties/vmRoot"
+          },
+          "switches": {
+            "$ref": "#/$defs/answer/properties/switches"
           }
         }
       }

@@ -329,6 +329,10 @@ export interface CreateGuestRequest {
    */
   vmRoot?: string
   /**
+   * The failover cluster the host is a node of (inventory cluster:): the guest is registered as its role (Add-ClusterVirtualMachineRole -VMId), a journaled step.
+   */
+  cluster?: string
+  /**
    * Seed files written before the drives are attached, deleted by rollback and destroy.
    *
    * Items: A seed image to write: compressed (gzipBase64: the image gzip-compressed, sizeBytes and sha256 of the image itself; an ISO 9660 image is mostly zeros, and the request line is the cost, Private/Guest.ps1 Write-HvMediaFile), or as it is (contentBase64: an emitted --no-secrets script fills secrets into the image when it runs).
@@ -366,6 +370,14 @@ export interface CreateGuestAnswer {
     present: boolean
   }[]
   warnings: RuntimeWarning[]
+  /**
+   * The role the guest became on a cluster node (null elsewhere): its cluster, the group's name and the node that owns it.
+   */
+  clusterRole?: null | {
+    cluster: string
+    name: string
+    ownerNode: string
+  }
 }
 /**
  * What the host did otherwise than planned (Add-HvWarning in Private/Capability.ps1): setting-unsupported-host for a planned setting whose parameter this host's cmdlet lacks (setting names the plan field: checkpoints, firmware.secureBootTemplate, vmVersion...), integration-service-missing, boot-device-missing, dismount-failed.
@@ -399,6 +411,14 @@ export interface CreateGuestFailure {
     present: boolean
   }[]
   warnings?: RuntimeWarning[]
+  /**
+   * The role the guest became on a cluster node (null elsewhere): its cluster, the group's name and the node that owns it.
+   */
+  clusterRole?: null | {
+    cluster: string
+    name: string
+    ownerNode: string
+  }
 }
 /**
  * From ps/HvGuest/schemas/destroy.schema.json#/$defs/request.
@@ -523,6 +543,10 @@ export interface FactsAnswer {
         state: string
       }[]
     | null
+  /**
+   * With cluster: the paths of its Cluster Shared Volumes (Get-ClusterSharedVolume, SharedVolumeInfo.FriendlyVolumeName), where a node's vmRoot must be; null when they could not be read (errors says why).
+   */
+  clusterSharedVolumes?: string[] | null
   /**
    * The host's IPv4 addresses (Get-NetIPAddress -AddressFamily IPv4): what a lab's subnets must not overlap.
    */
@@ -665,6 +689,10 @@ export interface FactsFailure {
         state: string
       }[]
     | null
+  /**
+   * With cluster: the paths of its Cluster Shared Volumes (Get-ClusterSharedVolume, SharedVolumeInfo.FriendlyVolumeName), where a node's vmRoot must be; null when they could not be read (errors says why).
+   */
+  clusterSharedVolumes?: string[] | null
   /**
    * The host's IPv4 addresses (Get-NetIPAddress -AddressFamily IPv4): what a lab's subnets must not overlap.
    */
@@ -1233,6 +1261,13 @@ export interface ListedGuest {
     enabled: boolean
   }[]
   seedMedia?: SeedMediaState | null
+  /**
+   * A clustered guest's role (null or absent otherwise): the group's name and the node that owns it now.
+   */
+  clusterRole?: null | {
+    name: string
+    ownerNode: string
+  }
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
@@ -1407,6 +1442,10 @@ export interface PreflightAnswer {
   }[]
   guests: number
   vmRoot: string | null
+  /**
+   * The host's own virtual switches: the caller compares a cluster's nodes (switch-name-mismatch).
+   */
+  switches?: string[]
 }
 /**
  * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
@@ -1422,6 +1461,10 @@ export interface PreflightFailure {
   }[]
   guests?: number
   vmRoot?: string | null
+  /**
+   * The host's own virtual switches: the caller compares a cluster's nodes (switch-name-mismatch).
+   */
+  switches?: string[]
 }
 /**
  * From ps/HvGuest/schemas/probe.schema.json#/$defs/request.

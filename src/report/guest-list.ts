@@ -17,6 +17,7 @@ export function renderGuestList(answers: Array<HostAnswer<{guests: unknown[]}>>)
     out.push(`${a.host}: ${guests.length} guest${guests.length === 1 ? '' : 's'}`)
     for (const g of guests) {
       out.push(`  ${g.name}  ${g.state ?? '?'}  Gen${g.generation ?? '?'}${g.managed ? '  (created by hvguest)' : ''}`)
+      if (g.clusterRole) out.push(`    cluster role ${g.clusterRole.name}, owner node ${g.clusterRole.ownerNode}`)
       if (g.drives?.length) {
         out.push(
           renderTable(

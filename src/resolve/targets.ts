@@ -33,6 +33,12 @@ export interface Targets {
   inventoryFile: string | null
   inventoryLocate: Locate | null
   hosts: TargetHost[]
+  /**
+   * With --host on a cluster node: the other nodes of its cluster the inventory lists, which are
+   * not targets but are compared with it (create's switch-name-mismatch). Empty otherwise: every
+   * node is then among the hosts.
+   */
+  clusterPeers?: TargetHost[]
   diagnostics: Diagnostic[]
 }
 
@@ -70,7 +76,7 @@ export function resolveTargets(req: TargetsRequest, profiles = new ProfileCache(
     inventoryFile = resolve(req.cwd, invPath)
     const loaded = loadHostInventory(inventoryFile)
     diagnostics.push(...loaded.diagnostics)
-    if (!loaded.inventory) return {inventory, inventoryFile, inventoryLocate, hosts: [], diagnostics}
+    if (!loaded.inventory) return {inventory, inventoryFile, inventoryLocate, hosts: [], clusterPeers: [], diagnostics}
     inventory = loaded.inventory
     inventoryLocate = loaded.locate ?? null
   }
@@ -91,7 +97,7 @@ export function resolveTargets(req: TargetsRequest, profiles = new ProfileCache(
             {source: {file: inventoryFile!}},
           ),
         )
-        return {inventory, inventoryFile, inventoryLocate, hosts: [], diagnostics}
+        return {inventory, inventoryFile, inventoryLocate, hosts: [], clusterPeers: [], diagnostics}
       }
       entries = [hit]
     } else {
@@ -102,31 +108,46 @@ export function resolveTargets(req: TargetsRequest, profiles = new ProfileCache(
       diagnostics.push(
         report('host-not-found', `--host ${req.host} needs an inventory (--inventory FILE, or hosts.yaml here) that lists it`),
       )
-      return {inventory, inventoryFile, inventoryLocate, hosts: [], diagnostics}
+      return {inventory, inventoryFile, inventoryLocate, hosts: [], clusterPeers: [], diagnostics}
     }
     entries = [null]
   }
 
-  const hosts: TargetHost[] = []
-  for (const entry of entries) {
-    const profileRef = req.profile ?? entry?.profile ?? DEFAULT_PROFILE
-    const p = profiles.get(profileRef)
-    // A profile named in the inventory is reported at its line there; a profile problem is
-    // reported once, however many hosts share it.
-    const fromInventory = !req.profile && entry?.profile !== undefined && inventoryLocate !== null
-    for (const d of p.diagnostics) {
-      const located = fromInventory && !d.source?.line ? {...d, source: inventoryLocate!(['hosts', inventory!.hosts.indexOf(entry!), 'profile'])} : d
-      if (!diagnostics.some((x) => x === d || (x.message === located.message && x.source?.line === located.source?.line))) diagnostics.push(located)
-    }
-    if (!p.loaded) continue
-    const keyProblem = entry && inventoryFile ? identityFileProblem(entry, inventoryFile) : undefined
-    if (keyProblem) {
-      diagnostics.push(report('input-invalid', keyProblem, {source: inventoryLocate?.(['hosts', inventory!.hosts.indexOf(entry!), 'identityFile']) ?? {file: inventoryFile!}}))
-      continue
-    }
-    const vmRoot = entry?.vmRoot ?? DEFAULT_VM_ROOT
-    const os: HostOs = entry?.os ?? req.hostOs ?? DEFAULT_HOST_OS
-    hosts.push({
+  const hosts = entries.flatMap((entry) => targetOf(entry, req, profiles, {inventory, inventoryFile, inventoryLocate}, diagnostics))
+  const chosen = req.host && entries[0]?.cluster ? entries[0] : null
+  const peers = chosen ? inventory!.hosts.filter((h) => h !== chosen && h.cluster?.toLowerCase() === chosen.cluster!.toLowerCase()) : []
+  // A peer's own problems are its own (they show when it is the target): not this run's.
+  const clusterPeers = peers.flatMap((entry) => targetOf(entry, {...req, host: undefined}, profiles, {inventory, inventoryFile, inventoryLocate}, []))
+  return {inventory, inventoryFile, inventoryLocate, hosts, clusterPeers, diagnostics}
+}
+
+/** The TargetHost of one inventory entry (or of localhost), or none when its profile or key is bad (the diagnostics say why). */
+function targetOf(
+  entry: HostEntry | null,
+  req: TargetsRequest,
+  profiles: ProfileCache,
+  {inventory, inventoryFile, inventoryLocate}: {inventory: HostInventory | null; inventoryFile: string | null; inventoryLocate: Locate | null},
+  diagnostics: Diagnostic[],
+): TargetHost[] {
+  const profileRef = req.profile ?? entry?.profile ?? DEFAULT_PROFILE
+  const p = profiles.get(profileRef)
+  // A profile named in the inventory is reported at its line there; a profile problem is
+  // reported once, however many hosts share it.
+  const fromInventory = !req.profile && entry?.profile !== undefined && inventoryLocate !== null
+  for (const d of p.diagnostics) {
+    const located = fromInventory && !d.source?.line ? {...d, source: inventoryLocate!(['hosts', inventory!.hosts.indexOf(entry!), 'profile'])} : d
+    if (!diagnostics.some((x) => x === d || (x.message === located.message && x.source?.line === located.source?.line))) diagnostics.push(located)
+  }
+  if (!p.loaded) return []
+  const keyProblem = entry && inventoryFile ? identityFileProblem(entry, inventoryFile) : undefined
+  if (keyProblem) {
+    diagnostics.push(report('input-invalid', keyProblem, {source: inventoryLocate?.(['hosts', inventory!.hosts.indexOf(entry!), 'identityFile']) ?? {file: inventoryFile!}}))
+    return []
+  }
+  const vmRoot = entry?.vmRoot ?? DEFAULT_VM_ROOT
+  const os: HostOs = entry?.os ?? req.hostOs ?? DEFAULT_HOST_OS
+  return [
+    {
       name: entry?.name ?? 'localhost',
       transport: entry?.transport ?? 'local',
       os,
@@ -139,9 +160,8 @@ export function resolveTargets(req: TargetsRequest, profiles = new ProfileCache(
       entry,
       inventoryFile,
       profile: p.loaded,
-    })
-  }
-  return {inventory, inventoryFile, inventoryLocate, hosts, diagnostics}
+    },
+  ]
 }
 
 /**

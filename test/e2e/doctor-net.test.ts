@@ -135,7 +135,7 @@ describe('doctor on an emulated cluster', () => {
   /** Two nodes (two state files) in one inventory under cluster LAB. */
   function cluster(opts: EmulatorProjectOptions, node2Switches: string[]) {
     const p = makeEmulatorProject(opts)
-    const host = (name: string, stateFile: string, switches: string[]) => ({name, transport: 'emulator', os: 'windows-server-2022', cluster: 'LAB', vmRoot: 'C:\\Hyper-V', imageRoot: 'C:\\Images', isoRoot: 'C:\\ISO', switches, emulator: {stateFile}})
+    const host = (name: string, stateFile: string, switches: string[]) => ({name, transport: 'emulator', os: 'windows-server-2022', cluster: 'LAB', vmRoot: 'C:\\ClusterStorage\\Volume1\\Hyper-V', imageRoot: 'C:\\Images', isoRoot: 'C:\\ISO', switches, emulator: {stateFile}})
     writeFileSync(
       join(p.dir, 'hosts.yaml'),
       stringify({apiVersion: 'hvguest/v1', kind: 'HostInventory', hosts: [host('hv1', '.hvguest/emulator-state.json', ['Lab', 'Storage']), host('hv2', '.hvguest/node2.json', node2Switches)]}),

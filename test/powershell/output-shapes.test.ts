@@ -78,7 +78,23 @@ const OUT_OF_SCOPE: Record<string, string> = {
   'Microsoft.Dism.Commands.BasicFeatureObject': 'Get-WindowsOptionalFeature (the Dism module) tells whether the Hyper-V feature is installed; outside the Hyper-V module',
   'Microsoft.Dism.Commands.AdvancedFeatureObject': 'Get-WindowsOptionalFeature -FeatureName returns this one; outside the Hyper-V module',
   'Microsoft.FailoverClusters.PowerShell.ClusterNode': 'Get-ClusterNode (the FailoverClusters module) for clustered hosts; outside the Hyper-V module',
+  'Microsoft.FailoverClusters.PowerShell.ClusterGroup': 'Get-ClusterGroup / Add-ClusterVirtualMachineRole (the FailoverClusters module): a clustered guest\'s role, its Name and OwnerNode (docs/clusters.md); outside the Hyper-V module',
+  'Microsoft.FailoverClusters.PowerShell.ClusterSharedVolume': 'Get-ClusterSharedVolume (the FailoverClusters module): the SharedVolumeInfo of each CSV a node\'s vmRoot must be on; outside the Hyper-V module',
 }
+
+/**
+ * Reads on objects the analysis cannot type because they are properties of an OUT_OF_SCOPE type
+ * (no reference gives their properties' types), kept on purpose. Each must match a read the
+ * source still makes (file, function, member).
+ */
+const UNTYPED_READS: Array<{file: string; function: string; member: string; reason: string}> = [
+  {
+    file: 'ps/HvGuest/Private/Facts.ps1',
+    function: 'Get-HvClusterSharedVolumePaths',
+    member: 'FriendlyVolumeName',
+    reason: 'ClusterSharedVolume.SharedVolumeInfo holds ClusterSharedVolumeInfo objects; FriendlyVolumeName is the path every node reaches the CSV at (Get-ClusterSharedVolume doc, examples)',
+  },
+]
 
 /**
  * Reads of a property the real type does not have, kept on purpose. Each must match a read the
@@ -645,8 +661,14 @@ describe('the real objects: declarations, and the properties the runtime reads',
       expect(realProperties(t), t).toBeNull()
     }
     // Nothing the runtime reads by a Hyper-V/CIM-looking name is left untyped, but $PSVersionTable's.
-    const untyped = readsReport()
-      .untyped.filter((r) => r.file !== BAD_FILE && /^[A-Z]/.test(r.member) && !/\$PSVersionTable/.test(r.text))
+    const allUntyped = readsReport().untyped
+    const listed = (u: (typeof UNTYPED_READS)[number], r: Read) => relative(REPO, r.file) === u.file && r.function === u.function && r.member === u.member
+    for (const u of UNTYPED_READS) {
+      expect(allUntyped.some((r) => listed(u, r)), `UNTYPED_READS ${u.member} in ${u.function} is no longer read`).toBe(true)
+    }
+    const untyped = allUntyped
+      .filter((r) => r.file !== BAD_FILE && /^[A-Z]/.test(r.member) && !/\$PSVersionTable/.test(r.text))
+      .filter((r) => !UNTYPED_READS.some((u) => listed(u, r)))
       .map(where)
     expect(untyped).toEqual([])
   }, 180_000)

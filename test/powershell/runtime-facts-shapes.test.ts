@@ -6,6 +6,8 @@
  * a real pwsh against emulated hosts with none, one and several items, and each answer must pass
  * the schema Node checks answers with (src/powershell/answers.ts).
  */
+import {writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {answerData} from '../../src/powershell/answers.js'
 import {editState, newHost, runSession, type EmuHost} from '../fixtures/runtime/harness.js'
@@ -72,18 +74,24 @@ describe('facts: every list is an array, whatever its length', () => {
     expect(f.vms).toEqual([])
   }, 60_000)
 
-  it('a one-node cluster: clusterNodes is an array of one', () => {
+  it('a one-node cluster: clusterNodes and clusterSharedVolumes are arrays of one', () => {
     const host = newHost()
     editState(host, (s) => {
-      s.cluster = {name: 'CL1', nodes: [{name: s.host.computerName, id: '1', state: 'Up'}], sharedVolumeRoot: 'C:\\ClusterStorage', groups: []}
+      // The cluster's own file beside the node's state (docs/emulator-state.md, "Clusters").
+      writeFileSync(join(dirname(host.stateFile), 'cluster-CL1.json'), JSON.stringify({name: 'CL1', nodes: [{name: s.host.computerName, id: '1', state: 'Up'}], sharedVolumes: [{name: 'Cluster Disk 1', path: 'C:\\ClusterStorage\\Volume1', ownerNode: s.host.computerName, state: 'Online'}], groups: []}))
+      s.cluster = {stateFile: 'cluster-CL1.json'}
     })
-    expect(facts(host, {cluster: 'CL1'}).clusterNodes).toEqual([{name: 'HV-EMU', state: 'Up'}])
+    const f = facts(host, {cluster: 'CL1'})
+    expect(f.clusterNodes).toEqual([{name: 'HV-EMU', state: 'Up'}])
+    expect(f.clusterSharedVolumes).toEqual(['C:\\ClusterStorage\\Volume1'])
   }, 60_000)
 
-  it('cluster nodes that cannot be read are null and listed in errors (not [null])', () => {
+  it('cluster nodes and volumes that cannot be read are null and listed in errors (not [null])', () => {
     const f = facts(newHost(), {cluster: 'CL1'})
     expect(f.clusterNodes).toBeNull()
+    expect(f.clusterSharedVolumes).toBeNull()
     expect(f.errors.map((e: any) => [e.fact, e.cmdlet])).toContainEqual(['clusterNodes', 'Get-ClusterNode'])
+    expect(f.errors.map((e: any) => [e.fact, e.cmdlet])).toContainEqual(['clusterSharedVolumes', 'Get-ClusterSharedVolume'])
   }, 60_000)
 
   it('no address, no NAT, no VM adapter, no lab record: empty arrays', () => {

@@ -124,8 +124,10 @@ function Invoke-HvFactsAction {
     }
     $cluster = [string](Get-HvField -Object $Request -Name 'cluster' -Default '')
     $nodes = $null
+    $sharedVolumes = $null
     if ($cluster.Length -gt 0) {
         $nodes = Get-HvFactOrError -List -Errors $errors -Fact 'clusterNodes' -Cmdlet 'Get-ClusterNode' -Read { @(Get-ClusterNode -Cluster $cluster | ForEach-Object { [ordered]@{ name = [string]$_.Name; state = [string](Get-HvField -Object $_ -Name 'State' -Default '') } }) }
+        $sharedVolumes = Get-HvFactOrError -List -Errors $errors -Fact 'clusterSharedVolumes' -Cmdlet 'Get-ClusterSharedVolume' -Read { @(Get-HvClusterSharedVolumePaths -Cluster $cluster) }
     }
 
     $Context.Data = [ordered]@{
@@ -150,6 +152,7 @@ function Invoke-HvFactsAction {
         vmRootExists          = $(if ([string]::IsNullOrEmpty($vmRoot)) { $null } else { Test-HvDirectory -Path $vmRoot })
         vmRootWritable        = $writable
         clusterNodes          = $nodes
+        clusterSharedVolumes  = $sharedVolumes
         ipAddresses           = $ipAddresses
         netNats               = $netNats
         vmAdapters            = $vmAdapters
@@ -382,6 +385,7 @@ function Invoke-HvPreflightAction {
     $switchNames = @($switchNames) + @($planned | Where-Object { -not (Test-HvNameIn -Names $existingSwitchNames -Name $_) })
 
     Test-HvVmRootDrive -Problems $problems -VmRoot $vmRoot
+    foreach ($h in $hosts) { Test-HvClusterStorage -Context $Context -Problems $problems -Cluster ([string](Get-HvField -Object $h -Name 'cluster' -Default '')) -VmRoot $vmRoot }
     foreach ($h in $hosts) { Test-HvJumboSettings -Context $Context -Problems $problems -HostEntry $h -SwitchNames $switchNames }
     # Disk paths planned so far, lower-cased, with the guest that plans each: a path planned twice is a problem.
     $seenTargets = @{}
@@ -389,7 +393,8 @@ function Invoke-HvPreflightAction {
         Test-HvGuestPlan -Context $Context -Problems $problems -Guest $g -Vms $vms -Replace $replace -VmRoot $vmRoot -SwitchNames $switchNames -SeenTargets $seenTargets
     }
     Test-HvDiskSpace -Context $Context -Problems $problems -Guests $guests -VmRoot $vmRoot
-    $Context.Data = [ordered]@{ problems = $problems.ToArray(); guests = $guests.Count; vmRoot = $vmRoot }
+    # The host's own switches: a cluster's nodes are compared by the caller (switch-name-mismatch).
+    $Context.Data = [ordered]@{ problems = $problems.ToArray(); guests = $guests.Count; vmRoot = $vmRoot; switches = @($existingSwitchNames) }
 }
 
 # ---- preflight, one check each: every problem goes to $Problems (New-HvProblem), in plan order.
@@ -405,6 +410,43 @@ function Test-HvVmRootDrive {
     $letter = Get-HvDriveLetter -Path $VmRoot
     if ($null -ne $letter -and -not (Test-Path -LiteralPath ($letter + ':\'))) {
         $Problems.Add((New-HvProblem -Code 'vmroot-unavailable' -Message ("vmRoot {0}: the host has no drive {1}:" -f $VmRoot, $letter) -Path $VmRoot))
+    }
+}
+
+# The Cluster Shared Volumes of a node's cluster (their paths), read from this node.
+function Get-HvClusterSharedVolumePaths {
+    param([string]$Cluster)
+    return @(foreach ($v in @(Get-ClusterSharedVolume -Cluster $Cluster)) {
+            foreach ($info in @(Get-HvField -Object $v -Name 'SharedVolumeInfo' -Default @())) {
+                $path = [string](Get-HvField -Object $info -Name 'FriendlyVolumeName' -Default '')
+                if ($path.Length -gt 0) { $path }
+            }
+        })
+}
+
+# Whether a Windows path is on one of the given volume paths (the folder itself or below it).
+function Test-HvPathUnder {
+    param([string]$Path, $Roots)
+    foreach ($r in @($Roots)) {
+        $root = ([string]$r).TrimEnd('\')
+        if ((Test-HvSameText -A $Path.TrimEnd('\') -B $root) -or $Path.StartsWith($root + '\', [System.StringComparison]::OrdinalIgnoreCase)) { return $true }
+    }
+    return $false
+}
+
+# A cluster node's guests keep their files on a Cluster Shared Volume, or no other node could
+# start them after a failover (and Add-ClusterVirtualMachineRole refuses them).
+function Test-HvClusterStorage {
+    param([hashtable]$Context, [System.Collections.Generic.List[object]]$Problems, [string]$Cluster, [string]$VmRoot)
+    if ($Cluster.Length -eq 0 -or $VmRoot.Length -eq 0) { return }
+    Set-HvActivity -Context $Context -Step 'preflight' -Cmdlet 'Get-ClusterSharedVolume'
+    try { $paths = @(Get-HvClusterSharedVolumePaths -Cluster $Cluster) }
+    catch {
+        $Problems.Add((New-HvProblem -Code 'cluster-unavailable' -Message ("cluster {0}: this host could not read its Cluster Shared Volumes (Get-ClusterSharedVolume: {1})" -f $Cluster, (Get-HvErrorMessage -ErrorRecord $_))))
+        return
+    }
+    if (-not (Test-HvPathUnder -Path $VmRoot -Roots $paths)) {
+        $Problems.Add((New-HvProblem -Code 'vmroot-not-csv' -Path $VmRoot -Message ("vmRoot {0} is not on a Cluster Shared Volume of cluster {1} ({2}): another node could not start these guests after a failover" -f $VmRoot, $Cluster, $(if ($paths.Count -gt 0) { $paths -join ', ' } else { 'the cluster has none' }))))
     }
 }
 

@@ -35,7 +35,8 @@ function Invoke-HvCreateGuestAction {
     $Context.Run = $run
     $replace = Test-HvTrue (Get-HvField -Object $Request -Name 'replace')
     $media = @(Get-HvField -Object $Request -Name 'media' -Default @())
-    $Context.Data = New-HvGuest -Context $Context -Guest $guest -Replace $replace -Media $media -VmRoot $run.VmRoot
+    $cluster = [string](Get-HvField -Object $Request -Name 'cluster' -Default '')
+    $Context.Data = New-HvGuest -Context $Context -Guest $guest -Replace $replace -Media $media -VmRoot $run.VmRoot -Cluster $cluster
 }
 
 # Creates a folder (and any missing parents). The undo removes the topmost folder this step
@@ -235,7 +236,7 @@ function Add-HvOfflinePackages {
 # One guest, in the order the plan is carried out; each step below is one part of it.
 function New-HvGuest {
     [CmdletBinding()]
-    param([hashtable]$Context, $Guest, [bool]$Replace, $Media, [string]$VmRoot)
+    param([hashtable]$Context, $Guest, [bool]$Replace, $Media, [string]$VmRoot, [string]$Cluster = '')
     $name = [string](Get-HvField -Object $Guest -Name 'name')
     $generation = [int](Get-HvField -Object $Guest -Name 'generation' -Default 1)
     $vmPath = [string](Get-HvRequiredField -Object $Guest -Name 'path' -What "the guest's folder")
@@ -262,6 +263,7 @@ function New-HvGuest {
     # Integration services, by their locale-neutral GUID.
     $services = @(Set-HvIntegrationServices -Context $Context -VM $vm -Services @(Get-HvField -Object $integration -Name 'services' -Default @()))
     Set-HvGuestSettings -Context $Context -VM $vm -Guest $Guest
+    $role = Add-HvClusterRole -Context $Context -VM $vm -Name $name -Cluster $Cluster
     Start-HvPlannedGuest -Context $Context -VM $vm -Guest $Guest -Name $name
 
     return [ordered]@{
@@ -274,7 +276,44 @@ function New-HvGuest {
         directories         = $directories.ToArray()
         integrationServices = $services
         warnings            = $Context.Warnings.ToArray()
+        clusterRole         = $role
     }
+}
+
+# On a cluster node the guest becomes a role of its cluster, once its configuration is complete
+# and before it starts. Registered in this host's own session, never through -Cluster from
+# elsewhere: Microsoft documents that Add-ClusterVirtualMachineRole run remotely needs CredSSP
+# (docs/clusters.md). The undo removes the role and its resources, not the VM (its own step).
+function Add-HvClusterRole {
+    [CmdletBinding()]
+    param([hashtable]$Context, $VM, [string]$Name, [string]$Cluster)
+    if ([string]::IsNullOrEmpty($Cluster)) { return $null }
+    $vmId = Get-HvVMId -VM $VM
+    Start-HvStep -Context $Context -Step 'cluster-role' -Cmdlet 'Add-ClusterVirtualMachineRole' -Detail ('{0} in cluster {1}' -f $Name, $Cluster) -Undo ([ordered]@{ action = 'remove-cluster-role'; vmId = $vmId; name = $Name })
+    $group = @(Add-ClusterVirtualMachineRole -VMId ([guid]$vmId))[0]
+    $roleName = [string](Get-HvField -Object $group -Name 'Name' -Default $Name)
+    Complete-HvStep -Context $Context -UndoUpdate ([ordered]@{ name = $roleName })
+    return [ordered]@{ cluster = $Cluster; name = $roleName; ownerNode = (Get-HvClusterNodeName -Node (Get-HvField -Object $group -Name 'OwnerNode')) }
+}
+
+# A ClusterNode reads as its name (ToString), a deserialized one in a remoting session too.
+function Get-HvClusterNodeName {
+    param($Node)
+    if ($null -eq $Node) { return '' }
+    return [string]$Node
+}
+
+# The VM role of a guest on this host's cluster ({group, name}), found by the VM's id, or $null.
+function Find-HvClusterRole {
+    param([string]$VMId)
+    try { $groups = @(Get-ClusterGroup -VMId ([guid]$VMId)) }
+    catch {
+        # No role has that VM: not found is the answer, any other failure is a failure.
+        if ([string]$_.CategoryInfo.Category -eq 'ObjectNotFound') { return $null }
+        throw
+    }
+    foreach ($g in $groups) { if ($null -ne $g) { return $g } }
+    return $null
 }
 
 # What this runtime cannot make, refused before anything changes.

@@ -20,6 +20,16 @@ function Resolve-HvVmRoot {
 function Remove-HvManagedGuest {
     param([hashtable]$Context, $VM, $Manifest, $ManifestPath, [bool]$KeepDisks)
     $name = [string]$VM.Name
+    # A clustered guest leaves its cluster first: its role (and the VM's resource in it) goes, so
+    # the cluster neither restarts the VM nor keeps a role whose VM is gone.
+    if (Test-HvTrue (Get-HvField -Object $VM -Name 'IsClustered' -Default $false)) {
+        $role = Find-HvClusterRole -VMId (Get-HvVMId -VM $VM)
+        if ($null -ne $role) {
+            Start-HvStep -Context $Context -Step 'remove-cluster-role' -Cmdlet 'Remove-ClusterGroup' -Detail ([string]$role.Name)
+            Remove-ClusterGroup -Name ([string]$role.Name) -RemoveResources -Force | Out-Null
+            Complete-HvStep -Context $Context
+        }
+    }
     $state = [string](Get-HvField -Object $VM -Name 'State' -Default 'Off')
     if (-not (Test-HvSameText -A $state -B 'Off')) {
         Start-HvStep -Context $Context -Step 'stop-vm' -Cmdlet 'Stop-VM' -Detail $name
@@ -151,6 +161,12 @@ function Get-HvGuestDescription {
         $services.Add([ordered]@{ id = (Get-HvIntegrationServiceGuid -Id ([string]$s.Id)); name = [string]$s.Name; enabled = (Test-HvTrue (Get-HvField -Object $s -Name 'Enabled')) })
     }
     $startup = Get-HvField -Object $VM -Name 'MemoryStartup'
+    # A clustered guest's role: the node that owns it now (after a failover, not this one).
+    $role = $null
+    if (Test-HvTrue (Get-HvField -Object $VM -Name 'IsClustered' -Default $false)) {
+        $group = Find-HvClusterRole -VMId $vmId
+        if ($null -ne $group) { $role = [ordered]@{ name = [string]$group.Name; ownerNode = (Get-HvClusterNodeName -Node (Get-HvField -Object $group -Name 'OwnerNode')) } }
+    }
     return [ordered]@{
         name                = [string]$VM.Name
         vmId                = $vmId
@@ -168,6 +184,7 @@ function Get-HvGuestDescription {
         networkAdapters     = $adapters.ToArray()
         integrationServices = $services.ToArray()
         seedMedia           = (Get-HvSeedMediaState -VM $VM -Manifest $manifest)
+        clusterRole         = $role
     }
 }
 

@@ -423,6 +423,14 @@ function Invoke-HvUndo {
             if ($previous.Length -eq 0) { Set-VMDvdDrive -VMDvdDrive $drive -Path $null | Out-Null } else { Set-VMDvdDrive -VMDvdDrive $drive -Path $previous | Out-Null }
             return ('put back the DVD media {0}' -f $(if ($previous.Length -eq 0) { '(empty)' } else { $previous }))
         }
+        'remove-cluster-role' {
+            # Only the role: the VM is its own earlier step, undone after this one.
+            $vmId = [string](Get-HvField -Object $undo -Name 'vmId' -Default '')
+            $role = $(if ($vmId.Length -gt 0) { Find-HvClusterRole -VMId $vmId } else { $null })
+            if ($null -eq $role) { return 'the cluster role is already gone' }
+            Remove-ClusterGroup -Name ([string]$role.Name) -RemoveResources -Force | Out-Null
+            return ('removed cluster role {0}' -f [string]$role.Name)
+        }
         # remove-seed-media (SeedMedia.ps1): only while the media file is still there.
         'reattach-seed-media' { return (Invoke-HvReattachSeedMedia -Undo $undo) }
         'restore-seed-manifest' { return (Invoke-HvRestoreSeedManifest -Undo $undo) }
@@ -458,6 +466,7 @@ function Get-HvUndoCmdlet {
         'set-dvd-media' { return 'Set-VMDvdDrive' }
         'reattach-seed-media' { return 'Set-VMDvdDrive' }
         'restore-seed-manifest' { return $null }
+        'remove-cluster-role' { return 'Remove-ClusterGroup' }
         default { return $null }
     }
 }

@@ -149,15 +149,26 @@ describe('doctor: clusters', () => {
           {name: 'HV1', state: 'Up'},
           {name: 'HV2', state: 'Up'},
         ],
+        clusterSharedVolumes: ['C:\\ClusterStorage\\Volume1'],
         ...over,
       }),
-      target({name, cluster: 'LAB'}),
+      {...target({name, cluster: 'LAB'}), vmRoot: 'C:\\ClusterStorage\\Volume1\\VMs'},
     )
 
   it('same switch names and answering guests: ready', () => {
     const checks = checkHosts([node('hv1', ['Lab', 'Storage']), node('hv2', ['Lab', 'Storage'])])
     expect(notOk(checks)).toEqual([])
     expect(checks.find((c) => c.check === 'cluster-switches')!.message).toContain('every node has the switches Lab, Storage')
+  })
+
+  it("vmroot-not-csv names each node whose vmRoot is off the cluster's shared volumes; volumes it cannot read are cluster-unavailable", () => {
+    const offShared = {...node('hv2', ['Lab']), host: {...node('hv2', ['Lab']).host, vmRoot: 'C:\\ClusterStorage\\Volume10\\VMs'}}
+    const checks = checkHosts([node('hv1', ['Lab']), offShared])
+    expect(notOk(checks)).toEqual(['fail:vmroot-not-csv'])
+    expect(checks.find((c) => c.code === 'vmroot-not-csv')!.message).toBe('cluster LAB: vmRoot is not on a Cluster Shared Volume on hv2 (C:\\ClusterStorage\\Volume10\\VMs; volumes: C:\\ClusterStorage\\Volume1): another node could not start these guests after a failover')
+    expect(checks.find((c) => c.check === 'cluster-storage' && c.status === 'ok')).toBeUndefined()
+    expect(notOk(checkHosts([node('hv1', ['Lab'], {clusterSharedVolumes: null}), node('hv2', ['Lab'])]))).toEqual(['fail:cluster-unavailable'])
+    expect(checkHosts([node('hv1', ['Lab']), node('hv2', ['Lab'])]).find((c) => c.check === 'cluster-storage')!.message).toBe("cluster LAB: every node's vmRoot is on a Cluster Shared Volume")
   })
 
   it('switch-name-mismatch lists what each node lacks', () => {

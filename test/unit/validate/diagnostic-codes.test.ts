@@ -321,6 +321,9 @@ const COVERED_ELSEWHERE: Partial<Record<Code, string[]>> = {
       'ic-not-ready-for-failover',
     ].map((c) => [c, ['test/unit/execute/doctor.test.ts', 'test/e2e/doctor-net.test.ts']]),
   ),
+  // failover clusters: create's preflight on emulated nodes (e2e) and doctor's cluster-storage check (unit and e2e)
+  'vmroot-not-csv': ['test/unit/execute/doctor.test.ts', 'test/e2e/cluster.test.ts'],
+  'cluster-unavailable': ['test/unit/execute/doctor.test.ts'],
   // hosts hvguest cannot act on, and shells that are not there: found before any change
   'hyperv-module-missing': ['test/e2e/host-module-missing.test.ts', 'test/unit/execute/unmanaged-hosts.test.ts'],
   'shell-missing': ['test/unit/powershell/find-shell.test.ts'],
