@@ -7,7 +7,7 @@
 import {createHash} from 'node:crypto'
 import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
-import {copyHost, type EmuHost, newHost, openLiveSession, runSession, runShared} from '../fixtures/runtime/harness.js'
+import {copyHost, type EmuHost, newHost, openLiveSession, runSession, runShared, openShared} from '../fixtures/runtime/harness.js'
 import {clone, RICH_HOST, richGen1Plan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
 import {readJournal, writeJournal} from '../helpers/journal-file.js'
 
@@ -43,9 +43,8 @@ describe('recover', () => {
     expect(existsSync(host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.jsonl`))).toBe(true)
     expect(existsSync(host.local(`${VMROOT}\\.hvguest\\lock`))).toBe(true)
 
-    // Later runs of the CLI (one process, after the killed one): the file's shared session, each
-    // batch as a fresh session would start it.
-    const next = {send: (lines: Parameters<typeof runShared>[1]) => runShared(host, lines), close: async () => {}}
+    // Later runs of the CLI (one process, after the killed one: the file's shared session).
+    const next = await openShared(host)
     try {
       // Another run cannot begin: the lock is held by a process that is gone, and it says so.
       const blocked = await next.send([{action: 'begin', runId: 'run-next', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 1}])

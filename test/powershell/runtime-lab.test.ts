@@ -12,7 +12,7 @@ import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {copyHost, editState, type EmuHost, newHost, runSession, runShared, type BatchRun, type Line} from '../fixtures/runtime/harness.js'
+import {copyHost, editState, type EmuHost, newHost, runSession, runShared, type BatchRun, openShared} from '../fixtures/runtime/harness.js'
 import {RICH_HOST, richGen1Plan} from '../fixtures/runtime/plans.js'
 
 const VMROOT = 'C:\\Hyper-V'
@@ -87,12 +87,6 @@ function okAll(run: {answers: Array<{ok: boolean; action: string | null; error?:
   expect(run.stray, label).toEqual([])
   for (const a of run.answers) expect(a.ok, `${label} ${a.action}: ${JSON.stringify(a.error)}`).toBe(true)
 }
-
-/**
- * Batches on one host through the file's shared session (runShared): each batch starts as a fresh
- * session would (no fault set, fault counts at zero), so every batch sets the fault it sweeps.
- */
-const sharedOn = (host: EmuHost) => ({send: (lines: Line[]) => runShared(host, lines), close: async () => {}})
 
 /** A host with the starter's external switch Lab and an internal switch Existing, made once and copied per test. */
 let baseHost: EmuHost | null = null
@@ -411,7 +405,7 @@ describe('a fault at each mutating cmdlet of a lab run', () => {
       {action: 'rollback', runId},
     ]
     const before = hostBytes(host)
-    const session = sharedOn(host)
+    const session = await openShared(host)
     try {
       const clean = await session.send(requests('lab-probe'))
       okAll(clean, 'without a fault')
@@ -454,7 +448,7 @@ describe('a fault in each journal write of lab-network', () => {
     const host = labHost()
     const before = hostBytes(host)
     const requests = (runId: string) => [begin(runId), {action: 'lab-network', runId, network: internalLan()}, {action: 'rollback', runId}]
-    const session = sharedOn(host)
+    const session = await openShared(host)
     try {
       // begin writes the journal once (its first line); lab-network appends an entry and its done
       // mark for each of its three steps: writes 2 to 7.
@@ -648,7 +642,7 @@ describe('lab-teardown', () => {
     ])
     okAll(up)
     const upData = {begin: up.answers[0].data, network: up.answers[1].data}
-    const session = sharedOn(host)
+    const session = await openShared(host)
     try {
       const failed = await session.send([{raw: "$env:HVGUEST_EMULATOR_FAIL = 'Remove-VMSwitch:1'"}, teardown('down-5', upData)])
       const a = failed.answers[0]
