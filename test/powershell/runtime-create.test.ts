@@ -8,7 +8,7 @@ import {createHash} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {gzipSync} from 'node:zlib'
 import {describe, expect, it} from 'vitest'
-import {newHost, openLiveSession, runSession, vhdHeader, type Answer, type EmuHost} from '../fixtures/runtime/harness.js'
+import {newHost, openShared, runSession, runShared, vhdHeader, type Answer, type EmuHost} from '../fixtures/runtime/harness.js'
 import {gen2Plan, ISO, RICH_HOST, richGen1Plan, singleGuestPlan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')
@@ -156,7 +156,7 @@ describe('create-guest: a Generation 1 plan, exactly', () => {
     expect(listed.integrationServices.map((s: any) => s.id).sort()).toEqual(g.integration.services.map((s: any) => s.id).sort())
   }, 180_000)
 
-  it('the CLI plans as they are: ubuntu-2204 (3 data disks), ws2012r2 (vmguest.iso), ws2022-dc (copied boot disk, fixed NTDS disk) and centos-6 (LIS media)', () => {
+  it('the CLI plans as they are: ubuntu-2204 (3 data disks), ws2012r2 (vmguest.iso), ws2022-dc (copied boot disk, fixed NTDS disk) and centos-6 (LIS media)', async () => {
     const cases = [
       {plan: singleGuestPlan('ubuntu-2204'), hostOs: 'windows-server-2022', parents: [{path: UBUNTU_PARENT}], files: []},
       {plan: singleGuestPlan('ws2012r2'), hostOs: 'windows-server-2012r2', parents: [{path: 'C:\\Hyper-V\\Images\\ws2012r2.vhdx'}], files: []},
@@ -170,7 +170,7 @@ describe('create-guest: a Generation 1 plan, exactly', () => {
     ]
     for (const c of cases) {
       const host = newHost({hostOs: c.hostOs, parents: c.parents, files: c.files})
-      const run = runSession(host, fullRun(c.plan, 'run-cli'))
+      const run = await runShared(host, fullRun(c.plan, 'run-cli'))
       expect(run.stray).toEqual([])
       okAll(run.answers)
       const g = c.plan.guests[0]
@@ -195,7 +195,7 @@ describe('create-guest: a Generation 1 plan, exactly', () => {
     g.drives.push({kind: 'dvd', role: 'firstboot-media', name: 'firstboot-media', controller: {type: 'IDE', number: 1, location: 0}, path: seed, create: null, copyFrom: null, diskNumber: null, pinned: false})
     const bytes = Buffer.from([0, 1, 2, 250, 255, 10, 13, 0x22, 0x27])
     const media = [{path: seed, contentBase64: bytes.toString('base64')}]
-    const session = await openLiveSession(host)
+    const session = await openShared(host)
     try {
       const run = await session.send([
         {action: 'begin', runId: 'run-media', host: plan.hosts[0], vmRoot: 'C:\\Hyper-V', lockTimeoutSeconds: 5},
@@ -226,7 +226,7 @@ describe('create-guest: a Generation 1 plan, exactly', () => {
     const image = Buffer.concat([Buffer.alloc(32768), Buffer.from('CD001 cidata user-data'), Buffer.alloc(370000)])
     const packed = {path: seed, gzipBase64: gzipSync(image).toString('base64'), sizeBytes: image.length, sha256: createHash('sha256').update(image).digest('hex')}
     expect(packed.gzipBase64.length).toBeLessThan(4000)
-    const session = await openLiveSession(host)
+    const session = await openShared(host)
     try {
       const damaged = await session.send([
         {action: 'begin', runId: 'run-damaged-media', host: plan.hosts[0], vmRoot: 'C:\\Hyper-V', lockTimeoutSeconds: 5},
@@ -256,10 +256,10 @@ describe('create-guest: a Generation 1 plan, exactly', () => {
     expect(host.state()).toEqual(before)
   }, 180_000)
 
-  it('Generation 2: all SCSI, firmware boot order from device references', () => {
+  it('Generation 2: all SCSI, firmware boot order from device references', async () => {
     const host = newHost(RICH_HOST)
     const plan = gen2Plan()
-    const run = runSession(host, fullRun(plan, 'run-gen2'))
+    const run = await runShared(host, fullRun(plan, 'run-gen2'))
     expect(run.stray).toEqual([])
     okAll(run.answers)
     const g = plan.guests[0]
@@ -277,13 +277,13 @@ describe('create-guest: a Generation 1 plan, exactly', () => {
 })
 
 describe('create-guest: offline integration components (windows-offline)', () => {
-  it('mounts the boot VHD, adds the cab to the Windows partition, and always dismounts', () => {
+  it('mounts the boot VHD, adds the cab to the Windows partition, and always dismounts', async () => {
     const plan = singleGuestPlan('ws2012r2-offline')
     const g = plan.guests[0]
     const cab = g.integration.offlinePackages[0]
     // The sysprepped image: a file the emulator did not write reads as a disk with one partition.
     const host = newHost({hostOs: 'windows-server-2012r2', files: [{path: g.drives[0].create.parentPath, text: 'a Windows image'}, {path: cab, text: 'cab'}]})
-    const run = runSession(host, fullRun(plan, 'run-offline'))
+    const run = await runShared(host, fullRun(plan, 'run-offline'))
     expect(run.stray).toEqual([])
     okAll(run.answers)
     const steps = run.answers[2].progress.map((p) => p.step)
@@ -299,12 +299,12 @@ describe('create-guest: offline integration components (windows-offline)', () =>
     expect(vhdHeader(host, g.drives[0].path).packages).toEqual([{packagePath: cab}])
   }, 180_000)
 
-  it('dismounts even when Add-WindowsPackage fails, and reports the package step', () => {
+  it('dismounts even when Add-WindowsPackage fails, and reports the package step', async () => {
     const plan = singleGuestPlan('ws2012r2-offline')
     const g = plan.guests[0]
     const cab = g.integration.offlinePackages[0]
     const host = newHost({hostOs: 'windows-server-2012r2', files: [{path: g.drives[0].create.parentPath, text: 'a Windows image'}, {path: cab, text: 'cab'}]})
-    const run = runSession(host, [...fullRun(plan, 'run-offline-fail').slice(0, 3), {action: 'rollback', runId: 'run-offline-fail'}], {
+    const run = await runShared(host, [...fullRun(plan, 'run-offline-fail').slice(0, 3), {action: 'rollback', runId: 'run-offline-fail'}], {
       env: {HVGUEST_EMULATOR_FAIL: 'Add-WindowsPackage:1'},
     })
     const created = run.answers[2]

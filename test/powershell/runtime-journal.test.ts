@@ -7,7 +7,7 @@
 import {createHash} from 'node:crypto'
 import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
-import {copyHost, type EmuHost, newHost, openLiveSession, runSession} from '../fixtures/runtime/harness.js'
+import {copyHost, type EmuHost, newHost, openLiveSession, runSession, runShared, openShared} from '../fixtures/runtime/harness.js'
 import {clone, RICH_HOST, richGen1Plan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
 import {readJournal, writeJournal} from '../helpers/journal-file.js'
 
@@ -43,8 +43,8 @@ describe('recover', () => {
     expect(existsSync(host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.jsonl`))).toBe(true)
     expect(existsSync(host.local(`${VMROOT}\\.hvguest\\lock`))).toBe(true)
 
-    // Later runs of the CLI (one process, after the killed one).
-    const next = await openLiveSession(host)
+    // Later runs of the CLI (one process, after the killed one: the file's shared session).
+    const next = await openShared(host)
     try {
       // Another run cannot begin: the lock is held by a process that is gone, and it says so.
       const blocked = await next.send([{action: 'begin', runId: 'run-next', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 1}])
@@ -80,7 +80,7 @@ describe('recover', () => {
     }
   }, 180_000)
 
-  it('recovers a journal whose step was still pending (New-VM started, never reported back)', () => {
+  it('recovers a journal whose step was still pending (New-VM started, never reported back)', async () => {
     const {host, before} = afterKilledRun()
     // Make the journal look like the process died inside New-VM: that entry and all after it pending.
     const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.jsonl`)
@@ -90,42 +90,42 @@ describe('recover', () => {
     journal.entries[i].done = false
     journal.entries[i].undo.vmId = null
     writeJournal(file, journal)
-    const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
+    const rec = await runShared(host, [{action: 'recover', vmRoot: VMROOT}])
     expect(rec.answers[0].ok, JSON.stringify(rec.answers[0].error)).toBe(true)
     expect(host.state()).toEqual(before)
   }, 180_000)
 
-  it('recovers a journal whose last append was torn (killed mid-write): the torn line is not part of it', () => {
+  it('recovers a journal whose last append was torn (killed mid-write): the torn line is not part of it', async () => {
     const {host, before} = afterKilledRun()
     const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.jsonl`)
     // Half of one more record, with no newline: what a process killed inside an append leaves.
     writeFileSync(file, readFileSync(file, 'utf8') + '{"entry":{"seq":999,"step":"new-vhd","undo":{"action":"remove-fi')
-    const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
+    const rec = await runShared(host, [{action: 'recover', vmRoot: VMROOT}])
     expect(rec.answers[0].ok, JSON.stringify(rec.answers[0].error)).toBe(true)
     expect(rec.answers[0].data.runs.map((x: any) => [x.runId, x.errors])).toEqual([['run-killed', []]])
     expect(host.state()).toEqual(before)
     expect(existsSync(file)).toBe(false)
   }, 180_000)
 
-  it('refuses a journal damaged before its last line, and leaves it for a person to read', () => {
+  it('refuses a journal damaged before its last line, and leaves it for a person to read', async () => {
     const {host} = afterKilledRun()
     const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.jsonl`)
     const lines = readFileSync(file, 'utf8').split('\n')
     lines.splice(1, 0, '{"entry": not json')
     writeFileSync(file, lines.join('\n'))
-    const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
+    const rec = await runShared(host, [{action: 'recover', vmRoot: VMROOT}])
     expect(rec.answers[0].data.errors.join('\n')).toMatch(/run-killed\.jsonl cannot be read: the journal .* is damaged at line 2/)
     expect(existsSync(file)).toBe(true)
   }, 180_000)
 
-  it('recovers a run journaled by an earlier hvguest (<runId>.json, one document), and converts nothing it does not need', () => {
+  it('recovers a run journaled by an earlier hvguest (<runId>.json, one document), and converts nothing it does not need', async () => {
     const {host, before} = afterKilledRun()
     // The same run as the earlier format wrote it: {runId, ..., entries: [...]} in <runId>.json.
     const file = host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.jsonl`)
     const legacy = host.local(`${VMROOT}\\.hvguest\\journal\\run-killed.json`)
     writeFileSync(legacy, JSON.stringify(readJournal(file)))
     rmSync(file)
-    const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
+    const rec = await runShared(host, [{action: 'recover', vmRoot: VMROOT}])
     expect(rec.answers[0].ok, JSON.stringify(rec.answers[0].error)).toBe(true)
     expect(rec.answers[0].data.runs.map((x: any) => [x.runId, x.outcome, x.errors])).toEqual([['run-killed', 'rolled-back', []]])
     expect(host.state()).toEqual(before)
@@ -213,10 +213,10 @@ describe('the host lock', () => {
     }
   }, 180_000)
 
-  it('create-guest refuses a run that does not hold the lock', () => {
+  it('create-guest refuses a run that does not hold the lock', async () => {
     const host = newHost(RICH_HOST)
     const plan = richGen1Plan()
-    const run = runSession(host, [
+    const run = await runShared(host, [
       {action: 'begin', runId: 'run-x', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
       {action: 'commit', runId: 'run-x'},
       {action: 'create-guest', runId: 'run-x', guest: plan.guests[0], replace: false},
@@ -230,7 +230,7 @@ describe('the host lock', () => {
 describe('destroy', () => {
   /** Two guests made by one run (web1, web2) and a VM hvguest did not make (foreign): made once, copied per test. */
   let made: {host: EmuHost; plan: any; web1: any; web2: any} | null = null
-  function created() {
+  async function created() {
     if (!made) {
       const host = newHost(RICH_HOST)
       const plan = richGen1Plan({start: false})
@@ -240,7 +240,7 @@ describe('destroy', () => {
       second.drives = second.drives.filter((d: any) => d.diskNumber === null).map((d: any) => (d.path && d.create ? {...d, path: d.path.replace('\\web1\\', '\\web2\\')} : d))
       second.networkAdapters[0].macAddress = '00-15-5D-0A-0B-0D'
       plan.guests.push(second)
-      const run = runSession(host, [
+      const run = await runShared(host, [
         {action: 'begin', runId: 'run-d', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
         {action: 'create-guest', runId: 'run-d', guest: plan.guests[0], replace: false},
         {action: 'create-guest', runId: 'run-d', guest: second, replace: false},
@@ -255,10 +255,10 @@ describe('destroy', () => {
     return {host: copyHost(made.host), plan: clone(made.plan), web1: clone(made.web1), web2: clone(made.web2)}
   }
 
-  it('refuses a VM without a manifest, and then destroys nothing at all', () => {
-    const {host} = created()
+  it('refuses a VM without a manifest, and then destroys nothing at all', async () => {
+    const {host} = await created()
     const before = host.state()
-    const r = runSession(host, [
+    const r = await runShared(host, [
       {action: 'destroy', names: ['foreign'], keepDisks: false, vmRoot: VMROOT},
       {action: 'destroy', names: ['web1', 'foreign', 'nosuch'], keepDisks: false, vmRoot: VMROOT},
     ])
@@ -274,14 +274,14 @@ describe('destroy', () => {
     expect(host.state()).toEqual(before)
   }, 180_000)
 
-  it('removes the VM and the files its manifest lists, and never a file it does not list', () => {
-    const {host, web1, web2} = created()
+  it('removes the VM and the files its manifest lists, and never a file it does not list', async () => {
+    const {host, web1, web2} = await created()
     const parent = sha(host.local(UBUNTU_PARENT))
     const iso = sha(host.local('C:\\Hyper-V\\ISO\\tools.iso'))
     // A file someone else put in the guest's folder.
     const stranger = host.local(`${VMROOT}\\web1\\notes.txt`)
     writeFileSync(stranger, 'not hvguest')
-    const r = runSession(host, [
+    const r = await runShared(host, [
       {action: 'destroy', names: ['web1'], keepDisks: false, vmRoot: VMROOT},
       {action: 'destroy', names: ['WEB2'], keepDisks: true, vmRoot: VMROOT},
       {action: 'list', vmRoot: VMROOT},
@@ -303,9 +303,9 @@ describe('destroy', () => {
     expect(host.state().disks.find((d: any) => d.number === 1)).toMatchObject({isOffline: true})
   }, 180_000)
 
-  it('replace: an existing guest is removed (with the files its manifest lists) and made again', () => {
-    const {host, plan, web1} = created()
-    const r = runSession(host, [
+  it('replace: an existing guest is removed (with the files its manifest lists) and made again', async () => {
+    const {host, plan, web1} = await created()
+    const r = await runShared(host, [
       {action: 'preflight', plan: {...plan, guests: [web1]}, replace: false},
       {action: 'preflight', plan: {...plan, guests: [web1]}, replace: true},
       {action: 'begin', runId: 'run-r', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},

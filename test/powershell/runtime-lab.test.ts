@@ -12,7 +12,7 @@ import {createHash} from 'node:crypto'
 import {existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {dirname, join, relative} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {copyHost, editState, type EmuHost, newHost, openLiveSession, runSession, type BatchRun} from '../fixtures/runtime/harness.js'
+import {copyHost, editState, type EmuHost, newHost, runSession, runShared, type BatchRun, openShared} from '../fixtures/runtime/harness.js'
 import {RICH_HOST, richGen1Plan} from '../fixtures/runtime/plans.js'
 
 const VMROOT = 'C:\\Hyper-V'
@@ -97,20 +97,20 @@ function labHost(): EmuHost {
 
 /** A host that also has a NetNat for 10.200.0.0/16 (made before the lab: it is the host's, not the lab's). */
 let natHost: EmuHost | null = null
-function hostWithNat(): EmuHost {
+async function hostWithNat(): Promise<EmuHost> {
   if (!natHost) {
     natHost = labHost()
-    const r = runSession(natHost, [{raw: "New-NetNat -Name 'shared' -InternalIPInterfaceAddressPrefix '10.200.0.0/16' | Out-Null"}])
+    const r = await runShared(natHost, [{raw: "New-NetNat -Name 'shared' -InternalIPInterfaceAddressPrefix '10.200.0.0/16' | Out-Null"}])
     expect(r.stderr).toBe('')
   }
   return copyHost(natHost)
 }
 
 describe('facts: what a lab plan checks its networks against', () => {
-  it('reads switch ids and notes, IPv4 addresses, NetNats, VM adapters and lab records, each in the answer schema', () => {
+  it('reads switch ids and notes, IPv4 addresses, NetNats, VM adapters and lab records, each in the answer schema', async () => {
     const host = labHost()
     const plan = richGen1Plan({switchName: 'corp-lan'})
-    const made = runSession(host, [
+    const made = await runShared(host, [
       begin('lab-facts'),
       {action: 'lab-network', runId: 'lab-facts', network: internalLan()},
       {action: 'create-guest', runId: 'lab-facts', guest: plan.guests[0], replace: false},
@@ -121,7 +121,7 @@ describe('facts: what a lab plan checks its networks against', () => {
     const switchId = made.answers[1].data.switchId
     // A damaged record beside the good one: null, and said so.
     writeFileSync(host.local(`${VMROOT}\\.hvguest\\labs\\broken.json`), '{"apiVersion": "hvg')
-    const run = runSession(host, [{action: 'facts', vmRoot: VMROOT}])
+    const run = await runShared(host, [{action: 'facts', vmRoot: VMROOT}])
     okAll(run)
     const f = run.answers[0].data
     const lan = f.switches.find((s: any) => s.name === 'corp-lan')
@@ -144,9 +144,9 @@ describe('facts: what a lab plan checks its networks against', () => {
     expect(f.errors[0].message).toContain('broken.json')
   }, 180_000)
 
-  it('a host without NetNat (Windows Server 2012) answers netNats null, with an error, and the rest as usual', () => {
+  it('a host without NetNat (Windows Server 2012) answers netNats null, with an error, and the rest as usual', async () => {
     const host = newHost({hostOs: 'windows-server-2012'})
-    const run = runSession(host, [{action: 'facts', vmRoot: VMROOT}])
+    const run = await runShared(host, [{action: 'facts', vmRoot: VMROOT}])
     okAll(run)
     const f = run.answers[0].data
     expect(f.netNats).toBeNull()
@@ -157,10 +157,10 @@ describe('facts: what a lab plan checks its networks against', () => {
 })
 
 describe('preflight: plannedSwitches', () => {
-  it('an adapter on a switch the run creates is not switch-missing; on any other missing switch it is', () => {
+  it('an adapter on a switch the run creates is not switch-missing; on any other missing switch it is', async () => {
     const host = labHost()
     const plan = richGen1Plan({switchName: 'corp-lan'})
-    const run = runSession(host, [
+    const run = await runShared(host, [
       {action: 'preflight', plan, replace: false, vmRoot: VMROOT, plannedSwitches: ['corp-lan']},
       {action: 'preflight', plan, replace: false, vmRoot: VMROOT},
     ])
@@ -174,10 +174,10 @@ describe('preflight: plannedSwitches', () => {
 })
 
 describe('lab-network, and its rollback', () => {
-  it('creates an internal switch, the gateway address and a NAT; rollback leaves the host byte-identical', () => {
+  it('creates an internal switch, the gateway address and a NAT; rollback leaves the host byte-identical', async () => {
     const host = labHost()
     const before = hostBytes(host)
-    const run = runSession(host, [
+    const run = await runShared(host, [
       begin('lab-new'),
       {action: 'lab-network', runId: 'lab-new', network: internalLan()},
       {action: 'facts', vmRoot: VMROOT},
@@ -194,10 +194,10 @@ describe('lab-network, and its rollback', () => {
     expect(hostBytes(host)).toEqual(before)
   }, 120_000)
 
-  it('reuses a NetNat whose prefix holds the subnet, and its rollback never removes it', () => {
-    const host = hostWithNat()
+  it('reuses a NetNat whose prefix holds the subnet, and its rollback never removes it', async () => {
+    const host = await hostWithNat()
     const before = hostBytes(host)
-    const run = runSession(host, [
+    const run = await runShared(host, [
       begin('lab-reuse'),
       {action: 'lab-network', runId: 'lab-reuse', network: internalLan()},
       {action: 'facts', vmRoot: VMROOT},
@@ -211,12 +211,12 @@ describe('lab-network, and its rollback', () => {
     expect(hostBytes(host)).toEqual(before)
   }, 120_000)
 
-  it('a NetNat that overlaps without holding the subnet, under the lab NAT name, is refused and nothing changes', () => {
+  it('a NetNat that overlaps without holding the subnet, under the lab NAT name, is refused and nothing changes', async () => {
     const host = labHost()
-    const setup = runSession(host, [{raw: "New-NetNat -Name 'corp-lan' -InternalIPInterfaceAddressPrefix '10.200.1.128/25' | Out-Null"}])
+    const setup = await runShared(host, [{raw: "New-NetNat -Name 'corp-lan' -InternalIPInterfaceAddressPrefix '10.200.1.128/25' | Out-Null"}])
     expect(setup.stderr).toBe('')
     const before = hostBytes(host)
-    const run = runSession(host, [
+    const run = await runShared(host, [
       begin('lab-clash'),
       {action: 'lab-network', runId: 'lab-clash', network: internalLan()},
       {action: 'rollback', runId: 'lab-clash'},
@@ -227,11 +227,11 @@ describe('lab-network, and its rollback', () => {
     expect(hostBytes(host)).toEqual(before)
   }, 120_000)
 
-  it('an existing switch (createSwitch false) is used as it is: the gateway goes on its adapter, and rollback takes only that', () => {
+  it('an existing switch (createSwitch false) is used as it is: the gateway goes on its adapter, and rollback takes only that', async () => {
     const host = labHost()
     const before = hostBytes(host)
     const existingBefore = host.state().switches.find((s: any) => s.name === 'Existing')
-    const run = runSession(host, [
+    const run = await runShared(host, [
       begin('lab-existing'),
       {action: 'lab-network', runId: 'lab-existing', network: internalLan({switch: 'Existing', createSwitch: false, nat: null, gateway: {address: '10.201.0.1', prefixLength: 24}})},
       {action: 'facts', vmRoot: VMROOT},
@@ -246,10 +246,10 @@ describe('lab-network, and its rollback', () => {
     expect(hostBytes(host)).toEqual(before)
   }, 120_000)
 
-  it('refuses to create a switch whose name exists, and a missing one it is told to use; nothing changes', () => {
+  it('refuses to create a switch whose name exists, and a missing one it is told to use; nothing changes', async () => {
     const host = labHost()
     const before = hostBytes(host)
-    const run = runSession(host, [
+    const run = await runShared(host, [
       begin('lab-taken'),
       {action: 'lab-network', runId: 'lab-taken', network: internalLan({switch: 'Existing'})},
       {action: 'lab-network', runId: 'lab-taken', network: internalLan({switch: 'nowhere', createSwitch: false})},
@@ -263,9 +263,9 @@ describe('lab-network, and its rollback', () => {
     expect(hostBytes(host)).toEqual(before)
   }, 120_000)
 
-  it('refuses a request outside a begun run', () => {
+  it('refuses a request outside a begun run', async () => {
     const host = labHost()
-    const run = runSession(host, [{action: 'lab-network', runId: 'never-begun', vmRoot: VMROOT, network: internalLan()}])
+    const run = await runShared(host, [{action: 'lab-network', runId: 'never-begun', vmRoot: VMROOT, network: internalLan()}])
     expect(run.answers[0].ok).toBe(false)
     expect(run.answers[0].error).toMatchObject({step: 'journal', category: 'ObjectNotFound'})
   }, 60_000)
@@ -288,10 +288,10 @@ describe('an external lab network', () => {
   }
   const uplink = {switch: 'corp-uplink', type: 'External', notes: LAB_NOTES, adapter: 'Ethernet 3', allowManagementOS: true, createSwitch: true, gateway: null, nat: null}
 
-  it('binds the NIC (its address moves to the vEthernet adapter); rollback puts it back, byte-identical', () => {
+  it('binds the NIC (its address moves to the vEthernet adapter); rollback puts it back, byte-identical', async () => {
     const host = hostWithFreeNic()
     const before = hostBytes(host)
-    const run = runSession(host, [
+    const run = await runShared(host, [
       begin('lab-ext'),
       {action: 'lab-network', runId: 'lab-ext', network: uplink},
       {action: 'facts', vmRoot: VMROOT},
@@ -305,10 +305,10 @@ describe('an external lab network', () => {
     expect(hostBytes(host)).toEqual(before)
   }, 120_000)
 
-  it('a teardown keeps it without includeExternal, and with it leaves the host as before the lab', () => {
+  it('a teardown keeps it without includeExternal, and with it leaves the host as before the lab', async () => {
     const host = hostWithFreeNic()
     const before = hostBytes(host)
-    const up = runSession(host, [begin('lab-ext-up'), {action: 'lab-network', runId: 'lab-ext-up', network: uplink}, {action: 'commit', runId: 'lab-ext-up'}])
+    const up = await runShared(host, [begin('lab-ext-up'), {action: 'lab-network', runId: 'lab-ext-up', network: uplink}, {action: 'commit', runId: 'lab-ext-up'}])
     okAll(up)
     const down = (runId: string, includeExternal: boolean) => ({
       action: 'lab-teardown',
@@ -321,7 +321,7 @@ describe('an external lab network', () => {
       includeExternal,
       hostSettings: [],
     })
-    const run = runSession(host, [down('lab-ext-down-1', false), down('lab-ext-down-2', true)])
+    const run = await runShared(host, [down('lab-ext-down-1', false), down('lab-ext-down-2', true)])
     okAll(run)
     // The external switch stays (no includeExternal), and so does the lab's record, for the next teardown.
     expect(run.answers[0].data.kept).toEqual([expect.objectContaining({kind: 'switch', name: 'corp-uplink'}), expect.objectContaining({kind: 'lab-record', name: 'corp'})])
@@ -332,11 +332,11 @@ describe('an external lab network', () => {
 })
 
 describe('lab-record', () => {
-  it('writes the record, and rollback deletes it (and the labs folder); over an old record, rollback puts its bytes back', () => {
+  it('writes the record, and rollback deletes it (and the labs folder); over an old record, rollback puts its bytes back', async () => {
     const host = labHost()
     const before = hostBytes(host)
     const path = `${VMROOT}\\.hvguest\\labs\\corp.json`
-    const first = runSession(host, [
+    const first = await runShared(host, [
       begin('rec-1'),
       {action: 'lab-record', runId: 'rec-1', lab: 'corp', record: labRecord('rec-1')},
       {action: 'rollback', runId: 'rec-1'},
@@ -352,7 +352,7 @@ describe('lab-record', () => {
     mkdirSync(dirname(host.local(path)), {recursive: true})
     writeFileSync(host.local(path), old)
     const withOld = hostBytes(host)
-    const second = runSession(host, [
+    const second = await runShared(host, [
       begin('rec-2'),
       {action: 'lab-record', runId: 'rec-2', lab: 'corp', record: labRecord('rec-2')},
       {action: 'facts', vmRoot: VMROOT},
@@ -368,9 +368,9 @@ describe('lab-record', () => {
     expect(hostBytes(host)).toEqual(withOld)
   }, 120_000)
 
-  it('refuses a lab name that is not a plain file name', () => {
+  it('refuses a lab name that is not a plain file name', async () => {
     const host = labHost()
-    const run = runSession(host, [begin('rec-bad'), {action: 'lab-record', runId: 'rec-bad', lab: '..\\..\\evil', record: {}}, {action: 'rollback', runId: 'rec-bad'}])
+    const run = await runShared(host, [begin('rec-bad'), {action: 'lab-record', runId: 'rec-bad', lab: '..\\..\\evil', record: {}}, {action: 'rollback', runId: 'rec-bad'}])
     expect(run.answers[1].ok).toBe(false)
     expect(run.answers[1].error).toMatchObject({step: 'request', category: 'InvalidArgument'})
   }, 60_000)
@@ -405,7 +405,7 @@ describe('a fault at each mutating cmdlet of a lab run', () => {
       {action: 'rollback', runId},
     ]
     const before = hostBytes(host)
-    const session = await openLiveSession(host)
+    const session = await openShared(host)
     try {
       const clean = await session.send(requests('lab-probe'))
       okAll(clean, 'without a fault')
@@ -448,7 +448,7 @@ describe('a fault in each journal write of lab-network', () => {
     const host = labHost()
     const before = hostBytes(host)
     const requests = (runId: string) => [begin(runId), {action: 'lab-network', runId, network: internalLan()}, {action: 'rollback', runId}]
-    const session = await openLiveSession(host)
+    const session = await openShared(host)
     try {
       // begin writes the journal once (its first line); lab-network appends an entry and its done
       // mark for each of its three steps: writes 2 to 7.
@@ -479,21 +479,21 @@ describe('recover after a killed lab run', () => {
     {action: 'lab-record', runId, lab: 'corp', record: labRecord(runId)},
   ]
 
-  it('undoes the networks and the record of a run whose process ended, byte-identical (a reused NAT stays)', () => {
-    const host = hostWithNat()
+  it('undoes the networks and the record of a run whose process ended, byte-identical (a reused NAT stays)', async () => {
+    const host = await hostWithNat()
     const before = hostBytes(host)
     // Its process ends after these (no commit, no rollback): what a killed CLI leaves.
     const killed = runSession(host, [...killedRequests('lab-killed'), {action: 'lab-network', runId: 'lab-killed', network: internalLan({switch: 'corp-dmz', gateway: {address: '10.200.2.1', prefixLength: 24}, nat: {name: 'corp-dmz', prefix: '10.200.2.0/24'}})}])
     okAll(killed)
     expect(killed.answers.filter((a) => a.action === 'lab-network').map((a) => [a.data.natCreated, a.data.natName])).toEqual([[false, 'shared'], [false, 'shared']])
     expect(existsSync(host.local(`${VMROOT}\\.hvguest\\journal\\lab-killed.jsonl`))).toBe(true)
-    const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
+    const rec = await runShared(host, [{action: 'recover', vmRoot: VMROOT}])
     okAll(rec)
     expect(rec.answers[0].data.runs).toEqual([expect.objectContaining({runId: 'lab-killed', outcome: 'rolled-back', errors: []})])
     expect(hostBytes(host)).toEqual(before)
   }, 180_000)
 
-  it('undoes steps that were still pending (each cmdlet ran, but the journal never heard back)', () => {
+  it('undoes steps that were still pending (each cmdlet ran, but the journal never heard back)', async () => {
     const host = labHost()
     const before = hostBytes(host)
     const killed = runSession(host, killedRequests('lab-pending'))
@@ -503,7 +503,7 @@ describe('recover after a killed lab run', () => {
     const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0 && !l.startsWith('{"done"'))
     writeFileSync(file, lines.join('\n') + '\n')
     expect(readFileSync(file, 'utf8')).toContain('"remove-switch"')
-    const rec = runSession(host, [{action: 'recover', vmRoot: VMROOT}])
+    const rec = await runShared(host, [{action: 'recover', vmRoot: VMROOT}])
     okAll(rec)
     expect(rec.answers[0].data.runs[0]).toMatchObject({outcome: 'rolled-back', errors: []})
     expect(hostBytes(host)).toEqual(before)
@@ -512,9 +512,9 @@ describe('recover after a killed lab run', () => {
 
 describe('lab-teardown', () => {
   /** A whole lab on the host: jumbo frames set by begin, an internal network with NAT, a guest on it, the record; committed. */
-  function labUp(host: EmuHost, runId: string): {begin: any; network: any} {
+  async function labUp(host: EmuHost, runId: string): Promise<{begin: any; network: any}> {
     const plan = richGen1Plan({switchName: 'corp-lan'})
-    const run = runSession(host, [
+    const run = await runShared(host, [
       begin(runId, {jumbo: [{switch: 'Lab', value: 9014, targets: ['physical-nic']}], chimney: null, vmq: null}),
       {action: 'lab-network', runId, network: internalLan()},
       {action: 'create-guest', runId, guest: plan.guests[0], replace: false},
@@ -538,13 +538,13 @@ describe('lab-teardown', () => {
     ...over,
   })
 
-  it('keeps a switch a VM still uses (with a warning) and never touches a switch that is not the lab’s; once the guest is gone, a second teardown finishes', () => {
+  it('keeps a switch a VM still uses (with a warning) and never touches a switch that is not the lab’s; once the guest is gone, a second teardown finishes', async () => {
     const host = labHost()
-    const up = labUp(host, 'lab-up-1')
+    const up = await labUp(host, 'lab-up-1')
     expect(up.begin.hostSettings).toEqual([expect.objectContaining({setting: 'jumbo', adapter: 'Ethernet 2', previous: '1514', value: '9014', action: 'set'})])
     const labBefore = host.state().switches.find((s: any) => s.name === 'Lab')
     const existingBefore = host.state().switches.find((s: any) => s.name === 'Existing')
-    const first = runSession(host, [
+    const first = await runShared(host, [
       teardown('down-1', up, {
         switches: [
           {name: 'corp-lan', id: up.network.switchId, type: 'Internal'},
@@ -583,7 +583,7 @@ describe('lab-teardown', () => {
     expect(existsSync(host.local(`${VMROOT}\\.hvguest\\lock`))).toBe(false)
 
     // The guest goes (destroy), then the teardown again: the switch now, the rest is absent.
-    const second = runSession(host, [{action: 'destroy', names: ['web1'], keepDisks: false, vmRoot: VMROOT}, teardown('down-2', up)])
+    const second = await runShared(host, [{action: 'destroy', names: ['web1'], keepDisks: false, vmRoot: VMROOT}, teardown('down-2', up)])
     okAll(second)
     const d2 = second.answers[1].data
     expect(d2.removed).toEqual([
@@ -595,10 +595,10 @@ describe('lab-teardown', () => {
     expect(host.state().switches.map((s: any) => s.name).sort()).toEqual(['Existing', 'Lab'])
   }, 240_000)
 
-  it('leaves the host byte-identical to before the lab (switch, address, NAT, jumbo frames, net record, lab record)', () => {
+  it('leaves the host byte-identical to before the lab (switch, address, NAT, jumbo frames, net record, lab record)', async () => {
     const host = labHost()
     const before = hostBytes(host)
-    const up = runSession(host, [
+    const up = await runShared(host, [
       begin('lab-up-2', {jumbo: [{switch: 'Lab', value: 9014, targets: ['physical-nic']}], chimney: null, vmq: null}),
       {action: 'lab-network', runId: 'lab-up-2', network: internalLan()},
       {action: 'lab-record', runId: 'lab-up-2', lab: 'corp', record: labRecord('lab-up-2')},
@@ -606,17 +606,17 @@ describe('lab-teardown', () => {
     ])
     okAll(up, 'lab up')
     expect(existsSync(host.local(`${VMROOT}\\.hvguest\\net\\host-network.json`))).toBe(true)
-    const down = runSession(host, [teardown('down-3', {begin: up.answers[0].data, network: up.answers[1].data})])
+    const down = await runShared(host, [teardown('down-3', {begin: up.answers[0].data, network: up.answers[1].data})])
     okAll(down)
     expect(down.answers[0].data.removed.map((r: any) => r.kind)).toEqual(['nat', 'address', 'switch', 'lab-record'])
     expect(down.answers[0].data.restartedAdapters).toEqual(['Ethernet 2'])
     expect(hostBytes(host)).toEqual(before)
   }, 240_000)
 
-  it('a host setting changed since the lab set it is kept as it is, with a warning', () => {
+  it('a host setting changed since the lab set it is kept as it is, with a warning', async () => {
     const host = labHost()
-    const up = labUp(host, 'lab-up-3')
-    const changed = runSession(host, [
+    const up = await labUp(host, 'lab-up-3')
+    const changed = await runShared(host, [
       {action: 'destroy', names: ['web1'], keepDisks: false, vmRoot: VMROOT},
       {raw: "Set-NetAdapterAdvancedProperty -Name 'Ethernet 2' -RegistryKeyword '*JumboPacket' -RegistryValue '4088'"},
       teardown('down-4', up),
@@ -634,7 +634,7 @@ describe('lab-teardown', () => {
   it('a fault stops the teardown and says how far it got; running it again finishes it', async () => {
     const host = labHost()
     const before = hostBytes(host)
-    const up = runSession(host, [
+    const up = await runShared(host, [
       begin('lab-up-4'),
       {action: 'lab-network', runId: 'lab-up-4', network: internalLan()},
       {action: 'lab-record', runId: 'lab-up-4', lab: 'corp', record: labRecord('lab-up-4')},
@@ -642,7 +642,7 @@ describe('lab-teardown', () => {
     ])
     okAll(up)
     const upData = {begin: up.answers[0].data, network: up.answers[1].data}
-    const session = await openLiveSession(host)
+    const session = await openShared(host)
     try {
       const failed = await session.send([{raw: "$env:HVGUEST_EMULATOR_FAIL = 'Remove-VMSwitch:1'"}, teardown('down-5', upData)])
       const a = failed.answers[0]
