@@ -10,8 +10,8 @@ const EMIT_SECRETS_NOTICE = (file: string): string =>
 export default class CreateCommand extends BaseCommand {
   static override summary = 'Create guests from templates on Hyper-V hosts (or an emulated host).'
   static override description = `Plans the guests (as "hvguest plan" does), checks each host without changing anything,
-then creates them: one PowerShell session per host, one round trip per guest, every step
-journaled on the host. A failure rolls back everything this run created or changed (host
+then creates them: one PowerShell session per host (--parallel N: N of them), one round trip
+per guest, every step journaled on the host. A failure rolls back everything this run created or changed (host
 settings included) and never touches what existed before. A killed run leaves a journal that
 "hvguest recover" finishes undoing.
 With --wait, the guests are started and watched until each reports heartbeat OK and an IPv4
@@ -25,6 +25,7 @@ created but not committed (the guests are kept: "hvguest recover" finishes the c
     {description: 'Ten web servers, as JSON', command: '<%= config.bin %> <%= command.id %> ws2022 --count 10 --name "web{{index}}" --host hv1 --json'},
     {description: 'Create, start and wait until the guest reports its IP address', command: '<%= config.bin %> <%= command.id %> ubuntu-2204 --name web1 --set sshKey="ssh-ed25519 AAAA... me@host" --wait --timeout 300'},
     {description: 'Show what would run, change nothing', command: '<%= config.bin %> <%= command.id %> ubuntu-2204 --dry-run'},
+    {description: 'Twenty guests, four sessions at once on each host', command: '<%= config.bin %> <%= command.id %> ubuntu-2204 --count 20 --name "lab{{index}}" --parallel 4'},
     {description: 'Write a standalone script to run on a host without Node.js', command: '<%= config.bin %> <%= command.id %> ws2012r2 --emit create-ws2012r2.ps1'},
   ]
 
@@ -65,6 +66,16 @@ created but not committed (the guests are kept: "hvguest recover" finishes the c
     }),
     timeout: Flags.integer({summary: 'Seconds one guest may take on its host before it is failed; with --wait, also the seconds to wait for the guests to be ready.', default: 600, min: 10}),
     'lock-timeout': Flags.integer({summary: 'Seconds to wait for another run on the same host to finish.', default: 60, min: 0}),
+    parallel: Flags.integer({
+      summary: "Sessions per host, each creating its share of the host's guests at the same time (default 1).",
+      description:
+        "A host's guests are dealt to its sessions in turn. The first session takes the host lock and sets the host (jumbo frames, TCP Chimney); each other session keeps a journal of its own under that lock. A failure in any session rolls back every session's work on every host; a killed run is finished by \"hvguest recover\". What a host can do at once bounds the gain: disk copies and VM creation share its disks and its VMMS.",
+      min: 1,
+      max: 64,
+      helpValue: 'N',
+      // no default: oclif counts a default as given, and --emit/--dry-run do not use it
+      exclusive: ['emit', 'dry-run'],
+    }),
   }
 
   async run(): Promise<unknown> {
@@ -123,6 +134,7 @@ created but not committed (the guests are kept: "hvguest recover" finishes the c
             timeoutMs: flags.timeout * 1000,
             start: flags.start,
             wait: flags.wait ? {timeoutMs: flags.timeout * 1000} : undefined,
+            parallel: flags.parallel ?? 1,
             signal,
             onEvent: progress?.onEvent,
           },

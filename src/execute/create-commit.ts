@@ -3,7 +3,7 @@
  * lock"). A commit marks the host's journal first: from then on the guests are kept and a retried
  * commit or `recover` finishes the commit, never a rollback. Over several hosts, every journal is
  * marked ("prepare") before any commit completes, so that the run either keeps its guests
- * everywhere or rolls back everywhere.
+ * everywhere or rolls back everywhere; so is every session's journal of a host with create --parallel.
  */
 import {checkedAnswer} from '../powershell/answers.js'
 import type {ResultLine} from '../powershell/protocol.js'
@@ -21,31 +21,41 @@ export interface CommitOutcome {
 
 export async function commitAll(runs: HostRun[], runId: string, emit: Emit): Promise<CommitOutcome> {
   const planned = (r: HostRun) => Object.fromEntries(r.guests.map((g) => [g.name, manifestGuest(g)]))
+  // Every journal of the run: each host's lead, and its workers (create --parallel).
+  const journals = runs.flatMap((r) => [{r, session: r.session!, worker: undefined as number | undefined}, ...r.workers.filter((w) => w.begun).map((w) => ({r, session: w.session!, worker: w.worker}))])
+  const request = (j: (typeof journals)[number], prepare: boolean) => ({action: 'commit' as const, ...(prepare ? {prepare} : {}), runId, ...(j.worker ? {worker: j.worker} : {}), vmRoot: j.r.target.vmRoot, guests: planned(j.r)})
+  const where = (j: (typeof journals)[number], message: string) => (j.worker ? `session ${j.worker}: ${message}` : message)
   const refused: CommitOutcome['refused'] = []
-  const marked = new Set<HostRun>()
+  const marked = new Set<(typeof journals)[number]>()
   const committing = (res: ResultLine) => (res.data as {committing?: boolean} | undefined)?.committing === true
-  if (runs.length > 1) {
+  if (journals.length > 1) {
     await Promise.all(
-      runs.map(async (r) => {
-        const res = checkedAnswer('commit', await r.session!.request({action: 'commit', prepare: true, runId, vmRoot: r.target.vmRoot, guests: planned(r)}))
-        if (res.ok || committing(res)) marked.add(r)
-        else refused.push({host: r.target.name, error: failureOf(res)!})
+      journals.map(async (j) => {
+        const res = checkedAnswer('commit', await j.session.request(request(j, true)))
+        if (res.ok || committing(res)) marked.add(j)
+        else refused.push({host: j.r.target.name, error: failureOf(res)!})
       }),
     )
     if (refused.length > 0) return {uncommitted: [], refused, rollBack: true}
   }
   const uncommitted: CommitOutcome['uncommitted'] = []
+  const complete = async (j: (typeof journals)[number]): Promise<void> => {
+    const res = checkedAnswer('commit', await j.session.request(request(j, false)))
+    if (res.ok) return
+    const error = failureOf(res)!
+    if (committing(res) || marked.has(j)) uncommitted.push({host: j.r.target.name, message: where(j, `${error.step}: ${error.message}`)})
+    else refused.push({host: j.r.target.name, error})
+  }
   await Promise.all(
     runs.map(async (r) => {
       emit({type: 'host', host: r.target.name, message: 'committing'})
-      const res = checkedAnswer('commit', await r.session!.request({action: 'commit', runId, vmRoot: r.target.vmRoot, guests: planned(r)}))
-      if (res.ok) return
-      const error = failureOf(res)!
-      if (committing(res) || marked.has(r)) uncommitted.push({host: r.target.name, message: `${error.step}: ${error.message}`})
-      else refused.push({host: r.target.name, error})
+      // A host's workers complete first: the lead's commit releases the lock, once no worker journal is left.
+      const mine = journals.filter((j) => j.r === r)
+      await Promise.all(mine.filter((j) => j.worker).map(complete))
+      await complete(mine.find((j) => !j.worker)!)
     }),
   )
-  // One host only can refuse here (several hosts were all marked above).
+  // One journal only can refuse here (several were all marked above).
   if (uncommitted.length === 0 && refused.length > 0) return {uncommitted, refused, rollBack: true}
   return {uncommitted, refused: [], rollBack: false}
 }

@@ -3,24 +3,32 @@
  * (the host's journal says what); an undo step that fails stays in the journal for `recover`.
  */
 import {checkedAnswer} from '../powershell/answers.js'
+import type {HostSession} from '../powershell/session.js'
 import {failureOf, finishRun, HostFailure, type CreateRun, type Emit, type HostRun} from './create-run.js'
 import type {RunResult} from './types.js'
 
 export async function rollbackAll(runs: HostRun[], runId: string, emit: Emit): Promise<Array<{host: string; message: string}>> {
   const errors: Array<{host: string; message: string}> = []
+  const rollBack = async (r: HostRun, session: HostSession, worker?: number): Promise<void> => {
+    const host = r.target.name
+    try {
+      const res = checkedAnswer('rollback', await session.request({action: 'rollback', runId, ...(worker ? {worker} : {}), vmRoot: r.target.vmRoot}))
+      if (!res.ok) errors.push({host, message: failureOf(res)!.message})
+      for (const e of ((res.data as {errors?: string[]})?.errors ?? [])) errors.push({host, message: e})
+    } catch (error) {
+      errors.push({host, message: `${(error as Error).message}; run "hvguest recover --host ${host}"`})
+    }
+  }
   await Promise.all(
-    runs
-      .filter((r) => r.begun && r.session)
-      .map(async (r) => {
-        emit({type: 'host', host: r.target.name, message: 'rolling back this run'})
-        try {
-          const res = checkedAnswer('rollback', await r.session!.request({action: 'rollback', runId, vmRoot: r.target.vmRoot}))
-          if (!res.ok) errors.push({host: r.target.name, message: failureOf(res)!.message})
-          for (const e of ((res.data as {errors?: string[]})?.errors ?? [])) errors.push({host: r.target.name, message: e})
-        } catch (error) {
-          errors.push({host: r.target.name, message: `${(error as Error).message}; run "hvguest recover --host ${r.target.name}"`})
-        }
-      }),
+    runs.map(async (r) => {
+      const workers = r.workers.filter((w) => w.begun && w.session)
+      if (!(r.begun && r.session) && workers.length === 0) return
+      emit({type: 'host', host: r.target.name, message: 'rolling back this run'})
+      // A host's workers first (create --parallel): the lead's rollback undoes the host settings
+      // and releases the lock, once no worker journal is left.
+      await Promise.all(workers.map((w) => rollBack(r, w.session!, w.worker)))
+      if (r.begun && r.session) await rollBack(r, r.session)
+    }),
   )
   return errors
 }

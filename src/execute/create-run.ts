@@ -30,6 +30,13 @@ export interface CreateOptions extends PlanRequest {
    * says firstBoot.keepMedia: true); see removeSecretMedia.
    */
   wait?: {timeoutMs: number; intervalMs?: number}
+  /**
+   * Sessions per host (create --parallel N, default 1): a host's guests are dealt round-robin to
+   * its sessions, each creating its own one after another. The first (the lead) begins the run
+   * (lock, journal, host settings); each other one (a worker) keeps a journal of its own under
+   * that lock. Rollback and commit cover every session of every host.
+   */
+  parallel?: number
 }
 
 export type Emit = (e: RunEvent) => void
@@ -37,12 +44,27 @@ export type Emit = (e: RunEvent) => void
 /** What the steps of a run (preflight, begin, a guest, the seed media) take of its options: create's and lab up's alike. */
 export type StepOptions = Pick<CreateOptions, 'replace' | 'lockTimeoutSeconds' | 'timeoutMs' | 'signal'>
 
-export interface HostRun {
-  target: TargetHost
-  planned: PlannedHost
+/**
+ * A worker of create --parallel: the host's session `worker` (2..N), the guests it creates, and
+ * whether its begin (its own journal under the lead's lock) succeeded.
+ */
+export interface WorkerRun {
+  worker: number
   guests: PlannedGuest[]
   session?: HostSession
   begun: boolean
+}
+
+export interface HostRun {
+  target: TargetHost
+  planned: PlannedHost
+  /** Every guest of the host, whichever of its sessions creates it. */
+  guests: PlannedGuest[]
+  /** The lead session: it begins and commits the run on this host, and creates the guests no worker has. */
+  session?: HostSession
+  begun: boolean
+  /** The host's other sessions (create --parallel), none by default. */
+  workers: WorkerRun[]
   /** begin's answer on this host (the host settings it changed): a lab keeps them in its record. */
   began?: unknown
   /** The host's own virtual switches, as its preflight saw them (a cluster's nodes are compared). */
@@ -69,15 +91,22 @@ export function unstartedResult(plan: Plan): RunResult {
   return {status: 'invalid', runId: null, guests: [], problems: [], rollbackErrors: [], commitErrors: [], plan, sessions: [], emitted: null, wait: null}
 }
 
-export function startRun(plan: Plan, targets: TargetHost[]): CreateRun {
-  const hosts: HostRun[] = plan.hosts.map((planned) => ({
-    target: targets.find((t) => t.name === planned.name)!,
-    planned,
-    guests: plan.guests.filter((g) => g.host === planned.name),
-    begun: false,
-  }))
+export function startRun(plan: Plan, targets: TargetHost[], parallel = 1): CreateRun {
+  const hosts: HostRun[] = plan.hosts.map((planned) => {
+    const guests = plan.guests.filter((g) => g.host === planned.name)
+    // Guest i goes to session i mod N; no session without a guest.
+    const sessions = Math.max(1, Math.min(parallel, guests.length))
+    const workers: WorkerRun[] = Array.from({length: sessions - 1}, (_, k) => ({worker: k + 2, guests: guests.filter((_, i) => i % sessions === k + 1), begun: false}))
+    return {target: targets.find((t) => t.name === planned.name)!, planned, guests, begun: false, workers}
+  })
   const results = new Map<string, GuestResult>(plan.guests.map((g) => [`${g.host}/${g.name}`, {name: g.name, host: g.host, status: 'not-started', vmId: null, error: null, warnings: [], seedMedia: null}]))
   return {id: newRunId(), plan, hosts, results, failed: false, beginUndoErrors: []}
+}
+
+/** The guests the lead session of a host creates: those no worker has. */
+export function leadGuests(r: HostRun): PlannedGuest[] {
+  const taken = new Set(r.workers.flatMap((w) => w.guests))
+  return r.guests.filter((g) => !taken.has(g))
 }
 
 export const resultOf = (run: CreateRun, g: {host: string; name: string}): GuestResult => run.results.get(`${g.host}/${g.name}`)!
@@ -89,7 +118,10 @@ export function finishRun(run: CreateRun, status: RunResult['status'], extra: Pa
     status,
     runId: run.id,
     guests: [...run.results.values()],
-    sessions: run.hosts.filter((r) => r.session).map((r) => ({host: r.target.name, ...r.session!.stats})),
+    sessions: run.hosts.flatMap((r) => [
+      ...(r.session ? [{host: r.target.name, ...r.session.stats}] : []),
+      ...r.workers.filter((w) => w.session).map((w) => ({host: r.target.name, worker: w.worker, ...w.session!.stats})),
+    ]),
     ...extra,
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The steps of a create run before and after its commit (docs/execution.md): open a session per
  * host, preflight, begin and create the guests, and with --wait wait for them. Hosts run in
- * parallel; a host's guests one after another, one request per guest.
+ * parallel; a host's guests one after another, one request per guest, or with --parallel N on N
+ * sessions of the host at once (each its own guests, one after another).
  */
 import {diagnostic, type Diagnostic} from '../model/diagnostic.js'
 import type {Plan, PlannedGuest} from '../model/plan.js'
@@ -9,7 +10,7 @@ import type {TargetHost} from '../model/target-host.js'
 import {seedMediaList} from '../resolve/firstboot/index.js'
 import {checkedAnswer} from '../powershell/answers.js'
 import type {HostSession} from '../powershell/session.js'
-import {failureOf, HostFailure, resultOf, type CreateOptions, type CreateRun, type Emit, type HostRun, type StepOptions} from './create-run.js'
+import {failureOf, HostFailure, leadGuests, resultOf, type CreateOptions, type CreateRun, type Emit, type HostRun, type StepOptions, type WorkerRun} from './create-run.js'
 import {waitForGuests, type IcReport, type WaitResult} from './guest-status.js'
 import type {GuestResult} from './types.js'
 import type {BeginFailure} from '../powershell/protocol-types.generated.js'
@@ -17,9 +18,16 @@ import type {BeginFailure} from '../powershell/protocol-types.generated.js'
 /** Sessions first: a missing pwsh or an unreachable host is found before any change. */
 export async function openSessions(run: CreateRun, open: (host: TargetHost) => Promise<HostSession>, emit: Emit): Promise<void> {
   await Promise.all(
-    run.hosts.map(async (r) => {
-      emit({type: 'host', host: r.target.name, message: `connecting (${r.target.transport})`})
-      r.session = await open(r.target)
+    run.hosts.flatMap((r) => {
+      emit({type: 'host', host: r.target.name, message: `connecting (${r.target.transport}${r.workers.length ? `, ${r.workers.length + 1} sessions` : ''})`})
+      return [
+        (async () => {
+          r.session = await open(r.target)
+        })(),
+        ...r.workers.map(async (w) => {
+          w.session = await open(r.target)
+        }),
+      ]
     }),
   )
 }
@@ -61,17 +69,48 @@ export async function beginAndCreateGuests(run: CreateRun, opts: CreateOptions, 
   await Promise.all(
     run.hosts.map(async (r) => {
       if (!(await beginOnHost(run, r, opts, emit))) return
-      for (const g of r.guests) {
-        if (run.failed) return // another host failed: stop, the whole run is rolled back
-        if (opts.signal?.aborted) {
-          run.failed = true
-          resultOf(run, g).error = {step: 'interrupted', cmdlet: null, message: 'the run was interrupted before this guest'}
-          return
-        }
-        if (!(await createGuestOnHost(run, r, g, opts, emit))) return
-      }
+      if (!(await beginWorkers(run, r, emit))) return
+      // The lead's guests and each worker's, side by side; within a session one after another.
+      const lanes: Array<{guests: PlannedGuest[]; worker?: WorkerRun}> = [{guests: leadGuests(r)}, ...r.workers.map((w) => ({guests: w.guests, worker: w}))]
+      await Promise.all(
+        lanes.map(async ({guests, worker}) => {
+          for (const g of guests) {
+            if (run.failed) return // another host or session failed: stop, the whole run is rolled back
+            if (opts.signal?.aborted) {
+              run.failed = true
+              resultOf(run, g).error = {step: 'interrupted', cmdlet: null, message: 'the run was interrupted before this guest'}
+              return
+            }
+            if (!(await createGuestOnHost(run, r, g, opts, emit, worker))) return
+          }
+        }),
+      )
     }),
   )
+}
+
+/**
+ * create --parallel: each worker session of a host begins after the lead (it works under the
+ * lead's lock), with a journal of its own. A failed worker begin fails the run (its guests carry
+ * the error); it undid itself, and the rollback covers the rest.
+ */
+async function beginWorkers(run: CreateRun, r: HostRun, emit: Emit): Promise<boolean> {
+  const host = r.target.name
+  await Promise.all(
+    r.workers.map(async (w) => {
+      const began = checkedAnswer('begin', await w.session!.request({action: 'begin', runId: run.id, worker: w.worker, host: r.planned, vmRoot: r.target.vmRoot}))
+      if (began.ok) {
+        w.begun = true
+        return
+      }
+      run.failed = true
+      const selfUndo = began.data as BeginFailure | undefined
+      for (const m of [selfUndo?.rollbackError, ...(selfUndo?.rolledBack?.errors ?? [])]) if (m) run.beginUndoErrors.push({host, message: m})
+      for (const g of w.guests) resultOf(run, g).error = failureOf(began)
+      emit({type: 'host', host, message: `session ${w.worker} could not begin: ${failureOf(began)!.message}`})
+    }),
+  )
+  return r.workers.every((w) => w.begun)
 }
 
 /** Whether the run began on this host; a failed begin gives every guest of the host its error. */
@@ -92,12 +131,25 @@ export async function beginOnHost(run: CreateRun, r: HostRun, opts: StepOptions,
   return true
 }
 
-/** One guest, one create-guest request; whether it was created (a failure sets run.failed). */
-export async function createGuestOnHost(run: CreateRun, r: HostRun, g: PlannedGuest, opts: StepOptions, emit: Emit): Promise<boolean> {
+/**
+ * One guest, one create-guest request, on the host's lead session or on one of its workers
+ * (create --parallel); whether it was created (a failure sets run.failed).
+ */
+export async function createGuestOnHost(run: CreateRun, r: HostRun, g: PlannedGuest, opts: StepOptions, emit: Emit, worker?: WorkerRun): Promise<boolean> {
   const host = r.target.name
   const result = resultOf(run, g)
-  const res = checkedAnswer('create-guest', await r.session!.request(
-    {action: 'create-guest', runId: run.id, guest: g, replace: opts.replace ?? false, vmRoot: r.target.vmRoot, media: seedMediaList(g), ...(r.target.cluster ? {cluster: r.target.cluster} : {})},
+  const session = worker ? worker.session! : r.session!
+  const res = checkedAnswer('create-guest', await session.request(
+    {
+      action: 'create-guest',
+      runId: run.id,
+      ...(worker ? {worker: worker.worker} : {}),
+      guest: g,
+      replace: opts.replace ?? false,
+      vmRoot: r.target.vmRoot,
+      media: seedMediaList(g),
+      ...(r.target.cluster ? {cluster: r.target.cluster} : {}),
+    },
     {onProgress: (e) => emit({type: 'step', host, guest: g.name, step: e.step, detail: e.detail}), timeoutMs: opts.timeoutMs},
   ))
   // What the host could not take as planned: kept with the guest, shown and in --json.
@@ -141,5 +193,5 @@ function waitLine(g: IcReport): string {
 
 /** Every session the run opened is closed, whatever the run's end; a close that fails changes nothing. */
 export async function closeSessions(run: CreateRun): Promise<void> {
-  await Promise.all(run.hosts.map((r) => r.session?.close().catch(() => {})))
+  await Promise.all(run.hosts.flatMap((r) => [r.session, ...r.workers.map((w) => w.session)]).map((s) => s?.close().catch(() => {})))
 }

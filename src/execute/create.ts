@@ -1,6 +1,7 @@
 /**
  * execute: a Plan becomes VMs (docs/execution.md). One session per host, hosts in parallel,
- * guests of a host one after another, one request per guest. Every host-side problem that
+ * guests of a host one after another, one request per guest (--parallel N: N sessions per host,
+ * each its own guests). Every host-side problem that
  * can be seen before a change (names taken, parents or switches missing) stops the run with
  * exit 2 and nothing changed; a failure during the run rolls back everything the run did on
  * every host and exits 1.
@@ -48,7 +49,7 @@ async function createPlanned({plan, targets}: PlanResult, opts: CreateOptions, o
   if (opts.start || opts.wait) for (const g of plan.guests) g.start = true
   if (plan.summary.errors > 0 || plan.guests.length === 0) return unstartedResult(plan)
 
-  const run = startRun(plan, targets.hosts)
+  const run = startRun(plan, targets.hosts, opts.parallel)
   emit({type: 'work', hosts: run.hosts.map((r) => r.target.name), guests: plan.guests.map((g) => ({host: g.host, guest: g.name})), hostWork: 'connect, preflight, host settings and commit'})
   try {
     await openSessions(run, open, emit)

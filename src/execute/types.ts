@@ -57,7 +57,8 @@ export interface RunResult {
   commitErrors: Array<{host: string; message: string}>
   plan: Plan
   /** Measured: pwsh processes started and requests sent, per host. */
-  sessions: Array<{host: string; processesStarted: number; requests: number}>
+  /** Every session the run used: one per host, and with create --parallel its workers (worker 2..N). */
+  sessions: Array<{host: string; worker?: number; processesStarted: number; requests: number}>
   emitted: string | null
   /** create --wait: what each guest reported when the wait ended; null without --wait. */
   wait: WaitResult | null

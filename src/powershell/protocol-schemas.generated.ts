@@ -21,6 +21,9 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           "runId": {
             "$ref": "protocol.schema.json#/$defs/requestFields/properties/runId"
           },
+          "worker": {
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/worker"
+          },
           "host": {
             "type": "object",
             "$comment": "The plan's hosts[] entry: {name, vmRoot?, network?}.",
@@ -84,6 +87,10 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "items": {
               "type": "string"
             }
+          },
+          "worker": {
+            "type": "integer",
+            "$comment": "A worker's begin (create --parallel): its own journal only; the lead's begin took the lock and set the host."
           }
         },
         "required": [
@@ -116,6 +123,9 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           },
           "restartedAdapters": {
             "$ref": "#/$defs/answer/properties/restartedAdapters"
+          },
+          "worker": {
+            "$ref": "#/$defs/answer/properties/worker"
           },
           "rolledBack": {
             "anyOf": [
@@ -300,6 +310,9 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           "runId": {
             "$ref": "protocol.schema.json#/$defs/requestFields/properties/runId"
           },
+          "worker": {
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/worker"
+          },
           "vmRoot": {
             "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"
           },
@@ -415,6 +428,9 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           },
           "runId": {
             "$ref": "protocol.schema.json#/$defs/requestFields/properties/runId"
+          },
+          "worker": {
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/worker"
           },
           "guest": {
             "type": "object",
@@ -3670,6 +3686,12 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
             "type": "number",
             "$comment": "Seconds to wait for the host lock (default 60)."
           },
+          "worker": {
+            "type": "integer",
+            "minimum": 2,
+            "maximum": 64,
+            "$comment": "create --parallel N: the run's session k (2..N) on this host, with a journal of its own (<runId>.w<k>.jsonl) under the lead session's lock; absent for the lead (Private/Journal.ps1)."
+          },
           "seedMedia": {
             "$comment": "A seed image to write: compressed (gzipBase64: the image gzip-compressed, sizeBytes and sha256 of the image itself; an ISO 9660 image is mostly zeros, and the request line is the cost, Private/Guest.ps1 Write-HvMediaFile), or as it is (contentBase64: an emitted --no-secrets script fills secrets into the image when it runs).",
             "anyOf": [
@@ -4258,6 +4280,9 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           },
           "runId": {
             "$ref": "protocol.schema.json#/$defs/requestFields/properties/runId"
+          },
+          "worker": {
+            "$ref": "protocol.schema.json#/$defs/requestFields/properties/worker"
           },
           "vmRoot": {
             "$ref": "protocol.schema.json#/$defs/requestFields/properties/vmRoot"

@@ -60,6 +60,10 @@ export interface BeginRequest {
    */
   runId: string
   /**
+   * create --parallel N: the run's session k (2..N) on this host, with a journal of its own (<runId>.w<k>.jsonl) under the lead session's lock; absent for the lead (Private/Journal.ps1).
+   */
+  worker?: number
+  /**
    * The plan's hosts[] entry: {name, vmRoot?, network?}.
    */
   host: {
@@ -104,6 +108,10 @@ export interface BeginAnswer {
    * Each adapter whose *JumboPacket / *VMQ changed, restarted once (Private/HostSettings.ps1).
    */
   restartedAdapters?: string[]
+  /**
+   * A worker's begin (create --parallel): its own journal only; the lead's begin took the lock and set the host.
+   */
+  worker?: number
 }
 /**
  * One host setting as begin, net-apply and net-restore report it (New-HvSettingRecord in Private/HostSettings.ps1).
@@ -142,6 +150,10 @@ export interface BeginFailure {
    * Each adapter whose *JumboPacket / *VMQ changed, restarted once (Private/HostSettings.ps1).
    */
   restartedAdapters?: string[]
+  /**
+   * A worker's begin (create --parallel): its own journal only; the lead's begin took the lock and set the host.
+   */
+  worker?: number
   /**
    * The undo the failed request ran itself; null, with rollbackError, when the undo itself failed.
    */
@@ -221,6 +233,10 @@ export interface CommitRequest {
    * The run this request belongs to (letters, digits, dot, dash, underscore; Assert-HvRunId in Private/Journal.ps1).
    */
   runId: string
+  /**
+   * create --parallel N: the run's session k (2..N) on this host, with a journal of its own (<runId>.w<k>.jsonl) under the lead session's lock; absent for the lead (Private/Journal.ps1).
+   */
+  worker?: number
   /**
    * The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal.
    */
@@ -319,6 +335,10 @@ export interface CreateGuestRequest {
    * The run this request belongs to (letters, digits, dot, dash, underscore; Assert-HvRunId in Private/Journal.ps1).
    */
   runId: string
+  /**
+   * create --parallel N: the run's session k (2..N) on this host, with a journal of its own (<runId>.w<k>.jsonl) under the lead session's lock; absent for the lead (Private/Journal.ps1).
+   */
+  worker?: number
   /**
    * A PlannedGuest (src/model/plan.ts).
    */
@@ -1644,6 +1664,10 @@ export interface RequestFields {
    */
   lockTimeoutSeconds?: number
   /**
+   * create --parallel N: the run's session k (2..N) on this host, with a journal of its own (<runId>.w<k>.jsonl) under the lead session's lock; absent for the lead (Private/Journal.ps1).
+   */
+  worker?: number
+  /**
    * A seed image to write: compressed (gzipBase64: the image gzip-compressed, sizeBytes and sha256 of the image itself; an ISO 9660 image is mostly zeros, and the request line is the cost, Private/Guest.ps1 Write-HvMediaFile), or as it is (contentBase64: an emitted --no-secrets script fills secrets into the image when it runs).
    */
   seedMedia?:
@@ -1866,6 +1890,10 @@ export interface RollbackRequest {
    * The run this request belongs to (letters, digits, dot, dash, underscore; Assert-HvRunId in Private/Journal.ps1).
    */
   runId: string
+  /**
+   * create --parallel N: the run's session k (2..N) on this host, with a journal of its own (<runId>.w<k>.jsonl) under the lead session's lock; absent for the lead (Private/Journal.ps1).
+   */
+  worker?: number
   /**
    * The host's vmRoot: may be sent with any request; it is how a new session finds a run's journal.
    */

@@ -11,7 +11,8 @@ import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {stringify} from 'yaml'
 import {makeEmulatorProject, prebuildEmulatorProjects, type EmulatorProject, type EmulatorProjectOptions} from '../helpers/emulator-project.js'
-import {runCli, type CliResult} from '../helpers/run-cli.js'
+import {cliJson as json, runCli, type CliResult} from '../helpers/run-cli.js'
+import {smallLinuxSpec, writeTemplateFile} from '../helpers/template-file.js'
 
 const CSV_ROOT = 'C:\\ClusterStorage\\Volume1\\Hyper-V'
 const node2 = (switches: string[]) =>
@@ -26,22 +27,7 @@ function clusterProject(opts: EmulatorProjectOptions, hv1VmRoot = CSV_ROOT): Emu
   const p = makeEmulatorProject(opts)
   const host = (name: string, stateFile: string, vmRoot: string) => ({name, transport: 'emulator', os: 'windows-server-2022', cluster: 'LAB', vmRoot, imageRoot: 'C:\\Images', isoRoot: 'C:\\ISO', emulator: {stateFile}})
   writeFileSync(join(p.dir, 'hosts.yaml'), stringify({apiVersion: 'hvguest/v1', kind: 'HostInventory', hosts: [host('hv1', '.hvguest/emulator-state.json', hv1VmRoot), host('hv2', '.hvguest/node2.json', CSV_ROOT)]}))
-  writeFileSync(
-    join(p.dir, 'web.yaml'),
-    stringify({
-      apiVersion: 'hvguest/v1',
-      kind: 'GuestTemplate',
-      metadata: {name: 'web'},
-      spec: {
-        os: {family: 'linux', distro: 'ubuntu', version: '22.04'},
-        processors: 1,
-        memory: {startup: '1GB'},
-        bootDisk: {size: '20GB'},
-        dataDisks: [{name: 'data', size: '5GB'}],
-        networkAdapters: [{switch: 'Lab'}],
-      },
-    }),
-  )
+  writeTemplateFile(join(p.dir, 'web.yaml'), 'web', smallLinuxSpec({size: '20GB'}))
   return p
 }
 
@@ -52,13 +38,6 @@ function snapshot(p: EmulatorProject): Record<string, unknown> {
 }
 const clusterFile = (p: EmulatorProject) => JSON.parse(readFileSync(join(p.dir, '.hvguest', 'cluster-LAB.json'), 'utf8'))
 const cli = (p: EmulatorProject, args: string[], env: Record<string, string> = {}): CliResult => runCli(args, {cwd: p.dir, env})
-function json(r: CliResult): any {
-  try {
-    return JSON.parse(r.stdout)
-  } catch {
-    throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`)
-  }
-}
 
 describe('a guest on a cluster node', () => {
   it('becomes a role of the cluster (seen from the other node), list shows its owner, destroy removes the role first', () => {

@@ -30,3 +30,12 @@ export function runCli(args: string[], opts: {cwd?: string; env?: Record<string,
 
 /** No stack traces in user-facing output. */
 export const STACK_LINE = /^\s+at .+\(.+:\d+:\d+\)$/m
+
+/** The CLI's --json document; a run that printed something else fails with its exit code and output. */
+export function cliJson(r: CliResult): any {
+  try {
+    return JSON.parse(r.stdout)
+  } catch {
+    throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`)
+  }
+}

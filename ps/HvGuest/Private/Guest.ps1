@@ -28,7 +28,7 @@ function Invoke-HvCreateGuestAction {
     $name = [string](Get-HvRequiredField -Object $guest -Name 'name' -What 'the guest name')
     $Context.Guest = $name
     Set-HvActivity -Context $Context -Step 'journal' -Cmdlet $null
-    $run = Resolve-HvRun -RunId $runId -VmRoot (Get-HvField -Object $Request -Name 'vmRoot')
+    $run = Resolve-HvRun -RunId $runId -VmRoot (Get-HvField -Object $Request -Name 'vmRoot') -Worker (Get-HvRequestWorker -Request $Request)
     if (-not (Test-HvLockHeldBy -VmRoot $run.VmRoot -RunId $runId)) {
         throw (New-HvError -Step 'lock' -Message ("run {0} does not hold the host lock (now held by {1}); was it rolled back or recovered?" -f $runId, (Format-HvLockHolder -Lock (Read-HvLock -VmRoot $run.VmRoot))) -Category 'ResourceUnavailable')
     }

@@ -271,8 +271,15 @@ function Invoke-HvBeginAction {
     $vmRoot = [string](Get-HvField -Object $Request -Name 'vmRoot' -Default (Get-HvField -Object $hostEntry -Name 'vmRoot' -Default ''))
     if ($vmRoot.Length -eq 0) { throw (New-HvError -Step 'request' -Message 'the request has no vmRoot' -Category 'InvalidArgument') }
     $timeout = [double](Get-HvField -Object $Request -Name 'lockTimeoutSeconds' -Default 60)
+    $worker = Get-HvRequestWorker -Request $Request
     $started = New-HvRunStart -RunId $runId -VmRoot $vmRoot
     try {
+        if ($worker -gt 0) {
+            # A worker of create --parallel: its own journal, under the lead's lock and host settings.
+            Start-HvWorkerRun -Context $Context -Started $started -Worker $worker
+            $Context.Data = [ordered]@{ runId = $runId; vmRoot = $vmRoot; journal = $started.Run.JournalPath; lock = (Get-HvLockPath -VmRoot $vmRoot); hostSettings = @(); restartedAdapters = @(); worker = $worker }
+            return
+        }
         Start-HvRun -Context $Context -Started $started -TimeoutSeconds $timeout -RefuseBegun -ReportProgress
         $run = $started.Run
         $switches = @(Get-HvField -Object $Request -Name 'switches' -Default @())

@@ -225,7 +225,9 @@ function Invoke-HvRecoverAction {
         $names = @($all | ForEach-Object { $_.Name })
         # One journal per run: an earlier hvguest's <runId>.json is read only while no <runId>.jsonl
         # has replaced it (Open-HvJournal converts it on its first write).
-        $files = @($all | Where-Object { -not ($_.Name -like '*.json' -and $names -contains ($_.Name + 'l')) } | Sort-Object -Property Name)
+        # A run's workers (<runId>.w<k>.jsonl, create --parallel) before its lead, whose end releases the lock.
+        $order = { if ($_.Name -match '^(.+)\.w[0-9]+\.jsonl$') { $matches[1] + '|0|' + $_.Name } else { [System.IO.Path]::GetFileNameWithoutExtension($_.Name) + '|1' } }
+        $files = @($all | Where-Object { -not ($_.Name -like '*.json' -and $names -contains ($_.Name + 'l')) } | Sort-Object -Property $order)
     }
     foreach ($f in $files) {
         $path = Join-HvPath -Parent $journalDir -Child $f.Name
@@ -238,7 +240,7 @@ function Invoke-HvRecoverAction {
         if ([string]::IsNullOrEmpty($run.VmRoot)) { $run.VmRoot = $vmRoot }
         $jpid = Get-HvField -Object $run.Journal -Name 'pid'
         $jname = [string](Get-HvField -Object $run.Journal -Name 'processName' -Default '')
-        if ($script:HvRuns.ContainsKey($run.RunId)) {
+        if ($script:HvRuns.ContainsKey((Get-HvRunKey -RunId $run.RunId -Worker ([int]$run.Worker)))) {
             $skipped.Add([ordered]@{ runId = $run.RunId; reason = 'the run is active in this session' })
             continue
         }

@@ -16,10 +16,47 @@
 # ignores it, which is right because the step it would have started or ended had not started, or is
 # pending and checked for its effect. A journal written by an earlier hvguest, <runId>.json (one
 # JSON document with entries[]), is still read, so that recover finishes a run killed before an upgrade.
+#
+# Workers (create --parallel N): the extra sessions of a run on one host each keep a journal of their
+# own, <runId>.w<k>.jsonl (k = 2..N), for the guests that session creates; the lead session's
+# <runId>.jsonl holds the lock, the host settings and its own guests. A worker never takes the lock
+# (the lead took it for the run); whichever session ends the run's last journal on the host releases
+# it, and recover finishes a run's workers before its lead (docs/execution.md section 4).
 
 function Get-HvStateRoot { param([string]$VmRoot) return (Join-HvPath -Parent $VmRoot -Child '.hvguest') }
 function Get-HvJournalDir { param([string]$VmRoot) return (Join-HvPath -Parent (Get-HvStateRoot -VmRoot $VmRoot) -Child 'journal') }
-function Get-HvJournalPath { param([string]$VmRoot, [string]$RunId) return (Join-HvPath -Parent (Get-HvJournalDir -VmRoot $VmRoot) -Child ($RunId + '.jsonl')) }
+function Get-HvJournalPath {
+    param([string]$VmRoot, [string]$RunId, [int]$Worker = 0)
+    return (Join-HvPath -Parent (Get-HvJournalDir -VmRoot $VmRoot) -Child ((Get-HvRunKey -RunId $RunId -Worker $Worker) + '.jsonl'))
+}
+# A run's name in this session ($script:HvRuns) and its journal's file name: the run id, and for a
+# worker the run id and .w<k>.
+function Get-HvRunKey {
+    param([string]$RunId, [int]$Worker = 0)
+    if ($Worker -gt 0) { return ('{0}.w{1}' -f $RunId, $Worker) }
+    return $RunId
+}
+# The worker a request names (create --parallel): 0 for the lead session, else 2..64.
+function Get-HvRequestWorker {
+    param($Request)
+    $w = Get-HvField -Object $Request -Name 'worker' -Default 0
+    if ($null -eq $w) { return 0 }
+    $n = 0
+    if (-not [int]::TryParse([string]$w, [ref]$n) -or ($n -ne 0 -and ($n -lt 2 -or $n -gt 64))) {
+        throw (New-HvError -Step 'request' -Message ("worker '{0}' is not valid: a whole number from 2 to 64 (the lead session has none)" -f $w) -Category 'InvalidArgument')
+    }
+    return $n
+}
+# The journals of a run on the host but the given one (its lead's and its workers'): while any is
+# left, the session ending its own journal leaves the lock to the run's last one.
+function Get-HvOtherRunJournals {
+    param([hashtable]$Run)
+    $dir = Get-HvJournalDir -VmRoot $Run.VmRoot
+    if (-not (Test-HvDirectory -Path $dir)) { return @() }
+    $pattern = '^' + [regex]::Escape($Run.RunId) + '(\.w[0-9]+)?\.jsonl?$'
+    $own = [System.IO.Path]::GetFileName([string]$Run.JournalPath)
+    return @(Get-ChildItem -LiteralPath $dir -File -Force | Where-Object { $_.Name -match $pattern -and $_.Name -ne $own } | ForEach-Object { $_.Name })
+}
 # The whole-document journal of an earlier hvguest.
 function Get-HvLegacyJournalPath { param([string]$VmRoot, [string]$RunId) return (Join-HvPath -Parent (Get-HvJournalDir -VmRoot $VmRoot) -Child ($RunId + '.json')) }
 # Whether a file in the journal folder is a journal (either format).
@@ -59,8 +96,8 @@ function Remove-HvRunPointer {
 }
 
 function New-HvJournal {
-    param([string]$VmRoot, [string]$RunId)
-    $path = Get-HvJournalPath -VmRoot $VmRoot -RunId $RunId
+    param([string]$VmRoot, [string]$RunId, [int]$Worker = 0)
+    $path = Get-HvJournalPath -VmRoot $VmRoot -RunId $RunId -Worker $Worker
     $journal = [ordered]@{
         runId       = $RunId
         startedAt   = Get-HvTimestamp
@@ -69,7 +106,8 @@ function New-HvJournal {
         computer    = [System.Environment]::MachineName
         vmRoot      = $VmRoot
     }
-    $run = @{ RunId = $RunId; VmRoot = $VmRoot; JournalPath = $path; LegacyPath = $null; Journal = $journal; Entries = (New-Object System.Collections.Generic.List[object]); Rewrite = $false }
+    if ($Worker -gt 0) { $journal.worker = $Worker }
+    $run = @{ RunId = $RunId; Worker = $Worker; VmRoot = $VmRoot; JournalPath = $path; LegacyPath = $null; Journal = $journal; Entries = (New-Object System.Collections.Generic.List[object]); Rewrite = $false }
     Save-HvJournal -Run $run
     return $run
 }
@@ -209,32 +247,36 @@ function Open-HvJournal {
     }
     $runId = [string](Get-HvField -Object $journal -Name 'runId')
     $vmRoot = [string](Get-HvField -Object $journal -Name 'vmRoot')
-    return @{ RunId = $runId; VmRoot = $vmRoot; JournalPath = $Path; LegacyPath = $legacyPath; Journal = $journal; Entries = $entries; Rewrite = $rewrite }
+    $worker = 0
+    [void][int]::TryParse([string](Get-HvField -Object $journal -Name 'worker' -Default 0), [ref]$worker)
+    return @{ RunId = $runId; Worker = $worker; VmRoot = $vmRoot; JournalPath = $Path; LegacyPath = $legacyPath; Journal = $journal; Entries = $entries; Rewrite = $rewrite }
 }
 
 # The run this request belongs to: known to this session, or found again through its journal
 # (a replaced session). $Create makes a new one (begin).
 function Resolve-HvRun {
-    param([string]$RunId, $VmRoot, [switch]$AllowMissing)
-    if ($script:HvRuns.ContainsKey($RunId)) { return $script:HvRuns[$RunId] }
+    param([string]$RunId, $VmRoot, [int]$Worker = 0, [switch]$AllowMissing)
+    $key = Get-HvRunKey -RunId $RunId -Worker $Worker
+    if ($script:HvRuns.ContainsKey($key)) { return $script:HvRuns[$key] }
     if ([string]::IsNullOrEmpty([string]$VmRoot)) { $VmRoot = Get-HvRunPointer -RunId $RunId }
     if ([string]::IsNullOrEmpty([string]$VmRoot)) {
         if ($AllowMissing) { return $null }
         throw (New-HvError -Step 'journal' -Message ("run {0} is not active in this session (its begin failed, or it was committed or rolled back), and the request carries no vmRoot to find its journal" -f $RunId) -Category 'ObjectNotFound')
     }
-    $path = Get-HvJournalPath -VmRoot ([string]$VmRoot) -RunId $RunId
+    $path = Get-HvJournalPath -VmRoot ([string]$VmRoot) -RunId $RunId -Worker $Worker
     # A run an earlier hvguest began (killed before an upgrade) has its journal in that format.
-    if (-not (Test-HvFile -Path $path)) {
+    if ($Worker -eq 0 -and -not (Test-HvFile -Path $path)) {
         $legacy = Get-HvLegacyJournalPath -VmRoot ([string]$VmRoot) -RunId $RunId
         if (Test-HvFile -Path $legacy) { $path = $legacy }
     }
     if (-not (Test-HvFile -Path $path)) {
-        if ($AllowMissing) { return @{ RunId = $RunId; VmRoot = [string]$VmRoot; JournalPath = $path; Journal = $null; Entries = $null } }
+        if ($AllowMissing) { return @{ RunId = $RunId; Worker = $Worker; VmRoot = [string]$VmRoot; JournalPath = $path; Journal = $null; Entries = $null } }
         throw (New-HvError -Step 'journal' -Message ("run {0} has no journal under {1}: begin it first" -f $RunId, (Get-HvJournalDir -VmRoot ([string]$VmRoot))) -Category 'ObjectNotFound')
     }
     $run = Open-HvJournal -Path $path
     if ([string]::IsNullOrEmpty($run.VmRoot)) { $run.VmRoot = [string]$VmRoot }
-    $script:HvRuns[$RunId] = $run
+    $run.Worker = $Worker
+    $script:HvRuns[$key] = $run
     return $run
 }
 
@@ -283,6 +325,49 @@ function Start-HvRun {
 }
 
 <#
+A worker's start (create --parallel N: the run's session k of a host, k = 2..N). The lead session's
+begin took the host lock for the run; a worker writes a journal of its own, <runId>.w<k>.jsonl, for
+the guests it creates, and takes nothing else (no lock, no host settings, no run pointer). Refused
+when the lock is not the run's (the lead has not begun, or the run has ended) or the worker has begun.
+#>
+function Start-HvWorkerRun {
+    [CmdletBinding()]
+    param([hashtable]$Context, [hashtable]$Started, [int]$Worker)
+    $runId = $Started.RunId
+    $vmRoot = $Started.VmRoot
+    Set-HvActivity -Context $Context -Step 'lock' -Cmdlet $null
+    if (-not (Test-HvLockHeldBy -VmRoot $vmRoot -RunId $runId)) {
+        throw (New-HvError -Step 'begin' -Message ("worker {0} of run {1} cannot begin: the host lock is not the run's (held by {2}); the run's lead session begins first" -f $Worker, $runId, (Format-HvLockHolder -Lock (Read-HvLock -VmRoot $vmRoot))) -Category 'ResourceUnavailable')
+    }
+    $key = Get-HvRunKey -RunId $runId -Worker $Worker
+    if ($script:HvRuns.ContainsKey($key) -or (Test-HvFile -Path (Get-HvJournalPath -VmRoot $vmRoot -RunId $runId -Worker $Worker))) {
+        throw (New-HvError -Step 'begin' -Message ("worker {0} of run {1} has already begun (its journal exists)" -f $Worker, $runId) -Category 'InvalidOperation')
+    }
+    Set-HvActivity -Context $Context -Step 'journal' -Cmdlet 'New-Item'
+    $Started.Run = New-HvJournal -VmRoot $vmRoot -RunId $runId -Worker $Worker
+    $script:HvRuns[$key] = $Started.Run
+    $Context.Run = $Started.Run
+    Write-HvProgress -Context $Context -Step 'journal' -Detail $Started.Run.JournalPath
+}
+
+# A session's end of its part of a run (commit or rollback) releases the host lock when no other
+# journal of the run is left: alone, or as the last of its lead and workers (create --parallel; a
+# worker whose undo failed keeps its journal, and the lock stays with it for recover).
+function Exit-HvRunLock {
+    param([hashtable]$Run)
+    if (@(Get-HvOtherRunJournals -Run $Run).Count -gt 0) { return $false }
+    return (Exit-HvLock -VmRoot $Run.VmRoot -RunId $Run.RunId)
+}
+
+# The run is no longer this session's; the lead's run pointer goes with it.
+function Remove-HvSessionRun {
+    param([hashtable]$Run, [switch]$KeepPointer)
+    $key = Get-HvRunKey -RunId $Run.RunId -Worker ([int]$Run.Worker)
+    if ($script:HvRuns.ContainsKey($key)) { $script:HvRuns.Remove($key) }
+    if (-not $KeepPointer -and [int]$Run.Worker -eq 0) { Remove-HvRunPointer -RunId $Run.RunId }
+}
+
+<#
 After a failure: puts back what the run's journal says this request did (Complete-HvRollback,
 which also deletes the journal and releases the lock), or, when there is no journal yet, releases
 the lock. The failing step stays the one reported ($Context.Step and .Cmdlet are kept).
@@ -293,7 +378,8 @@ nothing to roll back.
 function Undo-HvRunStart {
     [CmdletBinding()]
     param([hashtable]$Context, [hashtable]$Started)
-    if (-not $Started.Locked) { return $null }
+    # A worker's start never takes the lock; what it started is its journal.
+    if (-not $Started.Locked -and $null -eq $Started.Run) { return $null }
     $step = $Context.Step
     $cmdlet = $Context.Cmdlet
     $outcome = $null
@@ -535,9 +621,8 @@ function Complete-HvRollback {
         Save-HvJournal -Run $Run
         $journalKept = $true
     }
-    $lockReleased = Exit-HvLock -VmRoot $Run.VmRoot -RunId $Run.RunId
-    if ($script:HvRuns.ContainsKey($Run.RunId)) { $script:HvRuns.Remove($Run.RunId) }
-    if (-not $journalKept) { Remove-HvRunPointer -RunId $Run.RunId }
+    $lockReleased = Exit-HvRunLock -Run $Run
+    Remove-HvSessionRun -Run $Run -KeepPointer:$journalKept
     return [ordered]@{
         runId        = $Run.RunId
         undone       = $r.undone
@@ -554,14 +639,14 @@ function Invoke-HvRollbackAction {
     param([hashtable]$Context, $Request)
     $runId = Assert-HvRunId (Get-HvRequiredField -Object $Request -Name 'runId' -What 'the run to roll back')
     $Context.RunId = $runId
-    $run = Resolve-HvRun -RunId $runId -VmRoot (Get-HvField -Object $Request -Name 'vmRoot') -AllowMissing
+    $run = Resolve-HvRun -RunId $runId -VmRoot (Get-HvField -Object $Request -Name 'vmRoot') -Worker (Get-HvRequestWorker -Request $Request) -AllowMissing
     if ($null -eq $run) {
         $Context.Data = [ordered]@{ runId = $runId; undone = @(); errors = @(); journalKept = $false; journal = $null; lockReleased = $false; note = 'no journal for this run: nothing to undo' }
         return
     }
     if ($null -eq $run.Entries) {
-        $released = Exit-HvLock -VmRoot $run.VmRoot -RunId $runId
-        Remove-HvRunPointer -RunId $runId
+        $released = Exit-HvRunLock -Run $run
+        Remove-HvSessionRun -Run $run
         $Context.Data = [ordered]@{ runId = $runId; undone = @(); errors = @(); journalKept = $false; journal = $null; lockReleased = $released; note = 'no journal for this run: nothing to undo' }
         return
     }
@@ -646,12 +731,11 @@ function Complete-HvCommit {
         Save-HvManifest -Path $path -Manifest $manifest
         $written.Add([ordered]@{ name = $name; vmId = $g.vmId; manifest = $path; files = $g.files.ToArray() })
     }
-    # Host network values the run changed (begin) join the record `hvguest net restore` reads.
-    [void](Save-HvNetOriginals -Context $Context -VmRoot $Run.VmRoot -Changed @(Get-HvJournalHostSettings -Run $Run))
+    # Host network values the run changed (the lead's begin) join the record `hvguest net restore` reads.
+    if ([int]$Run.Worker -eq 0) { [void](Save-HvNetOriginals -Context $Context -VmRoot $Run.VmRoot -Changed @(Get-HvJournalHostSettings -Run $Run)) }
     [void](Remove-HvJournal -Run $Run)
-    $released = Exit-HvLock -VmRoot $Run.VmRoot -RunId $runId
-    if ($script:HvRuns.ContainsKey($runId)) { $script:HvRuns.Remove($runId) }
-    Remove-HvRunPointer -RunId $runId
+    $released = Exit-HvRunLock -Run $Run
+    Remove-HvSessionRun -Run $Run
     return [ordered]@{ runId = $runId; committing = $true; committed = $true; guests = $written.ToArray(); lockReleased = $released }
 }
 
@@ -668,8 +752,9 @@ function Invoke-HvCommitAction {
     param([hashtable]$Context, $Request)
     $runId = Assert-HvRunId (Get-HvRequiredField -Object $Request -Name 'runId' -What 'the run to commit')
     $Context.RunId = $runId
-    $run = Resolve-HvRun -RunId $runId -VmRoot (Get-HvField -Object $Request -Name 'vmRoot') -AllowMissing
-    if ($null -eq $run) { $run = Resolve-HvRun -RunId $runId -VmRoot $null }  # throws: no vmRoot to find it by
+    $worker = Get-HvRequestWorker -Request $Request
+    $run = Resolve-HvRun -RunId $runId -VmRoot (Get-HvField -Object $Request -Name 'vmRoot') -Worker $worker -AllowMissing
+    if ($null -eq $run) { $run = Resolve-HvRun -RunId $runId -VmRoot $null -Worker $worker }  # throws: no vmRoot to find it by
     if ($null -eq $run.Entries) {
         # No journal: a retry after the commit had deleted it (the lock may still be held), or a
         # run that was rolled back or never begun.
@@ -677,8 +762,8 @@ function Invoke-HvCommitAction {
         if (-not (Test-HvRunCommitted -VmRoot $run.VmRoot -RunId $runId)) {
             throw (New-HvError -Step 'commit' -Message ("run {0} has no journal under {1} and no guest manifest: it was rolled back, or never begun" -f $runId, (Get-HvJournalDir -VmRoot $run.VmRoot)) -Category 'ObjectNotFound')
         }
-        $released = Exit-HvLock -VmRoot $run.VmRoot -RunId $runId
-        Remove-HvRunPointer -RunId $runId
+        $released = Exit-HvRunLock -Run $run
+        Remove-HvSessionRun -Run $run
         $Context.Data = [ordered]@{ runId = $runId; committing = $true; committed = $true; guests = @(); lockReleased = $released; note = 'the run was committed already' }
         return
     }
