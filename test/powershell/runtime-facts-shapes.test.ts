@@ -10,12 +10,13 @@ import {writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {answerData} from '../../src/powershell/answers.js'
-import {editState, newHost, runSession, type EmuHost} from '../fixtures/runtime/harness.js'
+import {editState, newHost, runShared, type EmuHost} from '../fixtures/runtime/harness.js'
 
 const VMROOT = 'C:\\Hyper-V'
 
-function facts(host: EmuHost, extra: Record<string, unknown> = {}): any {
-  const run = runSession(host, [{action: 'facts', vmRoot: VMROOT, ...extra}])
+/** One facts request on the host, through the file's shared session (runShared). */
+async function facts(host: EmuHost, extra: Record<string, unknown> = {}): Promise<any> {
+  const run = await runShared(host, [{action: 'facts', vmRoot: VMROOT, ...extra}])
   expect(run.stray).toEqual([])
   const [a] = run.answers
   expect(a.ok, JSON.stringify(a.error)).toBe(true)
@@ -33,19 +34,19 @@ function versions(host: EmuHost, list: string[]): void {
 }
 
 describe('facts: every list is an array, whatever its length', () => {
-  it('one VM configuration version is a one-item array, not a string', () => {
+  it('one VM configuration version is a one-item array, not a string', async () => {
     const host = newHost()
     versions(host, ['9.0'])
-    expect(facts(host).configurationVersions).toEqual(['9.0'])
+    expect((await facts(host)).configurationVersions).toEqual(['9.0'])
   }, 60_000)
 
-  it('several configuration versions stay an array in the host order', () => {
+  it('several configuration versions stay an array in the host order', async () => {
     const host = newHost()
     versions(host, ['8.0', '9.0'])
-    expect(facts(host).configurationVersions).toEqual(['8.0', '9.0'])
+    expect((await facts(host)).configurationVersions).toEqual(['8.0', '9.0'])
   }, 60_000)
 
-  it('one VM, one switch, one-value NIC properties: arrays of one', () => {
+  it('one VM, one switch, one-value NIC properties: arrays of one', async () => {
     const host = newHost({switches: ['Lab']})
     editState(host, (s) => {
       const nic = s.netAdapters.find((n: any) => n.name === 'Ethernet 2')
@@ -53,9 +54,9 @@ describe('facts: every list is an array, whatever its length', () => {
       jumbo.validRegistryValues = ['1514']
       jumbo.validDisplayValues = ['Disabled']
     })
-    const created = runSession(host, [{raw: "New-VM -Name 'only' -NoVHD | Out-Null"}])
+    const created = await runShared(host, [{raw: "New-VM -Name 'only' -NoVHD | Out-Null"}])
     expect(created.stderr).toBe('')
-    const f = facts(host)
+    const f = await facts(host)
     expect(f.vmNames).toEqual(['only'])
     expect(f.vms.map((v: any) => v.name)).toEqual(['only'])
     expect(Array.isArray(f.vms[0].silentServices)).toBe(true)
@@ -68,58 +69,58 @@ describe('facts: every list is an array, whatever its length', () => {
     expect(Array.isArray(f.errors)).toBe(true)
   }, 60_000)
 
-  it('no VM: vmNames and vms are empty arrays', () => {
-    const f = facts(newHost())
+  it('no VM: vmNames and vms are empty arrays', async () => {
+    const f = await facts(newHost())
     expect(f.vmNames).toEqual([])
     expect(f.vms).toEqual([])
   }, 60_000)
 
-  it('a one-node cluster: clusterNodes and clusterSharedVolumes are arrays of one', () => {
+  it('a one-node cluster: clusterNodes and clusterSharedVolumes are arrays of one', async () => {
     const host = newHost()
     editState(host, (s) => {
       // The cluster's own file beside the node's state (docs/emulator-state.md, "Clusters").
       writeFileSync(join(dirname(host.stateFile), 'cluster-CL1.json'), JSON.stringify({name: 'CL1', nodes: [{name: s.host.computerName, id: '1', state: 'Up'}], sharedVolumes: [{name: 'Cluster Disk 1', path: 'C:\\ClusterStorage\\Volume1', ownerNode: s.host.computerName, state: 'Online'}], groups: []}))
       s.cluster = {stateFile: 'cluster-CL1.json'}
     })
-    const f = facts(host, {cluster: 'CL1'})
+    const f = await facts(host, {cluster: 'CL1'})
     expect(f.clusterNodes).toEqual([{name: 'HV-EMU', state: 'Up'}])
     expect(f.clusterSharedVolumes).toEqual(['C:\\ClusterStorage\\Volume1'])
   }, 60_000)
 
-  it('cluster nodes and volumes that cannot be read are null and listed in errors (not [null])', () => {
-    const f = facts(newHost(), {cluster: 'CL1'})
+  it('cluster nodes and volumes that cannot be read are null and listed in errors (not [null])', async () => {
+    const f = await facts(newHost(), {cluster: 'CL1'})
     expect(f.clusterNodes).toBeNull()
     expect(f.clusterSharedVolumes).toBeNull()
     expect(f.errors.map((e: any) => [e.fact, e.cmdlet])).toContainEqual(['clusterNodes', 'Get-ClusterNode'])
     expect(f.errors.map((e: any) => [e.fact, e.cmdlet])).toContainEqual(['clusterSharedVolumes', 'Get-ClusterSharedVolume'])
   }, 60_000)
 
-  it('no address, no NAT, no VM adapter, no lab record: empty arrays', () => {
+  it('no address, no NAT, no VM adapter, no lab record: empty arrays', async () => {
     const host = newHost()
     // Not even the loopback: Get-NetIPAddress -AddressFamily IPv4 would fail here, as on a real host.
     editState(host, (s) => {
       s.netIPAddresses = []
     })
-    const f = facts(host)
+    const f = await facts(host)
     expect(f.ipAddresses).toEqual([])
     expect(f.netNats).toEqual([])
     expect(f.vmAdapters).toEqual([])
     expect(f.labRecords).toEqual([])
   }, 60_000)
 
-  it('one address, one NAT, one VM adapter, one lab record: arrays of one', () => {
+  it('one address, one NAT, one VM adapter, one lab record: arrays of one', async () => {
     const host = newHost()
     editState(host, (s) => {
       s.netIPAddresses = []
     })
-    const made = runSession(host, [
+    const made = await runShared(host, [
       {raw: "New-NetIPAddress -InterfaceAlias 'vEthernet (Lab)' -IPAddress '192.0.2.10' -PrefixLength 24 | Out-Null"},
       {raw: "New-NetNat -Name 'only' -InternalIPInterfaceAddressPrefix '10.9.0.0/24' | Out-Null"},
       {raw: "New-VM -Name 'only' -NoVHD | Out-Null"},
       {raw: "New-Item -ItemType Directory -Path 'C:\\Hyper-V\\.hvguest\\labs' -Force | Out-Null; Set-Content -LiteralPath 'C:\\Hyper-V\\.hvguest\\labs\\only.json' -Value '{\"lab\": \"only\"}'"},
     ])
     expect(made.stderr).toBe('')
-    const f = facts(host)
+    const f = await facts(host)
     expect(f.ipAddresses).toEqual([{interfaceAlias: 'vEthernet (Lab)', ipAddress: '192.0.2.10', prefixLength: 24}])
     expect(f.netNats).toEqual([{name: 'only', prefix: '10.9.0.0/24'}])
     expect(f.vmAdapters).toEqual([expect.objectContaining({vm: 'only', switch: null})])
