@@ -9,7 +9,7 @@
 import {describe, expect, it} from 'vitest'
 import {ANSWER_SCHEMAS, answerData, failureData} from '../../src/powershell/answers.js'
 import type {RuntimeAction} from '../../src/powershell/protocol.js'
-import {newHost, runSession, type Answer} from '../fixtures/runtime/harness.js'
+import {newHost, runShared, type Answer} from '../fixtures/runtime/harness.js'
 import {ISO, singleGuestPlan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
 
 const VMROOT = 'C:\\Hyper-V'
@@ -27,11 +27,11 @@ function checkAll(answers: Answer[]): string[] {
 }
 
 describe("the runtime's real answers pass the schemas", () => {
-  it('every action, from facts to destroy, on one emulated host', () => {
+  it('every action, from facts to destroy, on one emulated host', async () => {
     const host = newHost({parents: [{path: UBUNTU_PARENT}], files: [{path: TOOLS}]})
     const plan = singleGuestPlan('ubuntu-2204')
     const g = plan.guests[0]
-    const run = runSession(host, [
+    const run = await runShared(host, [
       {action: 'facts', vmRoot: VMROOT, probeWrite: true},
       {action: 'preflight', plan, replace: false},
       {action: 'begin', runId: 'run-a', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
@@ -81,10 +81,10 @@ describe("the runtime's real answers pass the schemas", () => {
     expect(failureData('destroy', run.answers[16])?.refused?.map((r) => r.reason)).toEqual(['not-found'])
   }, 240_000)
 
-  it('a create-guest that fails halfway, and the rollback after it', () => {
+  it('a create-guest that fails halfway, and the rollback after it', async () => {
     const host = newHost({parents: [{path: UBUNTU_PARENT}]})
     const plan = singleGuestPlan('ubuntu-2204')
-    const run = runSession(
+    const run = await runShared(
       host,
       [
         {action: 'begin', runId: 'run-x', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5},
