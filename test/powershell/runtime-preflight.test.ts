@@ -10,7 +10,7 @@ import {createHash} from 'node:crypto'
 import {mkdirSync, readFileSync, readdirSync, statSync} from 'node:fs'
 import {join, relative} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {editState, newHost, runSession, type EmuHost} from '../fixtures/runtime/harness.js'
+import {editState, newHost, openShared, type EmuHost} from '../fixtures/runtime/harness.js'
 import {clone, singleGuestPlan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
 
 const MIB = 1024 ** 2
@@ -39,15 +39,16 @@ function tree(host: EmuHost): Record<string, string> {
   return out
 }
 
-/** Runs each preflight request in one session; every answer is ok; nothing on the host changed. */
-function preflight(host: EmuHost, requests: Array<{plan: any; replace?: boolean; vmRoot?: string}>): Array<{problems: Problem[]; vmRoot: string}> {
+/**
+ * Runs each preflight request in one batch of the file's shared session (openShared); every answer
+ * is ok; nothing on the host changed.
+ */
+async function preflight(host: EmuHost, requests: Array<{plan: any; replace?: boolean; vmRoot?: string}>): Promise<Array<{problems: Problem[]; vmRoot: string}>> {
   const stateBefore = host.state()
   const treeBefore = tree(host)
-  const run = runSession(
-    host,
-    requests.map((r) => ({action: 'preflight', replace: false, ...r})),
-  )
-  expect(run.bootstrap.ok, JSON.stringify(run.bootstrap.error)).toBe(true)
+  const session = await openShared(host)
+  expect(session.bootstrap.ok, JSON.stringify(session.bootstrap.error)).toBe(true)
+  const run = await session.send(requests.map((r) => ({action: 'preflight', replace: false, ...r})))
   expect(run.stray).toEqual([])
   expect(run.answers).toHaveLength(requests.length)
   for (const a of run.answers) expect(a.ok, JSON.stringify(a.error)).toBe(true)
@@ -61,7 +62,7 @@ const ubuntu = () => singleGuestPlan('ubuntu-2204')
 const ubuntuHost = (opts: Parameters<typeof newHost>[0] = {}) => newHost({parents: [{path: UBUNTU_PARENT}], ...opts})
 
 describe('preflight problem codes', () => {
-  it('target-duplicate: two drives to be created at the same file (paths compare case-insensitively); near miss: a different file in the same folder', () => {
+  it('target-duplicate: two drives to be created at the same file (paths compare case-insensitively); near miss: a different file in the same folder', async () => {
     const host = ubuntuHost()
     const second = (bootPath: string) => {
       const plan = ubuntu()
@@ -75,14 +76,14 @@ describe('preflight problem codes', () => {
       return plan
     }
     const duplicate = 'C:\\HYPER-V\\Ubuntu-2204\\ubuntu-2204-BOOT.vhdx' // ubuntu-2204's own boot disk, other case
-    const [hit, miss] = preflight(host, [{plan: second(duplicate)}, {plan: second('C:\\Hyper-V\\ubuntu-2204\\ubuntu-2204-boot2.vhdx')}])
+    const [hit, miss] = await preflight(host, [{plan: second(duplicate)}, {plan: second('C:\\Hyper-V\\ubuntu-2204\\ubuntu-2204-boot2.vhdx')}])
     expect(hit.problems).toEqual([{code: 'target-duplicate', guest: 'ubuntu-b', path: duplicate, message: expect.any(String)}])
     expect(hit.problems[0].message).toContain(duplicate)
     expect(hit.problems[0].message).toContain('ubuntu-2204') // the guest that planned it first
     expect(miss.problems).toEqual([])
   }, 120_000)
 
-  it('copy-source-missing: a disk copied from a file that does not exist; near miss: the file beside it that does', () => {
+  it('copy-source-missing: a disk copied from a file that does not exist; near miss: the file beside it that does', async () => {
     const present = 'C:\\Hyper-V\\Images\\golden-data.vhdx'
     const missing = 'C:\\Hyper-V\\Images\\golden-data-old.vhdx'
     const host = ubuntuHost({files: [{path: present, text: 'a data disk image'}]})
@@ -92,14 +93,14 @@ describe('preflight problem codes', () => {
       return plan
     }
     const target = ubuntu().guests[0].drives[1].path
-    const [hit, miss] = preflight(host, [{plan: copying(missing)}, {plan: copying(present)}])
+    const [hit, miss] = await preflight(host, [{plan: copying(missing)}, {plan: copying(present)}])
     expect(hit.problems).toEqual([{code: 'copy-source-missing', guest: 'ubuntu-2204', path: missing, message: expect.any(String)}])
     expect(hit.problems[0].message).toContain(missing)
     expect(hit.problems[0].message).toContain(target)
     expect(miss.problems).toEqual([])
   }, 120_000)
 
-  it('ic-media-missing: the integration-services ISO on a host without vmguest.iso (2016+); near miss: a 2012 R2 host, which has it', () => {
+  it('ic-media-missing: the integration-services ISO on a host without vmguest.iso (2016+); near miss: a 2012 R2 host, which has it', async () => {
     const iso = 'C:\\Windows\\System32\\vmguest.iso'
     const plan = singleGuestPlan('ws2008r2')
     const media = plan.guests[0].drives.find((d: any) => d.role === 'integration-media')
@@ -107,17 +108,17 @@ describe('preflight problem codes', () => {
     const parents = [{path: plan.guests[0].drives[0].create.parentPath}]
 
     const modern = newHost({hostOs: 'windows-server-2022', parents})
-    const [hit] = preflight(modern, [{plan}])
+    const [hit] = await preflight(modern, [{plan}])
     expect(hit.problems).toEqual([{code: 'ic-media-missing', guest: 'ws2008r2', path: iso, message: expect.any(String)}])
     expect(hit.problems[0].message).toContain(iso)
     expect(hit.problems[0].message).toContain('integration-media')
 
     const old = newHost({hostOs: 'windows-server-2012r2', parents})
-    const [miss] = preflight(old, [{plan}])
+    const [miss] = await preflight(old, [{plan}])
     expect(miss.problems).toEqual([])
   }, 120_000)
 
-  it('vmroot-unavailable: a vmRoot on a drive the host lacks; near miss: a second drive the host has (its state says so)', () => {
+  it('vmroot-unavailable: a vmRoot on a drive the host lacks; near miss: a second drive the host has (its state says so)', async () => {
     const host = ubuntuHost()
     editState(host, (s) => {
       s.drives.D = 'drives/D'
@@ -129,7 +130,7 @@ describe('preflight problem codes', () => {
       plan.hosts[0].vmRoot = vmRoot
       return plan
     }
-    const [hit, miss, fromRequest] = preflight(host, [{plan: on('E:\\Hyper-V')}, {plan: on('D:\\Hyper-V')}, {plan: on('D:\\Hyper-V'), vmRoot: 'F:\\VMs'}])
+    const [hit, miss, fromRequest] = await preflight(host, [{plan: on('E:\\Hyper-V')}, {plan: on('D:\\Hyper-V')}, {plan: on('D:\\Hyper-V'), vmRoot: 'F:\\VMs'}])
     expect(hit.vmRoot).toBe('E:\\Hyper-V')
     expect(hit.problems).toEqual([{code: 'vmroot-unavailable', guest: null, path: 'E:\\Hyper-V', message: expect.any(String)}])
     expect(hit.problems[0].message).toContain('E:\\Hyper-V')
@@ -139,7 +140,7 @@ describe('preflight problem codes', () => {
     expect(fromRequest.problems).toEqual([{code: 'vmroot-unavailable', guest: null, path: 'F:\\VMs', message: expect.stringContaining('F:\\VMs')}])
   }, 120_000)
 
-  it('disk-space-insufficient: fixed disks plus copies one byte over the volume\'s free space; near miss: exactly the free space', () => {
+  it('disk-space-insufficient: fixed disks plus copies one byte over the volume\'s free space; near miss: exactly the free space', async () => {
     const seed = 'C:\\Hyper-V\\Images\\seed.vhdx'
     const seedText = 'a small image to copy\n'
     const seedBytes = Buffer.byteLength(seedText)
@@ -156,7 +157,7 @@ describe('preflight problem codes', () => {
       Object.assign(data2, {create: null, copyFrom: seed})
       return plan
     }
-    const [hit, miss] = preflight(host, [{plan: needing(fixed + 1)}, {plan: needing(fixed)}])
+    const [hit, miss] = await preflight(host, [{plan: needing(fixed + 1)}, {plan: needing(fixed)}])
     expect(hit.problems).toEqual([{code: 'disk-space-insufficient', guest: null, path: 'C:\\Hyper-V', message: expect.any(String)}])
     expect(hit.problems[0].message).toContain('C:\\Hyper-V')
     expect(hit.problems[0].message).toContain(`need ${free + 1} bytes`)
