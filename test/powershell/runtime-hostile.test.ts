@@ -7,7 +7,7 @@
  */
 import {existsSync, readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
-import {newHost, openLiveSession, runSession} from '../fixtures/runtime/harness.js'
+import {newHost, openShared, runShared} from '../fixtures/runtime/harness.js'
 import {richGen1Plan, singleGuestPlan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
 
 // Every character class the brief names, in one value each. A VM name is also its folder's name
@@ -30,7 +30,7 @@ describe('hostile values arrive exactly', () => {
     g.drives[0].create.parentPath = parent
     g.drives[1].path = ISO_PATH
     g.networkAdapters[0].name = `Front ‘1’ $(x) "n"`
-    const session = await openLiveSession(host)
+    const session = await openShared(host)
     try {
       const run = await session.send([
         {action: 'preflight', plan, replace: false},
@@ -84,11 +84,11 @@ describe('hostile values arrive exactly', () => {
     for (const d of g.drives.filter((x: any) => x.create)) expect(existsSync(host.local(d.path)), d.path).toBe(false)
   }, 180_000)
 
-  it('a VM name no folder can have (" and a newline) fails at New-VM with its own message, and rolls back clean', () => {
+  it('a VM name no folder can have (" and a newline) fails at New-VM with its own message, and rolls back clean', async () => {
     const host = newHost({parents: [{path: UBUNTU_PARENT}], files: [{path: 'C:\\Hyper-V\\ISO\\tools.iso'}]})
     const before = host.state()
     const plan = richGen1Plan({name: `bad "name"\n$(x)`, folder: 'C:\\Hyper-V\\bad', start: false})
-    const run = runSession(host, [
+    const run = await runShared(host, [
       {action: 'begin', runId: 'run-bad', host: plan.hosts[0], vmRoot: 'C:\\Hyper-V', lockTimeoutSeconds: 5},
       {action: 'create-guest', runId: 'run-bad', guest: plan.guests[0], replace: false},
       {action: 'rollback', runId: 'run-bad'},
@@ -104,12 +104,12 @@ describe('hostile values arrive exactly', () => {
     expect(existsSync(host.local('C:\\Hyper-V\\bad'))).toBe(false)
   }, 180_000)
 
-  it('a German host: integration services set by GUID although their names are localized', () => {
+  it('a German host: integration services set by GUID although their names are localized', async () => {
     const host = newHost({locale: 'de-DE', parents: [{path: UBUNTU_PARENT}]})
     const plan = singleGuestPlan('ubuntu-2204')
     const g = plan.guests[0]
     for (const s of g.integration.services) s.enabled = s.key !== 'vss' && s.key !== 'heartbeat'
-    const run = runSession(host, [
+    const run = await runShared(host, [
       {action: 'facts'},
       {action: 'begin', runId: 'run-de', host: plan.hosts[0], vmRoot: 'C:\\Hyper-V', lockTimeoutSeconds: 5},
       {action: 'create-guest', runId: 'run-de', guest: g, replace: false},
