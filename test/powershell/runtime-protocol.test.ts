@@ -7,7 +7,7 @@
  */
 import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
-import {newHost, runSession} from '../fixtures/runtime/harness.js'
+import {newHost, runSession, runShared} from '../fixtures/runtime/harness.js'
 import {RICH_HOST, richGen1Plan, singleGuestPlan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
 
 /** Global functions shadowing emulated cmdlets: each writes to every stream, then does its job. */
@@ -87,7 +87,7 @@ describe('the protocol', () => {
     }
   }, 180_000)
 
-  it('reads values as JSON says: a date-like string stays a string, keys differing only in case are both kept', () => {
+  it('reads values as JSON says: a date-like string stays a string, keys differing only in case are both kept', async () => {
     const host = newHost({parents: [{path: UBUNTU_PARENT}]})
     const plan = singleGuestPlan('ubuntu-2204')
     const g = plan.guests[0]
@@ -96,7 +96,7 @@ describe('the protocol', () => {
     // commit keeps what the caller says of each guest as data, in the manifest: there both keys
     // must arrive, and the guest's own entry must be found by its exact name (not 'UBUNTU-2204').
     const planned = {template: 'ubuntu-2204', tags: {user: 'a', User: 'b', when: '2024-01-01T10:00:00'}}
-    const run = runSession(host, [
+    const run = await runShared(host, [
       {action: 'begin', runId: 'run-json', host: plan.hosts[0], vmRoot: 'C:\\Hyper-V', lockTimeoutSeconds: 5},
       {action: 'create-guest', runId: 'run-json', guest: g, replace: false},
       {action: 'commit', runId: 'run-json', guests: {[g.name]: planned, [g.name.toUpperCase()]: {template: 'other', tags: {USER: 'c'}}}},
@@ -161,7 +161,7 @@ describe('facts', () => {
 })
 
 describe('preflight', () => {
-  it('finds every problem at once and changes nothing', () => {
+  it('finds every problem at once and changes nothing', async () => {
     const host = newHost({files: [{path: 'C:\\Hyper-V\\web1\\data1.vhdx', text: 'someone else'}]})
     const before = host.state()
     const plan = richGen1Plan()
@@ -173,7 +173,7 @@ describe('preflight', () => {
     plan.hosts[0].network.jumbo = [{switch: 'Lab', value: 9000, targets: ['physical-nic', 'host-vethernet']}, {switch: 'Gone', value: 9014, targets: ['physical-nic']}]
     const offline = singleGuestPlan('ws2012r2-offline').guests[0]
     plan.guests.push(offline)
-    const r = runSession(host, [
+    const r = await runShared(host, [
       {raw: "New-VM -Name 'web1' -Generation 1 -NoVHD -MemoryStartupBytes 1GB | Out-Null"},
       {action: 'preflight', plan, replace: false},
     ])
@@ -203,9 +203,9 @@ describe('preflight', () => {
     expect(after).toEqual(before)
   }, 120_000)
 
-  it('passes a plan the host is ready for', () => {
+  it('passes a plan the host is ready for', async () => {
     const host = newHost({parents: [{path: UBUNTU_PARENT}]})
-    const r = runSession(host, [{action: 'preflight', plan: singleGuestPlan('ubuntu-2204'), replace: false}])
+    const r = await runShared(host, [{action: 'preflight', plan: singleGuestPlan('ubuntu-2204'), replace: false}])
     expect(r.answers[0].ok).toBe(true)
     expect(r.answers[0].data.problems).toEqual([])
   }, 120_000)
