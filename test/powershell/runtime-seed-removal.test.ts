@@ -7,7 +7,7 @@
  */
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {newHost, openLiveSession, runSession, type Answer, type EmuHost, type LiveSession} from '../fixtures/runtime/harness.js'
+import {newHost, openLiveSession, runShared, type Answer, type EmuHost, type LiveSession} from '../fixtures/runtime/harness.js'
 import {clone, singleGuestPlan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
 import {answerData} from '../../src/powershell/answers.js'
 import {readJournal} from '../helpers/journal-file.js'
@@ -55,10 +55,11 @@ const removal = (runId: string, name: string) => [
 
 /**
  * recover from another process, as after a run that was killed: this session's process is alive
- * (and knows the run), which a killed run's would not be, hence force.
+ * (and knows the run), which a killed run's would not be, hence force. The other process is the
+ * file's shared session (runShared), made fresh for the host: never the one the run is in.
  */
-function recoverElsewhere() {
-  const r = runSession(host, [{action: 'recover', vmRoot: VMROOT, force: true}])
+async function recoverElsewhere() {
+  const r = await runShared(host, [{action: 'recover', vmRoot: VMROOT, force: true}])
   expect(r.answers).toHaveLength(1)
   return r
 }
@@ -145,7 +146,7 @@ describe('remove-seed-media', () => {
       ['forget-seed-media', 'restore-seed-manifest', true],
       ['delete-seed-media', 'none', false],
     ])
-    const rec = recoverElsewhere()
+    const rec = await recoverElsewhere()
     okAll(rec.answers)
     const run = rec.answers[0].data.runs.find((x: any) => x.runId === 'rm-before-delete')
     expect(run.outcome).toBe('rolled-back')
@@ -191,7 +192,7 @@ describe('remove-seed-media', () => {
     expect(r.answers[0].ok).toBe(true)
     expect(r.answers[1]).toMatchObject({ok: false, error: {step: 'write-journal'}})
     expect(existsSync(host.local(guests.keeper.seed))).toBe(false)
-    const rec = recoverElsewhere()
+    const rec = await recoverElsewhere()
     okAll(rec.answers)
     const run = rec.answers[0].data.runs.find((x: any) => x.runId === 'rm-after-delete')
     expect(run.errors).toEqual([])
