@@ -15,7 +15,7 @@ import {existsSync, mkdtempSync, readFileSync, readdirSync, statSync} from 'node
 import {tmpdir} from 'node:os'
 import {join, relative} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {newHost, openLiveSession, runSession, type BatchRun, type EmuHost} from '../fixtures/runtime/harness.js'
+import {newHost, openShared, runSession, runShared, type BatchRun, type EmuHost} from '../fixtures/runtime/harness.js'
 import {RICH_HOST, richGen1Plan, singleGuestPlan, UBUNTU_PARENT} from '../fixtures/runtime/plans.js'
 import {readJournal} from '../helpers/journal-file.js'
 
@@ -86,7 +86,7 @@ describe('rollback after a fault at each mutating step', () => {
     const foldersBefore = folders(host)
     const parentBefore = sha(host.local(UBUNTU_PARENT))
     const snapshot = join(mkdtempSync(join(tmpdir(), 'hvg-snapshot-')), 'fresh')
-    const session = await openLiveSession(host)
+    const session = await openShared(host)
     try {
       expect(session.bootstrap.ok, JSON.stringify(session.bootstrap.error)).toBe(true)
       const saved = await session.send([{raw: `Save-HvEmulatorSnapshot -Path ${psQuote(snapshot)}`}])
@@ -206,10 +206,10 @@ describe('rollback after a fault at each mutating step', () => {
     expect(host.state()).toEqual(before)
   }, 120_000)
 
-  it('a second rollback of the same run is a harmless no-op; settings already right are skipped', () => {
+  it('a second rollback of the same run is a harmless no-op; settings already right are skipped', async () => {
     const plan = richGen1Plan()
     const host = newHost(RICH_HOST)
-    const run = runSession(host, [
+    const run = await runShared(host, [
       {action: 'begin', runId: 'r1', host: plan.hosts[0], vmRoot: 'C:\\Hyper-V', lockTimeoutSeconds: 10},
       {action: 'rollback', runId: 'r1'},
       {action: 'rollback', runId: 'r1'},
