@@ -6,7 +6,9 @@
  *
  * The run's own nodes answered preflight with their switches; the cluster's other nodes the
  * inventory lists are asked their facts in a session of their own, closed at once. A node that
- * cannot be asked is said as progress and not compared (doctor reports it as cluster-node-unchecked).
+ * cannot be asked is said as progress and not compared (doctor reports it as cluster-node-unchecked);
+ * so is one whose inventory entry has problems of its own (resolveTargets leaves it out of
+ * clusterPeers: they show when it is the target).
  */
 import {diagnostic, type Diagnostic} from '../model/diagnostic.js'
 import type {TargetHost} from '../model/target-host.js'
@@ -31,7 +33,9 @@ export async function clusterSwitchProblems(
   for (const r of run.hosts) if (r.target.cluster && switchesOf.has(r.target.name)) nodeSwitches.set(r.target.name, {node: r.target, switches: switchesOf.get(r.target.name)!})
   await Promise.all(
     others.map(async (h) => {
-      const answer = await askFacts(h, open)
+      // Another node's own problem (no pwsh there, a broken state file) is not this run's input:
+      // that node is not compared, and said so.
+      const answer = await askFacts(h, open).catch((error: Error) => ({facts: null, error: error.message}))
       if (answer.facts) nodeSwitches.set(h.name, {node: h, switches: answer.facts.switches.map((s) => s.name)})
       else emit({type: 'host', host: h.name, message: `cluster ${h.cluster}: could not ask this node its switches (${answer.error}); they were not compared`})
     }),

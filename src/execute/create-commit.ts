@@ -7,7 +7,7 @@
  */
 import {checkedAnswer} from '../powershell/answers.js'
 import type {ResultLine} from '../powershell/protocol.js'
-import {failureOf, resultOf, type CreateRun, type Emit, type HostRun} from './create-run.js'
+import {failureOf, resultOf, sessionsOf, type CreateRun, type Emit, type HostRun} from './create-run.js'
 import {manifestGuest} from './guest-status.js'
 import type {GuestResult} from './types.js'
 
@@ -22,7 +22,11 @@ export interface CommitOutcome {
 export async function commitAll(runs: HostRun[], runId: string, emit: Emit): Promise<CommitOutcome> {
   const planned = (r: HostRun) => Object.fromEntries(r.guests.map((g) => [g.name, manifestGuest(g)]))
   // Every journal of the run: each host's lead, and its workers (create --parallel).
-  const journals = runs.flatMap((r) => [{r, session: r.session!, worker: undefined as number | undefined}, ...r.workers.filter((w) => w.begun).map((w) => ({r, session: w.session!, worker: w.worker}))])
+  const journals = runs.flatMap((r) =>
+    sessionsOf(r)
+      .filter((s) => !s.worker || s.begun)
+      .map((s) => ({r, session: s.session!, worker: s.worker || undefined})),
+  )
   const request = (j: (typeof journals)[number], prepare: boolean) => ({action: 'commit' as const, ...(prepare ? {prepare} : {}), runId, ...(j.worker ? {worker: j.worker} : {}), vmRoot: j.r.target.vmRoot, guests: planned(j.r)})
   const where = (j: (typeof journals)[number], message: string) => (j.worker ? `session ${j.worker}: ${message}` : message)
   const refused: CommitOutcome['refused'] = []

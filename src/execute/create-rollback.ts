@@ -4,7 +4,7 @@
  */
 import {checkedAnswer} from '../powershell/answers.js'
 import type {HostSession} from '../powershell/session.js'
-import {failureOf, finishRun, HostFailure, type CreateRun, type Emit, type HostRun} from './create-run.js'
+import {failureOf, finishRun, HostFailure, sessionsOf, type CreateRun, type Emit, type HostRun} from './create-run.js'
 import type {RunResult} from './types.js'
 
 export async function rollbackAll(runs: HostRun[], runId: string, emit: Emit): Promise<Array<{host: string; message: string}>> {
@@ -21,13 +21,13 @@ export async function rollbackAll(runs: HostRun[], runId: string, emit: Emit): P
   }
   await Promise.all(
     runs.map(async (r) => {
-      const workers = r.workers.filter((w) => w.begun && w.session)
-      if (!(r.begun && r.session) && workers.length === 0) return
+      const begun = sessionsOf(r).filter((s) => s.begun && s.session)
+      if (begun.length === 0) return
       emit({type: 'host', host: r.target.name, message: 'rolling back this run'})
-      // A host's workers first (create --parallel): the lead's rollback undoes the host settings
-      // and releases the lock, once no worker journal is left.
-      await Promise.all(workers.map((w) => rollBack(r, w.session!, w.worker)))
-      if (r.begun && r.session) await rollBack(r, r.session)
+      // A host's workers first (create --parallel), then the lead, which undoes the host settings;
+      // the lock goes with the run's last journal.
+      await Promise.all(begun.filter((s) => s.worker).map((s) => rollBack(r, s.session!, s.worker)))
+      for (const s of begun.filter((x) => !x.worker)) await rollBack(r, s.session!)
     }),
   )
   return errors

@@ -103,6 +103,18 @@ export function startRun(plan: Plan, targets: TargetHost[], parallel = 1): Creat
   return {id: newRunId(), plan, hosts, results, failed: false, beginUndoErrors: []}
 }
 
+/** One session of a host's run: the lead (worker 0) or a worker (2..N). */
+export interface SessionOfHost {
+  worker: number
+  session?: HostSession
+  begun: boolean
+}
+
+/** Every session of a host's run, the lead's first, then its workers' (create --parallel). */
+export function sessionsOf(r: HostRun): SessionOfHost[] {
+  return [{worker: 0, session: r.session, begun: r.begun}, ...r.workers]
+}
+
 /** The guests the lead session of a host creates: those no worker has. */
 export function leadGuests(r: HostRun): PlannedGuest[] {
   const taken = new Set(r.workers.flatMap((w) => w.guests))
@@ -118,10 +130,11 @@ export function finishRun(run: CreateRun, status: RunResult['status'], extra: Pa
     status,
     runId: run.id,
     guests: [...run.results.values()],
-    sessions: run.hosts.flatMap((r) => [
-      ...(r.session ? [{host: r.target.name, ...r.session.stats}] : []),
-      ...r.workers.filter((w) => w.session).map((w) => ({host: r.target.name, worker: w.worker, ...w.session!.stats})),
-    ]),
+    sessions: run.hosts.flatMap((r) =>
+      sessionsOf(r)
+        .filter((s) => s.session)
+        .map((s) => ({host: r.target.name, ...(s.worker ? {worker: s.worker} : {}), ...s.session!.stats})),
+    ),
     ...extra,
   }
 }

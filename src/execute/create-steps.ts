@@ -10,7 +10,7 @@ import type {TargetHost} from '../model/target-host.js'
 import {seedMediaList} from '../resolve/firstboot/index.js'
 import {checkedAnswer} from '../powershell/answers.js'
 import type {HostSession} from '../powershell/session.js'
-import {failureOf, HostFailure, leadGuests, resultOf, type CreateOptions, type CreateRun, type Emit, type HostRun, type StepOptions, type WorkerRun} from './create-run.js'
+import {failureOf, HostFailure, leadGuests, resultOf, sessionsOf, type CreateOptions, type CreateRun, type Emit, type HostRun, type StepOptions, type WorkerRun} from './create-run.js'
 import {waitForGuests, type IcReport, type WaitResult} from './guest-status.js'
 import type {GuestResult} from './types.js'
 import type {BeginFailure} from '../powershell/protocol-types.generated.js'
@@ -193,5 +193,5 @@ function waitLine(g: IcReport): string {
 
 /** Every session the run opened is closed, whatever the run's end; a close that fails changes nothing. */
 export async function closeSessions(run: CreateRun): Promise<void> {
-  await Promise.all(run.hosts.flatMap((r) => [r.session, ...r.workers.map((w) => w.session)]).map((s) => s?.close().catch(() => {})))
+  await Promise.all(run.hosts.flatMap(sessionsOf).map((s) => s.session?.close().catch(() => {})))
 }

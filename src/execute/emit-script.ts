@@ -168,7 +168,8 @@ export function buildEmittedScript(plan: Plan, opts: EmitOptions = {}): string {
     preflight: b64({action: 'preflight', plan, replace: opts.replace ?? false, vmRoot: host.vmRoot}),
     begin: b64({action: 'begin', runId, host, vmRoot: host.vmRoot, lockTimeoutSeconds: opts.lockTimeoutSeconds ?? 60}),
     guests: plan.guests.map((g) => {
-      const request = {action: 'create-guest', runId, guest: g, replace: opts.replace ?? false, vmRoot: host.vmRoot}
+      // A cluster node's guest is registered with its cluster in the script too (docs/clusters.md).
+      const request = {action: 'create-guest', runId, guest: g, replace: opts.replace ?? false, vmRoot: host.vmRoot, ...(host.cluster ? {cluster: host.cluster} : {})}
       return opts.noSecrets ? placeholderRequest(g, request, asked) : {request: b64({...request, media: seedMediaList(g)})}
     }),
     commit: b64({action: 'commit', runId, vmRoot: host.vmRoot, guests: Object.fromEntries(plan.guests.map((g) => [g.name, manifestGuest(g)]))}),

@@ -4003,6 +4003,10 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
                 "runId": {
                   "type": "string"
                 },
+                "worker": {
+                  "type": "integer",
+                  "$comment": "A worker's journal of the run (create --parallel); absent for the lead's."
+                },
                 "startedAt": {
                   "type": [
                     "string",
@@ -4057,6 +4061,9 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
               "properties": {
                 "runId": {
                   "type": "string"
+                },
+                "worker": {
+                  "type": "integer"
                 },
                 "reason": {
                   "type": "string"

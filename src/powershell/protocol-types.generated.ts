@@ -1778,6 +1778,10 @@ export interface RecoverAnswer {
   vmRoot: string
   runs: {
     runId: string
+    /**
+     * A worker's journal of the run (create --parallel); absent for the lead's.
+     */
+    worker?: number
     startedAt: string | null
     pid: number | null
     outcome?: string
@@ -1788,6 +1792,7 @@ export interface RecoverAnswer {
   }[]
   skipped: {
     runId: string
+    worker?: number
     reason: string
   }[]
   lock: {
@@ -1810,6 +1815,10 @@ export interface RecoverFailure {
   vmRoot?: string
   runs?: {
     runId: string
+    /**
+     * A worker's journal of the run (create --parallel); absent for the lead's.
+     */
+    worker?: number
     startedAt: string | null
     pid: number | null
     outcome?: string
@@ -1820,6 +1829,7 @@ export interface RecoverFailure {
   }[]
   skipped?: {
     runId: string
+    worker?: number
     reason: string
   }[]
   lock?: {

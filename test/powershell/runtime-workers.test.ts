@@ -26,13 +26,15 @@ const journals = (host: EmuHost) => (existsSync(host.local(`${VMROOT}\\.hvguest\
 const lockFile = (host: EmuHost) => host.local(`${VMROOT}\\.hvguest\\lock`)
 
 describe('workers of a run (create --parallel)', () => {
-  it('a worker begins only under its lead: before the lead has the lock it is refused, and leaves nothing', () => {
+  it('a worker begins only under its lead: before the lead has the lock it is refused, and leaves nothing; no run id looks like a worker journal', () => {
     const host = newHost(RICH_HOST)
     const before = host.state()
     const plan = twoGuestPlan()
     const r = runSession(host, [
       {action: 'begin', runId: 'run-w', worker: 2, host: plan.hosts[0], vmRoot: VMROOT},
       {action: 'begin', runId: 'run-w', worker: 1, host: plan.hosts[0], vmRoot: VMROOT},
+      // No run is named like a worker's journal of another (<runId>.w<k>).
+      {action: 'begin', runId: 'run-w.w2', host: plan.hosts[0], vmRoot: VMROOT},
     ])
     expect(r.answers[0].ok).toBe(false)
     expect(r.answers[0].error).toMatchObject({step: 'begin', category: 'ResourceUnavailable'})
@@ -40,6 +42,8 @@ describe('workers of a run (create --parallel)', () => {
     // Worker 1 would be the lead itself: a worker is 2..64.
     expect(r.answers[1].ok).toBe(false)
     expect(r.answers[1].error!.message).toMatch(/worker '1' is not valid: a whole number from 2 to 64/)
+    expect(r.answers[2].ok).toBe(false)
+    expect(r.answers[2].error!.message).toMatch(/runId 'run-w\.w2' is not valid: it must not end in \.w and digits/)
     expect(host.state()).toEqual(before)
     expect(journals(host)).toEqual([])
   })
@@ -155,6 +159,79 @@ describe('workers of a run (create --parallel)', () => {
     expect(r.data.runs[0].undone.map((u: any) => u.guest)).not.toContain('web1')
     expect(r.data.runs[1].undone.map((u: any) => u.guest)).toContain('web1')
     expect(journals(host)).toEqual([])
+    expect(existsSync(lockFile(host))).toBe(false)
+    expect(host.state()).toEqual(before)
+  }, 120_000)
+
+  it("recover takes a run's journals together: a live worker keeps the whole run (and its lock) alone; once it is gone, all is undone", async () => {
+    const host = newHost(RICH_HOST)
+    const before = host.state()
+    const plan = twoGuestPlan()
+    const [lead, worker] = await Promise.all([openLiveSession(host), openLiveSession(host)])
+    let workerOpen = true
+    try {
+      await lead.send([{action: 'begin', runId: 'run-l', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5}])
+      await worker.send([{action: 'begin', runId: 'run-l', worker: 2, host: plan.hosts[0], vmRoot: VMROOT}])
+      const made = await Promise.all([
+        lead.send([{action: 'create-guest', runId: 'run-l', guest: plan.guests[0], replace: false}]),
+        worker.send([{action: 'create-guest', runId: 'run-l', worker: 2, guest: plan.guests[1], replace: false}]),
+      ])
+      expect(made.map((m) => m.answers[0].ok)).toEqual([true, true])
+      // The lead's process ends (the lock names it); the worker's is still at work.
+      await lead.close()
+      const changed = host.state()
+      const next = await openShared(host)
+      const early = (await next.send([{action: 'recover', vmRoot: VMROOT}])).answers[0]
+      expect(early.ok, JSON.stringify(early.error)).toBe(true)
+      expect(early.data.runs).toEqual([])
+      expect(early.data.skipped).toEqual([
+        {runId: 'run-l', worker: 2, reason: expect.stringMatching(/still in progress \(process \d+ is alive\)/)},
+        {runId: 'run-l', reason: expect.stringMatching(/still in progress \(process \d+ is alive\)/)},
+      ])
+      // Nothing undone under the live worker: its guest, the lead's guest, the host settings, the lock.
+      expect(early.data.lock).toMatchObject({present: true, removed: false, holder: {runId: 'run-l'}})
+      expect(host.state()).toEqual(changed)
+      expect(journals(host)).toEqual(['run-l.jsonl', 'run-l.w2.jsonl'])
+
+      await worker.close()
+      workerOpen = false
+      const late = (await next.send([{action: 'recover', vmRoot: VMROOT}])).answers[0]
+      expect(late.ok, JSON.stringify(late.error)).toBe(true)
+      expect(late.data.runs.map((x: any) => [x.runId, x.worker ?? null, x.outcome])).toEqual([
+        ['run-l', 2, 'rolled-back'],
+        ['run-l', null, 'rolled-back'],
+      ])
+      expect(journals(host)).toEqual([])
+      expect(existsSync(lockFile(host))).toBe(false)
+      expect(host.state()).toEqual(before)
+    } finally {
+      if (workerOpen) await worker.close()
+    }
+  }, 120_000)
+
+  it('a run killed between the marks (the lead marked, a worker not) is rolled back whole, never half kept', async () => {
+    const host = newHost(RICH_HOST)
+    const before = host.state()
+    const plan = twoGuestPlan()
+    const [lead, worker] = await Promise.all([openLiveSession(host), openLiveSession(host)])
+    await lead.send([{action: 'begin', runId: 'run-m', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5}])
+    await worker.send([{action: 'begin', runId: 'run-m', worker: 2, host: plan.hosts[0], vmRoot: VMROOT}])
+    const made = await Promise.all([
+      lead.send([{action: 'create-guest', runId: 'run-m', guest: plan.guests[0], replace: false}]),
+      worker.send([{action: 'create-guest', runId: 'run-m', worker: 2, guest: plan.guests[1], replace: false}]),
+    ])
+    expect(made.map((m) => m.answers[0].ok)).toEqual([true, true])
+    const mark = await lead.send([{action: 'commit', prepare: true, runId: 'run-m', vmRoot: VMROOT}])
+    expect(mark.answers[0].data).toMatchObject({committing: true, committed: false})
+    await Promise.all([lead.close(), worker.close()])
+
+    const next = await openShared(host)
+    const r = (await next.send([{action: 'recover', vmRoot: VMROOT}])).answers[0]
+    expect(r.ok, JSON.stringify(r.error)).toBe(true)
+    expect(r.data.runs.map((x: any) => [x.worker ?? null, x.outcome])).toEqual([
+      [2, 'rolled-back'],
+      [null, 'rolled-back'],
+    ])
     expect(existsSync(lockFile(host))).toBe(false)
     expect(host.state()).toEqual(before)
   }, 120_000)

@@ -126,7 +126,7 @@ function Invoke-HvFactsAction {
     $nodes = $null
     $sharedVolumes = $null
     if ($cluster.Length -gt 0) {
-        $nodes = Get-HvFactOrError -List -Errors $errors -Fact 'clusterNodes' -Cmdlet 'Get-ClusterNode' -Read { @(Get-ClusterNode -Cluster $cluster | ForEach-Object { [ordered]@{ name = [string]$_.Name; state = [string](Get-HvField -Object $_ -Name 'State' -Default '') } }) }
+        $nodes = Get-HvFactOrError -List -Errors $errors -Fact 'clusterNodes' -Cmdlet 'Get-ClusterNode' -Read { @(Get-HvLocalClusterNodes -Cluster $cluster | ForEach-Object { [ordered]@{ name = [string]$_.Name; state = [string](Get-HvField -Object $_ -Name 'State' -Default '') } }) }
         $sharedVolumes = Get-HvFactOrError -List -Errors $errors -Fact 'clusterSharedVolumes' -Cmdlet 'Get-ClusterSharedVolume' -Read { @(Get-HvClusterSharedVolumePaths -Cluster $cluster) }
     }
 
@@ -413,10 +413,27 @@ function Test-HvVmRootDrive {
     }
 }
 
+# This node's own cluster, asked locally, and checked to be the one the inventory names: its nodes.
+# No -Cluster NAME: that reaches the cluster's network name, which another node may own, and over
+# ssh with a key the session has no credentials for that second hop (docs/clusters.md).
+function Get-HvLocalClusterNodes {
+    param([string]$Cluster)
+    $nodes = @(Get-ClusterNode)
+    foreach ($n in $nodes) {
+        # ClusterNode.Cluster is the node's Cluster object, which reads as its name.
+        $actual = [string](Get-HvField -Object $n -Name 'Cluster' -Default '')
+        if ($actual.Length -gt 0 -and -not (Test-HvSameText -A $actual -B $Cluster)) {
+            throw (New-HvError -Step 'cluster' -Cmdlet 'Get-ClusterNode' -Message ("this host is a node of cluster '{0}', not of '{1}' as the inventory says" -f $actual, $Cluster) -Category 'ObjectNotFound')
+        }
+    }
+    return $nodes
+}
+
 # The Cluster Shared Volumes of a node's cluster (their paths), read from this node.
 function Get-HvClusterSharedVolumePaths {
     param([string]$Cluster)
-    return @(foreach ($v in @(Get-ClusterSharedVolume -Cluster $Cluster)) {
+    [void](Get-HvLocalClusterNodes -Cluster $Cluster)
+    return @(foreach ($v in @(Get-ClusterSharedVolume)) {
             foreach ($info in @(Get-HvField -Object $v -Name 'SharedVolumeInfo' -Default @())) {
                 $path = [string](Get-HvField -Object $info -Name 'FriendlyVolumeName' -Default '')
                 if ($path.Length -gt 0) { $path }

@@ -304,8 +304,13 @@ function Get-HvClusterNodeName {
 }
 
 # The VM role of a guest on this host's cluster ({group, name}), found by the VM's id, or $null.
+# A VM that Hyper-V says is not clustered (Get-VM IsClustered) has none, asked first: nothing then
+# rests on how Get-ClusterGroup -VMId reports a VM without a role.
 function Find-HvClusterRole {
     param([string]$VMId)
+    $vm = $null
+    try { $vm = Get-VM -Id ([guid]$VMId) } catch { $vm = $null }
+    if ($null -ne $vm -and -not (Test-HvTrue (Get-HvField -Object $vm -Name 'IsClustered' -Default $false))) { return $null }
     try { $groups = @(Get-ClusterGroup -VMId ([guid]$VMId)) }
     catch {
         # No role has that VM: not found is the answer, any other failure is a failure.
@@ -314,6 +319,14 @@ function Find-HvClusterRole {
     }
     foreach ($g in $groups) { if ($null -ne $g) { return $g } }
     return $null
+}
+
+# A guest's cluster role removed, with the VM's resource in it: the cluster then neither restarts
+# the VM nor keeps a role whose VM is gone (the VM itself stays). Destroy and the undo of a
+# cluster-role step both remove a role this way.
+function Remove-HvClusterRole {
+    param($Role)
+    Remove-ClusterGroup -Name ([string]$Role.Name) -RemoveResources -Force | Out-Null
 }
 
 # What this runtime cannot make, refused before anything changes.

@@ -26,7 +26,7 @@ function Remove-HvManagedGuest {
         $role = Find-HvClusterRole -VMId (Get-HvVMId -VM $VM)
         if ($null -ne $role) {
             Start-HvStep -Context $Context -Step 'remove-cluster-role' -Cmdlet 'Remove-ClusterGroup' -Detail ([string]$role.Name)
-            Remove-ClusterGroup -Name ([string]$role.Name) -RemoveResources -Force | Out-Null
+            Remove-HvClusterRole -Role $role
             Complete-HvStep -Context $Context
         }
     }
@@ -209,6 +209,13 @@ function Invoke-HvListAction {
     $Context.Data = [ordered]@{ vmRoot = $vmRoot; guests = $guests.ToArray(); missing = $missing.ToArray() }
 }
 
+# A recover record of a worker's journal (create --parallel) says which worker it was.
+function Add-HvWorkerField {
+    param([System.Collections.IDictionary]$Record, [hashtable]$Run)
+    if ([int]$Run.Worker -gt 0) { $Record['worker'] = [int]$Run.Worker }
+    return $Record
+}
+
 function Invoke-HvRecoverAction {
     param([hashtable]$Context, $Request)
     $vmRoot = Resolve-HvVmRoot -Request $Request -Step 'recover' -Required
@@ -225,10 +232,11 @@ function Invoke-HvRecoverAction {
         $names = @($all | ForEach-Object { $_.Name })
         # One journal per run: an earlier hvguest's <runId>.json is read only while no <runId>.jsonl
         # has replaced it (Open-HvJournal converts it on its first write).
-        # A run's workers (<runId>.w<k>.jsonl, create --parallel) before its lead, whose end releases the lock.
-        $order = { if ($_.Name -match '^(.+)\.w[0-9]+\.jsonl$') { $matches[1] + '|0|' + $_.Name } else { [System.IO.Path]::GetFileNameWithoutExtension($_.Name) + '|1' } }
-        $files = @($all | Where-Object { -not ($_.Name -like '*.json' -and $names -contains ($_.Name + 'l')) } | Sort-Object -Property $order)
+        $files = @($all | Where-Object { -not ($_.Name -like '*.json' -and $names -contains ($_.Name + 'l')) } | Sort-Object -Property Name)
     }
+    # Every journal first, then each run as a whole: a run's journals (its lead's and, with create
+    # --parallel, each worker's) are finished together, workers before their lead.
+    $byRun = [ordered]@{}
     foreach ($f in $files) {
         $path = Join-HvPath -Parent $journalDir -Child $f.Name
         Set-HvActivity -Context $Context -Step 'recover' -Cmdlet $null
@@ -238,38 +246,59 @@ function Invoke-HvRecoverAction {
         }
         if ([string]::IsNullOrEmpty($run.RunId)) { $run.RunId = [System.IO.Path]::GetFileNameWithoutExtension($f.Name) }
         if ([string]::IsNullOrEmpty($run.VmRoot)) { $run.VmRoot = $vmRoot }
-        $jpid = Get-HvField -Object $run.Journal -Name 'pid'
-        $jname = [string](Get-HvField -Object $run.Journal -Name 'processName' -Default '')
-        if ($script:HvRuns.ContainsKey((Get-HvRunKey -RunId $run.RunId -Worker ([int]$run.Worker)))) {
-            $skipped.Add([ordered]@{ runId = $run.RunId; reason = 'the run is active in this session' })
-            continue
-        }
-        if (-not $force -and $null -ne $jpid -and [int]$jpid -ne $PID -and (Test-HvProcessAlive -ProcessId $jpid -ProcessName $jname)) {
-            $skipped.Add([ordered]@{ runId = $run.RunId; reason = ('the run is still in progress (process {0} is alive)' -f $jpid) })
-            continue
-        }
-        $startedAt = Get-HvField -Object $run.Journal -Name 'startedAt'
-        if ($null -ne (Get-HvField -Object $run.Journal -Name 'commit')) {
-            # The run was committing: its guests are kept, and recover finishes the commit (never a
-            # rollback: the user was told they were created).
-            try {
-                $c = Complete-HvCommit -Context $Context -Run $run
-                $runs.Add([ordered]@{ runId = $run.RunId; startedAt = $startedAt; pid = $jpid; outcome = 'committed'; guests = @($c.guests | ForEach-Object { $_.name }); undone = @(); errors = @(); journalKept = $false })
-            } catch {
-                $message = ('could not finish committing: {0}' -f (Get-HvErrorMessage -ErrorRecord $_))
-                $runs.Add([ordered]@{ runId = $run.RunId; startedAt = $startedAt; pid = $jpid; outcome = 'commit-failed'; guests = @((Get-HvRunGuests -Run $run).Keys); undone = @(); errors = @($message); journalKept = $true })
-                $errors.Add(('run {0}: {1}' -f $run.RunId, $message))
+        if (-not $byRun.Contains($run.RunId)) { $byRun[$run.RunId] = New-Object System.Collections.Generic.List[object] }
+        $byRun[$run.RunId].Add($run)
+    }
+    # Runs left alone because one of their sessions is alive: their lock stays too.
+    $liveRuns = @{}
+    foreach ($runId in $byRun.Keys) {
+        $parts = @($byRun[$runId] | Sort-Object -Property @{ Expression = { if ([int]$_.Worker -gt 0) { 0 } else { 1 } } }, @{ Expression = { [int]$_.Worker } })
+        # One session of the run still at work (a worker's process can outlive its lead's): the
+        # whole run is left alone, or its host settings and lock would go from under that session.
+        $why = $null
+        foreach ($run in $parts) {
+            $jpid = Get-HvField -Object $run.Journal -Name 'pid'
+            $jname = [string](Get-HvField -Object $run.Journal -Name 'processName' -Default '')
+            if ($script:HvRuns.ContainsKey((Get-HvRunKey -RunId $run.RunId -Worker ([int]$run.Worker)))) { $why = 'the run is active in this session'; break }
+            if (-not $force -and $null -ne $jpid -and [int]$jpid -ne $PID -and (Test-HvProcessAlive -ProcessId $jpid -ProcessName $jname)) {
+                $why = ('the run is still in progress (process {0} is alive)' -f $jpid)
+                break
             }
+        }
+        if ($null -ne $why) {
+            $liveRuns[$runId] = $true
+            foreach ($run in $parts) { $skipped.Add((Add-HvWorkerField -Record ([ordered]@{ runId = $runId; reason = $why }) -Run $run)) }
             continue
         }
-        try { $r = Complete-HvRollback -Run $run -Context $Context } catch {
-            $message = Get-HvErrorMessage -ErrorRecord $_
-            $runs.Add([ordered]@{ runId = $run.RunId; startedAt = $startedAt; pid = $jpid; outcome = 'rollback-failed'; guests = @(); undone = @(); errors = @($message); journalKept = $true })
-            $errors.Add(('run {0}: {1}' -f $run.RunId, $message))
-            continue
+        # A commit is finished only when every journal of the run here is marked: Node marks them
+        # all before it completes any, so one without the mark means none was completed, and the
+        # whole run rolls back (never half a run kept).
+        $committing = @($parts | Where-Object { $null -ne (Get-HvField -Object $_.Journal -Name 'commit') }).Count -eq $parts.Count
+        foreach ($run in $parts) {
+            $jpid = Get-HvField -Object $run.Journal -Name 'pid'
+            $startedAt = Get-HvField -Object $run.Journal -Name 'startedAt'
+            if ($committing) {
+                # The run was committing: its guests are kept, and recover finishes the commit (never a
+                # rollback: the user was told they were created).
+                try {
+                    $c = Complete-HvCommit -Context $Context -Run $run
+                    $runs.Add((Add-HvWorkerField -Run $run -Record ([ordered]@{ runId = $runId; startedAt = $startedAt; pid = $jpid; outcome = 'committed'; guests = @($c.guests | ForEach-Object { $_.name }); undone = @(); errors = @(); journalKept = $false })))
+                } catch {
+                    $message = ('could not finish committing: {0}' -f (Get-HvErrorMessage -ErrorRecord $_))
+                    $runs.Add((Add-HvWorkerField -Run $run -Record ([ordered]@{ runId = $runId; startedAt = $startedAt; pid = $jpid; outcome = 'commit-failed'; guests = @((Get-HvRunGuests -Run $run).Keys); undone = @(); errors = @($message); journalKept = $true })))
+                    $errors.Add(('run {0}: {1}' -f $runId, $message))
+                }
+                continue
+            }
+            try { $r = Complete-HvRollback -Run $run -Context $Context } catch {
+                $message = Get-HvErrorMessage -ErrorRecord $_
+                $runs.Add((Add-HvWorkerField -Run $run -Record ([ordered]@{ runId = $runId; startedAt = $startedAt; pid = $jpid; outcome = 'rollback-failed'; guests = @(); undone = @(); errors = @($message); journalKept = $true })))
+                $errors.Add(('run {0}: {1}' -f $runId, $message))
+                continue
+            }
+            $runs.Add((Add-HvWorkerField -Run $run -Record ([ordered]@{ runId = $runId; startedAt = $startedAt; pid = $jpid; outcome = 'rolled-back'; guests = @(); undone = $r.undone; errors = $r.errors; journalKept = $r.journalKept })))
+            foreach ($e in $r.errors) { $errors.Add(('run {0}: {1}' -f $runId, $e)) }
         }
-        $runs.Add([ordered]@{ runId = $run.RunId; startedAt = $startedAt; pid = $jpid; outcome = 'rolled-back'; guests = @(); undone = $r.undone; errors = $r.errors; journalKept = $r.journalKept })
-        foreach ($e in $r.errors) { $errors.Add(('run {0}: {1}' -f $run.RunId, $e)) }
     }
 
     # A lock left by a process that is gone (its journal, if any, was just rolled back).
@@ -284,7 +313,8 @@ function Invoke-HvRecoverAction {
         $lockInfo.holder = [ordered]@{ runId = $holderRun; pid = $lpid; since = (Get-HvField -Object $lock -Name 'since') }
         $activeHere = $script:HvRuns.ContainsKey($holderRun)
         $aliveElsewhere = (-not $force -and $null -ne $lpid -and [int]$lpid -ne $PID -and (Test-HvProcessAlive -ProcessId $lpid -ProcessName $lname))
-        if (-not $activeHere -and -not $aliveElsewhere) {
+        # The lock names the lead's process; a run left alone for a live worker keeps it as well.
+        if (-not $activeHere -and -not $aliveElsewhere -and -not $liveRuns.ContainsKey($holderRun)) {
             Write-HvProgress -Context $Context -Step 'remove-stale-lock' -Detail (Get-HvLockPath -VmRoot $vmRoot)
             $lockInfo.removed = (Remove-HvStateFile -Kind 'lock' -Path (Get-HvLockPath -VmRoot $vmRoot))
         }

@@ -514,7 +514,7 @@ function Invoke-HvUndo {
             $vmId = [string](Get-HvField -Object $undo -Name 'vmId' -Default '')
             $role = $(if ($vmId.Length -gt 0) { Find-HvClusterRole -VMId $vmId } else { $null })
             if ($null -eq $role) { return 'the cluster role is already gone' }
-            Remove-ClusterGroup -Name ([string]$role.Name) -RemoveResources -Force | Out-Null
+            Remove-HvClusterRole -Role $role
             return ('removed cluster role {0}' -f [string]$role.Name)
         }
         # remove-seed-media (SeedMedia.ps1): only while the media file is still there.

@@ -45,6 +45,10 @@ function Assert-HvRunId {
     if ($null -eq $RunId -or -not ([string]$RunId -match '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$') -or ([string]$RunId).Contains('..')) {
         throw (New-HvError -Step 'request' -Message ("runId '{0}' is not valid: letters, digits, '.', '_' and '-' only" -f $RunId) -Category 'InvalidArgument')
     }
+    # <runId>.w<k> names a worker's journal of run <runId> (create --parallel, Journal.ps1): no run is called that.
+    if ([string]$RunId -match '\.w[0-9]+$') {
+        throw (New-HvError -Step 'request' -Message ("runId '{0}' is not valid: it must not end in .w and digits (the journal name of a run's worker session)" -f $RunId) -Category 'InvalidArgument')
+    }
     return [string]$RunId
 }
 
