@@ -7,7 +7,7 @@
  */
 import {existsSync, readdirSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
-import {newHost, openLiveSession, openShared, runSession, type EmuHost} from '../fixtures/runtime/harness.js'
+import {newHost, openLiveSession, openShared, runSession, type EmuHost, type LiveSession} from '../fixtures/runtime/harness.js'
 import {RICH_HOST, richGen1Plan} from '../fixtures/runtime/plans.js'
 
 const VMROOT = 'C:\\Hyper-V'
@@ -20,6 +20,18 @@ function twoGuestPlan(): any {
   for (const a of second.networkAdapters) a.macAddress = null
   plan.guests.push(second)
   return plan
+}
+
+/** The lead begins run `runId`, then worker 2; each creates its guest (web1, web2) at the same time, and both answer ok. */
+async function beginAndCreateBoth(lead: LiveSession, worker: LiveSession, runId: string, plan: any): Promise<void> {
+  const began = await lead.send([{action: 'begin', runId, host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5}])
+  const joined = await worker.send([{action: 'begin', runId, worker: 2, host: plan.hosts[0], vmRoot: VMROOT}])
+  expect([began.answers[0].ok, joined.answers[0].ok], JSON.stringify([began.answers[0].error, joined.answers[0].error])).toEqual([true, true])
+  const made = await Promise.all([
+    lead.send([{action: 'create-guest', runId, guest: plan.guests[0], replace: false}]),
+    worker.send([{action: 'create-guest', runId, worker: 2, guest: plan.guests[1], replace: false}]),
+  ])
+  expect(made.map((m) => m.answers[0].ok), JSON.stringify(made.map((m) => m.answers[0].error))).toEqual([true, true])
 }
 
 const journals = (host: EmuHost) => (existsSync(host.local(`${VMROOT}\\.hvguest\\journal`)) ? readdirSync(host.local(`${VMROOT}\\.hvguest\\journal`)).sort() : [])
@@ -102,13 +114,7 @@ describe('workers of a run (create --parallel)', () => {
     const plan = twoGuestPlan()
     const [lead, worker] = await Promise.all([openLiveSession(host), openLiveSession(host)])
     try {
-      await lead.send([{action: 'begin', runId: 'run-r', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5}])
-      await worker.send([{action: 'begin', runId: 'run-r', worker: 2, host: plan.hosts[0], vmRoot: VMROOT}])
-      const made = await Promise.all([
-        lead.send([{action: 'create-guest', runId: 'run-r', guest: plan.guests[0], replace: false}]),
-        worker.send([{action: 'create-guest', runId: 'run-r', worker: 2, guest: plan.guests[1], replace: false}]),
-      ])
-      expect(made.map((m) => m.answers[0].ok)).toEqual([true, true])
+      await beginAndCreateBoth(lead, worker, 'run-r', plan)
       // The lead first (Node rolls workers back first; a lost worker session may come later): its
       // guest and host settings are undone, and the lock stays while the worker's journal is there.
       const leadBack = await lead.send([{action: 'rollback', runId: 'run-r', vmRoot: VMROOT}])
@@ -135,13 +141,7 @@ describe('workers of a run (create --parallel)', () => {
     const before = host.state()
     const plan = twoGuestPlan()
     const [lead, worker] = await Promise.all([openLiveSession(host), openLiveSession(host)])
-    await lead.send([{action: 'begin', runId: 'run-k', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5}])
-    await worker.send([{action: 'begin', runId: 'run-k', worker: 2, host: plan.hosts[0], vmRoot: VMROOT}])
-    const made = await Promise.all([
-      lead.send([{action: 'create-guest', runId: 'run-k', guest: plan.guests[0], replace: false}]),
-      worker.send([{action: 'create-guest', runId: 'run-k', worker: 2, guest: plan.guests[1], replace: false}]),
-    ])
-    expect(made.map((m) => m.answers[0].ok)).toEqual([true, true])
+    await beginAndCreateBoth(lead, worker, 'run-k', plan)
     // Both processes end without commit or rollback (a killed CLI ends its sessions).
     await Promise.all([lead.close(), worker.close()])
     expect(journals(host)).toEqual(['run-k.jsonl', 'run-k.w2.jsonl'])
@@ -170,13 +170,7 @@ describe('workers of a run (create --parallel)', () => {
     const [lead, worker] = await Promise.all([openLiveSession(host), openLiveSession(host)])
     let workerOpen = true
     try {
-      await lead.send([{action: 'begin', runId: 'run-l', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5}])
-      await worker.send([{action: 'begin', runId: 'run-l', worker: 2, host: plan.hosts[0], vmRoot: VMROOT}])
-      const made = await Promise.all([
-        lead.send([{action: 'create-guest', runId: 'run-l', guest: plan.guests[0], replace: false}]),
-        worker.send([{action: 'create-guest', runId: 'run-l', worker: 2, guest: plan.guests[1], replace: false}]),
-      ])
-      expect(made.map((m) => m.answers[0].ok)).toEqual([true, true])
+      await beginAndCreateBoth(lead, worker, 'run-l', plan)
       // The lead's process ends (the lock names it); the worker's is still at work.
       await lead.close()
       const changed = host.state()
@@ -214,13 +208,7 @@ describe('workers of a run (create --parallel)', () => {
     const before = host.state()
     const plan = twoGuestPlan()
     const [lead, worker] = await Promise.all([openLiveSession(host), openLiveSession(host)])
-    await lead.send([{action: 'begin', runId: 'run-m', host: plan.hosts[0], vmRoot: VMROOT, lockTimeoutSeconds: 5}])
-    await worker.send([{action: 'begin', runId: 'run-m', worker: 2, host: plan.hosts[0], vmRoot: VMROOT}])
-    const made = await Promise.all([
-      lead.send([{action: 'create-guest', runId: 'run-m', guest: plan.guests[0], replace: false}]),
-      worker.send([{action: 'create-guest', runId: 'run-m', worker: 2, guest: plan.guests[1], replace: false}]),
-    ])
-    expect(made.map((m) => m.answers[0].ok)).toEqual([true, true])
+    await beginAndCreateBoth(lead, worker, 'run-m', plan)
     const mark = await lead.send([{action: 'commit', prepare: true, runId: 'run-m', vmRoot: VMROOT}])
     expect(mark.answers[0].data).toMatchObject({committing: true, committed: false})
     await Promise.all([lead.close(), worker.close()])
