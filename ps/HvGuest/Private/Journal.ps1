@@ -54,7 +54,8 @@ function Get-HvOtherRunJournals {
     $dir = Get-HvJournalDir -VmRoot $Run.VmRoot
     if (-not (Test-HvDirectory -Path $dir)) { return @() }
     $pattern = '^' + [regex]::Escape($Run.RunId) + '(\.w[0-9]+)?\.jsonl?$'
-    $own = [System.IO.Path]::GetFileName([string]$Run.JournalPath)
+    # The runtime's own leaf name: JournalPath is a Windows path, which .NET on Linux (the emulator) does not split.
+    $own = Get-HvLeafName -Path ([string]$Run.JournalPath)
     return @(Get-ChildItem -LiteralPath $dir -File -Force | Where-Object { $_.Name -match $pattern -and $_.Name -ne $own } | ForEach-Object { $_.Name })
 }
 # The whole-document journal of an earlier hvguest.
