@@ -14,6 +14,7 @@ import {failureOf, HostFailure, leadGuests, resultOf, sessionsOf, type CreateOpt
 import {waitForGuests, type IcReport, type WaitResult} from './guest-status.js'
 import type {GuestResult} from './types.js'
 import type {BeginFailure} from '../powershell/protocol-types.generated.js'
+import type {ResultLine} from '../powershell/protocol.js'
 
 /** Sessions first: a missing pwsh or an unreachable host is found before any change. */
 export async function openSessions(run: CreateRun, open: (host: TargetHost) => Promise<HostSession>, emit: Emit): Promise<void> {
@@ -91,8 +92,8 @@ export async function beginAndCreateGuests(run: CreateRun, opts: CreateOptions, 
 
 /**
  * create --parallel: each worker session of a host begins after the lead (it works under the
- * lead's lock), with a journal of its own. A failed worker begin fails the run (its guests carry
- * the error); it undid itself, and the rollback covers the rest.
+ * lead's lock), with a journal of its own. A failed worker begin fails the run (failBegin); the
+ * rollback covers the rest.
  */
 async function beginWorkers(run: CreateRun, r: HostRun, emit: Emit): Promise<boolean> {
   const host = r.target.name
@@ -103,11 +104,7 @@ async function beginWorkers(run: CreateRun, r: HostRun, emit: Emit): Promise<boo
         w.begun = true
         return
       }
-      run.failed = true
-      const selfUndo = began.data as BeginFailure | undefined
-      for (const m of [selfUndo?.rollbackError, ...(selfUndo?.rolledBack?.errors ?? [])]) if (m) run.beginUndoErrors.push({host, message: m})
-      for (const g of w.guests) resultOf(run, g).error = failureOf(began)
-      emit({type: 'host', host, message: `session ${w.worker} could not begin: ${failureOf(began)!.message}`})
+      failBegin(run, host, began, w.guests, emit, `session ${w.worker} could not begin`)
     }),
   )
   return r.workers.every((w) => w.begun)
@@ -118,17 +115,24 @@ export async function beginOnHost(run: CreateRun, r: HostRun, opts: StepOptions,
   const host = r.target.name
   const began = checkedAnswer('begin', await r.session!.request({action: 'begin', runId: run.id, host: r.planned, vmRoot: r.target.vmRoot, lockTimeoutSeconds: opts.lockTimeoutSeconds ?? 60}))
   if (!began.ok) {
-    run.failed = true
-    // A failed begin undoes itself; what it could not undo is for recover.
-    const selfUndo = began.data as BeginFailure | undefined
-    for (const m of [selfUndo?.rollbackError, ...(selfUndo?.rolledBack?.errors ?? [])]) if (m) run.beginUndoErrors.push({host, message: m})
-    for (const g of r.guests) resultOf(run, g).error = failureOf(began)
-    emit({type: 'host', host, message: `could not begin: ${failureOf(began)!.message}`})
+    failBegin(run, host, began, r.guests, emit, 'could not begin')
     return false
   }
   r.begun = true
   r.began = began.data
   return true
+}
+
+/**
+ * A begin (the lead's or a worker's) that failed fails the run: its guests carry the failure. A
+ * failed begin undoes itself; what it could not undo is for recover (run.beginUndoErrors).
+ */
+function failBegin(run: CreateRun, host: string, began: ResultLine, guests: PlannedGuest[], emit: Emit, what: string): void {
+  run.failed = true
+  const selfUndo = began.data as BeginFailure | undefined
+  for (const m of [selfUndo?.rollbackError, ...(selfUndo?.rolledBack?.errors ?? [])]) if (m) run.beginUndoErrors.push({host, message: m})
+  for (const g of guests) resultOf(run, g).error = failureOf(began)
+  emit({type: 'host', host, message: `${what}: ${failureOf(began)!.message}`})
 }
 
 /**

@@ -5,6 +5,7 @@
 import {compareConfigVersions, topVersion} from './config-version.js'
 import {line, type CheckLine, type DoctorCheck} from './doctor-check.js'
 import type {HostFactsAnswer} from './host-facts.js'
+import {winIsUnder} from '../util/windows-path.js'
 
 /** A check of one cluster, given its nodes that answered (each has facts). */
 type ClusterCheck = (nodes: HostFactsAnswer[]) => CheckLine[]
@@ -51,20 +52,13 @@ function checkSharedStorage(nodes: HostFactsAnswer[]): CheckLine[] {
       unread.push(n.host.name)
       continue
     }
-    if (!volumes.some((v) => isUnder(n.host.vmRoot, v))) off.push(`${n.host.name} (${n.host.vmRoot}; volumes: ${volumes.length ? volumes.join(', ') : 'none'})`)
+    if (!volumes.some((v) => winIsUnder(n.host.vmRoot, v))) off.push(`${n.host.name} (${n.host.vmRoot}; volumes: ${volumes.length ? volumes.join(', ') : 'none'})`)
   }
   const out: CheckLine[] = []
   if (unread.length) out.push(line('cluster-storage', 'fail', 'cluster-unavailable', `${unread.join(', ')} could not read the cluster's Cluster Shared Volumes`, 'check that the cluster service runs on the node and that the inventory names the cluster it is a node of'))
   if (off.length) out.push(line('cluster-storage', 'fail', 'vmroot-not-csv', `vmRoot is not on a Cluster Shared Volume on ${off.join('; ')}: another node could not start these guests after a failover`, 'set vmRoot to a folder under C:\\ClusterStorage\\<volume> for every node of the cluster'))
   if (!out.length) out.push(line('cluster-storage', 'ok', null, `every node's vmRoot is on a Cluster Shared Volume`))
   return out
-}
-
-/** Whether a Windows path is the folder `root` or below it (case-insensitive, as Windows compares). */
-function isUnder(path: string, root: string): boolean {
-  const p = path.replace(/\\+$/, '').toLowerCase()
-  const r = root.replace(/\\+$/, '').toLowerCase()
-  return p === r || p.startsWith(`${r}\\`)
 }
 
 /** The same virtual switch names on every node (Live Migration and failover need them). */

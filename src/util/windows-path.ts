@@ -14,3 +14,10 @@ export function winExtension(path: string): string | undefined {
   const m = /\.([A-Za-z0-9]+)$/.exec(path.split(/[\\/]/).pop() ?? '')
   return m ? m[1].toLowerCase() : undefined
 }
+
+/** Whether a Windows path is the folder `root` or below it (case-insensitive, as Windows compares). */
+export function winIsUnder(path: string, root: string): boolean {
+  const p = path.replace(/\\+$/, '').toLowerCase()
+  const r = root.replace(/\\+$/, '').toLowerCase()
+  return p === r || p.startsWith(`${r}\\`)
+}

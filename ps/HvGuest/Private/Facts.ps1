@@ -127,7 +127,12 @@ function Invoke-HvFactsAction {
     $sharedVolumes = $null
     if ($cluster.Length -gt 0) {
         $nodes = Get-HvFactOrError -List -Errors $errors -Fact 'clusterNodes' -Cmdlet 'Get-ClusterNode' -Read { @(Get-HvLocalClusterNodes -Cluster $cluster | ForEach-Object { [ordered]@{ name = [string]$_.Name; state = [string](Get-HvField -Object $_ -Name 'State' -Default '') } }) }
-        $sharedVolumes = Get-HvFactOrError -List -Errors $errors -Fact 'clusterSharedVolumes' -Cmdlet 'Get-ClusterSharedVolume' -Read { @(Get-HvClusterSharedVolumePaths -Cluster $cluster) }
+        $sharedVolumes = Get-HvFactOrError -List -Errors $errors -Fact 'clusterSharedVolumes' -Cmdlet 'Get-ClusterSharedVolume' -Read {
+                # The nodes above checked which cluster this is; when they could not be read, the
+                # check runs again here, so that the volumes are never another cluster's.
+                if ($null -eq $nodes) { [void](Get-HvLocalClusterNodes -Cluster $cluster) }
+                @(Get-HvClusterSharedVolumePaths)
+            }
     }
 
     $Context.Data = [ordered]@{
@@ -429,10 +434,9 @@ function Get-HvLocalClusterNodes {
     return $nodes
 }
 
-# The Cluster Shared Volumes of a node's cluster (their paths), read from this node.
+# The Cluster Shared Volumes of this node's cluster (their paths), read from this node. The caller
+# has checked that it is the inventory's cluster (Get-HvLocalClusterNodes).
 function Get-HvClusterSharedVolumePaths {
-    param([string]$Cluster)
-    [void](Get-HvLocalClusterNodes -Cluster $Cluster)
     return @(foreach ($v in @(Get-ClusterSharedVolume)) {
             foreach ($info in @(Get-HvField -Object $v -Name 'SharedVolumeInfo' -Default @())) {
                 $path = [string](Get-HvField -Object $info -Name 'FriendlyVolumeName' -Default '')
@@ -441,23 +445,16 @@ function Get-HvClusterSharedVolumePaths {
         })
 }
 
-# Whether a Windows path is on one of the given volume paths (the folder itself or below it).
-function Test-HvPathUnder {
-    param([string]$Path, $Roots)
-    foreach ($r in @($Roots)) {
-        $root = ([string]$r).TrimEnd('\')
-        if ((Test-HvSameText -A $Path.TrimEnd('\') -B $root) -or $Path.StartsWith($root + '\', [System.StringComparison]::OrdinalIgnoreCase)) { return $true }
-    }
-    return $false
-}
-
 # A cluster node's guests keep their files on a Cluster Shared Volume, or no other node could
 # start them after a failover (and Add-ClusterVirtualMachineRole refuses them).
 function Test-HvClusterStorage {
     param([hashtable]$Context, [System.Collections.Generic.List[object]]$Problems, [string]$Cluster, [string]$VmRoot)
     if ($Cluster.Length -eq 0 -or $VmRoot.Length -eq 0) { return }
     Set-HvActivity -Context $Context -Step 'preflight' -Cmdlet 'Get-ClusterSharedVolume'
-    try { $paths = @(Get-HvClusterSharedVolumePaths -Cluster $Cluster) }
+    try {
+        [void](Get-HvLocalClusterNodes -Cluster $Cluster)
+        $paths = @(Get-HvClusterSharedVolumePaths)
+    }
     catch {
         $Problems.Add((New-HvProblem -Code 'cluster-unavailable' -Message ("cluster {0}: this host could not read its Cluster Shared Volumes (Get-ClusterSharedVolume: {1})" -f $Cluster, (Get-HvErrorMessage -ErrorRecord $_))))
         return

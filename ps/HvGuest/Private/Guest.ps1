@@ -293,14 +293,8 @@ function Add-HvClusterRole {
     $group = @(Add-ClusterVirtualMachineRole -VMId ([guid]$vmId))[0]
     $roleName = [string](Get-HvField -Object $group -Name 'Name' -Default $Name)
     Complete-HvStep -Context $Context -UndoUpdate ([ordered]@{ name = $roleName })
-    return [ordered]@{ cluster = $Cluster; name = $roleName; ownerNode = (Get-HvClusterNodeName -Node (Get-HvField -Object $group -Name 'OwnerNode')) }
-}
-
-# A ClusterNode reads as its name (ToString), a deserialized one in a remoting session too.
-function Get-HvClusterNodeName {
-    param($Node)
-    if ($null -eq $Node) { return '' }
-    return [string]$Node
+    # A ClusterNode reads as its name (ToString), a deserialized one in a remoting session too.
+    return [ordered]@{ cluster = $Cluster; name = $roleName; ownerNode = [string](Get-HvField -Object $group -Name 'OwnerNode') }
 }
 
 # The VM role of a guest on this host's cluster ({group, name}), found by the VM's id, or $null.

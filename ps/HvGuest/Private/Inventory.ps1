@@ -165,7 +165,7 @@ function Get-HvGuestDescription {
     $role = $null
     if (Test-HvTrue (Get-HvField -Object $VM -Name 'IsClustered' -Default $false)) {
         $group = Find-HvClusterRole -VMId $vmId
-        if ($null -ne $group) { $role = [ordered]@{ name = [string]$group.Name; ownerNode = (Get-HvClusterNodeName -Node (Get-HvField -Object $group -Name 'OwnerNode')) } }
+        if ($null -ne $group) { $role = [ordered]@{ name = [string]$group.Name; ownerNode = [string](Get-HvField -Object $group -Name 'OwnerNode') } }
     }
     return [ordered]@{
         name                = [string]$VM.Name

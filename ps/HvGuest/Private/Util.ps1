@@ -58,6 +58,16 @@ function Get-HvTimestamp { return [DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:
 # split here the Windows way whatever the local OS, and handed to the provider cmdlets as
 # -LiteralPath, so PSDrives (an emulated host's C:) resolve them too.
 
+# Whether a Windows path is on one of the given volume paths (the folder itself or below it).
+function Test-HvPathUnder {
+    param([string]$Path, $Roots)
+    foreach ($r in @($Roots)) {
+        $root = ([string]$r).TrimEnd('\')
+        if ((Test-HvSameText -A $Path.TrimEnd('\') -B $root) -or $Path.StartsWith($root + '\', [System.StringComparison]::OrdinalIgnoreCase)) { return $true }
+    }
+    return $false
+}
+
 function Join-HvPath {
     param([string]$Parent, [string]$Child)
     return ($Parent.TrimEnd('\', '/') + '\' + $Child.TrimStart('\', '/'))
