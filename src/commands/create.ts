@@ -62,7 +62,8 @@ created but not committed (the guests are kept: "hvguest recover" finishes the c
       description:
         'Progress shows what each guest reports. A guest not ready within --timeout is kept (it was created as planned) and named with the likely cause, such as a Linux guest without hv_kvp_daemon; the exit code is then 1.',
       default: false,
-      exclusive: ['emit'],
+      // relationships, not exclusive: the same refusal, and oclif's usage line shows [--wait] instead of an empty [--wait | ]
+      relationships: [{type: 'none', flags: ['emit']}],
     }),
     timeout: Flags.integer({summary: 'Seconds one guest may take on its host before it is failed; with --wait, also the seconds to wait for the guests to be ready.', default: 600, min: 10}),
     'lock-timeout': Flags.integer({summary: 'Seconds to wait for another run on the same host to finish.', default: 60, min: 0}),
@@ -74,7 +75,7 @@ created but not committed (the guests are kept: "hvguest recover" finishes the c
       max: 64,
       helpValue: 'N',
       // no default: oclif counts a default as given, and --emit/--dry-run do not use it
-      exclusive: ['emit', 'dry-run'],
+      relationships: [{type: 'none', flags: ['emit', 'dry-run']}],
     }),
   }
 

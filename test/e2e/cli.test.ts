@@ -194,6 +194,31 @@ describe('content commands', () => {
     expect(runCli(['validate', '--help']).stdout).toMatch(/EXAMPLES/)
   })
 
+  it('create refuses flags that cannot go together, exit 2 before anything is read or written; its usage line shows each flag once, with no empty alternative', () => {
+    const dir = tmp()
+    const script = join(dir, 'out.ps1')
+    const refused: Array<[string[], RegExp]> = [
+      [['--wait', '--emit', script], /--emit=.* cannot also be provided when using --wait/],
+      [['--emit', script, '--wait'], /--emit=.* cannot also be provided when using --wait/],
+      [['--parallel', '2', '--emit', script], /--emit=.* cannot also be provided when using --parallel/],
+      [['--dry-run', '--parallel', '2'], /--dry-run=true cannot also be provided when using --parallel/],
+      [['--emit', script, '--dry-run'], /--dry-run=true cannot also be provided when using --emit/],
+    ]
+    for (const [flags, why] of refused) {
+      const r = runCli(['create', 'ubuntu-2204', ...flags], {cwd: dir})
+      expect(r.code, `${flags.join(' ')}: ${r.stderr}`).toBe(2)
+      expect(r.stderr).toMatch(why)
+      expect(existsSync(script)).toBe(false)
+    }
+    for (const command of [['create'], ['ic', 'inject']]) {
+      const usage = runCli([...command, '--help']).stdout.split(/\n\s*\n/).find((block) => block.startsWith('USAGE'))!
+      const line = usage.replace(/\s+/g, ' ')
+      expect(line, command.join(' ')).not.toMatch(/\|\s*[|\]]|\[\s*\|/)
+      for (const flag of line.match(/--[a-z-]+/g)!) expect(line.split(flag + ' ').length + line.split(flag + ']').length - 2, `${flag} in: ${line}`).toBe(1)
+    }
+    expect(runCli(['create', '--help']).stdout.replace(/\s+/g, ' ')).toContain('[--wait] [--timeout <value>] [--lock-timeout <value>] [--parallel N]')
+  })
+
   it('an unknown command is exit 2 with the closest one named', () => {
     const r = runCli(['plna', 'ws2022'])
     expect(r.code).toBe(2)
