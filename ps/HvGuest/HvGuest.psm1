@@ -73,6 +73,7 @@ function Invoke-HvRequestCore {
             'guest-status' { Invoke-HvGuestStatusAction -Context $Context -Request $request }
             'ic-inject' { Invoke-HvIcInjectAction -Context $Context -Request $request }
             'memory' { Invoke-HvMemoryAction -Context $Context -Request $request }
+            'switch-names' { Invoke-HvSwitchNamesAction -Context $Context -Request $request }
             'remove-seed-media' { Invoke-HvRemoveSeedMediaAction -Context $Context -Request $request }
             'net-apply' { Invoke-HvNetApplyAction -Context $Context -Request $request }
             'net-restore' { Invoke-HvNetRestoreAction -Context $Context -Request $request }
@@ -81,7 +82,7 @@ function Invoke-HvRequestCore {
             'lab-record' { Invoke-HvLabRecordAction -Context $Context -Request $request }
             'lab-teardown' { Invoke-HvLabTeardownAction -Context $Context -Request $request }
             default {
-                throw (New-HvError -Step 'request' -Message ("unknown action '{0}'; known: facts, memory, preflight, begin, create-guest, commit, rollback, recover, list, destroy, guest-status, ic-inject, remove-seed-media, net-apply, net-restore, probe, lab-network, lab-record, lab-teardown" -f $action) -Category 'InvalidArgument')
+                throw (New-HvError -Step 'request' -Message ("unknown action '{0}'; known: facts, memory, switch-names, preflight, begin, create-guest, commit, rollback, recover, list, destroy, guest-status, ic-inject, remove-seed-media, net-apply, net-restore, probe, lab-network, lab-record, lab-teardown" -f $action) -Category 'InvalidArgument')
             }
         }
     } catch {

@@ -5,16 +5,18 @@
  * itself registers such a guest without a word, so this is the only place it is caught.
  *
  * The run's own nodes answered preflight with their switches; the cluster's other nodes the
- * inventory lists are asked their facts in a session of their own, closed at once. A node that
+ * inventory lists are asked only their switches' names (the `switch-names` action: one
+ * Get-VMSwitch, about 0.5 s of a fresh session's CPU against 1.4 s for the whole `facts`), in a
+ * session of their own, closed at once. A node that
  * cannot be asked is said as progress and not compared (doctor reports it as cluster-node-unchecked);
  * so is one whose inventory entry has problems of its own (resolveTargets leaves it out of
  * clusterPeers: they show when it is the target).
  */
 import {diagnostic, type Diagnostic} from '../model/diagnostic.js'
 import type {TargetHost} from '../model/target-host.js'
+import {answerData} from '../powershell/answers.js'
 import type {HostSession} from '../powershell/session.js'
 import type {CreateRun, Emit} from './create-run.js'
-import {askFacts} from './host-facts.js'
 
 const key = (cluster: string) => cluster.toLowerCase()
 
@@ -35,8 +37,8 @@ export async function clusterSwitchProblems(
     others.map(async (h) => {
       // Another node's own problem (no pwsh there, a broken state file) is not this run's input:
       // that node is not compared, and said so.
-      const answer = await askFacts(h, open).catch((error: Error) => ({facts: null, error: error.message}))
-      if (answer.facts) nodeSwitches.set(h.name, {node: h, switches: answer.facts.switches.map((s) => s.name)})
+      const answer = await askSwitchNames(h, open)
+      if (answer.names) nodeSwitches.set(h.name, {node: h, switches: answer.names})
       else emit({type: 'host', host: h.name, message: `cluster ${h.cluster}: could not ask this node its switches (${answer.error}); they were not compared`})
     }),
   )
@@ -61,4 +63,23 @@ export async function clusterSwitchProblems(
     }
   }
   return problems
+}
+
+/**
+ * One `switch-names` round trip in a session of its own, closed at once: the names, or why the
+ * host could not give them (a session that did not start, for bad input there too; a failed
+ * request; an answer of the wrong shape). It never throws.
+ */
+async function askSwitchNames(host: TargetHost, open: (h: TargetHost) => Promise<HostSession>): Promise<{names: string[]; error: null} | {names: null; error: string}> {
+  let session: HostSession | undefined
+  try {
+    session = await open(host)
+    const r = await session.request({action: 'switch-names'})
+    if (!r.ok) return {names: null, error: r.error?.message ?? 'the host did not say'}
+    return {names: answerData('switch-names', r).names, error: null}
+  } catch (error) {
+    return {names: null, error: (error as Error).message}
+  } finally {
+    await session?.close().catch(() => {})
+  }
 }

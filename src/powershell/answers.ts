@@ -71,6 +71,8 @@ export const netRestoreSchema = def<T.NetRestoreAnswer>('net-restore', 'answer')
 export const probeSchema = def<T.ProbeAnswer>('probe', 'answer')
 /** The host's memory, for placement (memory.schema.json). */
 export const memorySchema = def<T.MemoryAnswer>('memory', 'answer')
+/** The names of the host's switches, for comparing a cluster's nodes (switch-names.schema.json). */
+export const switchNamesSchema = def<T.SwitchNamesAnswer>('switch-names', 'answer')
 
 /** Every action the runtime dispatches (ps/HvGuest/HvGuest.psm1): RuntimeAction. */
 export type SchemaAction = RuntimeAction

@@ -2,7 +2,7 @@
 // Do not edit: change the schemas and run the script again (test/unit/powershell/protocol-generated.test.ts checks this file is current).
 
 /** Every action Invoke-HvGuestRequest dispatches (protocol.schema.json#/$defs/action). */
-export const RUNTIME_ACTIONS = ["facts","memory","preflight","begin","create-guest","commit","rollback","recover","list","destroy","guest-status","ic-inject","remove-seed-media","net-apply","net-restore","probe","lab-network","lab-record","lab-teardown"] as const
+export const RUNTIME_ACTIONS = ["facts","memory","switch-names","preflight","begin","create-guest","commit","rollback","recover","list","destroy","guest-status","ic-inject","remove-seed-media","net-apply","net-restore","probe","lab-network","lab-record","lab-teardown"] as const
 
 /** ps/HvGuest/schemas/*.schema.json by file name, verbatim. */
 export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
@@ -3789,6 +3789,7 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
         "enum": [
           "facts",
           "memory",
+          "switch-names",
           "preflight",
           "begin",
           "create-guest",
@@ -4419,6 +4420,51 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
           "ok",
           "message"
         ]
+      }
+    }
+  },
+  "switch-names.schema.json": {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "switch-names",
+    "description": "The names of the host's virtual switches (Get-VMSwitch), for comparing the nodes of a failover cluster before a create (switch-name-mismatch, docs/clusters.md). One cmdlet: far lighter than facts, which a cluster's other nodes were asked before.",
+    "$defs": {
+      "request": {
+        "title": "SwitchNamesRequest",
+        "type": "object",
+        "properties": {
+          "action": {
+            "const": "switch-names"
+          }
+        },
+        "required": [
+          "action"
+        ]
+      },
+      "answer": {
+        "title": "SwitchNamesAnswer",
+        "type": "object",
+        "properties": {
+          "names": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            },
+            "$comment": "In Get-VMSwitch's order; empty when the host has none."
+          }
+        },
+        "required": [
+          "names"
+        ]
+      },
+      "failure": {
+        "title": "SwitchNamesFailure",
+        "$comment": "What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.",
+        "type": "object",
+        "properties": {
+          "names": {
+            "$ref": "#/$defs/answer/properties/names"
+          }
+        }
       }
     }
   }

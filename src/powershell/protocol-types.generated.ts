@@ -9,6 +9,7 @@
 export type RuntimeAction =
   | 'facts'
   | 'memory'
+  | 'switch-names'
   | 'preflight'
   | 'begin'
   | 'create-guest'
@@ -1923,11 +1924,38 @@ export interface RollbackFailure {
   lockReleased?: boolean
   note?: string
 }
+/**
+ * From ps/HvGuest/schemas/switch-names.schema.json#/$defs/request.
+ */
+export interface SwitchNamesRequest {
+  action: 'switch-names'
+}
+/**
+ * From ps/HvGuest/schemas/switch-names.schema.json#/$defs/answer.
+ */
+export interface SwitchNamesAnswer {
+  /**
+   * In Get-VMSwitch's order; empty when the host has none.
+   */
+  names: string[]
+}
+/**
+ * What a failed request had done, or (for a request that undoes itself) what its undo did. Every field of the ok answer may be missing; each is checked as in the answer.
+ *
+ * From ps/HvGuest/schemas/switch-names.schema.json#/$defs/failure.
+ */
+export interface SwitchNamesFailure {
+  /**
+   * In Get-VMSwitch's order; empty when the host has none.
+   */
+  names?: string[]
+}
 
 /** The request (the JSON the base64 of a request line holds), per action. */
 export interface RuntimeRequests {
   'facts': FactsRequest
   'memory': MemoryRequest
+  'switch-names': SwitchNamesRequest
   'preflight': PreflightRequest
   'begin': BeginRequest
   'create-guest': CreateGuestRequest
@@ -1951,6 +1979,7 @@ export interface RuntimeRequests {
 export interface RuntimeAnswers {
   'facts': FactsAnswer
   'memory': MemoryAnswer
+  'switch-names': SwitchNamesAnswer
   'preflight': PreflightAnswer
   'begin': BeginAnswer
   'create-guest': CreateGuestAnswer
@@ -1974,6 +2003,7 @@ export interface RuntimeAnswers {
 export interface RuntimeFailures {
   'facts': FactsFailure
   'memory': MemoryFailure
+  'switch-names': SwitchNamesFailure
   'preflight': PreflightFailure
   'begin': BeginFailure
   'create-guest': CreateGuestFailure

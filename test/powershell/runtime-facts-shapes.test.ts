@@ -127,3 +127,40 @@ describe('facts: every list is an array, whatever its length', () => {
     expect(f.labRecords).toEqual([{name: 'only', record: {lab: 'only'}}])
   }, 60_000)
 })
+
+/** One switch-names request (a cluster's other nodes, before a create) through the shared session. */
+async function switchNames(host: EmuHost): Promise<any> {
+  const run = await runShared(host, [{action: 'switch-names'}])
+  expect(run.stray).toEqual([])
+  return run.answers[0]
+}
+
+describe('switch-names: the names of the host switches, as an array whatever their number', () => {
+  it('several, one and none: the names facts gives, in its order; a host whose Hyper-V cannot be used fails the request', async () => {
+    const host = newHost({switches: ['Lab', 'Storage']})
+    const several = await switchNames(host)
+    expect(several.ok, JSON.stringify(several.error)).toBe(true)
+    const all = (await facts(host)).switches.map((s: any) => s.name)
+    expect(all).toEqual(expect.arrayContaining(['Lab', 'Storage']))
+    expect(answerData('switch-names', several).names).toEqual(all)
+
+    editState(host, (s) => {
+      s.switches = s.switches.filter((x: any) => x.name === 'Storage')
+    })
+    const one = await switchNames(host)
+    expect(one.data).toEqual({names: ['Storage']})
+    answerData('switch-names', one)
+
+    editState(host, (s) => {
+      s.switches = []
+    })
+    expect((await switchNames(host)).data).toEqual({names: []})
+
+    editState(host, (s) => {
+      s.host.hyperV = 'access-denied'
+    })
+    const refused = await switchNames(host)
+    expect(refused.ok).toBe(false)
+    expect(refused.error).toMatchObject({step: 'switch-names', cmdlet: 'Get-VMSwitch'})
+  }, 60_000)
+})

@@ -186,6 +186,17 @@ function Invoke-HvMemoryAction {
     $Context.Data = $memory
 }
 
+# The switch-names action (a failover cluster's other nodes, before a create: docs/clusters.md):
+# only the names of the host's virtual switches, one Get-VMSwitch, since comparing the nodes needs
+# nothing else. A host that cannot say fails the request (the caller then does not compare it).
+function Invoke-HvSwitchNamesAction {
+    param([hashtable]$Context, $Request)
+    Set-HvActivity -Context $Context -Step 'switch-names' -Cmdlet 'Get-VMSwitch'
+    $names = New-Object System.Collections.Generic.List[string]
+    foreach ($s in @(Get-VMSwitch)) { $names.Add([string](Get-HvField -Object $s -Name 'Name' -Default '')) }
+    $Context.Data = [ordered]@{ names = $names.ToArray() }
+}
+
 # Free and total physical memory (Win32_OperatingSystem gives KB), and what Hyper-V says the host
 # has for guests (Get-VMHost MemoryCapacity, bytes; null without the Hyper-V module).
 function Read-HvMemoryFact {
