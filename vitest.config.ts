@@ -9,11 +9,12 @@ export default defineConfig({
     // oclif writes through process.stdout; without this vitest swallows it, and CLI tests that read what oclif printed see nothing.
     disableConsoleIntercept: true,
     testTimeout: 30_000,
-    // Two test files at a time on the 2-core machine (vitest's default is cores - 1 = 1): a worker
-    // mostly waits for its pwsh, so one worker leaves a core idle. Measured on test/powershell's
+    // Two test files at a time on the 2-core machine (vitest's default is cores - 1 = 1): one worker
+    // leaves a core idle while its pwsh starts. Measured on test/powershell's
     // runtime-create/-preflight/-hostile/-protocol + emulator-host-conditions: 294 s with one
-    // worker, 177 s with two, the same CPU time; the whole suite: 800 s on one worker (CI),
-    // 501 s on two. HVG_TEST_WORKERS=1 goes back to one.
+    // worker, 177 s with two, the same CPU time. Two workers keep the 2 cores 92 % busy; three
+    // are slower (751 s against 632 s on 2026-12-07, docs/test-time.md). HVG_TEST_WORKERS=1 goes
+    // back to one.
     maxWorkers: Number(process.env.HVG_TEST_WORKERS) || 2,
     // Hooks that build hosts or open sessions start pwsh: 120 s, as the pwsh tests have, not vitest's 10 s.
     hookTimeout: 120_000,

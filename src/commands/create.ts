@@ -60,7 +60,7 @@ created but not committed (the guests are kept: "hvguest recover" finishes the c
     wait: Flags.boolean({
       summary: 'Start the guests, then wait until each reports heartbeat OK and an IPv4 address through KVP.',
       description:
-        'Progress shows what each guest reports. A guest not ready within --timeout is kept (it was created as planned) and named with the likely cause, such as a Linux guest without hv_kvp_daemon; the exit code is then 1.',
+        'Progress shows what each guest reports. A guest not ready within --timeout is kept (it was created as planned) and named with the likely cause, such as a Linux guest without hv_kvp_daemon; the exit code is then 1. Not with --emit.',
       default: false,
       // relationships, not exclusive: the same refusal, and oclif's usage line shows [--wait] instead of an empty [--wait | ]
       relationships: [{type: 'none', flags: ['emit']}],
@@ -70,7 +70,7 @@ created but not committed (the guests are kept: "hvguest recover" finishes the c
     parallel: Flags.integer({
       summary: "Sessions per host, each creating its share of the host's guests at the same time (default 1).",
       description:
-        "A host's guests are dealt to its sessions in turn. The first session takes the host lock and sets the host (jumbo frames, TCP Chimney); each other session keeps a journal of its own under that lock. A failure in any session rolls back every session's work on every host; a killed run is finished by \"hvguest recover\". What a host can do at once bounds the gain: disk copies and VM creation share its disks and its VMMS.",
+        "A host's guests are dealt to its sessions in turn. The first session takes the host lock and sets the host (jumbo frames, TCP Chimney); each other session keeps a journal of its own under that lock. A failure in any session rolls back every session's work on every host; a killed run is finished by \"hvguest recover\". What a host can do at once bounds the gain: disk copies and VM creation share its disks and its VMMS. Not with --emit or --dry-run.",
       min: 1,
       max: 64,
       helpValue: 'N',

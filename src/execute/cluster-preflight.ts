@@ -5,12 +5,14 @@
  * itself registers such a guest without a word, so this is the only place it is caught.
  *
  * The run's own nodes answered preflight with their switches; the cluster's other nodes the
- * inventory lists are asked only their switches' names (the `switch-names` action: one
- * Get-VMSwitch, about 0.5 s of a fresh session's CPU against 1.4 s for the whole `facts`), in a
- * session of their own, closed at once. A node that
- * cannot be asked is said as progress and not compared (doctor reports it as cluster-node-unchecked);
- * so is one whose inventory entry has problems of its own (resolveTargets leaves it out of
- * clusterPeers: they show when it is the target).
+ * inventory lists are asked only their switches' names (the `switch-names` action, one
+ * Get-VMSwitch: docs/execution.md, the actions table, says what it costs), in a session of their own, closed at once.
+ * A node whose Get-VMSwitch fails (no Hyper-V there, or not for this user) is compared as a node
+ * with no switch, and the mismatch says why: a failover there would leave the guest without its
+ * network too, and `doctor` reports that node the same way. A node that cannot be asked at all
+ * (no session) is said as progress and not compared: a cluster is built to lose nodes. So is one
+ * whose inventory entry has problems of its own (resolveTargets leaves it out of clusterPeers:
+ * they show when it is the target).
  */
 import {diagnostic, type Diagnostic} from '../model/diagnostic.js'
 import type {TargetHost} from '../model/target-host.js'
@@ -31,7 +33,7 @@ export async function clusterSwitchProblems(
   if (clusters.size === 0) return []
   const inRun = new Set(run.hosts.map((r) => r.target.name))
   const others = inventoryHosts.filter((h) => h.cluster && clusters.has(key(h.cluster)) && !inRun.has(h.name))
-  const nodeSwitches = new Map<string, {node: TargetHost; switches: string[]}>()
+  const nodeSwitches = new Map<string, {node: TargetHost; switches: string[]; why?: string}>()
   for (const r of run.hosts) if (r.target.cluster && switchesOf.has(r.target.name)) nodeSwitches.set(r.target.name, {node: r.target, switches: switchesOf.get(r.target.name)!})
   await Promise.all(
     others.map(async (h) => {
@@ -39,6 +41,7 @@ export async function clusterSwitchProblems(
       // that node is not compared, and said so.
       const answer = await askSwitchNames(h, open)
       if (answer.names) nodeSwitches.set(h.name, {node: h, switches: answer.names})
+      else if (answer.switchesUnreadable) nodeSwitches.set(h.name, {node: h, switches: [], why: answer.error})
       else emit({type: 'host', host: h.name, message: `cluster ${h.cluster}: could not ask this node its switches (${answer.error}); they were not compared`})
     }),
   )
@@ -49,13 +52,15 @@ export async function clusterSwitchProblems(
     for (const g of r.guests) {
       for (const a of g.networkAdapters) {
         if (!a.switch) continue
-        const lacking = nodes.filter((n) => !n.switches.some((s) => s.toLowerCase() === a.switch.toLowerCase())).map((n) => n.node.name)
-        if (lacking.length === 0) continue
+        const missing = nodes.filter((n) => !n.switches.some((s) => s.toLowerCase() === a.switch.toLowerCase()))
+        if (missing.length === 0) continue
+        const lacking = missing.map((n) => n.node.name)
+        const unreadable = missing.filter((n) => n.why !== undefined).map((n) => ` (${n.node.name}: its switches could not be read: ${n.why})`).join('')
         problems.push(
           diagnostic(
             'switch-name-mismatch',
             'error',
-            `adapter '${a.name}' connects to virtual switch '${a.switch}', which cluster ${r.target.cluster} node${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')} lack${lacking.length > 1 ? '' : 's'}: after a failover there the guest would have no network; create the switch with the same name on every node`,
+            `adapter '${a.name}' connects to virtual switch '${a.switch}', which cluster ${r.target.cluster} node${lacking.length > 1 ? 's' : ''} ${lacking.join(', ')} lack${lacking.length > 1 ? '' : 's'}: after a failover there the guest would have no network; create the switch with the same name on every node${unreadable}`,
             {guest: g.name, host: r.target.name},
           ),
         )
@@ -65,20 +70,23 @@ export async function clusterSwitchProblems(
   return problems
 }
 
+type SwitchNames = {names: string[]; error: null} | {names: null; error: string; switchesUnreadable: boolean}
+
 /**
  * One `switch-names` round trip in a session of its own, closed at once: the names, or why the
- * host could not give them (a session that did not start, for bad input there too; a failed
- * request; an answer of the wrong shape). It never throws.
+ * host could not give them. `switchesUnreadable`: the runtime ran there and Get-VMSwitch itself
+ * failed; otherwise the host could not be asked (no session, for bad input there too; a lost
+ * session; an answer of the wrong shape). It never throws.
  */
-async function askSwitchNames(host: TargetHost, open: (h: TargetHost) => Promise<HostSession>): Promise<{names: string[]; error: null} | {names: null; error: string}> {
+async function askSwitchNames(host: TargetHost, open: (h: TargetHost) => Promise<HostSession>): Promise<SwitchNames> {
   let session: HostSession | undefined
   try {
     session = await open(host)
     const r = await session.request({action: 'switch-names'})
-    if (!r.ok) return {names: null, error: r.error?.message ?? 'the host did not say'}
+    if (!r.ok) return {names: null, error: (r.error?.message ?? 'the host did not say').replace(/\s+/g, ' ').trim(), switchesUnreadable: r.error?.cmdlet === 'Get-VMSwitch'}
     return {names: answerData('switch-names', r).names, error: null}
   } catch (error) {
-    return {names: null, error: (error as Error).message}
+    return {names: null, error: (error as Error).message, switchesUnreadable: false}
   } finally {
     await session?.close().catch(() => {})
   }

@@ -4426,7 +4426,7 @@ export const RUNTIME_SCHEMAS: Readonly<Record<string, unknown>> = {
   "switch-names.schema.json": {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "switch-names",
-    "description": "The names of the host's virtual switches (Get-VMSwitch), for comparing the nodes of a failover cluster before a create (switch-name-mismatch, docs/clusters.md). One cmdlet: far lighter than facts, which a cluster's other nodes were asked before.",
+    "description": "The names of the host's virtual switches (Get-VMSwitch), for comparing the nodes of a failover cluster before a create (switch-name-mismatch, docs/clusters.md). One cmdlet: far lighter than facts. A host whose Get-VMSwitch fails fails the request, naming that cmdlet.",
     "$defs": {
       "request": {
         "title": "SwitchNamesRequest",

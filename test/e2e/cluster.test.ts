@@ -106,4 +106,21 @@ describe('a guest on a cluster node', () => {
     }
     expect(snapshot(p)).toEqual(before)
   }, 120_000)
+
+  it('a node whose switches cannot be read (Hyper-V not installed, or not for this user) counts as lacking them: exit 2, saying why, nothing changed', () => {
+    const p = clusterProject(NODES)
+    const node2File = join(p.dir, '.hvguest', 'node2.json')
+    for (const mode of ['not-installed', 'access-denied']) {
+      const state = JSON.parse(readFileSync(node2File, 'utf8'))
+      state.host.hyperV = mode
+      writeFileSync(node2File, JSON.stringify(state, null, 2) + '\n')
+      const before = snapshot(p)
+      const r = cli(p, ['create', './web.yaml', '--name', 'web1', '--host', 'hv1'])
+      expect(r.code, `${mode}: ${r.stdout}${r.stderr}`).toBe(2)
+      expect(r.stdout).toContain("[switch-name-mismatch] adapter 'Network Adapter' connects to virtual switch 'Lab', which cluster LAB node hv2 lacks")
+      expect(r.stdout).toMatch(/\(hv2: its switches could not be read: [^)\n]*\S/)
+      expect(r.stderr).not.toContain('they were not compared')
+      expect(snapshot(p)).toEqual(before)
+    }
+  }, 120_000)
 })
