@@ -16,9 +16,10 @@
  */
 import {diagnostic, type Diagnostic} from '../model/diagnostic.js'
 import type {TargetHost} from '../model/target-host.js'
-import {answerData} from '../powershell/answers.js'
+import type {SwitchNamesAnswer} from '../powershell/protocol-types.generated.js'
 import type {HostSession} from '../powershell/session.js'
 import type {CreateRun, Emit} from './create-run.js'
+import {askHosts} from './host-actions.js'
 
 const key = (cluster: string) => cluster.toLowerCase()
 
@@ -37,12 +38,13 @@ export async function clusterSwitchProblems(
   for (const r of run.hosts) if (r.target.cluster && switchesOf.has(r.target.name)) nodeSwitches.set(r.target.name, {node: r.target, switches: switchesOf.get(r.target.name)!})
   await Promise.all(
     others.map(async (h) => {
-      // Another node's own problem (no pwsh there, a broken state file) is not this run's input:
-      // that node is not compared, and said so.
-      const answer = await askSwitchNames(h, open)
-      if (answer.names) nodeSwitches.set(h.name, {node: h, switches: answer.names})
-      else if (answer.switchesUnreadable) nodeSwitches.set(h.name, {node: h, switches: [], why: answer.error})
-      else emit({type: 'host', host: h.name, message: `cluster ${h.cluster}: could not ask this node its switches (${answer.error}); they were not compared`})
+      // Another node's own problem (no pwsh there, a broken state file, a lost session) is not
+      // this run's input: that node is not compared, and said so. askHosts checks the answer's shape.
+      const [answer] = await askHosts<SwitchNamesAnswer>([h], {action: 'switch-names'}, open).catch((error: Error) => [{ok: false, data: null, error: {cmdlet: null, message: error.message}}])
+      const why = (answer.error?.message ?? '').replace(/\s+/g, ' ').trim()
+      if (answer.ok && answer.data) nodeSwitches.set(h.name, {node: h, switches: answer.data.names})
+      else if (answer.error?.cmdlet === 'Get-VMSwitch') nodeSwitches.set(h.name, {node: h, switches: [], why})
+      else emit({type: 'host', host: h.name, message: `cluster ${h.cluster}: could not ask this node its switches (${why}); they were not compared`})
     }),
   )
   const problems: Diagnostic[] = []
@@ -68,26 +70,4 @@ export async function clusterSwitchProblems(
     }
   }
   return problems
-}
-
-type SwitchNames = {names: string[]; error: null} | {names: null; error: string; switchesUnreadable: boolean}
-
-/**
- * One `switch-names` round trip in a session of its own, closed at once: the names, or why the
- * host could not give them. `switchesUnreadable`: the runtime ran there and Get-VMSwitch itself
- * failed; otherwise the host could not be asked (no session, for bad input there too; a lost
- * session; an answer of the wrong shape). It never throws.
- */
-async function askSwitchNames(host: TargetHost, open: (h: TargetHost) => Promise<HostSession>): Promise<SwitchNames> {
-  let session: HostSession | undefined
-  try {
-    session = await open(host)
-    const r = await session.request({action: 'switch-names'})
-    if (!r.ok) return {names: null, error: (r.error?.message ?? 'the host did not say').replace(/\s+/g, ' ').trim(), switchesUnreadable: r.error?.cmdlet === 'Get-VMSwitch'}
-    return {names: answerData('switch-names', r).names, error: null}
-  } catch (error) {
-    return {names: null, error: (error as Error).message, switchesUnreadable: false}
-  } finally {
-    await session?.close().catch(() => {})
-  }
 }

@@ -6,7 +6,7 @@
  * rest; a vmRoot off the Cluster Shared Volumes, or a switch another node lacks, is exit 2 with
  * nothing changed on either node.
  */
-import {readFileSync, writeFileSync} from 'node:fs'
+import {readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {stringify} from 'yaml'
@@ -105,6 +105,16 @@ describe('a guest on a cluster node', () => {
       expect(r.stdout).toContain("adapter 'Network Adapter' connects to virtual switch 'Lab', which cluster LAB node hv2 lacks: after a failover there the guest would have no network")
     }
     expect(snapshot(p)).toEqual(before)
+  }, 120_000)
+
+  it('a node that cannot be asked at all is said and not compared: the create goes on', () => {
+    const p = clusterProject(NODES)
+    // hv2's session cannot start: its emulator state file is gone.
+    rmSync(join(p.dir, '.hvguest', 'node2.json'))
+    const r = cli(p, ['create', './web.yaml', '--name', 'web1', '--host', 'hv1'])
+    expect(r.code, r.stdout + r.stderr).toBe(0)
+    expect(r.stderr).toMatch(/hv2.*cluster LAB: could not ask this node its switches \(.*\S.*\); they were not compared/)
+    expect(r.stdout).not.toContain('[switch-name-mismatch]')
   }, 120_000)
 
   it('a node whose switches cannot be read (Hyper-V not installed, or not for this user) counts as lacking them: exit 2, saying why, nothing changed', () => {
