@@ -1,5 +1,6 @@
 import {defineConfig} from 'vitest/config'
 import {SESSION_ENV_DEFAULTS} from './src/powershell/pwsh-process.js'
+import {TEST_PWSH_ENV} from './test/helpers/test-pwsh-env.mjs'
 
 export default defineConfig({
   test: {
@@ -19,7 +20,9 @@ export default defineConfig({
     // Hooks that build hosts or open sessions start pwsh: 120 s, as the pwsh tests have, not vitest's 10 s.
     hookTimeout: 120_000,
     // The defaults the CLI gives its own pwsh sessions (src/powershell/pwsh-process.ts
-    // SESSION_ENV_DEFAULTS), for the pwsh processes the tests start themselves.
-    env: {...SESSION_ENV_DEFAULTS},
+    // SESSION_ENV_DEFAULTS), for the pwsh processes the tests start themselves, and the tests' .NET runtime
+    // settings (test/helpers/test-pwsh-env.mjs: about a quarter less CPU per session), which the
+    // CLI's sessions inherit.
+    env: {...SESSION_ENV_DEFAULTS, ...TEST_PWSH_ENV},
   },
 })

@@ -17,6 +17,7 @@ import {connect, createServer} from 'node:net'
 import {tmpdir, userInfo} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {TEST_PWSH_ENV} from './test-pwsh-env.mjs'
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const SSHD = '/usr/sbin/sshd'
@@ -42,6 +43,16 @@ const canConnect = (port) =>
     s.once('connect', () => (s.destroy(), resolve(true)))
     s.once('error', () => resolve(false))
   })
+
+/**
+ * The far side's pwsh gets the tests' .NET runtime settings (test-pwsh-env.mjs) when this process has them
+ * (vitest's workers do), and not otherwise: a bench's far side runs pwsh as users' hosts do.
+ */
+const farSideRuntime = () =>
+  Object.entries(TEST_PWSH_ENV)
+    .filter(([name, value]) => process.env[name] === value)
+    .map(([name, value]) => ` ${name}=${value}`)
+    .join('')
 
 /**
  * Starts sshd; resolves once it listens. `powershellSubsystem: false` leaves out the
@@ -78,7 +89,7 @@ export async function startSshd(opts = {}) {
     'PermitRootLogin prohibit-password',
     'AcceptEnv none',
     'LogLevel ERROR',
-    `SetEnv PATH=${tools}:/usr/local/bin:/usr/bin:/bin XDG_CACHE_HOME=${cacheDir} POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off DOTNET_TieredPGO=0`,
+    `SetEnv PATH=${tools}:/usr/local/bin:/usr/bin:/bin XDG_CACHE_HOME=${cacheDir} POWERSHELL_TELEMETRY_OPTOUT=1 POWERSHELL_UPDATECHECK=Off DOTNET_TieredPGO=0${farSideRuntime()}`,
     ...(opts.powershellSubsystem === false ? [] : [`Subsystem powershell ${join(tools, 'pwsh')} -sshs -NoLogo -NoProfile`]),
   ].join('\n')
   writeFileSync(join(dir, 'sshd_config'), `${config}\n`)
