@@ -27,5 +27,6 @@ export {renderNetShow, renderNetApply, renderNetRestore} from './report/net-view
 export {labUp} from './lab/lab-up.js'
 export {labStatus} from './lab/lab-status.js'
 export {labDown} from './lab/lab-down.js'
+export {planLabPlaced} from './lab/lab-run.js'
 export {renderLabUp, renderLabStatus, renderLabDown} from './report/lab-run-view.js'
 export {liveProgress} from './report/live-progress.js'

@@ -54,7 +54,7 @@ export async function readHostMemory(hosts: readonly TargetHost[], open: (h: Tar
 }
 
 /** One `memory` round trip: the host's free memory, or why it could not say. */
-async function askMemory(session: HostSession): Promise<HostMemory> {
+export async function askMemory(session: HostSession): Promise<HostMemory> {
   const r = await session.request({action: 'memory'})
   if (!r.ok) return {error: r.error?.message ?? 'the host did not say'}
   try {

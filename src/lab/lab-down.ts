@@ -46,8 +46,7 @@ export async function labDown(opts: LabDownOptions, deps: LabDeps): Promise<LabD
   const planned = deps.plan(opts)
   const name = planned.labPlan.lab.name
   // What to remove comes from the hosts' records, not from the file: every host the lab may be on is asked.
-  const all = {...planned, labPlan: {...planned.labPlan, networks: planned.labPlan.networks.map((n) => ({...n, hosts: planned.targets.hosts.map((h) => h.name)}))}}
-  const lab = await openLabHosts(all, deps.open, emit)
+  const lab = await openLabHosts(planned, deps.open, emit, planned.targets.hosts)
   try {
     if (lab.problems.length > 0) return {status: 'invalid', lab: name, hosts: [], problems: lab.problems}
     const hosts: LabDownHost[] = await Promise.all(

@@ -7,8 +7,10 @@ import {report} from '../model/codes.js'
 import type {TargetHost} from '../model/target-host.js'
 import type {HostSession} from '../powershell/session.js'
 import {askFactsOn} from '../execute/host-facts.js'
+import {askMemory} from '../execute/placement-facts.js'
+import {hasHyperVModule} from '../model/host-os.js'
 import type {RunEvent} from '../execute/types.js'
-import type {LabFacts} from './lab-facts.js'
+import {recordOf, type LabFacts} from './lab-facts.js'
 import type {LabPlanRequest, LabPlanResult} from './plan-lab.js'
 
 export interface LabDeps {
@@ -31,10 +33,13 @@ export interface LabSessions {
 
 export type LabEmit = (e: RunEvent) => void
 
-/** The hosts the lab places guests on, each with a session and its facts (one round trip each). */
-export async function openLabHosts(result: LabPlanResult, open: LabDeps['open'], emit: LabEmit): Promise<LabSessions> {
+/**
+ * The hosts the lab places guests on (or `only` these), each with a session and its facts (one
+ * round trip each).
+ */
+export async function openLabHosts(result: LabPlanResult, open: LabDeps['open'], emit: LabEmit, only?: readonly TargetHost[]): Promise<LabSessions> {
   const names = new Set([...result.labPlan.plan.hosts.map((h) => h.name), ...result.labPlan.networks.flatMap((n) => n.hosts)])
-  const targets = result.targets.hosts.filter((h) => names.has(h.name))
+  const targets = only ? [...only] : result.targets.hosts.filter((h) => names.has(h.name))
   const sessions: HostSession[] = []
   const hosts: LabHost[] = []
   const problems: Diagnostic[] = []
@@ -59,4 +64,43 @@ export async function openLabHosts(result: LabPlanResult, open: LabDeps['open'],
   }
   hosts.sort((a, b) => targets.indexOf(a.target) - targets.indexOf(b.target))
   return {hosts, problems, close}
+}
+
+/**
+ * The lab's plan and its hosts' sessions. When the lab places guests by free memory
+ * (LabPlanResult.placesByMemory, src/lab/place-lab.ts), every target host that can have guests
+ * is opened first: its facts hold the lab's record there (where its guests already are), and one
+ * `memory` round trip says what is free; the lab is then planned with both. Otherwise the plan is
+ * made offline and only the hosts it uses are opened, as before. A host that cannot be read is
+ * in `lab.problems` (exit 2 for the caller), with the plan made without placement. `first` is
+ * the offline plan when the caller has it already.
+ */
+export async function openPlannedLab(req: LabPlanRequest, deps: LabDeps, emit: LabEmit, first: LabPlanResult = deps.plan(req)): Promise<{planned: LabPlanResult; lab: LabSessions}> {
+  if (!first.placesByMemory) return {planned: first, lab: await openLabHosts(first, deps.open, emit)}
+  const lab = await openLabHosts(first, deps.open, emit, first.targets.hosts.filter((h) => hasHyperVModule(h.os)))
+  try {
+    if (lab.problems.length > 0) return {planned: first, lab}
+    const memory = Object.fromEntries(await Promise.all(lab.hosts.map(async (h) => [h.target.name, await askMemory(h.session)] as const)))
+    for (const h of first.targets.hosts) memory[h.name] ??= {error: `${h.os} has no Hyper-V PowerShell module: hvguest plans for it but does not act on it`}
+    const made = new Map(lab.hosts.flatMap((h) => (recordOf(h.facts, first.labPlan.lab.name)?.guests ?? []).map((g) => [g.name.toLowerCase(), h.target.name] as const)))
+    return {planned: deps.plan({...req, placement: {memory, made}}), lab}
+  } catch (error) {
+    await lab.close()
+    throw error
+  }
+}
+
+/**
+ * `lab plan`: the lab's plan, placed by free memory when that applies (each host read, nothing
+ * changed, every session closed). A host that cannot be read is an error of the plan (exit 2):
+ * where the lab's guests already are cannot be told without it.
+ */
+export async function planLabPlaced(req: LabPlanRequest, deps: LabDeps, first?: LabPlanResult): Promise<LabPlanResult> {
+  const {planned, lab} = await openPlannedLab(req, deps, () => {}, first)
+  await lab.close()
+  if (lab.problems.length === 0) return planned
+  const plan = planned.labPlan.plan
+  const added = lab.problems.map((d) => ({...d, guest: d.guest ?? null, host: d.host ?? null}))
+  const errors = added.filter((d) => d.severity === 'error').length
+  return {...planned, labPlan: {...planned.labPlan, plan: {...plan, diagnostics: [...plan.diagnostics, ...added], summary: {...plan.summary, errors: plan.summary.errors + errors}}}}
 }

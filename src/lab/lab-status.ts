@@ -7,7 +7,7 @@ import type {Diagnostic} from '../model/diagnostic.js'
 import type {LabPlan} from '../model/lab-plan.js'
 import {askGuestStatus, analyzeGuest} from '../execute/guest-status.js'
 import {converge} from './converge.js'
-import {openLabHosts, type LabDeps} from './lab-run.js'
+import {openPlannedLab, type LabDeps} from './lab-run.js'
 import type {LabPlanRequest} from './plan-lab.js'
 
 export interface LabStatusNetwork {
@@ -48,14 +48,18 @@ export interface LabStatusResult {
   diagnostics: LabPlan['plan']['diagnostics']
 }
 
+const baseOf = (labPlan: LabPlan) => ({lab: labPlan.lab.name, networks: [], guests: [], converged: false, problems: [], diagnostics: labPlan.plan.diagnostics})
+
 export async function labStatus(req: LabPlanRequest, deps: LabDeps): Promise<LabStatusResult> {
-  const planned = deps.plan(req)
+  const first = deps.plan(req)
+  if (first.labPlan.plan.summary.errors > 0) return {...baseOf(first.labPlan), status: 'invalid'}
+  // Placed as `lab up` would place it, so that the status is of the same hosts (lab-run.ts).
+  const {planned, lab} = await openPlannedLab(req, deps, () => {}, first)
   const {labPlan} = planned
-  const base = {lab: labPlan.lab.name, networks: [], guests: [], converged: false, problems: [], diagnostics: labPlan.plan.diagnostics}
-  if (labPlan.plan.summary.errors > 0) return {...base, status: 'invalid'}
-  const lab = await openLabHosts(planned, deps.open, () => {})
+  const base = baseOf(labPlan)
   try {
     if (lab.problems.length > 0) return {...base, status: 'invalid', problems: lab.problems}
+    if (labPlan.plan.summary.errors > 0) return {...base, status: 'invalid'}
     const diff = converge(
       labPlan,
       new Map(lab.hosts.map((h) => [h.target.name, h.facts])),

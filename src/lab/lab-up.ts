@@ -18,7 +18,7 @@ import {beginOnHost, createGuestOnHost, preflight} from '../execute/create-steps
 import {waitForGuests, type IcReport, type WaitResult} from '../execute/guest-status.js'
 import type {GuestResult, RunResult} from '../execute/types.js'
 import {converge, type GuestChange, type HostConvergence, type LabConvergence, type NetworkChange} from './converge.js'
-import {openLabHosts, type LabDeps, type LabEmit, type LabHost} from './lab-run.js'
+import {openPlannedLab, type LabDeps, type LabEmit, type LabHost} from './lab-run.js'
 import {nextRecord, type NetworkMade} from './next-record.js'
 import type {LabPlanRequest} from './plan-lab.js'
 
@@ -76,33 +76,22 @@ const DEPENDENCY_TIMEOUT_MS = 10 * 60_000
 
 export async function labUp(opts: LabUpOptions, deps: LabDeps): Promise<LabUpResult> {
   const emit = opts.onEvent ?? (() => {})
-  const planned = deps.plan(opts)
-  const {labPlan} = planned
-  const base = (status: LabUpResult['status'], extra: Partial<LabUpResult> = {}): LabUpResult => ({
-    status,
-    lab: labPlan.lab.name,
-    runId: null,
-    networks: [],
-    guests: [],
-    problems: [],
-    diagnostics: labPlan.plan.diagnostics,
-    rollbackErrors: [],
-    commitErrors: [],
-    wait: null,
-    sessions: [],
-    labPlan,
-    ...extra,
-  })
-  if (labPlan.plan.summary.errors > 0) return base('invalid')
-  const known = new Set(labPlan.guests.map((g) => g.name.toLowerCase()))
+  // What the file alone refuses is refused before any host is asked.
+  const first = deps.plan(opts)
+  if (first.labPlan.plan.summary.errors > 0) return resultFor(first.labPlan)('invalid')
+  const known = new Set(first.labPlan.guests.map((g) => g.name.toLowerCase()))
   const unknown = (opts.recreate ?? []).filter((n) => !known.has(n.toLowerCase()))
   if (unknown.length > 0) {
-    return base('invalid', {problems: unknown.map((n) => ({code: 'input-invalid', severity: 'error', message: `--recreate ${n}: lab ${labPlan.lab.name} has no guest of that name`}))})
+    return resultFor(first.labPlan)('invalid', {problems: unknown.map((n) => ({code: 'input-invalid', severity: 'error', message: `--recreate ${n}: lab ${first.labPlan.lab.name} has no guest of that name`}))})
   }
 
-  const lab = await openLabHosts(planned, deps.open, emit)
+  const {planned, lab} = await openPlannedLab(opts, deps, emit, first)
+  const {labPlan} = planned
+  const base = resultFor(labPlan)
   try {
     if (lab.problems.length > 0) return base('invalid', {problems: lab.problems})
+    // Placement by memory can find what the file alone could not (a guest that fits nowhere).
+    if (labPlan.plan.summary.errors > 0) return base('invalid')
     const facts = new Map(lab.hosts.map((h) => [h.target.name, h.facts]))
     const hostOs = new Map(lab.hosts.map((h) => [h.target.name, h.target.os]))
     const diff = converge(labPlan, facts, hostOs, {recreate: opts.recreate})
@@ -119,6 +108,25 @@ export async function labUp(opts: LabUpOptions, deps: LabDeps): Promise<LabUpRes
     await lab.close()
   }
 }
+
+/** The result of `lab up` for a plan, with what is known so far. */
+const resultFor =
+  (labPlan: LabPlan) =>
+  (status: LabUpResult['status'], extra: Partial<LabUpResult> = {}): LabUpResult => ({
+    status,
+    lab: labPlan.lab.name,
+    runId: null,
+    networks: [],
+    guests: [],
+    problems: [],
+    diagnostics: labPlan.plan.diagnostics,
+    rollbackErrors: [],
+    commitErrors: [],
+    wait: null,
+    sessions: [],
+    labPlan,
+    ...extra,
+  })
 
 type Base = (status: LabUpResult['status'], extra?: Partial<LabUpResult>) => LabUpResult
 

@@ -11,6 +11,7 @@ import type {Diagnostic, SourceRef} from '../model/diagnostic.js'
 import {report} from '../model/codes.js'
 import type {HostOs} from '../model/host-os.js'
 import type {LabPlan, LabPlannedAdapter, LabPlannedGuest, LabPlannedNetwork} from '../model/lab-plan.js'
+import type {PlannedPlacement} from '../model/plan.js'
 import type {GuestSpec, Lab, LabGuest, NetworkAdapter} from '../model/schemas.js'
 import type {DocPath, Locate} from '../model/source.js'
 import type {TargetHost} from '../model/target-host.js'
@@ -25,6 +26,7 @@ import type {Targets} from '../resolve/targets.js'
 import {finishPlan, loadTemplate, planGuest, startPlan, type PlanStages} from '../plan/build-plan.js'
 import {broadcastOf, formatIpv4, networkOf, overlaps, parseIpv4, parseIpv4Cidr, type Ipv4Cidr} from '../util/ipv4.js'
 import {suggest} from '../util/did-you-mean.js'
+import {placeLabGuests, type LabPlacementInput} from './place-lab.js'
 
 export interface LabPlanRequest {
   /** The lab file (relative to cwd). */
@@ -34,6 +36,12 @@ export interface LabPlanRequest {
   hostOs?: HostOs
   strict?: boolean
   cwd?: string
+  /**
+   * Each host's free memory and where the lab's guests already are, read before planning
+   * (src/lab/lab-run.ts): with two or more target hosts, the guests the file gives no host are
+   * placed by it (place-lab.ts). Without it, they are spread over the hosts in turn.
+   */
+  placement?: LabPlacementInput
 }
 
 export interface LabPlanResult {
@@ -41,6 +49,12 @@ export interface LabPlanResult {
   /** Resolved guests with their inputs, in labPlan.guests order, for `lab up`. */
   resolved: ResolvedGuest[]
   targets: Targets
+  /**
+   * Planned in turn, and would be placed by free memory given `placement`: two or more target
+   * hosts, a guest the file gives no host, and a plan without errors (one that fails on its own
+   * asks no host).
+   */
+  placesByMemory: boolean
 }
 
 /** The template adapter settings a lab adapter at the same position keeps. */
@@ -63,6 +77,9 @@ interface LabMember {
   template: LoadedTemplate
   params: ParameterValues
   host: TargetHost
+  /** The file gives its host (host:, defaults.host); else it is placed in turn or by memory. */
+  pinned: boolean
+  placement: PlannedPlacement | null
   adapters: Array<LabPlannedAdapter & {position: number}>
   dependsOn: string[]
 }
@@ -76,7 +93,7 @@ export function planLab(req: LabPlanRequest, catalog?: Catalog): LabPlanResult {
   stages.diagnostics.unshift(...loaded.diagnostics)
   if (!lab || !loaded.locate) {
     const plan = finishPlan(stages, found, req.strict ?? false)
-    return {labPlan: {apiVersion: 'hvguest/v1', kind: 'LabPlan', lab: {name: basename(file), description: null, prefix: '', file}, networks: [], guests: [], plan}, resolved: [], targets: found}
+    return {labPlan: {apiVersion: 'hvguest/v1', kind: 'LabPlan', lab: {name: basename(file), description: null, prefix: '', file}, networks: [], guests: [], plan}, resolved: [], targets: found, placesByMemory: false}
   }
   const locate = loaded.locate
   const at = (...path: DocPath): SourceRef => locate(path)
@@ -98,8 +115,15 @@ export function planLab(req: LabPlanRequest, catalog?: Catalog): LabPlanResult {
   const members = expandMembers(lab, prefix, file, cwd, targets, stages, at, problem)
   assignAdapters(lab, members, byName, at, problem)
   const ordered = orderByDependencies(lab, members, at, problem)
+  const placing = req.placement !== undefined && targets.hosts.length > 1 && members.some((m) => !m.pinned)
+  if (placing) placeByMemory(members, byName, targets, stages, locate, req.placement!)
 
-  for (const m of ordered) planGuest(stages, {template: m.template, params: m.params, name: m.vmName, index: m.index, host: m.host, adjust: m.entry.networks ? adjustAdapters(m, locate) : undefined})
+  const toPlan = (m: LabMember) => ({template: m.template, params: m.params, name: m.vmName, index: m.index, host: m.host, adjust: m.entry.networks ? adjustAdapters(m, locate) : undefined})
+  for (const m of ordered) {
+    planGuest(stages, toPlan(m))
+    const resolved = stages.resolved.at(-1)
+    if (resolved?.guest.name === m.vmName) resolved.guest.placement = m.placement
+  }
 
   for (const n of networks) n.hosts = [...new Set(ordered.filter((m) => m.adapters.some((a) => a.network === n.name)).map((m) => m.host.name))]
   stages.diagnostics.push(...labDiagnostics)
@@ -130,7 +154,32 @@ export function planLab(req: LabPlanRequest, catalog?: Catalog): LabPlanResult {
     },
     resolved: ordered.map((m) => resolvedByName.get(m.vmName)).filter((g): g is ResolvedGuest => g !== undefined),
     targets,
+    placesByMemory: req.placement === undefined && targets.hosts.length > 1 && members.some((m) => !m.pinned) && plan.summary.errors === 0,
   }
+}
+
+/**
+ * The guests the file gives no host, placed by free memory (place-lab.ts). Each guest is planned
+ * once on its provisional host to learn the startup memory it needs (a template can size it from
+ * host values); the plan that counts is made after, on the host it gets.
+ */
+function placeByMemory(members: LabMember[], networks: Map<string, LabPlannedNetwork>, targets: Targets, stages: PlanStages, locate: Locate, input: LabPlacementInput): void {
+  const startupBytes = (m: LabMember): number => {
+    const trial: PlanStages = {...stages, diagnostics: [], resolved: []}
+    planGuest(trial, {template: m.template, params: m.params, name: m.vmName, index: m.index, host: m.host, adjust: m.entry.networks ? adjustAdapters(m, locate) : undefined})
+    return trial.resolved[0]?.guest.memory.startupBytes ?? 0
+  }
+  const hostLocal = (m: LabMember) => [...new Set(m.adapters.map((a) => networks.get(a.network.toLowerCase())!).filter((n) => n.type === 'internal' || n.type === 'private').map((n) => n.name))]
+  const {placed, diagnostics} = placeLabGuests(
+    members.map((m) => ({name: m.vmName, pinned: m.pinned ? m.host : null, hostLocalNetworks: hostLocal(m), startupBytes: startupBytes(m)})),
+    targets.hosts,
+    input,
+  )
+  members.forEach((m, i) => {
+    m.host = placed[i].host
+    m.placement = placed[i].placement
+  })
+  stages.diagnostics.push(...diagnostics)
 }
 
 type Problem = (code: Parameters<typeof report>[0], message: string, source: SourceRef, guest?: string) => void
@@ -251,24 +300,27 @@ function expandMembers(lab: Lab, prefix: string, file: string, cwd: string, targ
     const names = expandGuestNames({name: entry.name, count: entry.count ?? 1, defaultName: entry.name, context: {...redactedValues(params)}})
     stages.diagnostics.push(...names.diagnostics.map((d) => ({...d, source: d.source?.line === undefined ? at('spec', 'guests', i, 'name') : d.source})))
     names.names.forEach((labName, k) => {
-      const host = hostOf(entry, i)
-      if (!host) return
-      members.push({entryIndex: i, entry, index: k + 1, labName, vmName: prefix + labName, template, params, host, adapters: [], dependsOn: []})
+      const picked = hostOf(entry, i)
+      if (!picked) return
+      members.push({entryIndex: i, entry, index: k + 1, labName, vmName: prefix + labName, template, params, host: picked.host, pinned: picked.pinned, placement: null, adapters: [], dependsOn: []})
     })
   })
   return members
 }
 
-/** guest.host, else defaults.host, else the next host in turn (as `plan` spreads guests). */
-function hostPicker(lab: Lab, targets: Targets, at: At, problem: Problem): (entry: LabGuest, i: number) => TargetHost | undefined {
+/**
+ * guest.host, else defaults.host (pinned), else the next host in turn (as `plan` spreads guests
+ * without placement; with it, placeByMemory decides after).
+ */
+function hostPicker(lab: Lab, targets: Targets, at: At, problem: Problem): (entry: LabGuest, i: number) => {host: TargetHost; pinned: boolean} | undefined {
   let slot = 0
   const reported = new Set<string>()
   return (entry, i) => {
     if (targets.hosts.length === 0) return undefined
     const wanted = entry.host ?? lab.spec.defaults?.host
-    if (wanted === undefined) return targets.hosts[slot++ % targets.hosts.length]
+    if (wanted === undefined) return {host: targets.hosts[slot++ % targets.hosts.length], pinned: false}
     const hit = targets.hosts.find((h) => h.name.toLowerCase() === wanted.toLowerCase())
-    if (hit) return hit
+    if (hit) return {host: hit, pinned: true}
     const where = entry.host !== undefined ? at('spec', 'guests', i, 'host') : at('spec', 'defaults', 'host')
     const key = `${where.line}:${where.column}`
     if (!reported.has(key)) {

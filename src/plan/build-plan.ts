@@ -89,9 +89,7 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
   const count = req.count ?? 1
   let slot = 0 // without placement: the position in turn across hosts, over all templates of the run
   const placer = req.hostMemory && targets.hosts.length > 1 ? new Placer(targets.hosts, req.hostMemory) : null
-  if (placer) {
-    for (const u of placer.unasked) stages.diagnostics.push(report('placement-host-unasked', `host ${u.host.name} could not be asked its free memory, so no guest is placed there: ${u.error}`, {host: u.host.name}))
-  }
+  if (placer) stages.diagnostics.push(...placer.unaskedWarnings())
   for (const template of templates) {
     // A key no template declares is reported once, against the first template.
     const sets = (req.sets ?? []).filter((s) => (declaredSomewhere.has(setKey(s)) ? setKey(s) in template.parameters : template === templates[0]))

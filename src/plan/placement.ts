@@ -5,6 +5,8 @@
  * placed there, less the host's reserve (inventory `memoryReserve`, default 2GB). Pure: the free
  * memory was read from the hosts before planning, one `memory` round trip each.
  */
+import {report} from '../model/codes.js'
+import type {Diagnostic} from '../model/diagnostic.js'
 import {formatSize, GB} from '../model/sizes.js'
 import type {PlannedPlacement} from '../model/plan.js'
 import type {TargetHost} from '../model/target-host.js'
@@ -75,7 +77,30 @@ export class Placer {
     best.placedBytes += bytes
     return {ok: true, host: best.host, placement}
   }
+
+  /**
+   * Counts `bytes` against a host the run puts a guest on without asking the placer (a lab's
+   * guest written with host:, or one that goes with the guests it shares a network with), and
+   * says whether it fits there and what the host had before. A host that could not be asked
+   * fits: nothing is known of it.
+   */
+  take(host: TargetHost, bytes: number): {fits: boolean; placement: Placement; availableBytes: number; before: string} {
+    const c = this.candidates.find((x) => x.host === host)
+    if (c === undefined) return {fits: true, placement: {reason: '', freeBytes: 0, reserveBytes: 0, placedBytes: 0}, availableBytes: 0, before: 'memory that could not be asked'}
+    const placement: Placement = {reason: '', freeBytes: c.freeBytes, reserveBytes: c.reserveBytes, placedBytes: c.placedBytes}
+    const availableBytes = available(c)
+    const before = `${size(availableBytes)} available (${describe(c)})`
+    c.placedBytes += bytes
+    return {fits: availableBytes >= bytes, placement, availableBytes, before}
+  }
+
+  /** A warning per host that could not be asked: no guest is placed there. */
+  unaskedWarnings(): Diagnostic[] {
+    return this.unasked.map((u) => report('placement-host-unasked', `host ${u.host.name} could not be asked its free memory, so no guest is placed there: ${u.error}`, {host: u.host.name}))
+  }
 }
+
+export const sizeText = size
 
 function describe(c: Candidate): string {
   return `${size(c.freeBytes)} free, less the ${size(c.reserveBytes)} reserve${c.placedBytes > 0 ? `, less ${size(c.placedBytes)} this run placed there` : ''}`

@@ -2,7 +2,9 @@
  * Placement by free memory through the BUILT CLI, with three emulated hosts of 16, 32 and 8 GB
  * (free memory: that, less 2 GB for the host, less every running guest's): `plan` shows where
  * each guest goes and why, a guest that fits nowhere is exit 2 with nothing changed on any host,
- * and a guest that starts takes its memory from its host, so the next plan sees less there.
+ * and a guest that starts takes its memory from its host, so the next plan sees less there. A lab
+ * is placed the same way, with its internal network's guests together, and they stay where the
+ * lab made them.
  */
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -16,14 +18,15 @@ const HOSTS: EmulatorProjectOptions = {
   memoryBytes: 16 * GB,
   switches: ['Lab'],
   guestTiming: {heartbeatSeconds: 0, addressSeconds: 0},
+  // Each host in a folder of its own: an emulated host's drives are beside its state file.
   setup: [
-    "New-HvEmulatorState -Path '.hvguest/b.json' -Switches 'Lab' -MemoryBytes 32GB -GuestHeartbeatSeconds 0 -GuestAddressSeconds 0 | Out-Null",
-    "New-HvEmulatorState -Path '.hvguest/c.json' -Switches 'Lab' -MemoryBytes 8GB -GuestHeartbeatSeconds 0 -GuestAddressSeconds 0 | Out-Null",
+    "New-HvEmulatorState -Path '.hvguest/b/state.json' -Switches 'Lab' -MemoryBytes 32GB -GuestHeartbeatSeconds 0 -GuestAddressSeconds 0 | Out-Null",
+    "New-HvEmulatorState -Path '.hvguest/c/state.json' -Switches 'Lab' -MemoryBytes 8GB -GuestHeartbeatSeconds 0 -GuestAddressSeconds 0 | Out-Null",
   ].join('\n'),
 }
 beforeAll(() => prebuildEmulatorProjects([HOSTS]), 300_000)
 
-const STATES = {a: '.hvguest/emulator-state.json', b: '.hvguest/b.json', c: '.hvguest/c.json'}
+const STATES = {a: '.hvguest/emulator-state.json', b: '.hvguest/b/state.json', c: '.hvguest/c/state.json'}
 
 /** The project with its three hosts in one inventory, and a template of `memory` startup memory. */
 function project(memory = '8GB', reserveOfC?: string): EmulatorProject {
@@ -141,5 +144,56 @@ describe('placement by free memory', {timeout: 120_000}, () => {
     )
     expect(r.stdout).toContain("'huge' failed to start. Not enough memory in the system to start the virtual machine huge with ram size 15360 megabytes.")
     expect(r.stdout).toContain('small: Running')
+  })
+})
+
+describe('a lab placed by free memory', {timeout: 180_000}, () => {
+  /** web1 and web2 on the lab's internal network lan (one host only), solo on the hosts' switch Lab, 8GB each. */
+  const labFile = (extra: unknown[] = []) =>
+    stringify({
+      apiVersion: 'hvguest/v1',
+      kind: 'Lab',
+      metadata: {name: 'mem'},
+      spec: {
+        networks: [{name: 'lan', type: 'internal', subnet: '10.50.0.0/24'}],
+        guests: [{name: 'web{{index}}', count: 2, template: 'web', networks: [{network: 'lan', address: '10.50.0.11/24'}]}, {name: 'solo', template: 'web'}, ...extra],
+      },
+    })
+  const hostsOf = (guests: any[]) => Object.fromEntries(guests.map((g) => [g.name, g.host]))
+  const actions = (guests: any[]) => Object.fromEntries(guests.map((g) => [g.name, `${g.host} ${g.action}`]))
+  const reasons = (plan: any) => Object.fromEntries(plan.guests.map((g: any) => [g.name, g.placement?.reason ?? null]))
+
+  it('lab up places a network\'s guests together by memory; lab plan and lab up keep them where they were made, and an added one follows its network', () => {
+    const p = project('8GB')
+    // hosts a and b only: two sessions per command
+    const inventory = parse(readFileSync(join(p.dir, 'hosts.yaml'), 'utf8'))
+    inventory.hosts = inventory.hosts.slice(0, 2)
+    writeFileSync(join(p.dir, 'hosts.yaml'), stringify(inventory))
+    writeFileSync(join(p.dir, 'lab.yaml'), labFile())
+    // available: a 12, b 28. web1 + web2 (16GB, one network) → b, 12 left; solo → a (tied with b, first in the inventory)
+    // (the reasons the plan gives: test/unit/lab/place-lab.test.ts)
+    const up = runCli(['lab', 'up', '--json'], {cwd: p.dir})
+    expect(up.code, up.stderr + up.stdout).toBe(0)
+    expect(actions(json(up).guests)).toEqual({web1: 'b create', web2: 'b create', solo: 'a create'})
+
+    // b now keeps 20GB for itself: placed afresh, web1 + web2 (16GB) would fit nowhere (a 12, b 10)
+    inventory.hosts[1].memoryReserve = '20GB'
+    writeFileSync(join(p.dir, 'hosts.yaml'), stringify(inventory))
+    const before = states(p)
+    const replanned = runCli(['lab', 'plan', '--json'], {cwd: p.dir})
+    expect(replanned.code, replanned.stderr + replanned.stdout).toBe(0)
+    expect(hostsOf(json(replanned).guests)).toEqual({web1: 'b', web2: 'b', solo: 'a'})
+    expect(reasons(json(replanned).plan).web1).toBe("an earlier lab up made it on b, and a lab's guest stays where it was made")
+    const again = runCli(['lab', 'up', '--json'], {cwd: p.dir})
+    expect(again.code, again.stderr + again.stdout).toBe(0)
+    expect(json(again).status).toBe('unchanged')
+    expect(hostsOf(json(again).guests)).toEqual({web1: 'b', web2: 'b', solo: 'a'})
+    expect(states(p)).toEqual(before)
+
+    // web3 on lan goes where its network's guests are, though a has more available (12 against b's 10)
+    writeFileSync(join(p.dir, 'lab.yaml'), labFile([{name: 'web3', template: 'web', networks: [{network: 'lan', address: '10.50.0.13/24'}]}]))
+    const added = runCli(['lab', 'up', '--json'], {cwd: p.dir})
+    expect(added.code, added.stderr + added.stdout).toBe(0)
+    expect(actions(json(added).guests)).toEqual({web1: 'b exists', web2: 'b exists', solo: 'a exists', web3: 'b create'})
   })
 })
