@@ -30,7 +30,7 @@ export async function readHostMemory(hosts: readonly TargetHost[], open: (h: Tar
   const settled = await Promise.allSettled(
     hosts.map(async (host) => {
       if (!hasHyperVModule(host.os)) {
-        memory[host.name] = {error: `${host.os} has no Hyper-V PowerShell module: hvguest plans for it but does not act on it`}
+        memory[host.name] = {error: notActedOn(host.os)}
         return
       }
       let session: HostSession
@@ -52,6 +52,9 @@ export async function readHostMemory(hosts: readonly TargetHost[], open: (h: Tar
   }
   return {memory, sessions}
 }
+
+/** Why a host of an OS without the Hyper-V module (2008, 2008 R2) is not asked its memory. */
+export const notActedOn = (os: string): string => `${os} has no Hyper-V PowerShell module: hvguest plans for it but does not act on it`
 
 /** One `memory` round trip: the host's free memory, or why it could not say. */
 export async function askMemory(session: HostSession): Promise<HostMemory> {

@@ -7,7 +7,7 @@ import {report} from '../model/codes.js'
 import type {TargetHost} from '../model/target-host.js'
 import type {HostSession} from '../powershell/session.js'
 import {askFactsOn} from '../execute/host-facts.js'
-import {askMemory} from '../execute/placement-facts.js'
+import {askMemory, notActedOn} from '../execute/placement-facts.js'
 import {hasHyperVModule} from '../model/host-os.js'
 import type {RunEvent} from '../execute/types.js'
 import {recordOf, type LabFacts} from './lab-facts.js'
@@ -46,21 +46,22 @@ export async function openLabHosts(result: LabPlanResult, open: LabDeps['open'],
   const close = async () => {
     await Promise.all(sessions.map((s) => s.close().catch(() => {})))
   }
-  try {
-    await Promise.all(
-      targets.map(async (target) => {
-        emit({type: 'host', host: target.name, message: `connecting (${target.transport})`})
-        const session = await open(target)
-        sessions.push(session)
-        const asked = await askFactsOn(session, target)
-        if (!asked.facts) problems.push(report('host-unreachable', `host ${target.name}: could not read its facts: ${asked.error}`, {host: target.name}))
-        else hosts.push({target, session, facts: asked.facts})
-      }),
-    )
-  } catch (error) {
+  // Every host is waited for, so that a session that opens after another host failed is closed too.
+  const settled = await Promise.allSettled(
+    targets.map(async (target) => {
+      emit({type: 'host', host: target.name, message: `connecting (${target.transport})`})
+      const session = await open(target)
+      sessions.push(session)
+      const asked = await askFactsOn(session, target)
+      if (!asked.facts) problems.push(report('host-unreachable', `host ${target.name}: could not read its facts: ${asked.error}`, {host: target.name}))
+      else hosts.push({target, session, facts: asked.facts})
+    }),
+  )
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) {
     // Bad input (no pwsh, a broken emulator state file) and a lost session alike: no session stays open.
     await close()
-    throw error
+    throw failed.reason
   }
   hosts.sort((a, b) => targets.indexOf(a.target) - targets.indexOf(b.target))
   return {hosts, problems, close}
@@ -81,9 +82,19 @@ export async function openPlannedLab(req: LabPlanRequest, deps: LabDeps, emit: L
   try {
     if (lab.problems.length > 0) return {planned: first, lab}
     const memory = Object.fromEntries(await Promise.all(lab.hosts.map(async (h) => [h.target.name, await askMemory(h.session)] as const)))
-    for (const h of first.targets.hosts) memory[h.name] ??= {error: `${h.os} has no Hyper-V PowerShell module: hvguest plans for it but does not act on it`}
-    const made = new Map(lab.hosts.flatMap((h) => (recordOf(h.facts, first.labPlan.lab.name)?.guests ?? []).map((g) => [g.name.toLowerCase(), h.target.name] as const)))
-    return {planned: deps.plan({...req, placement: {memory, made}}), lab}
+    for (const h of first.targets.hosts) memory[h.name] ??= {error: notActedOn(h.os)}
+    // A guest in two hosts' records (copied by hand?) stays with the first host of the inventory.
+    const made = new Map<string, string>()
+    for (const h of lab.hosts) for (const g of recordOf(h.facts, first.labPlan.lab.name)?.guests ?? []) if (!made.has(g.name.toLowerCase())) made.set(g.name.toLowerCase(), h.target.name)
+    const planned = deps.plan({...req, placement: {memory, made}})
+    // A host the plan uses that was not opened (a guest written for a host without the Hyper-V
+    // module) is opened now, so that it is refused as it would be without placement.
+    const used = new Set([...planned.labPlan.plan.hosts.map((h) => h.name), ...planned.labPlan.networks.flatMap((n) => n.hosts)])
+    const unopened = planned.targets.hosts.filter((h) => used.has(h.name) && !lab.hosts.some((x) => x.target.name === h.name))
+    if (unopened.length === 0) return {planned, lab}
+    const more = await openLabHosts(planned, deps.open, emit, unopened)
+    const hosts = [...lab.hosts, ...more.hosts].sort((a, b) => planned.targets.hosts.indexOf(a.target) - planned.targets.hosts.indexOf(b.target))
+    return {planned, lab: {hosts, problems: more.problems, close: () => Promise.all([lab.close(), more.close()]).then(() => {})}}
   } catch (error) {
     await lab.close()
     throw error

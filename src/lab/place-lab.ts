@@ -45,13 +45,16 @@ export function placeLabGuests(guests: readonly PlaceableGuest[], hosts: readonl
   const placer = new Placer(hosts, input.memory)
   const diagnostics = placer.unaskedWarnings()
   const hostNamed = (name: string | undefined) => (name === undefined ? undefined : hosts.find((h) => h.name.toLowerCase() === name.toLowerCase()))
-  const madeOn = guests.map((g) => hostNamed(input.made.get(g.name.toLowerCase())))
-  const placed: GuestPlacement[] = guests.map((g, i) => ({host: madeOn[i] ?? g.pinned ?? hosts[0], placement: null}))
+  const recorded = guests.map((g) => hostNamed(input.made.get(g.name.toLowerCase())))
+  // host: is the file's choice and wins, as it does when no guest is placed; the record places the others.
+  const madeOn = guests.map((g, i) => (g.pinned ? undefined : recorded[i]))
+  const placed: GuestPlacement[] = guests.map((g, i) => ({host: g.pinned ?? madeOn[i] ?? hosts[0], placement: null}))
 
-  // A guest written with host: counts against that host first, whatever order the file has. Its
-  // host is the file's choice, as --host is create's: it is not checked against the memory.
+  // A guest written with host: counts against that host first (unless it is made there already),
+  // whatever order the file has. Its host is the file's choice, as --host is create's: it is not
+  // checked against the memory.
   guests.forEach((g, i) => {
-    if (!madeOn[i] && g.pinned) placer.take(g.pinned, g.startupBytes)
+    if (g.pinned && recorded[i] !== g.pinned) placer.take(g.pinned, g.startupBytes)
   })
 
   for (const group of groupsOf(guests)) {

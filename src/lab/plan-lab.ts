@@ -23,7 +23,7 @@ import {expandGuestNames} from '../render/guest-names.js'
 import type {Catalog} from '../resolve/integration/catalog.js'
 import type {ResolvedGuest} from '../resolve/guest.js'
 import type {Targets} from '../resolve/targets.js'
-import {finishPlan, loadTemplate, planGuest, startPlan, type PlanStages} from '../plan/build-plan.js'
+import {finishPlan, loadTemplate, planGuest, startPlan, trialPlan, type GuestToPlan, type PlanStages} from '../plan/build-plan.js'
 import {broadcastOf, formatIpv4, networkOf, overlaps, parseIpv4, parseIpv4Cidr, type Ipv4Cidr} from '../util/ipv4.js'
 import {suggest} from '../util/did-you-mean.js'
 import {placeLabGuests, type LabPlacementInput} from './place-lab.js'
@@ -115,10 +115,12 @@ export function planLab(req: LabPlanRequest, catalog?: Catalog): LabPlanResult {
   const members = expandMembers(lab, prefix, file, cwd, targets, stages, at, problem)
   assignAdapters(lab, members, byName, at, problem)
   const ordered = orderByDependencies(lab, members, at, problem)
-  const placing = req.placement !== undefined && targets.hosts.length > 1 && members.some((m) => !m.pinned)
-  if (placing) placeByMemory(members, byName, targets, stages, locate, req.placement!)
+  // Guests the file gives no host, over two or more hosts: placed by memory when the hosts'
+  // answers are given, else in turn for now (provisional: `lab up` places them by memory).
+  const placeable = targets.hosts.length > 1 && members.some((m) => !m.pinned)
+  const toPlan = (m: LabMember): GuestToPlan => ({template: m.template, params: m.params, name: m.vmName, index: m.index, host: m.host, adjust: m.entry.networks ? adjustAdapters(m, locate) : undefined})
+  if (placeable && req.placement) placeByMemory(members, byName, targets, stages, toPlan, req.placement)
 
-  const toPlan = (m: LabMember) => ({template: m.template, params: m.params, name: m.vmName, index: m.index, host: m.host, adjust: m.entry.networks ? adjustAdapters(m, locate) : undefined})
   for (const m of ordered) {
     planGuest(stages, toPlan(m))
     const resolved = stages.resolved.at(-1)
@@ -126,6 +128,14 @@ export function planLab(req: LabPlanRequest, catalog?: Catalog): LabPlanResult {
   }
 
   for (const n of networks) n.hosts = [...new Set(ordered.filter((m) => m.adapters.some((a) => a.network === n.name)).map((m) => m.host.name))]
+  const provisional = placeable && !req.placement
+  for (const n of networks.filter((x) => !provisional && (x.type === 'internal' || x.type === 'private') && x.hosts.length > 1)) {
+    problem(
+      'lab-network-split',
+      `network ${n.name} (${n.type}) has guests on ${n.hosts.join(', ')}: each of these hosts gets a switch ${n.switch} of its own, and guests on different hosts cannot reach each other over it; give them one host (host:)`,
+      at('spec', 'networks', lab.spec.networks!.findIndex((x) => x.name === n.name), 'name'),
+    )
+  }
   stages.diagnostics.push(...labDiagnostics)
   const plan = finishPlan(stages, targets, req.strict ?? false)
   // A guest's name is written in the lab file: a finding about it is at that line.
@@ -154,7 +164,7 @@ export function planLab(req: LabPlanRequest, catalog?: Catalog): LabPlanResult {
     },
     resolved: ordered.map((m) => resolvedByName.get(m.vmName)).filter((g): g is ResolvedGuest => g !== undefined),
     targets,
-    placesByMemory: req.placement === undefined && targets.hosts.length > 1 && members.some((m) => !m.pinned) && plan.summary.errors === 0,
+    placesByMemory: provisional && plan.summary.errors === 0,
   }
 }
 
@@ -163,12 +173,8 @@ export function planLab(req: LabPlanRequest, catalog?: Catalog): LabPlanResult {
  * once on its provisional host to learn the startup memory it needs (a template can size it from
  * host values); the plan that counts is made after, on the host it gets.
  */
-function placeByMemory(members: LabMember[], networks: Map<string, LabPlannedNetwork>, targets: Targets, stages: PlanStages, locate: Locate, input: LabPlacementInput): void {
-  const startupBytes = (m: LabMember): number => {
-    const trial: PlanStages = {...stages, diagnostics: [], resolved: []}
-    planGuest(trial, {template: m.template, params: m.params, name: m.vmName, index: m.index, host: m.host, adjust: m.entry.networks ? adjustAdapters(m, locate) : undefined})
-    return trial.resolved[0]?.guest.memory.startupBytes ?? 0
-  }
+function placeByMemory(members: LabMember[], networks: Map<string, LabPlannedNetwork>, targets: Targets, stages: PlanStages, toPlan: (m: LabMember) => GuestToPlan, input: LabPlacementInput): void {
+  const startupBytes = (m: LabMember): number => trialPlan(stages, toPlan(m)).planned?.guest.memory.startupBytes ?? 0
   const hostLocal = (m: LabMember) => [...new Set(m.adapters.map((a) => networks.get(a.network.toLowerCase())!).filter((n) => n.type === 'internal' || n.type === 'private').map((n) => n.name))]
   const {placed, diagnostics} = placeLabGuests(
     members.map((m) => ({name: m.vmName, pinned: m.pinned ? m.host : null, hostLocalNetworks: hostLocal(m), startupBytes: startupBytes(m)})),

@@ -77,6 +77,7 @@ export const CODES = {
   'lab-dependency-invalid': {severity: 'error', summary: 'A lab guest\'s dependsOn names no guest of the lab, or the dependencies form a cycle.'},
   'lab-network-unknown': {severity: 'error', summary: 'A lab guest\'s adapter names a network the lab does not declare; or (lab up) a network of type existing names a switch the host does not have.'},
   'lab-no-dhcp': {severity: 'warning', summary: 'A lab adapter has no address on an internal or private network, where nothing hands out addresses unless the host runs DHCP.'},
+  'lab-network-split': {severity: 'warning', summary: 'An internal or private network\'s guests are on more than one host (their host:, or where an earlier lab up made them): each host gets a switch of its own, and guests on different hosts cannot reach each other over it.'},
   // -- labs (hvguest lab up): found on the host from its facts, before any change (exit 2)
   'lab-name-taken': {severity: 'error', summary: 'The host has a switch or VM of a name the lab would create that the lab did not create (no record of it, no hvguest lab note on the switch).'},
   'lab-adapter-unavailable': {severity: 'error', summary: 'An external network\'s physical adapter is missing, not Up, wireless, or already bound to another switch (one external switch per adapter).'},
@@ -135,7 +136,7 @@ export const CODES = {
   'cluster-unavailable': {severity: 'error', summary: 'A host the inventory names as a cluster node cannot read its cluster (the cluster service is not running, or the host is a node of another cluster).'},
   // -- placement by free memory (plan, create: found before any change, exit 2)
   'placement-no-fit': {severity: 'error', summary: 'No host has the memory a guest needs, after what the run already placed there and the host\'s reserve (memoryReserve, default 2GB).'},
-  'placement-host-unasked': {severity: 'warning', summary: 'A host could not be asked its free memory, so no guest was placed there.'},
+  'placement-host-unasked': {severity: 'warning', summary: 'A host could not be asked its free memory, so no guest was placed there by memory.'},
   // -- the host and its shell (found before any change, exit 2)
   'hyperv-module-missing': {severity: 'error', summary: 'The host has no Hyper-V PowerShell module (Windows Server 2008 / 2008 R2, a machine without Hyper-V, Linux or macOS): hvguest can plan for it, not act on it.'},
   'shell-missing': {severity: 'error', summary: 'The PowerShell the inventory\'s shell names (pwsh, powershell or a path) is not on the machine that would run the session.'},

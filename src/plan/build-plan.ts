@@ -114,9 +114,8 @@ export function planRun(req: PlanRequest, catalog: Catalog = loadCatalog()): Pla
  * template can size it from host values), then on the host the placer picks, when that differs.
  */
 function placeGuest(stages: PlanStages, placer: Placer, guest: Omit<GuestToPlan, 'host'>, hosts: readonly TargetHost[]): void {
-  const trial: PlanStages = {...stages, diagnostics: [], resolved: []}
-  planGuest(trial, {...guest, host: hosts[0]})
-  const planned = trial.resolved[0]
+  const trial = trialPlan(stages, {...guest, host: hosts[0]})
+  const planned = trial.planned
   // A guest that cannot be planned has the same problems on any host: report them as found.
   if (planned === undefined) {
     stages.diagnostics.push(...trial.diagnostics)
@@ -136,6 +135,16 @@ function placeGuest(stages: PlanStages, placer: Placer, guest: Omit<GuestToPlan,
   }
   const resolved = stages.resolved.at(-1)
   if (resolved?.guest.name === guest.name) resolved.guest.placement = placed.placement
+}
+
+/**
+ * A guest planned on the side, to learn what it needs (its startup memory) before its host is
+ * chosen: what it found and how it resolved, kept out of the run's own findings and guests.
+ */
+export function trialPlan(stages: PlanStages, guest: GuestToPlan): {diagnostics: Diagnostic[]; planned: ResolvedGuest | undefined} {
+  const trial: PlanStages = {...stages, diagnostics: [], resolved: []}
+  planGuest(trial, guest)
+  return {diagnostics: trial.diagnostics, planned: trial.resolved[0]}
 }
 
 /**

@@ -94,9 +94,9 @@ export class Placer {
     return {fits: availableBytes >= bytes, placement, availableBytes, before}
   }
 
-  /** A warning per host that could not be asked: no guest is placed there. */
+  /** A warning per host that could not be asked: no guest is placed there by memory (a lab's guest written for it, or made there, still is). */
   unaskedWarnings(): Diagnostic[] {
-    return this.unasked.map((u) => report('placement-host-unasked', `host ${u.host.name} could not be asked its free memory, so no guest is placed there: ${u.error}`, {host: u.host.name}))
+    return this.unasked.map((u) => report('placement-host-unasked', `host ${u.host.name} could not be asked its free memory, so no guest is placed there by memory: ${u.error}`, {host: u.host.name}))
   }
 }
 

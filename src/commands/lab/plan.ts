@@ -10,9 +10,11 @@ created (dependsOn first), and checks what the file alone decides: addresses aga
 subnets, duplicates, overlapping subnets, NAT, dependencies, network names. With two or more
 hosts and guests the file gives no host, it places them by free memory as "lab up" does: it
 reads each host's record of the lab (a guest the lab made stays where it is) and its free memory,
-and changes nothing; a host it cannot read is exit 2. Otherwise nothing touches a host.
+and changes nothing; a host it cannot read is exit 2, with its code. Otherwise nothing touches a
+host.
 With --json, prints the LabPlan JSON (apiVersion hvguest/v1, kind LabPlan) and nothing else.
-Exit codes: 0 ok (warnings allowed), 2 invalid input or a plan with errors (--strict: warnings too).`
+Exit codes: 0 ok (warnings allowed), 2 invalid input, a plan with errors (--strict: warnings too)
+or a host that cannot be read, 1 a host's session lost while it was read.`
 
   static override examples = [
     {description: 'Plan lab.yaml in this folder', command: '<%= config.bin %> <%= command.id %>'},

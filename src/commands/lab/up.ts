@@ -5,7 +5,9 @@ import {labFileArg, labFlags, labRequest} from '../../cli/lab-flags.js'
 
 export default class LabUpCommand extends BaseCommand {
   static override summary = 'Bring the hosts to the lab file: create the networks and guests that are missing.'
-  static override description = `Plans the lab, reads each host once, and changes only the difference: missing networks
+  static override description = `Plans the lab, reads each host once (placing guests without host: by free memory, it reads
+every host of the inventory, and its free memory too; a guest the lab made stays where it is),
+and changes only the difference: missing networks
 first (switch, gateway address, NAT), then missing guests in dependsOn order; a dependency is
 started and reports its planned address through KVP before its dependents are made. A guest
 that differs from its plan is reported as drift and left alone unless --recreate names it.

@@ -71,6 +71,26 @@ describe('a lab placed by free memory', () => {
     expect(reasonOf(made, 'a')).toContain('on hv2, where an earlier lab up made b')
   })
 
+  it("host: wins over a host's record, as it does when no guest is placed by memory", () => {
+    const r = plan([guest('a', {host: 'hv2'}), guest('b')], placement({hv1: 32, hv2: 32}, {a: 'hv1'}))
+    expect(hostsOf(r).a).toBe('hv2')
+    expect(hostsOf(plan([guest('a', {host: 'hv2'}), guest('b', {host: 'hv1'})]))).toEqual({a: 'hv2', b: 'hv1'})
+  })
+
+  it('an internal or private network whose guests end up on two hosts (host:, or made there) is lab-network-split at the network', () => {
+    const split = plan([guest('a', {host: 'hv1', networks: [onLan('10.200.1.10/24')]}), guest('b', {host: 'hv2', networks: [onLan('10.200.1.11/24')]})])
+    expect(split.labPlan.plan.diagnostics.filter((d) => d.code === 'lab-network-split').map((d) => [d.severity, d.source?.path, d.message])).toEqual([
+      ['warning', 'spec.networks[0].name', expect.stringContaining('network lan (internal) has guests on hv1, hv2: each of these hosts gets a switch lan of its own')],
+    ])
+    const made = plan([guest('a', {networks: [onLan('10.200.1.10/24')]}), guest('b', {networks: [onLan('10.200.1.11/24')]})], placement({hv1: 32, hv2: 32}, {a: 'hv1', b: 'hv2'}))
+    expect(labCodesOf(made)).toContain('lab-network-split')
+    // near miss: both on one host; and spread in turn before placement (lab up places them together): no warning
+    expect(labCodesOf(plan([guest('a', {host: 'hv1', networks: [onLan('10.200.1.10/24')]}), guest('b', {host: 'hv1', networks: [onLan('10.200.1.11/24')]})]))).not.toContain('lab-network-split')
+    const provisional = plan([guest('a', {networks: [onLan('10.200.1.10/24')]}), guest('b', {networks: [onLan('10.200.1.11/24')]})])
+    expect(provisional.labPlan.networks[0].hosts).toEqual(['hv1', 'hv2'])
+    expect(labCodesOf(provisional)).not.toContain('lab-network-split')
+  })
+
   it('a guest with host: counts against its host, so the others go elsewhere', () => {
     const r = plan([guest('a'), guest('b', {host: 'hv1'})], placement({hv1: 16, hv2: 14}))
     // without b's 4GB on hv1, a would go there (14 > 12)

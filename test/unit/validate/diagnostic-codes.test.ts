@@ -356,6 +356,8 @@ const COVERED_ELSEWHERE: Partial<Record<Code, string[]>> = {
 }
 
 /** The lab codes: a lab file planned with planLab (test/helpers/lab-fixture.ts), each with its near miss. */
+/** Two hosts, for what only a lab over several hosts can get wrong. */
+const TWO_HOSTS = {hosts: [{name: 'hv1', os: 'windows-server-2022'}, {name: 'hv2', os: 'windows-server-2022'}]}
 const lanGuest = (name: string, networks: unknown[], extra: Record<string, unknown> = {}) => ({name, template: 't1', networks, ...extra})
 const LAB_CASES: Partial<Record<Code, {trigger: LabFixture; nearMiss: LabFixture}>> = {
   'lab-address-invalid': {
@@ -385,6 +387,10 @@ const LAB_CASES: Partial<Record<Code, {trigger: LabFixture; nearMiss: LabFixture
   'lab-no-dhcp': {
     trigger: {lab: {networks: [LAN], guests: [lanGuest('a', [onLan()])]}},
     nearMiss: {lab: {networks: [LAN], guests: [lanGuest('a', [onLan('10.200.1.10/24')])]}},
+  },
+  'lab-network-split': {
+    trigger: {project: {inventory: TWO_HOSTS}, request: {inventory: 'hosts.yaml'}, lab: {networks: [LAN], guests: [lanGuest('a', [onLan('10.200.1.10/24')], {host: 'hv1'}), lanGuest('b', [onLan('10.200.1.11/24')], {host: 'hv2'})]}},
+    nearMiss: {project: {inventory: TWO_HOSTS}, request: {inventory: 'hosts.yaml'}, lab: {networks: [LAN], guests: [lanGuest('a', [onLan('10.200.1.10/24')], {host: 'hv1'}), lanGuest('b', [onLan('10.200.1.11/24')], {host: 'hv1'})]}},
   },
 }
 
