@@ -33,12 +33,15 @@ export interface LabSessions {
 
 export type LabEmit = (e: RunEvent) => void
 
+/** The names of the hosts a lab's plan puts a guest or a network on. */
+const hostsUsed = (result: LabPlanResult): Set<string> => new Set([...result.labPlan.plan.hosts.map((h) => h.name), ...result.labPlan.networks.flatMap((n) => n.hosts)])
+
 /**
  * The hosts the lab places guests on (or `only` these), each with a session and its facts (one
  * round trip each).
  */
 export async function openLabHosts(result: LabPlanResult, open: LabDeps['open'], emit: LabEmit, only?: readonly TargetHost[]): Promise<LabSessions> {
-  const names = new Set([...result.labPlan.plan.hosts.map((h) => h.name), ...result.labPlan.networks.flatMap((n) => n.hosts)])
+  const names = hostsUsed(result)
   const targets = only ? [...only] : result.targets.hosts.filter((h) => names.has(h.name))
   const sessions: HostSession[] = []
   const hosts: LabHost[] = []
@@ -89,7 +92,7 @@ export async function openPlannedLab(req: LabPlanRequest, deps: LabDeps, emit: L
     const planned = deps.plan({...req, placement: {memory, made}})
     // A host the plan uses that was not opened (a guest written for a host without the Hyper-V
     // module) is opened now, so that it is refused as it would be without placement.
-    const used = new Set([...planned.labPlan.plan.hosts.map((h) => h.name), ...planned.labPlan.networks.flatMap((n) => n.hosts)])
+    const used = hostsUsed(planned)
     const unopened = planned.targets.hosts.filter((h) => used.has(h.name) && !lab.hosts.some((x) => x.target.name === h.name))
     if (unopened.length === 0) return {planned, lab}
     const more = await openLabHosts(planned, deps.open, emit, unopened)

@@ -32,7 +32,8 @@ interface Candidate {
 }
 
 const available = (c: Candidate): number => c.freeBytes - c.reserveBytes - c.placedBytes
-const size = (bytes: number): string => (bytes < 0 ? `-${size(-bytes)}` : bytes % GB === 0 || bytes >= 10 * GB ? `${(bytes / GB).toFixed(bytes % GB === 0 ? 0 : 1)}GB` : formatSize(bytes))
+/** A size as placement messages say it: whole GB where it is one, one decimal from 10GB up. */
+export const sizeText = (bytes: number): string => (bytes < 0 ? `-${sizeText(-bytes)}` : bytes % GB === 0 || bytes >= 10 * GB ? `${(bytes / GB).toFixed(bytes % GB === 0 ? 0 : 1)}GB` : formatSize(bytes))
 
 /** One run's placement: each call places one guest and counts its memory against its host. */
 export class Placer {
@@ -65,15 +66,15 @@ export class Placer {
         ok: false,
         best: best.host,
         message:
-          `guest "${guest}" needs ${size(bytes)} of memory and fits on no host: the most is on ${best.host.name}, ${size(available(best))} (${describe(best)}), ${size(bytes - available(best))} short. ` +
+          `guest "${guest}" needs ${sizeText(bytes)} of memory and fits on no host: the most is on ${best.host.name}, ${sizeText(available(best))} (${describe(best)}), ${sizeText(bytes - available(best))} short. ` +
           'Give the guest less memory, add a host, stop guests there, lower memoryReserve, or name a host with --host.',
       }
     }
     const placement: Placement = {reason: '', freeBytes: best.freeBytes, reserveBytes: best.reserveBytes, placedBytes: best.placedBytes}
     const next = ranked[1]
     placement.reason =
-      `the most memory available: ${size(available(best))} on ${best.host.name} (${describe(best)}) for the ${size(bytes)} it needs` +
-      (next ? `; next ${next.host.name} with ${size(available(next))}` : '')
+      `the most memory available: ${sizeText(available(best))} on ${best.host.name} (${describe(best)}) for the ${sizeText(bytes)} it needs` +
+      (next ? `; next ${next.host.name} with ${sizeText(available(next))}` : '')
     best.placedBytes += bytes
     return {ok: true, host: best.host, placement}
   }
@@ -89,7 +90,7 @@ export class Placer {
     if (c === undefined) return {fits: true, placement: {reason: '', freeBytes: 0, reserveBytes: 0, placedBytes: 0}, availableBytes: 0, before: 'memory that could not be asked'}
     const placement: Placement = {reason: '', freeBytes: c.freeBytes, reserveBytes: c.reserveBytes, placedBytes: c.placedBytes}
     const availableBytes = available(c)
-    const before = `${size(availableBytes)} available (${describe(c)})`
+    const before = `${sizeText(availableBytes)} available (${describe(c)})`
     c.placedBytes += bytes
     return {fits: availableBytes >= bytes, placement, availableBytes, before}
   }
@@ -100,8 +101,6 @@ export class Placer {
   }
 }
 
-export const sizeText = size
-
 function describe(c: Candidate): string {
-  return `${size(c.freeBytes)} free, less the ${size(c.reserveBytes)} reserve${c.placedBytes > 0 ? `, less ${size(c.placedBytes)} this run placed there` : ''}`
+  return `${sizeText(c.freeBytes)} free, less the ${sizeText(c.reserveBytes)} reserve${c.placedBytes > 0 ? `, less ${sizeText(c.placedBytes)} this run placed there` : ''}`
 }
