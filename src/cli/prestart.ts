@@ -4,7 +4,8 @@
  * loading and the plan (src/powershell/pwsh-process.ts, prestartPwsh). Measured on a 2-core
  * machine: `create` reaches its first host request about 0.2 s sooner (bench/README.md). Every
  * command pays for loading this module and src/cli/bundles.ts (which it loads anyway to run), and
- * one argv check.
+ * one argv check; a session command also reads its inventory's text, and parses it when it
+ * mentions ssh, because hosts reached over ssh run no pwsh here (hostsNeedLocalPwsh).
  */
 import {loadExecServices} from './bundles.js'
 
@@ -22,14 +23,42 @@ export function wantsSession(argv: readonly string[]): boolean {
 }
 
 /**
+ * The inventory and the hosts a command line names (--inventory / -i, --host), as oclif reads
+ * them: `--flag VALUE`, `--flag=VALUE`, `-i VALUE`, `-iVALUE`. Which hosts they are decides
+ * whether a local pwsh is started at all (hosts reached over ssh need none).
+ */
+export function hostsOf(argv: readonly string[]): {inventory?: string; hosts: string[]} {
+  let inventory: string | undefined
+  const hosts: string[] = []
+  for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
+    const [flag, inline] = splitFlag(argv[i]!)
+    if (flag !== '--inventory' && flag !== '-i' && flag !== '--host') continue
+    const value = inline ?? argv[++i]
+    if (value === undefined) break
+    if (flag === '--host') hosts.push(value)
+    else inventory = value
+  }
+  return {inventory, hosts}
+}
+
+/** A flag and the value written into it (`--flag=VALUE`, `-iVALUE`), if any. */
+function splitFlag(arg: string): [string, string | undefined] {
+  if (arg.startsWith('--')) {
+    const eq = arg.indexOf('=')
+    return eq < 0 ? [arg, undefined] : [arg.slice(0, eq), arg.slice(eq + 1)]
+  }
+  return arg.startsWith('-i') && arg.length > 2 ? ['-i', arg.slice(2)] : [arg, undefined]
+}
+
+/**
  * Starts the session's pwsh when argv names a session command; returns what lets go of one that no
  * session adopted (at once: the CLI does not wait for it to exit).
  */
-export async function prestartFor(argv: readonly string[]): Promise<() => void> {
+export async function prestartFor(argv: readonly string[], cwd = process.cwd()): Promise<() => void> {
   if (!wantsSession(argv)) return () => {}
   try {
     const s = await loadExecServices()
-    s.prestartSessionShell()
+    s.prestartSessionShell({...hostsOf(argv), cwd})
     return () => void s.stopPrestartedPwsh()
   } catch {
     // the command loads the services again and reports whatever is wrong

@@ -36,7 +36,7 @@ import {
   type SessionFailureCategory,
 } from './protocol.js'
 import {exitText, prestartPwsh, PwshProcess, type RunOutcome, takePrestartedPwsh, withoutDelimiters} from './pwsh-process.js'
-import {type HostSide, hostSideFor, type SessionHost, type StartFailure} from './transports.js'
+import {type HostSide, hostSideFor, hostsNeedLocalPwsh, type SessionHost, type StartFailure} from './transports.js'
 
 export interface RequestOptions {
   /** Called with each progress event as the runtime writes it, in order, while the request runs. */
@@ -118,10 +118,13 @@ export async function openSession(host: SessionHost, opts: OpenSessionOptions = 
 
 /**
  * Starts, ahead of time, the pwsh that a local or emulated host's session runs (prestartPwsh in
- * pwsh-process.ts); without one, nothing happens here and openSession reports it as usual.
+ * pwsh-process.ts), unless every host the command line names is reached over ssh, whose
+ * sessions run no pwsh here (hostsNeedLocalPwsh); without pwsh, nothing happens here and
+ * openSession reports it as usual.
  */
-export function prestartSessionShell(): void {
+export function prestartSessionShell(hosts?: {inventory?: string; hosts: readonly string[]; cwd: string}): void {
   try {
+    if (hosts && !hostsNeedLocalPwsh(hosts)) return
     prestartPwsh(findShell({shell: 'pwsh'}).file, {}, DEFAULT_BOOTSTRAP_TIMEOUT_MS)
   } catch {
     // no pwsh: openSession says so, with the install hint

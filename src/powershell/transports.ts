@@ -13,10 +13,12 @@
  *   PSSession to the host and relays the runtime's lines; winrm only from a Windows workstation
  *   (off Windows it is refused, exit 2, naming ssh: no Microsoft-supported WSMan client there).
  */
-import {existsSync, statSync} from 'node:fs'
+import {existsSync, readFileSync, statSync} from 'node:fs'
 import {dirname, isAbsolute, resolve} from 'node:path'
+import {loadHostInventory} from '../load/load-files.js'
 import {diagnostic, InputError} from '../model/diagnostic.js'
-import type {Transport} from '../model/schemas.js'
+import type {HostEntry, Transport} from '../model/schemas.js'
+import {inventoryPathOf} from '../resolve/targets.js'
 import {type BootstrapConfig, bootstrapCommand, readyCheck, SESSION_PRELUDE} from './bootstrap.js'
 import type {HostSide, SessionHost, TransportAdapter, TransportContext} from './host-side.js'
 import {requestLine} from './protocol.js'
@@ -104,3 +106,39 @@ export function hostSideFor(host: SessionHost, ctx: TransportContext): HostSide 
   if (!adapter) throw new InputError(diagnostic('input-invalid', 'error', `host "${host.name}": unknown transport "${String(host.transport)}"`, {host: host.name}))
   return adapter.hostSide(host, ctx)
 }
+
+/**
+ * Whether a host's session runs a pwsh on this machine: local and emulated hosts run the runtime
+ * in it, winrm and psRemoting relay through it; plain ssh runs the host's own shell and none here.
+ * No entry is the local machine.
+ */
+export function needsLocalPwsh(entry: Pick<HostEntry, 'transport' | 'psRemoting'> | null): boolean {
+  return !(entry?.transport === 'ssh' && entry.psRemoting !== true)
+}
+
+/**
+ * Whether any host a command line names (its inventory, its --host names, none meaning every
+ * host) needs a local pwsh: src/cli/prestart.ts starts one ahead of time only then, so that a
+ * command whose hosts are all reached over ssh starts no process it never uses. An inventory
+ * that does not mention ssh is not parsed (the answer is yes without it). Any doubt is yes: an
+ * inventory that does not load, or a --host it does not list. A wrong yes costs a process start
+ * that nobody uses, as before; a wrong no only starts the pwsh later, when the session opens.
+ */
+export function hostsNeedLocalPwsh(req: {inventory?: string; hosts: readonly string[]; cwd: string}): boolean {
+  const file = inventoryPathOf(req)
+  if (!file) return true
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    return true
+  }
+  if (!text.includes('ssh')) return true
+  const {inventory} = loadHostInventory(file)
+  if (!inventory) return true
+  const wanted = req.hosts.map((h) => h.toLowerCase())
+  // a --host the inventory does not list is null here, which needsLocalPwsh answers yes
+  const entries = wanted.length === 0 ? inventory.hosts : wanted.map((name) => inventory.hosts.find((h) => h.name.toLowerCase() === name) ?? null)
+  return entries.some(needsLocalPwsh)
+}
+

@@ -65,15 +65,22 @@ export class ProfileCache {
   }
 }
 
+/** The inventory file a command reads, absolute: --inventory, else hosts.yaml here when it exists, else none (the local machine). */
+export function inventoryPathOf(req: {inventory?: string; cwd: string}): string | undefined {
+  if (req.inventory !== undefined) return resolve(req.cwd, req.inventory)
+  const here = resolve(req.cwd, 'hosts.yaml')
+  return existsSync(here) ? here : undefined
+}
+
 export function resolveTargets(req: TargetsRequest, profiles = new ProfileCache(req.cwd)): Targets {
   const diagnostics: Diagnostic[] = []
   let inventory: HostInventory | null = null
   let inventoryFile: string | null = null
   let inventoryLocate: Locate | null = null
 
-  const invPath = req.inventory ?? (existsSync(resolve(req.cwd, 'hosts.yaml')) ? 'hosts.yaml' : undefined)
+  const invPath = inventoryPathOf(req)
   if (invPath) {
-    inventoryFile = resolve(req.cwd, invPath)
+    inventoryFile = invPath
     const loaded = loadHostInventory(inventoryFile)
     diagnostics.push(...loaded.diagnostics)
     if (!loaded.inventory) return {inventory, inventoryFile, inventoryLocate, hosts: [], clusterPeers: [], diagnostics}

@@ -4,20 +4,20 @@
  * real one. A create adopts the one it started (one start in all), a create whose plan has errors
  * stops it, and a command that opens no session starts none.
  */
-import {chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
-import {findPwsh} from '../../src/powershell/find-pwsh.js'
+import {recordPwshStarts, type PwshStarts} from '../helpers/pwsh-starts.js'
 import {runCli} from '../helpers/run-cli.js'
 import {isRunning} from '../fixtures/session/helpers.js'
 
 let dir: string
 let wrapper: string
-let starts: string
+let pwsh: PwshStarts
 
 /** The pids the wrapper recorded, one per start. */
-const started = (): number[] => (existsSync(starts) ? readFileSync(starts, 'utf8').trim().split('\n').filter(Boolean).map(Number) : [])
+const started = (): number[] => pwsh.started()
 async function gone(pid: number, ms = 5000): Promise<boolean> {
   for (const until = Date.now() + ms; Date.now() < until; ) {
     if (!isRunning(pid)) return true
@@ -29,11 +29,8 @@ async function gone(pid: number, ms = 5000): Promise<boolean> {
 beforeAll(() => {
   if (process.platform === 'win32') return
   dir = mkdtempSync(join(tmpdir(), 'hvguest-prestart-'))
-  starts = join(dir, 'starts.txt')
-  wrapper = join(dir, 'pwsh')
-  // exec: the recorded pid is the process that runs pwsh (or its launcher, which ends with it)
-  writeFileSync(wrapper, `#!/bin/sh\necho $$ >> '${starts}'\nexec '${findPwsh()}' "$@"\n`)
-  chmodSync(wrapper, 0o755)
+  pwsh = recordPwshStarts()
+  wrapper = pwsh.env.HVGUEST_PWSH
   const init = runCli(['init', 'lab'], {cwd: dir})
   expect(init.code, init.stderr).toBe(0)
 })

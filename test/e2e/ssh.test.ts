@@ -15,6 +15,7 @@ import {parse, stringify} from 'yaml'
 import {makeEmulatorProject, prebuildEmulatorProjects, type EmulatorProject, type EmulatorProjectOptions} from '../helpers/emulator-project.js'
 import {processAlive} from '../helpers/fault-points.js'
 import {readJournal} from '../helpers/journal-file.js'
+import {recordPwshStarts} from '../helpers/pwsh-starts.js'
 import {BIN, runCli, type CliResult} from '../helpers/run-cli.js'
 import {startSshd, type Sshd} from '../helpers/sshd.js'
 
@@ -84,9 +85,12 @@ describe('transport: ssh to an emulated host', {timeout: 180_000}, () => {
     // a copy staged again would be a new folder renamed into the same name: its inode tells
     const stagedFolder = statSync(join(sshd.cacheDir, 'hvguest', 'runtime', staged[0])).ino
 
-    const listed = json(cli(p, ['list', '--json']))
+    // Nothing runs pwsh on this machine for a host reached over ssh, so none is started ahead of time either (src/cli/prestart.ts).
+    const localPwsh = recordPwshStarts()
+    const listed = json(runCli(['list', '--json'], {cwd: p.dir, env: localPwsh.env}))
     expect(listed.hosts[0]).toMatchObject({host: 'emu1', ok: true})
     expect(listed.hosts[0].data.guests.map((g: any) => g.name)).toEqual(['web1'])
+    expect(localPwsh.started()).toEqual([])
 
     const doctor = cli(p, ['doctor', '--json'])
     expect(doctor.code, doctor.stdout + doctor.stderr).toBe(0)
@@ -269,9 +273,12 @@ describe('psRemoting: PowerShell remoting over SSH (New-PSSession -HostName), th
     expect(created.stderr).toMatch(/emu1\/web1: new-vm/)
     expect(created.stderr).toMatch(/emu1\/web1: created/)
     expect(vmNames(p)).toEqual(['web1'])
-    const listed = json(cli(p, ['list', '--json']))
+    // the near miss of the plain-ssh test: this session relays through a local pwsh, one start (the one started ahead of time)
+    const localPwsh = recordPwshStarts()
+    const listed = json(runCli(['list', '--json'], {cwd: p.dir, env: localPwsh.env}))
     expect(listed.hosts[0]).toMatchObject({host: 'emu1', ok: true})
     expect(listed.hosts[0].data.guests.map((g: any) => [g.name, g.state])).toEqual([['web1', 'Running']])
+    expect(localPwsh.started()).toHaveLength(1)
     const destroyed = cli(p, ['destroy', 'web1', '--yes', '--json'])
     expect(destroyed.code, destroyed.stdout + destroyed.stderr).toBe(0)
     expect(vmNames(p)).toEqual([])
