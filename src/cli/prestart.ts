@@ -24,30 +24,35 @@ export function wantsSession(argv: readonly string[]): boolean {
 
 /**
  * The inventory and the hosts a command line names (--inventory / -i, --host), as oclif reads
- * them: `--flag VALUE`, `--flag=VALUE`, `-i VALUE`, `-iVALUE`. Which hosts they are decides
- * whether a local pwsh is started at all (hosts reached over ssh need none).
+ * them: `--flag VALUE`, `--flag=VALUE`, `-i VALUE`, `-iVALUE`, `-i=VALUE`. Which hosts they are
+ * decides whether a local pwsh is started at all (hosts reached over ssh need none). `unsure`
+ * when an -i may hide in a group of short flags (`-yi FILE`): the pwsh is then started as usual.
  */
-export function hostsOf(argv: readonly string[]): {inventory?: string; hosts: string[]} {
+export function hostsOf(argv: readonly string[]): {inventory?: string; hosts: string[]; unsure: boolean} {
   let inventory: string | undefined
   const hosts: string[] = []
+  let unsure = false
   for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
-    const [flag, inline] = splitFlag(argv[i]!)
+    const arg = argv[i]!
+    if (/^-[^-i]\S*i/.test(arg)) unsure = true
+    const [flag, inline] = splitFlag(arg)
     if (flag !== '--inventory' && flag !== '-i' && flag !== '--host') continue
     const value = inline ?? argv[++i]
     if (value === undefined) break
     if (flag === '--host') hosts.push(value)
     else inventory = value
   }
-  return {inventory, hosts}
+  return {inventory, hosts, unsure}
 }
 
-/** A flag and the value written into it (`--flag=VALUE`, `-iVALUE`), if any. */
+/** A flag and the value written into it (`--flag=VALUE`, `-iVALUE`, `-i=VALUE`), if any. */
 function splitFlag(arg: string): [string, string | undefined] {
   if (arg.startsWith('--')) {
     const eq = arg.indexOf('=')
     return eq < 0 ? [arg, undefined] : [arg.slice(0, eq), arg.slice(eq + 1)]
   }
-  return arg.startsWith('-i') && arg.length > 2 ? ['-i', arg.slice(2)] : [arg, undefined]
+  if (!arg.startsWith('-i') || arg.length === 2) return [arg, undefined]
+  return ['-i', arg.slice(arg[2] === '=' ? 3 : 2)]
 }
 
 /**

@@ -122,7 +122,7 @@ export async function openSession(host: SessionHost, opts: OpenSessionOptions = 
  * sessions run no pwsh here (hostsNeedLocalPwsh); without pwsh, nothing happens here and
  * openSession reports it as usual.
  */
-export function prestartSessionShell(hosts?: {inventory?: string; hosts: readonly string[]; cwd: string}): void {
+export function prestartSessionShell(hosts?: {inventory?: string; hosts: readonly string[]; unsure?: boolean; cwd: string}): void {
   try {
     if (hosts && !hostsNeedLocalPwsh(hosts)) return
     prestartPwsh(findShell({shell: 'pwsh'}).file, {}, DEFAULT_BOOTSTRAP_TIMEOUT_MS)

@@ -15,7 +15,7 @@
  */
 import {existsSync, readFileSync, statSync} from 'node:fs'
 import {dirname, isAbsolute, resolve} from 'node:path'
-import {loadHostInventory} from '../load/load-files.js'
+import {parse} from 'yaml'
 import {diagnostic, InputError} from '../model/diagnostic.js'
 import type {HostEntry, Transport} from '../model/schemas.js'
 import {inventoryPathOf} from '../resolve/targets.js'
@@ -119,26 +119,38 @@ export function needsLocalPwsh(entry: Pick<HostEntry, 'transport' | 'psRemoting'
 /**
  * Whether any host a command line names (its inventory, its --host names, none meaning every
  * host) needs a local pwsh: src/cli/prestart.ts starts one ahead of time only then, so that a
- * command whose hosts are all reached over ssh starts no process it never uses. An inventory
- * that does not mention ssh is not parsed (the answer is yes without it). Any doubt is yes: an
- * inventory that does not load, or a --host it does not list. A wrong yes costs a process start
- * that nobody uses, as before; a wrong no only starts the pwsh later, when the session opens.
+ * command whose hosts are all reached over ssh starts no process it never uses. A --host on a
+ * cluster node counts its peers too (create compares their switches). An inventory with no line
+ * that says ssh outside a comment is not parsed (the starter's hosts.yaml says it in a comment
+ * only), and what is parsed is only looked at, not validated: the command does that. Any doubt is
+ * yes (`unsure` from the command line, an inventory that does not read or has no hosts list, a
+ * --host it does not list, anything thrown): a wrong yes costs a process start that nobody
+ * uses, as before; a wrong no only starts the pwsh later, when the session opens.
  */
-export function hostsNeedLocalPwsh(req: {inventory?: string; hosts: readonly string[]; cwd: string}): boolean {
-  const file = inventoryPathOf(req)
-  if (!file) return true
-  let text: string
+export function hostsNeedLocalPwsh(req: {inventory?: string; hosts: readonly string[]; unsure?: boolean; cwd: string}): boolean {
+  if (req.unsure) return true
   try {
-    text = readFileSync(file, 'utf8')
+    const file = inventoryPathOf(req)
+    if (!file) return true
+    const text = readFileSync(file, 'utf8')
+    if (!/^[^#\n]*\bssh\b/m.test(text)) return true
+    const entries = inventoryEntries(parse(text))
+    if (!entries) return true
+    const lower = (s: string) => s.toLowerCase()
+    const wanted = req.hosts.map(lower)
+    // a --host the inventory does not list is null here, which needsLocalPwsh answers yes
+    const named = wanted.length === 0 ? entries : wanted.map((name) => entries.find((h) => lower(h.name) === name) ?? null)
+    const clusters = new Set(named.flatMap((h) => (typeof h?.cluster === 'string' ? [lower(h.cluster)] : [])))
+    const peers = entries.filter((h) => typeof h.cluster === 'string' && clusters.has(lower(h.cluster)))
+    return [...named, ...peers].some(needsLocalPwsh)
   } catch {
     return true
   }
-  if (!text.includes('ssh')) return true
-  const {inventory} = loadHostInventory(file)
-  if (!inventory) return true
-  const wanted = req.hosts.map((h) => h.toLowerCase())
-  // a --host the inventory does not list is null here, which needsLocalPwsh answers yes
-  const entries = wanted.length === 0 ? inventory.hosts : wanted.map((name) => inventory.hosts.find((h) => h.name.toLowerCase() === name) ?? null)
-  return entries.some(needsLocalPwsh)
 }
 
+/** The host entries of a parsed inventory as far as hostsNeedLocalPwsh looks at them, or null when it has no list of named hosts. */
+function inventoryEntries(doc: unknown): Array<Pick<HostEntry, 'name' | 'transport' | 'psRemoting' | 'cluster'>> | null {
+  const hosts = (doc as {hosts?: unknown} | null)?.hosts
+  if (!Array.isArray(hosts) || !hosts.every((h) => typeof h === 'object' && h !== null && typeof (h as {name?: unknown}).name === 'string')) return null
+  return hosts as Array<Pick<HostEntry, 'name' | 'transport' | 'psRemoting' | 'cluster'>>
+}

@@ -90,6 +90,7 @@ describe('transport: ssh to an emulated host', {timeout: 180_000}, () => {
     const listed = json(runCli(['list', '--json'], {cwd: p.dir, env: localPwsh.env}))
     expect(listed.hosts[0]).toMatchObject({host: 'emu1', ok: true})
     expect(listed.hosts[0].data.guests.map((g: any) => g.name)).toEqual(['web1'])
+    expect(runCli(['create', 'no-such-template'], {cwd: p.dir, env: localPwsh.env}).code).toBe(2)
     expect(localPwsh.started()).toEqual([])
 
     const doctor = cli(p, ['doctor', '--json'])
@@ -273,12 +274,14 @@ describe('psRemoting: PowerShell remoting over SSH (New-PSSession -HostName), th
     expect(created.stderr).toMatch(/emu1\/web1: new-vm/)
     expect(created.stderr).toMatch(/emu1\/web1: created/)
     expect(vmNames(p)).toEqual(['web1'])
-    // the near miss of the plain-ssh test: this session relays through a local pwsh, one start (the one started ahead of time)
+    // The near miss of the plain-ssh test: this session relays through a local pwsh, so a command
+    // starts one ahead of time, even one that then stops at bad input (exit 2, the pwsh stopped).
     const localPwsh = recordPwshStarts()
-    const listed = json(runCli(['list', '--json'], {cwd: p.dir, env: localPwsh.env}))
+    expect(runCli(['create', 'no-such-template'], {cwd: p.dir, env: localPwsh.env}).code).toBe(2)
+    expect(localPwsh.started()).toHaveLength(1)
+    const listed = json(cli(p, ['list', '--json']))
     expect(listed.hosts[0]).toMatchObject({host: 'emu1', ok: true})
     expect(listed.hosts[0].data.guests.map((g: any) => [g.name, g.state])).toEqual([['web1', 'Running']])
-    expect(localPwsh.started()).toHaveLength(1)
     const destroyed = cli(p, ['destroy', 'web1', '--yes', '--json'])
     expect(destroyed.code, destroyed.stdout + destroyed.stderr).toBe(0)
     expect(vmNames(p)).toEqual([])
