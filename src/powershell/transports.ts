@@ -90,7 +90,7 @@ const winrm: TransportAdapter = {
 /** ssh: the remote shell's stdin (ssh-transport.ts), or PowerShell remoting over SSH with psRemoting. */
 const ssh: TransportAdapter = {
   name: 'ssh',
-  hostSide: (host, ctx) => (host.entry?.psRemoting === true ? remotingSide(host, ctx, 'ssh') : sshStdin.hostSide(host, ctx)),
+  hostSide: (host, ctx) => (relaysOverSsh(host.entry ?? null) ? remotingSide(host, ctx, 'ssh') : sshStdin.hostSide(host, ctx)),
 }
 
 export const TRANSPORT_ADAPTERS: Readonly<Record<Transport, TransportAdapter>> = {
@@ -113,8 +113,11 @@ export function hostSideFor(host: SessionHost, ctx: TransportContext): HostSide 
  * No entry is the local machine.
  */
 export function needsLocalPwsh(entry: Pick<HostEntry, 'transport' | 'psRemoting'> | null): boolean {
-  return !(entry?.transport === 'ssh' && entry.psRemoting !== true)
+  return !(entry?.transport === 'ssh' && !relaysOverSsh(entry))
 }
+
+/** An ssh host reached through PowerShell remoting (New-PSSession -HostName) rather than the remote shell's stdin. */
+const relaysOverSsh = (entry: Pick<HostEntry, 'psRemoting'> | null): boolean => entry?.psRemoting === true
 
 /**
  * Whether any host a command line names (its inventory, its --host names, none meaning every
@@ -148,9 +151,11 @@ export function hostsNeedLocalPwsh(req: {inventory?: string; hosts: readonly str
   }
 }
 
+type LookedAtEntry = Pick<HostEntry, 'name' | 'transport' | 'psRemoting' | 'cluster'>
+
 /** The host entries of a parsed inventory as far as hostsNeedLocalPwsh looks at them, or null when it has no list of named hosts. */
-function inventoryEntries(doc: unknown): Array<Pick<HostEntry, 'name' | 'transport' | 'psRemoting' | 'cluster'>> | null {
+function inventoryEntries(doc: unknown): LookedAtEntry[] | null {
   const hosts = (doc as {hosts?: unknown} | null)?.hosts
   if (!Array.isArray(hosts) || !hosts.every((h) => typeof h === 'object' && h !== null && typeof (h as {name?: unknown}).name === 'string')) return null
-  return hosts as Array<Pick<HostEntry, 'name' | 'transport' | 'psRemoting' | 'cluster'>>
+  return hosts as LookedAtEntry[]
 }
