@@ -4,7 +4,6 @@ import {TEST_PWSH_ENV} from './test/helpers/test-pwsh-env.mjs'
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // One folder per run for the emulated hosts test/fixtures/runtime/harness.ts builds once and copies per test.
     globalSetup: ['test/fixtures/runtime/global-setup.ts'],
     // oclif writes through process.stdout; without this vitest swallows it, and CLI tests that read what oclif printed see nothing.
@@ -24,5 +23,17 @@ export default defineConfig({
     // settings (test/helpers/test-pwsh-env.mjs: about a quarter less CPU per session), which the
     // CLI's sessions inherit.
     env: {...SESSION_ENV_DEFAULTS, ...TEST_PWSH_ENV},
+    // Two projects in the one pool. `hosts` (real pwsh, the built CLI, sshd): a process per test
+    // file, as vitest does by default, since its helpers register hooks and keep sessions at module
+    // level. `unit`: the files of a worker share its process (isolate: false), so that the source
+    // modules are loaded once per worker, not once per file: 51-55 s of CPU for test/unit against
+    // 71-81 s isolated (docs/test-time.md). A unit test therefore keeps no state at module level
+    // that another file could see; spies, stubbed variables and globals are put back before each
+    // test (restoreMocks, unstubEnvs, unstubGlobals), even after a test that failed. vitest runs
+    // `hosts` first (projects in name order), so the short unit files fill the end of the run.
+    projects: [
+      {extends: true, test: {name: 'hosts', include: ['test/e2e/**/*.test.ts', 'test/powershell/**/*.test.ts']}},
+      {extends: true, test: {name: 'unit', include: ['test/unit/**/*.test.ts'], isolate: false, restoreMocks: true, unstubEnvs: true, unstubGlobals: true}},
+    ],
   },
 })
