@@ -32,8 +32,8 @@ export default defineConfig({
     // test (restoreMocks, unstubEnvs, unstubGlobals), even after a test that failed. vitest runs
     // the projects in name order, `hosts` first, so the shorter files fill the end of the run.
     //
-    // `powershell` (test/powershell but the session-* files, which change the worker's own
-    // environment and test sessions themselves): the files of a worker share its process too, and
+    // `powershell` (test/powershell but the session* files, which change the worker's own
+    // environment and spawn function, and count its processes): the files of a worker share its process too, and
     // with it test/fixtures/runtime/harness.ts's shared pwsh session per host OS, made fresh for
     // each host it is handed to (openShared). A session's first requests pay for PowerShell
     // compiling the runtime's code paths; a session that outlives its file pays that once per
@@ -42,13 +42,13 @@ export default defineConfig({
     // emulator's files are in it too: they wait on no lock and keep both cores busy while a
     // runtime file waits on one.
     projects: [
-      {extends: true, test: {name: 'hosts', include: ['test/e2e/**/*.test.ts', 'test/powershell/session-*.test.ts']}},
+      {extends: true, test: {name: 'hosts', include: ['test/e2e/**/*.test.ts', 'test/powershell/session*.test.ts']}},
       {
         extends: true,
         test: {
           name: 'powershell',
           include: ['test/powershell/**/*.test.ts'],
-          exclude: ['test/powershell/session-*.test.ts'],
+          exclude: ['test/powershell/session*.test.ts'],
           isolate: false,
           setupFiles: ['test/fixtures/runtime/per-file.ts'],
           env: {...SESSION_ENV_DEFAULTS, ...TEST_PWSH_ENV, HVG_TEST_FILES_SHARE_PROCESS: '1'},

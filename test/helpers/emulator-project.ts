@@ -3,7 +3,8 @@
  * state made by the emulator itself (New-HvEmulatorState, real pwsh), and helpers to read the
  * state and fingerprint every file under the emulated drives.
  *
- * Each distinct set of options is built ONCE per test file (one pwsh for every set given to
+ * Each distinct set of options is built ONCE per test file, or once per worker where the files
+ * share their process (vitest.config.ts; the folders live until the run ends) (one pwsh for every set given to
  * prebuildEmulatorProjects, or one per set otherwise) and every makeEmulatorProject call gets
  * its own copy of that folder: starting pwsh is what costs, copying a few KB does not. A copy
  * is the project byte for byte; that holds because nothing in it records where it is (the
@@ -129,7 +130,7 @@ function keyOf(opts: EmulatorProjectOptions): string {
   return JSON.stringify(sorted(opts))
 }
 
-/** Built projects of this test file, by options: the folders copies are made from. */
+/** Built projects of this test file (of this process), by options: the folders copies are made from. */
 const built = new Map<string, string>()
 
 const walk = (d: string): string[] => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]))
