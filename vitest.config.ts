@@ -2,6 +2,12 @@ import {defineConfig} from 'vitest/config'
 import {SESSION_ENV_DEFAULTS} from './src/powershell/pwsh-process.js'
 import {TEST_PWSH_ENV} from './test/helpers/test-pwsh-env.mjs'
 
+/**
+ * What a project whose files share their worker's process sets: spies, stubbed environment
+ * variables and globals are put back before each test, even after a test that failed.
+ */
+const SHARED_PROCESS = {isolate: false, restoreMocks: true, unstubEnvs: true, unstubGlobals: true}
+
 export default defineConfig({
   test: {
     // One folder per run for the emulated hosts test/fixtures/runtime/harness.ts builds once and copies per test.
@@ -23,24 +29,15 @@ export default defineConfig({
     // settings (test/helpers/test-pwsh-env.mjs: about a quarter less CPU per session), which the
     // CLI's sessions inherit.
     env: {...SESSION_ENV_DEFAULTS, ...TEST_PWSH_ENV},
-    // Three projects in the one pool. `hosts` (real pwsh, the built CLI, sshd): a process per test
-    // file, as vitest does by default, since its helpers keep state at module level and register
-    // hooks when first imported. `unit`: the files of a worker share its process (isolate: false), so that the source
-    // modules are loaded once per worker, not once per file: 51-55 s of CPU for test/unit against
-    // 71-81 s isolated (docs/test-time.md). A unit test therefore keeps no state at module level
-    // that another file could see; spies, stubbed variables and globals are put back before each
-    // test (restoreMocks, unstubEnvs, unstubGlobals), even after a test that failed. vitest runs
-    // the projects in name order, `hosts` first, so the shorter files fill the end of the run.
-    //
-    // `powershell` (test/powershell but the session* files, which change the worker's own
-    // environment and spawn function, and count its processes): the files of a worker share its process too, and
-    // with it test/fixtures/runtime/harness.ts's shared pwsh session per host OS, made fresh for
-    // each host it is handed to (openShared). A session's first requests pay for PowerShell
-    // compiling the runtime's code paths; a session that outlives its file pays that once per
-    // worker: 154-160 s of CPU for test/powershell/runtime-* against 238 s. Each file's own temp
-    // folders and live sessions are removed after it (test/fixtures/runtime/per-file.ts). The
-    // emulator's files are in it too: they wait on no lock and keep both cores busy while a
-    // runtime file waits on one.
+    // Three projects in the one pool (docs/test-time.md has the measurements). `hosts`: a process
+    // per test file, as vitest does by default, since its helpers keep state at module level and
+    // register hooks when first imported. `powershell` and `unit`: the files of a worker share its
+    // process (SHARED_PROCESS), so modules load once per worker, and the runtime harness's shared
+    // pwsh session per host OS (test/fixtures/runtime/harness.ts, openShared: made fresh for each
+    // host) outlives its file; each file's own temp folders and live sessions are removed after it
+    // (test/fixtures/runtime/per-file.ts). A test there keeps no state at module level that another
+    // file could see. The session* files change their worker's environment and spawn function, and
+    // count its processes: `hosts`. vitest runs the projects in name order, `hosts` first.
     projects: [
       {extends: true, test: {name: 'hosts', include: ['test/e2e/**/*.test.ts', 'test/powershell/session*.test.ts']}},
       {
@@ -49,14 +46,13 @@ export default defineConfig({
           name: 'powershell',
           include: ['test/powershell/**/*.test.ts'],
           exclude: ['test/powershell/session*.test.ts'],
-          isolate: false,
+          ...SHARED_PROCESS,
           setupFiles: ['test/fixtures/runtime/per-file.ts'],
-          env: {...SESSION_ENV_DEFAULTS, ...TEST_PWSH_ENV, HVG_TEST_FILES_SHARE_PROCESS: '1'},
-          restoreMocks: true,
-          unstubEnvs: true,
+          // Added to the root's env (vitest merges them): tells harness.ts that files share the process.
+          env: {HVG_TEST_FILES_SHARE_PROCESS: '1'},
         },
       },
-      {extends: true, test: {name: 'unit', include: ['test/unit/**/*.test.ts'], isolate: false, restoreMocks: true, unstubEnvs: true, unstubGlobals: true}},
+      {extends: true, test: {name: 'unit', include: ['test/unit/**/*.test.ts'], ...SHARED_PROCESS}},
     ],
   },
 })
