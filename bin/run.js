@@ -4,6 +4,11 @@
 import {createRequire} from 'node:module'
 import {prestartFor} from '../dist/cli/prestart.js'
 
+// The installed CLI runs what dist/ holds, whatever the user's NODE_ENV says. oclif looks for the
+// commands' TypeScript sources when NODE_ENV is "test" or "development" (@oclif/core
+// lib/config/ts-path.js), which doubled a `plan`'s CPU time and printed a warning on stderr.
+globalThis.oclif ??= {}
+globalThis.oclif.enableAutoTranspile = false
 const {execute} = createRequire(import.meta.url)('@oclif/core/execute')
 
 // A command that opens a PowerShell session starts its pwsh first (dist/cli/prestart.js).

@@ -22,6 +22,7 @@ describe('hvguest plan', () => {
   it('--json prints the Plan JSON and nothing else', () => {
     const r = runCli(['plan', 'ubuntu-2204', '--json', '--set', 'dataDiskCount=3'])
     expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toBe('')
     const plan = JSON.parse(r.stdout)
     expect(plan.apiVersion).toBe('hvguest/v1')
     expect(plan.kind).toBe('Plan')
@@ -31,6 +32,16 @@ describe('hvguest plan', () => {
       'SCSI 0:1',
       'SCSI 0:2',
     ])
+  })
+
+  it('runs what dist/ holds whatever NODE_ENV says: no TypeScript lookup, nothing on stderr', () => {
+    // oclif looks for the commands' TypeScript sources when NODE_ENV is test or development, and
+    // warns when it finds none (bin/run.js turns that off): a user's NODE_ENV must not change the CLI.
+    for (const NODE_ENV of ['development', 'test']) {
+      const r = runCli(['plan', 'ubuntu-2204', '--json'], {env: {NODE_ENV}})
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stderr, NODE_ENV).toBe('')
+    }
   })
 
   it('bad input: exit 2, one line per problem with file:line:column, no stack', () => {

@@ -12,7 +12,7 @@ import {beforeAll, describe, expect, it} from 'vitest'
 import {stringify} from 'yaml'
 import {makeEmulatorProject, prebuildEmulatorProjects, snapshotProject, type EmulatorProject, type EmulatorProjectOptions} from '../helpers/emulator-project.js'
 import {pwshTap, waitFor} from '../helpers/pwsh-tap.js'
-import {BIN, runCli} from '../helpers/run-cli.js'
+import {BIN, cliEnv, runCli} from '../helpers/run-cli.js'
 import {readJournal} from '../helpers/journal-file.js'
 import {faultLabel, faultPoints, processAlive, type FaultPoint} from '../helpers/fault-points.js'
 
@@ -100,7 +100,7 @@ function filesUnder(root: string): Record<string, string> {
 
 /** The CLI, started without waiting for it: its exit code and stdout once it ends. */
 function start(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{code: number | null; stdout: string; stderr: string}> {
-  const c = spawn(process.execPath, [BIN, ...args], {cwd, env: {...process.env, NO_COLOR: '1', ...env}})
+  const c = spawn(process.execPath, [BIN, ...args], {cwd, env: cliEnv(env)})
   let stdout = ''
   let stderr = ''
   c.stdout.on('data', (b) => (stdout += b))
@@ -293,7 +293,7 @@ describe('create against an emulated host', {timeout: 180_000}, () => {
     writeTemplate(p, {dataDisks: Array.from({length: 12}, (_, i) => ({name: `d${i}`, size: '1GB'}))})
     const before = p.state()
     const files = p.files()
-    const child = spawn(process.execPath, [BIN, 'create', 'lab', '--name', 'web1'], {cwd: p.dir, detached: true, stdio: ['ignore', 'ignore', 'pipe']})
+    const child = spawn(process.execPath, [BIN, 'create', 'lab', '--name', 'web1'], {cwd: p.dir, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: cliEnv()})
     await new Promise<void>((resolve, reject) => {
       let seen = ''
       child.stderr.on('data', (b) => {

@@ -15,7 +15,7 @@ import {beforeAll, describe, expect, it} from 'vitest'
 import {pwshTap, waitFor} from '../helpers/pwsh-tap.js'
 import {readJournal} from '../helpers/journal-file.js'
 import {faultLabel, faultPoints, processAlive} from '../helpers/fault-points.js'
-import {BIN, runCli} from '../helpers/run-cli.js'
+import {BIN, cliEnv, runCli} from '../helpers/run-cli.js'
 
 let starter = ''
 beforeAll(() => {
@@ -158,7 +158,7 @@ describe('a lab through the built CLI', {timeout: 240_000}, () => {
   it('a lab up killed after its network was made leaves a journal that recover undoes, byte for byte', async () => {
     const p = project()
     const before = {state: p.stateText(), files: p.files()}
-    const child = spawn(process.execPath, [BIN, 'lab', 'up'], {cwd: p.dir, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: {...process.env, NO_COLOR: '1'}})
+    const child = spawn(process.execPath, [BIN, 'lab', 'up'], {cwd: p.dir, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: cliEnv()})
     await new Promise<void>((resolve, reject) => {
       let seen = ''
       child.stderr.on('data', (b) => {

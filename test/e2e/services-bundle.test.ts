@@ -9,6 +9,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {buildPlan} from '../../src/plan/build-plan.js'
+import {cliEnv} from '../helpers/run-cli.js'
 
 const servicesModule = new URL('../../dist/cli/bundles.js', import.meta.url)
 
@@ -46,7 +47,7 @@ describe('the services bundle', () => {
     // The CLI, in its own process: no module named handlebars is loaded for a plan with first boot.
     const r = spawnSync(process.execPath, [fileURLToPath(new URL('../../bin/run.js', import.meta.url)), 'plan', 'centos-6', '--json'], {
       encoding: 'utf8',
-      env: {...process.env, NODE_DEBUG: 'module'},
+      env: cliEnv({NODE_DEBUG: 'module'}),
     })
     expect(r.status, r.stderr.slice(-2000)).toBe(0)
     expect(JSON.parse(r.stdout).guests[0].firstBoot.files[0].name).toBe('ks.cfg')

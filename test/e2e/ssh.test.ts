@@ -16,7 +16,7 @@ import {makeEmulatorProject, prebuildEmulatorProjects, type EmulatorProject, typ
 import {processAlive} from '../helpers/fault-points.js'
 import {readJournal} from '../helpers/journal-file.js'
 import {recordPwshStarts} from '../helpers/pwsh-starts.js'
-import {BIN, runCli, type CliResult} from '../helpers/run-cli.js'
+import {BIN, cliEnv, runCli, type CliResult} from '../helpers/run-cli.js'
 import {startSshd, type Sshd} from '../helpers/sshd.js'
 
 /** A bootable base image (an Ubuntu whose in-box ICs answer), so that --wait sees the guest ready. */
@@ -204,7 +204,7 @@ function sshChildren(pid: number): number[] {
 
 /** Starts create in its own process group; resolves once stderr shows the step `at`. */
 function createUntil(p: EmulatorProject, at: RegExp) {
-  const child = spawn(process.execPath, [BIN, 'create', 'lab', '--name', 'web1'], {cwd: p.dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, NO_COLOR: '1'}})
+  const child = spawn(process.execPath, [BIN, 'create', 'lab', '--name', 'web1'], {cwd: p.dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv()})
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (b) => (stdout += b))

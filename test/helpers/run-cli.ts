@@ -15,6 +15,17 @@ export interface CliResult {
   stderr: string
 }
 
+/**
+ * The environment the CLI runs in: the test worker's, as a user's shell has it, with NO_COLOR and
+ * `extra`. vitest sets NODE_ENV=test in its workers, which no user's shell has (it once put oclif
+ * in its development mode, at twice the CPU of a start: bin/run.js now turns that off itself, and
+ * test/e2e/cli.test.ts checks it).
+ */
+export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const {NODE_ENV: _vitestMode, ...env} = process.env
+  return {...env, NO_COLOR: '1', ...extra}
+}
+
 export function runCli(args: string[], opts: {cwd?: string; env?: Record<string, string>} = {}): CliResult {
   if (!existsSync(new URL('../../dist/commands/plan.js', import.meta.url))) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it) before the e2e tests')
@@ -22,7 +33,7 @@ export function runCli(args: string[], opts: {cwd?: string; env?: Record<string,
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? REPO,
     encoding: 'utf8',
-    env: {...process.env, NO_COLOR: '1', ...opts.env},
+    env: cliEnv(opts.env),
     timeout: 60_000,
   })
   return {code: r.status, stdout: r.stdout, stderr: r.stderr}
