@@ -36,7 +36,7 @@ describe('hvguest plan', () => {
 
   it('runs what dist/ holds whatever NODE_ENV says: no TypeScript lookup, nothing on stderr', () => {
     // oclif looks for the commands' TypeScript sources when NODE_ENV is test or development, and
-    // warns when it finds none (bin/run.js turns that off): a user's NODE_ENV must not change the CLI.
+    // warns when it finds none (bin/run.js turns that off): a user's NODE_ENV must not send it looking.
     for (const NODE_ENV of ['development', 'test']) {
       const r = runCli(['plan', 'ubuntu-2204', '--json'], {env: {NODE_ENV}})
       expect(r.code, r.stderr).toBe(0)

@@ -39,11 +39,11 @@ interface Run {
 }
 
 /** The installed binary, from `cwd`, with the environment a user would have (no test settings). */
-function run(args: string[], cwd: string, env: {pwsh: boolean}): Run {
+function run(args: string[], cwd: string, env: {pwsh: boolean; extra?: Record<string, string>}): Run {
   const base: NodeJS.ProcessEnv = {HOME: process.env.HOME, NO_COLOR: '1', TMPDIR: process.env.TMPDIR ?? tmpdir()}
   const withPwsh = {...base, PATH: [dirname(process.execPath), process.env.PATH].join(delimiter), HVGUEST_PWSH: pwshPath()}
   const withoutPwsh = {...base, PATH: nodeOnly}
-  const r = spawnSync(hvguest, args, {cwd, encoding: 'utf8', env: env.pwsh ? withPwsh : withoutPwsh, timeout: 120_000})
+  const r = spawnSync(hvguest, args, {cwd, encoding: 'utf8', env: {...(env.pwsh ? withPwsh : withoutPwsh), ...env.extra}, timeout: 120_000})
   return {code: r.status, stdout: r.stdout, stderr: r.stderr}
 }
 
@@ -126,6 +126,10 @@ describe('the npm package', () => {
     expect(existsSync(join(project, '.hvguest', 'emulator-state.json'))).toBe(false)
     // validate and plan need no pwsh
     expect(run(['validate'], project, {pwsh: false}).code).toBe(0)
+    // A Node developer's NODE_ENV does not send oclif looking for TypeScript (bin/run.js): no warning.
+    const developer = run(['validate'], project, {pwsh: false, extra: {NODE_ENV: 'development'}})
+    expect(developer.code, developer.stderr).toBe(0)
+    expect(developer.stderr).toBe('')
 
     const again = run(['init', project, '--json'], work, {pwsh: true})
     expect(again.code, again.stderr + again.stdout).toBe(0)

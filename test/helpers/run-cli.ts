@@ -16,10 +16,10 @@ export interface CliResult {
 }
 
 /**
- * The environment the CLI runs in: the test worker's, as a user's shell has it, with NO_COLOR and
- * `extra`. vitest sets NODE_ENV=test in its workers, which no user's shell has (it once put oclif
- * in its development mode, at twice the CPU of a start: bin/run.js now turns that off itself, and
- * test/e2e/cli.test.ts checks it).
+ * The environment the CLI runs in: the test worker's, with NO_COLOR and `extra`, but without
+ * NODE_ENV, which vitest sets to `test` in its workers when it is unset. The tests start the CLI
+ * as a plain user's shell does (it once put oclif in its development mode, at twice the CPU of a
+ * start: bin/run.js now turns that lookup off itself, and test/e2e/cli.test.ts checks it).
  */
 export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const {NODE_ENV: _vitestMode, ...env} = process.env
