@@ -4,11 +4,12 @@
  * state and fingerprint every file under the emulated drives.
  *
  * Each distinct set of options is built ONCE per test file, or once per worker where the files
- * share their process (vitest.config.ts; the folders live until the run ends) (one pwsh for every set given to
- * prebuildEmulatorProjects, or one per set otherwise) and every makeEmulatorProject call gets
- * its own copy of that folder: starting pwsh is what costs, copying a few KB does not. A copy
- * is the project byte for byte; that holds because nothing in it records where it is (the
- * state's drives and the inventory's stateFile are relative), and the build checks it.
+ * share their process (vitest.config.ts; the folders live until the run ends), with one pwsh for
+ * every set given to prebuildEmulatorProjects or one per set otherwise, and every
+ * makeEmulatorProject call gets its own copy of that folder: starting pwsh is what costs,
+ * copying a few KB does not. A copy is the project byte for byte; that holds because nothing in
+ * it records where it is (the state's drives and the inventory's stateFile are relative), and
+ * the build checks it.
  */
 import {createHash} from 'node:crypto'
 import {cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync} from 'node:fs'
